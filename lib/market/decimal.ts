@@ -1,0 +1,75 @@
+/**
+ * Exact decimal <-> integer-mantissa conversion. A venue's "0.00012345" at 8 decimals is the
+ * mantissa 12345 and formats back to exactly "0.00012345": no binary floating point in between.
+ */
+
+/** Largest number of decimal places an instrument may declare. */
+export const MAX_DECIMALS = 18;
+
+const POW10: readonly number[] = Array.from({ length: MAX_DECIMALS + 1 }, (_, i) => 10 ** i);
+
+/** 10^decimals as a number (exact up to 10^22; we only need up to 10^18). */
+export function pow10(decimals: number): number {
+  const value = POW10[decimals];
+  if (value === undefined) throw new RangeError(`decimals must be 0..${MAX_DECIMALS}, got ${decimals}`);
+  return value;
+}
+
+const DECIMAL_RE = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parses a decimal string into a mantissa at `decimals` places. Returns `undefined` when the text
+ * is not a plain decimal, has more significant decimal places than `decimals` (it would not be
+ * exact), or the mantissa would not be a safe integer. Trailing zeros beyond `decimals` are fine.
+ */
+export function parseDecimal(text: string, decimals: number): number | undefined {
+  const match = DECIMAL_RE.exec(text);
+  if (!match) return undefined;
+  const [, minus, whole = '', fractionRaw = ''] = match;
+  let fraction = fractionRaw;
+  if (fraction.length > decimals) {
+    const extra = fraction.slice(decimals);
+    if (!/^0*$/.test(extra)) return undefined;
+    fraction = fraction.slice(0, decimals);
+  }
+  const digits = (whole + fraction.padEnd(decimals, '0')).replace(/^0+(?=\d)/, '');
+  if (digits.length > 16) {
+    const asBig = BigInt(digits);
+    if (asBig > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  }
+  const mantissa = Number(digits);
+  if (!Number.isSafeInteger(mantissa)) return undefined;
+  return minus && mantissa !== 0 ? -mantissa : mantissa;
+}
+
+/**
+ * Converts a JS number (e.g. from a simulator) to a mantissa at `decimals` places. Returns
+ * `undefined` unless the value is finite and lies on the precision grid to within float rounding.
+ */
+export function numberToMantissa(value: number, decimals: number): number | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const scaled = value * pow10(decimals);
+  const mantissa = Math.round(scaled);
+  if (!Number.isSafeInteger(mantissa)) return undefined;
+  if (Math.abs(scaled - mantissa) > 1e-6 * Math.max(1, Math.abs(scaled)) + 1e-9) return undefined;
+  return mantissa;
+}
+
+/** Accepts a decimal string or a number and returns the mantissa, or `undefined` if not exact. */
+export function toMantissa(value: string | number, decimals: number): number | undefined {
+  return typeof value === 'string' ? parseDecimal(value, decimals) : numberToMantissa(value, decimals);
+}
+
+/** Formats a mantissa at `decimals` places exactly, e.g. (12345, 8) -> "0.00012345". */
+export function formatDecimal(mantissa: number, decimals: number): string {
+  if (decimals === 0) return String(mantissa);
+  const negative = mantissa < 0;
+  const digits = String(Math.abs(mantissa)).padStart(decimals + 1, '0');
+  const cut = digits.length - decimals;
+  return `${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+}
+
+/** Mantissa to a float for charts and arithmetic where exactness no longer matters. */
+export function mantissaToNumber(mantissa: number, decimals: number): number {
+  return mantissa / pow10(decimals);
+}

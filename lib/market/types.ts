@@ -1,0 +1,129 @@
+/**
+ * Canonical market-data types shared by the feed service and every client.
+ *
+ * Prices and sizes are carried as integer *mantissas* scaled by the instrument's precision:
+ * a price mantissa `p` on an instrument with `priceDecimals = d` means `p / 10^d`.
+ * This keeps a price the venue gave as "0.00012345" exact all the way to the screen
+ * (see `lib/market/decimal.ts` for parsing and formatting). Mantissas are always safe integers.
+ *
+ * Timestamps are microseconds since the Unix epoch (µs), as JS numbers (safe until year 2255).
+ */
+
+/** Asset classes the dashboard groups instruments by. Numeric values are wire values. */
+export enum AssetClass {
+  Other = 0,
+  Crypto = 1,
+  Equity = 2,
+  Fx = 3,
+  Future = 4,
+  Index = 5,
+}
+
+/** Aggressor side of a trade: the side that crossed the spread. Numeric values are wire values. */
+export enum Side {
+  Unknown = 0,
+  Buy = 1,
+  Sell = 2,
+}
+
+/** Bar (candle) intervals the service aggregates, in seconds. The wire carries the seconds. */
+export const BAR_INTERVALS = [1, 5, 60, 300, 900, 3600] as const;
+/** One of {@link BAR_INTERVALS}, in seconds. */
+export type BarInterval = (typeof BAR_INTERVALS)[number];
+
+/** Human labels for bar intervals, as the dashboard and CLI show and accept them. */
+export const BAR_INTERVAL_LABELS: Readonly<Record<BarInterval, string>> = {
+  1: '1s',
+  5: '5s',
+  60: '1m',
+  300: '5m',
+  900: '15m',
+  3600: '1h',
+};
+
+/** True when `seconds` is one of the supported bar intervals. */
+export function isBarInterval(seconds: unknown): seconds is BarInterval {
+  return typeof seconds === 'number' && (BAR_INTERVALS as readonly number[]).includes(seconds);
+}
+
+/** Parses "1s" / "5s" / "1m" / "5m" / "15m" / "1h" (or a number of seconds) into a bar interval. */
+export function parseBarInterval(text: string): BarInterval | undefined {
+  for (const interval of BAR_INTERVALS) {
+    if (BAR_INTERVAL_LABELS[interval] === text || String(interval) === text) return interval;
+  }
+  return undefined;
+}
+
+/** An instrument as interned by the server: ticks on the wire carry only `id`. */
+export interface Instrument {
+  /** Small integer, unique within a server epoch. */
+  readonly id: number;
+  /** Display symbol, unique across venues when namespaced, e.g. "BTC-USD" or "BINANCE:BTCUSDT". */
+  readonly symbol: string;
+  /** Venue the instrument trades on, e.g. "SIM", "BINANCE", "COINBASE". */
+  readonly venue: string;
+  readonly assetClass: AssetClass;
+  /** Number of decimal places of price mantissas (0..18). */
+  readonly priceDecimals: number;
+  /** Number of decimal places of size mantissas (0..18). */
+  readonly sizeDecimals: number;
+}
+
+/** Fields every normalised update carries. */
+export interface UpdateBase {
+  /** Instrument id from the instrument table. */
+  readonly instrumentId: number;
+  /**
+   * Per-instrument sequence number, assigned once at normalisation. Trades and quotes each take the
+   * next number (so a gap means something was missed); a bar carries the sequence of the last
+   * trade folded into it and does not advance the sequence.
+   */
+  readonly seq: number;
+  /** Venue's event time, µs since the Unix epoch. */
+  readonly eventTimeUs: number;
+  /** Time the feed service received the event, µs since the Unix epoch. */
+  readonly receiveTimeUs: number;
+}
+
+/** A trade (print). */
+export interface Trade extends UpdateBase {
+  readonly kind: 'trade';
+  /** Price mantissa at the instrument's `priceDecimals`. */
+  readonly price: number;
+  /** Size mantissa at the instrument's `sizeDecimals`. */
+  readonly size: number;
+  /** Aggressor side. */
+  readonly side: Side;
+  /** Venue trade id: a number when the venue's id is numeric, else the venue's string. */
+  readonly tradeId: number | string;
+}
+
+/** Top of book. `bid <= ask` always holds for a normalised quote. */
+export interface Quote extends UpdateBase {
+  readonly kind: 'quote';
+  readonly bid: number;
+  readonly bidSize: number;
+  readonly ask: number;
+  readonly askSize: number;
+}
+
+/** A bar (candle) built from trades. Prices at `priceDecimals`, volume at `sizeDecimals`. */
+export interface Bar extends UpdateBase {
+  readonly kind: 'bar';
+  /** Interval in seconds. */
+  readonly interval: BarInterval;
+  /** Bar open time, µs since the Unix epoch, aligned to the interval in UTC. */
+  readonly openTimeUs: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** Sum of trade sizes (size mantissa units). */
+  readonly volume: number;
+  readonly tradeCount: number;
+  /** Volume-weighted average price, rounded half-up to the instrument's price precision. */
+  readonly vwap: number;
+}
+
+/** Any normalised update. Discriminated by `kind`. */
+export type MarketUpdate = Trade | Quote | Bar;

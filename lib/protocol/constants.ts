@@ -1,0 +1,96 @@
+/**
+ * Wire-protocol constants for Tickwire v1. The spec is docs/protocol.md; every value here is
+ * described there.
+ */
+
+/** Subprotocol name for binary frames (Sec-WebSocket-Protocol, RFC 6455 §1.9). */
+export const SUBPROTOCOL_BINARY = 'tickwire.v1';
+/** Subprotocol name for the same messages as JSON text frames (for debugging with any tool). */
+export const SUBPROTOCOL_JSON = 'tickwire.v1.json';
+/** Every subprotocol the server speaks, in order of preference. */
+export const SUPPORTED_SUBPROTOCOLS = [SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON] as const;
+/** Protocol version carried in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** First byte of every binary message: its type. */
+export enum MessageType {
+  // server -> client
+  Hello = 0x01,
+  Instruments = 0x02,
+  Batch = 0x03,
+  Snapshot = 0x04,
+  Ack = 0x05,
+  Error = 0x06,
+  Heartbeat = 0x07,
+  /** Adapter / venue status (issue "feed adapters"); reserved in v1 framing. */
+  Status = 0x08,
+  // client -> server
+  Subscribe = 0x20,
+  Unsubscribe = 0x21,
+  // both directions
+  Ping = 0x30,
+  Pong = 0x31,
+}
+
+/** Update kinds inside a batch or snapshot (one byte each on the wire). */
+export enum UpdateKind {
+  Trade = 1,
+  Quote = 2,
+  Bar = 3,
+}
+
+/**
+ * WebSocket close codes used by Tickwire, as RFC 6455 §7.4.1 defines them.
+ */
+export const CloseCode = {
+  /** Deliberate, normal close. Clients do not reconnect. */
+  Normal: 1000,
+  /** Server shutting down or client navigating away. Clients reconnect. */
+  GoingAway: 1001,
+  /** Protocol error: a frame or message that breaks the protocol (e.g. unknown message type). */
+  ProtocolError: 1002,
+  /** Unsupported data: a frame of a type this subprotocol does not accept (text on binary). */
+  UnsupportedData: 1003,
+  /** Invalid payload: a message whose contents are malformed for its type. */
+  InvalidPayload: 1007,
+  /** Policy violation: bad Origin, subscribe rate or subscription limits exceeded. Terminal. */
+  PolicyViolation: 1008,
+  /** Message too big for the server's limit on client messages. */
+  MessageTooBig: 1009,
+  /** Internal server error. Clients reconnect. */
+  InternalError: 1011,
+  /** Try again later: overload or slow consumer. Clients reconnect with backoff. */
+  TryAgainLater: 1013,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Application error codes carried in `error` messages (request-level, connection stays open). */
+export enum ErrorCode {
+  /** A request the server could not make sense of (wrong fields for its type). */
+  BadRequest = 1,
+  /** Subscribe or unsubscribe named an instrument the server does not know. */
+  UnknownInstrument = 2,
+  /** Subscribe asked for a bar interval the server does not build. */
+  BadInterval = 3,
+  /** Too many instruments in subscriptions on this connection. */
+  TooManySubscriptions = 4,
+  /** Internal error while serving the request. */
+  Internal = 5,
+}
+
+/** Flags byte of `batch`. */
+export const BATCH_FLAG_CONFLATED = 0x01;
+/** Flags byte of `snapshot`. */
+export const SNAPSHOT_FLAG_RECOVERED = 0x01;
+/** Flags byte of `subscribe` / `unsubscribe`. */
+export const SUBSCRIBE_FLAG_ALL = 0x01;
+/** Flags byte of `instruments` entries. */
+export const INSTRUMENT_FLAG_REMOVED = 0x01;
+/** Trade flags: bits 0-1 side, bit 2 = trade id is a string. */
+export const TRADE_FLAG_SIDE_MASK = 0x03;
+export const TRADE_FLAG_STRING_ID = 0x04;
+
+/** Longest string (UTF-8 bytes) the decoder accepts anywhere: symbols, messages, ids. */
+export const MAX_STRING_BYTES = 1024;
+/** Largest client -> server message the gateway accepts (bytes); larger closes 1009. */
+export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;

@@ -1,0 +1,159 @@
+/**
+ * The Tickwire v1 message model. Binary frames (`tickwire.v1`) and JSON text frames
+ * (`tickwire.v1.json`) carry exactly these objects; in JSON each object is written as is
+ * (`JSON.stringify(message)`), so field names here are the JSON field names.
+ * Byte layouts are specified in docs/protocol.md.
+ */
+import type { AssetClass, BarInterval, Instrument, MarketUpdate } from '../market/types.js';
+import type { ErrorCode } from './constants.js';
+
+/** First message on every connection. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  /** {@link PROTOCOL_VERSION} of the server. */
+  readonly protocolVersion: number;
+  /** Identifies the gateway process (for logs and failover). */
+  readonly serverId: string;
+  /** Changes whenever sequence numbers restart; resume positions only mean something within one epoch. */
+  readonly epoch: number;
+  /** The server sends `heartbeat` at least this often (ms); a client that hears nothing for ~3x should reconnect. */
+  readonly heartbeatIntervalMs: number;
+  /** Server clock, µs since the Unix epoch. */
+  readonly serverTimeUs: number;
+}
+
+/** An instrument table entry; `removed` entries tell the client to forget the id. */
+export interface InstrumentEntry extends Instrument {
+  readonly removed: boolean;
+}
+
+/** Upserts into the client's instrument table. Sent after hello and whenever the table changes. */
+export interface InstrumentsMessage {
+  readonly type: 'instruments';
+  readonly instruments: readonly InstrumentEntry[];
+}
+
+/** Live updates. One WebSocket message = one batch. */
+export interface BatchMessage {
+  readonly type: 'batch';
+  /**
+   * True when the server conflated this batch for a slow consumer: quotes are latest-only and
+   * trades were folded into bars, so sequence jumps are expected and are not gaps.
+   */
+  readonly conflated: boolean;
+  readonly updates: readonly MarketUpdate[];
+}
+
+/** State of one instrument after a subscribe (fresh) or the missed updates (recovered). */
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  /** Request id of the subscribe this answers. */
+  readonly requestId: number;
+  readonly instrumentId: number;
+  /**
+   * True when the client's resume position was still in history: `updates` are exactly the
+   * updates after it, in order. False for a fresh snapshot (last quote, recent trades, bars).
+   */
+  readonly recovered: boolean;
+  /** The instrument's latest sequence number as of this snapshot; live batches continue after it. */
+  readonly seq: number;
+  /** Bar interval the snapshot's bars (and later live bars) are in; 0 when none was asked. */
+  readonly interval: BarInterval | 0;
+  readonly updates: readonly MarketUpdate[];
+}
+
+/** A request succeeded. */
+export interface AckMessage {
+  readonly type: 'ack';
+  readonly requestId: number;
+}
+
+/** A request failed; the connection stays open. `requestId` 0 means not tied to a request. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly requestId: number;
+  readonly code: ErrorCode;
+  /** Human-readable explanation, for people and logs. */
+  readonly message: string;
+}
+
+/** Liveness with the server's clock; sent every `heartbeatIntervalMs` when nothing else was. */
+export interface HeartbeatMessage {
+  readonly type: 'heartbeat';
+  readonly serverTimeUs: number;
+}
+
+/** Adapter / venue status, carried to the dashboard (see docs/adapters.md). */
+export interface StatusMessage {
+  readonly type: 'status';
+  readonly venues: readonly VenueStatus[];
+}
+
+/** State of one venue's feed adapter. */
+export interface VenueStatus {
+  readonly venue: string;
+  readonly state: 'connecting' | 'live' | 'stale' | 'down';
+  /** Why the adapter is stale or down; empty otherwise. */
+  readonly reason: string;
+}
+
+/** Subscribe to instruments (by symbol) or to all, with a bar interval and optional resume. */
+export interface SubscribeMessage {
+  readonly type: 'subscribe';
+  readonly requestId: number;
+  /** Subscribe to every instrument, including ones added later; `symbols` is then ignored. */
+  readonly all: boolean;
+  /** Bar interval for snapshot and live bars, or 0 for no bars. */
+  readonly interval: BarInterval | 0;
+  /** Epoch of the resume positions, or 0 when not resuming. */
+  readonly resumeEpoch: number;
+  readonly symbols: readonly SubscribeEntry[];
+}
+
+/** One instrument in a subscribe. */
+export interface SubscribeEntry {
+  readonly symbol: string;
+  /** Last sequence number the client saw for it in `resumeEpoch`; 0 when none. */
+  readonly lastSeq: number;
+}
+
+/** Stop receiving updates for instruments (or all). */
+export interface UnsubscribeMessage {
+  readonly type: 'unsubscribe';
+  readonly requestId: number;
+  readonly all: boolean;
+  readonly symbols: readonly string[];
+}
+
+/** Round-trip probe; either side may send one and the other answers with `pong`. */
+export interface PingMessage {
+  readonly type: 'ping';
+  readonly nonce: number;
+  /** Sender's clock when sent, µs since the Unix epoch. */
+  readonly sentTimeUs: number;
+}
+
+/** Answer to `ping`, echoing its fields. */
+export interface PongMessage {
+  readonly type: 'pong';
+  readonly nonce: number;
+  readonly sentTimeUs: number;
+}
+
+export type ServerMessage =
+  | HelloMessage
+  | InstrumentsMessage
+  | BatchMessage
+  | SnapshotMessage
+  | AckMessage
+  | ErrorMessage
+  | HeartbeatMessage
+  | StatusMessage
+  | PingMessage
+  | PongMessage;
+
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage | PongMessage;
+
+export type AnyMessage = ServerMessage | ClientMessage;
+
+export type { AssetClass };

@@ -1,0 +1,71 @@
+/**
+ * The plug-in contract for feed adapters. An adapter connects to one source (a simulator, a file,
+ * an exchange), declares its instruments and pushes raw trades and quotes into a sink. The
+ * normaliser validates everything an adapter emits; an adapter never has to be trusted.
+ * Guide: docs/adapters.md.
+ */
+import type { AssetClass } from '../../lib/market/types.js';
+
+/** Adapter lifecycle as shown on /healthz and the dashboard. */
+export type AdapterState = 'connecting' | 'live' | 'stale' | 'down';
+
+/** An instrument as an adapter declares it. */
+export interface AdapterInstrument {
+  /** Symbol as shown to users, e.g. "BTC-USD". */
+  readonly symbol: string;
+  readonly assetClass?: AssetClass;
+  /** Decimal places of prices (0..18). Prices finer than this are rejected as inexact. */
+  readonly priceDecimals: number;
+  /** Decimal places of sizes (0..18). */
+  readonly sizeDecimals: number;
+}
+
+/** Aggressor side as adapters may give it. */
+export type AdapterSide = 'buy' | 'sell' | 'unknown';
+
+/** A raw trade. Prices and sizes as decimal strings (exact) or numbers (on the precision grid). */
+export interface AdapterTrade {
+  readonly symbol: string;
+  readonly price: string | number;
+  readonly size: string | number;
+  /** Aggressor side. */
+  readonly side: AdapterSide;
+  /** Venue trade id; omitted when the venue has none. */
+  readonly tradeId?: string | number;
+  /** Venue event time, µs since the Unix epoch. Defaults to the receive time. */
+  readonly eventTimeUs?: number;
+}
+
+/** A raw top-of-book quote. */
+export interface AdapterQuote {
+  readonly symbol: string;
+  readonly bid: string | number;
+  readonly bidSize: string | number;
+  readonly ask: string | number;
+  readonly askSize: string | number;
+  /** Venue event time, µs since the Unix epoch. Defaults to the receive time. */
+  readonly eventTimeUs?: number;
+}
+
+/** Where an adapter sends what it produces. Every method is safe to call with any input. */
+export interface AdapterSink {
+  /** Declares (or re-declares) the adapter's instruments. Must be called before their ticks. */
+  instruments(list: readonly AdapterInstrument[]): void;
+  trade(trade: AdapterTrade): void;
+  quote(quote: AdapterQuote): void;
+  /** Reports the adapter's state, with a reason a person understands when stale or down. */
+  status(state: AdapterState, reason?: string): void;
+}
+
+/**
+ * A feed adapter. `start` begins producing into `sink` and resolves once running (or rejects if it
+ * cannot start); `stop` releases every resource (sockets, timers, files) and resolves when done.
+ */
+export interface FeedAdapter {
+  /** Adapter kind, e.g. "simulated". */
+  readonly name: string;
+  /** Venue its instruments belong to, e.g. "SIM". */
+  readonly venue: string;
+  start(sink: AdapterSink): Promise<void>;
+  stop(): Promise<void>;
+}

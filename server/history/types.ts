@@ -1,0 +1,40 @@
+/**
+ * Per-instrument history a gateway keeps to answer subscribes and resumes. Everything is bounded.
+ */
+import type { Bar, BarInterval, Quote, Trade } from '../../lib/market/types.js';
+import type { Tick } from '../bus/types.js';
+
+export interface HistoryOptions {
+  /** Ticks (trades and quotes, in sequence order) kept per instrument for resume. @defaultValue 2000 */
+  readonly tickCapacity: number;
+  /** Trades kept per instrument for snapshots. @defaultValue 200 */
+  readonly tradeCapacity: number;
+  /** Bars kept per instrument per interval. @defaultValue 500 */
+  readonly barCapacity: number;
+}
+
+export interface HistoryStore {
+  /**
+   * Applies ticks in order. Returns the bars that changed (one per instrument and interval touched,
+   * in its latest state) so the gateway can send live bar updates.
+   */
+  apply(ticks: readonly Tick[]): readonly Bar[];
+  lastQuote(instrumentId: number): Quote | undefined;
+  /** Most recent trades, oldest first, at most `limit`. */
+  recentTrades(instrumentId: number, limit?: number): readonly Trade[];
+  /** Most recent bars of `interval` (the last one may still be forming), oldest first. */
+  bars(instrumentId: number, interval: BarInterval, limit?: number): readonly Bar[];
+  /** Current (forming) bar of `interval`, if any trade has been seen. */
+  currentBar(instrumentId: number, interval: BarInterval): Bar | undefined;
+  /** Latest sequence number applied for the instrument (0 if none). */
+  lastSeq(instrumentId: number): number;
+  /**
+   * Ticks with seq > `afterSeq`, in order, if history still holds every one of them; `undefined`
+   * when some were already evicted (the caller then sends a fresh snapshot).
+   */
+  ticksAfter(instrumentId: number, afterSeq: number): readonly Tick[] | undefined;
+  /** Drops everything about an instrument (e.g. removed from the table). */
+  forget(instrumentId: number): void;
+  /** Approximate stats for /healthz. */
+  stats(): { instruments: number; ticks: number; bars: number };
+}
