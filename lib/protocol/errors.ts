@@ -1,4 +1,4 @@
-import { CloseCode } from './constants.js';
+import { CloseCode } from './constants';
 
 /** Stable string codes of {@link ProtocolError}. Documented in docs/protocol.md. */
 export type ProtocolErrorCode =

@@ -4,8 +4,8 @@
  * (`JSON.stringify(message)`), so field names here are the JSON field names.
  * Byte layouts are specified in docs/protocol.md.
  */
-import type { AssetClass, BarInterval, Instrument, MarketUpdate } from '../market/types.js';
-import type { ErrorCode } from './constants.js';
+import type { AssetClass, BarInterval, Instrument, MarketUpdate } from '../market/types';
+import type { ErrorCode } from './constants';
 
 /** First message on every connection. */
 export interface HelloMessage {

@@ -4,7 +4,7 @@
  * normaliser validates everything an adapter emits; an adapter never has to be trusted.
  * Guide: docs/adapters.md.
  */
-import type { AssetClass } from '../../lib/market/types.js';
+import type { AssetClass } from '../../lib/market/types';
 
 /** Adapter lifecycle as shown on /healthz and the dashboard. */
 export type AdapterState = 'connecting' | 'live' | 'stale' | 'down';

@@ -2,8 +2,8 @@
  * The bus carries normalised updates from the normaliser to gateways. The in-process bus is the
  * default; a NATS bus can replace it without the gateway changing (docs/architecture.md).
  */
-import type { Instrument, Quote, Trade } from '../../lib/market/types.js';
-import type { VenueStatus } from '../../lib/protocol/messages.js';
+import type { Instrument, Quote, Trade } from '../../lib/market/types';
+import type { VenueStatus } from '../../lib/protocol/messages';
 
 /** A tick as the normaliser publishes it: already validated and sequenced. */
 export type Tick = Trade | Quote;

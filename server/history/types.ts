@@ -1,8 +1,8 @@
 /**
  * Per-instrument history a gateway keeps to answer subscribes and resumes. Everything is bounded.
  */
-import type { Bar, BarInterval, Quote, Trade } from '../../lib/market/types.js';
-import type { Tick } from '../bus/types.js';
+import type { Bar, BarInterval, Quote, Trade } from '../../lib/market/types';
+import type { Tick } from '../bus/types';
 
 export interface HistoryOptions {
   /** Ticks (trades and quotes, in sequence order) kept per instrument for resume. @defaultValue 2000 */
