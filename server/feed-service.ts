@@ -1,0 +1,140 @@
+/**
+ * The feed service as one object: adapters -> normaliser -> bus -> history + gateway, behind one
+ * HTTP server that upgrades WebSocket requests and answers `GET /healthz`.
+ * Used by the CLI (server/cli.ts), the `npm start` launcher, tests and benchmarks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdapter } from './adapters';
+import type { FeedAdapter } from './adapters/types';
+import { InProcessBus } from './bus/in-process';
+import type { Bus } from './bus/types';
+import { Gateway } from './gateway/gateway';
+import type { GatewayOptions } from './gateway/options';
+import { History } from './history/history';
+import type { HistoryOptions } from './history/types';
+import { createLogger, type Logger } from './log';
+import { Normaliser } from './normaliser/normaliser';
+
+export interface FeedServiceOptions {
+  /** TCP port; 0 picks a free one. @defaultValue 8080 */
+  readonly port: number;
+  /** Interface to listen on. @defaultValue "127.0.0.1" */
+  readonly host: string;
+  /**
+   * Adapters to run. @defaultValue one `simulated` adapter built from `simulated`.
+   */
+  readonly adapters?: readonly FeedAdapter[];
+  /** Options for the default simulated adapter (seed, instruments, ratePerInstrument...). */
+  readonly simulated?: Record<string, unknown>;
+  /** Sequence epoch; a restart must use a new one. @defaultValue Date.now() */
+  readonly epoch?: number;
+  readonly gateway?: Partial<GatewayOptions>;
+  readonly history?: Partial<HistoryOptions>;
+  readonly logger?: Logger;
+}
+
+export interface FeedService {
+  /** ws:// URL clients connect to. */
+  readonly url: string;
+  readonly port: number;
+  readonly epoch: number;
+  readonly bus: Bus;
+  readonly gateway: Gateway;
+  readonly normaliser: Normaliser;
+  readonly server: Server;
+  /** Snapshot of what /healthz reports. */
+  health(): HealthReport;
+  /** Stops adapters, closes every client with 1001, and closes the port. */
+  close(): Promise<void>;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly uptimeSec: number;
+  readonly epoch: number;
+  readonly adapters: readonly { venue: string; state: string; reason: string }[];
+  readonly instruments: number;
+  readonly clients: number;
+  readonly conflatingClients: number;
+  readonly normaliser: ReturnType<Normaliser['stats']>;
+  readonly history: ReturnType<History['stats']>;
+  readonly gateway: ReturnType<Gateway['stats']>;
+}
+
+const DEFAULTS = { port: 8080, host: '127.0.0.1' };
+
+/** Starts the service and resolves once it is listening and its adapters have started. */
+export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
+  const opts = { ...DEFAULTS, ...options };
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    throw new TypeError(`feed service option "port" must be an integer 0..65535, got ${String(opts.port)}`);
+  }
+  const logger = opts.logger ?? createLogger();
+  const startedAt = Date.now();
+  const bus = new InProcessBus({ epoch: opts.epoch ?? startedAt, logger });
+  const normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }) });
+  const history = new History(opts.history);
+  const gateway = new Gateway({ bus, history, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
+
+  const health = (): HealthReport => {
+    const venues = bus.status();
+    const gw = gateway.stats();
+    return {
+      status: venues.every((v) => v.state === 'live') ? 'ok' : 'degraded',
+      uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+      epoch: bus.epoch,
+      adapters: venues.map((v) => ({ venue: v.venue, state: v.state, reason: v.reason })),
+      instruments: bus.instruments().length,
+      clients: gw.clients,
+      conflatingClients: gw.conflating,
+      normaliser: normaliser.stats(),
+      history: history.stats(),
+      gateway: gw,
+    };
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      const body = JSON.stringify(health());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v1) or GET /healthz\n');
+  });
+  gateway.attach(server);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+
+  const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
+  for (const adapter of adapters) await normaliser.attach(adapter);
+  logger.info('feed service listening', { url, epoch: bus.epoch, adapters: adapters.map((a) => a.name) });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await normaliser.detachAll();
+      await gateway.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await bus.close();
+      logger.info('feed service stopped');
+    })();
+    return closing;
+  };
+
+  return { url, port, epoch: bus.epoch, bus, gateway, normaliser, server, health, close };
+}

@@ -1,0 +1,120 @@
+/**
+ * One flush's worth of updates, encoded once and shared: each instrument's ticks become one binary
+ * segment, each changed bar one segment per interval, and every session's batch is a header plus
+ * the segments it subscribes to. Sessions with the same subscription key get the very same bytes.
+ */
+import type { Bar, BarInterval, MarketUpdate } from '../../lib/market/types';
+import { assembleBatch, encodeJsonMessage, encodeUpdateSegment } from '../../lib/protocol';
+import type { Tick } from '../bus/types';
+import type { Session } from './session';
+
+interface InstrumentFlush {
+  readonly ticks: Tick[];
+  /** Latest state of each bar that changed in this flush, by interval. */
+  readonly bars: Map<BarInterval, Bar>;
+  tickSegment: Uint8Array | undefined;
+  readonly barSegments: Map<BarInterval, Uint8Array>;
+}
+
+export class FlushFrame {
+  private readonly instruments = new Map<number, InstrumentFlush>();
+  private readonly encodedByKey = new Map<string, Uint8Array | string | null>();
+  /** Segments encoded (for stats and the encode-once test). */
+  segmentsEncoded = 0;
+  /** Distinct batches assembled. */
+  batchesAssembled = 0;
+
+  constructor(
+    readonly baseTimeUs: number,
+    ticks: readonly Tick[],
+    changedBars: readonly Bar[],
+  ) {
+    for (const tick of ticks) this.entry(tick.instrumentId).ticks.push(tick);
+    for (const bar of changedBars) this.entry(bar.instrumentId).bars.set(bar.interval, bar);
+  }
+
+  /** Instrument ids with updates in this flush. */
+  instrumentIds(): IterableIterator<number> {
+    return this.instruments.keys();
+  }
+
+  get size(): number {
+    return this.instruments.size;
+  }
+
+  /**
+   * The batch for a session, encoded for its protocol, or null when nothing in this flush is for it.
+   * Cached by the session's subscription key.
+   */
+  batchFor(session: Session): Uint8Array | string | null {
+    const cached = this.encodedByKey.get(session.key);
+    if (cached !== undefined) return cached;
+    const encoded = session.codec.binary ? this.assembleBinary(session) : this.assembleJson(session);
+    this.encodedByKey.set(session.key, encoded);
+    if (encoded !== null) this.batchesAssembled++;
+    return encoded;
+  }
+
+  private idsFor(session: Session): number[] {
+    const ids: number[] = [];
+    if (session.all || session.subscriptions.size >= this.instruments.size) {
+      for (const id of this.instruments.keys()) if (session.wants(id)) ids.push(id);
+    } else {
+      for (const id of session.subscriptions.keys()) if (this.instruments.has(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  private assembleBinary(session: Session): Uint8Array | null {
+    const segments: Uint8Array[] = [];
+    let count = 0;
+    for (const id of this.idsFor(session)) {
+      const flush = this.instruments.get(id);
+      if (!flush) continue;
+      if (flush.ticks.length > 0) {
+        flush.tickSegment ??= this.encode(flush.ticks);
+        segments.push(flush.tickSegment);
+        count += flush.ticks.length;
+      }
+      const interval = session.intervalFor(id);
+      const bar = interval ? flush.bars.get(interval) : undefined;
+      if (interval && bar) {
+        let segment = flush.barSegments.get(interval);
+        if (!segment) {
+          segment = this.encode([bar]);
+          flush.barSegments.set(interval, segment);
+        }
+        segments.push(segment);
+        count++;
+      }
+    }
+    return count === 0 ? null : assembleBatch(false, this.baseTimeUs, count, segments);
+  }
+
+  private assembleJson(session: Session): string | null {
+    const updates: MarketUpdate[] = [];
+    for (const id of this.idsFor(session)) {
+      const flush = this.instruments.get(id);
+      if (!flush) continue;
+      for (const tick of flush.ticks) updates.push(tick);
+      const interval = session.intervalFor(id);
+      const bar = interval ? flush.bars.get(interval) : undefined;
+      if (bar) updates.push(bar);
+    }
+    return updates.length === 0 ? null : encodeJsonMessage({ type: 'batch', conflated: false, updates });
+  }
+
+  private encode(updates: readonly MarketUpdate[]): Uint8Array {
+    this.segmentsEncoded++;
+    return encodeUpdateSegment(updates, this.baseTimeUs);
+  }
+
+  private entry(instrumentId: number): InstrumentFlush {
+    let flush = this.instruments.get(instrumentId);
+    if (!flush) {
+      flush = { ticks: [], bars: new Map(), tickSegment: undefined, barSegments: new Map() };
+      this.instruments.set(instrumentId, flush);
+    }
+    return flush;
+  }
+}

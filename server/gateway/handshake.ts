@@ -1,0 +1,77 @@
+/**
+ * Upgrade-time checks (before a WebSocket exists): Origin allowlist and subprotocol negotiation
+ * (RFC 6455 §4.2.1 / §4.2.2). A refusal is a plain HTTP response a person can read.
+ */
+import type { IncomingMessage } from 'node:http';
+import { SUPPORTED_SUBPROTOCOLS } from '../../lib/protocol/constants';
+
+/** Why an upgrade was refused: the HTTP status and a plain-text body. */
+export interface HandshakeRefusal {
+  readonly status: number;
+  readonly body: string;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True when `origin` may open a connection under the given allowlist. */
+export function isOriginAllowed(
+  origin: string | undefined,
+  allowedOrigins: readonly string[],
+  allowLocalhostOrigins: boolean,
+): boolean {
+  if (origin === undefined) return true; // not a browser: nothing to protect against
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  if (!allowLocalhostOrigins) return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the comma-separated `Sec-WebSocket-Protocol` header into names. */
+export function parseOfferedProtocols(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/** Picks the subprotocol to speak: the first we support, in the client's order. */
+export function selectSubprotocol(offered: readonly string[]): string | undefined {
+  return offered.find((p) => (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(p));
+}
+
+/** Checks an upgrade request; returns the refusal, or the subprotocol to accept with. */
+export function checkUpgrade(
+  req: IncomingMessage,
+  allowedOrigins: readonly string[],
+  allowLocalhostOrigins: boolean,
+): { ok: true; protocol: string } | { ok: false; refusal: HandshakeRefusal } {
+  const origin = req.headers.origin;
+  if (!isOriginAllowed(origin, allowedOrigins, allowLocalhostOrigins)) {
+    return {
+      ok: false,
+      refusal: {
+        status: 403,
+        body: `Origin ${origin ?? ''} is not allowed to connect to this Tickwire feed. Add it with --allow-origin.\n`,
+      },
+    };
+  }
+  const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
+  const protocol = selectSubprotocol(offered);
+  if (!protocol) {
+    return {
+      ok: false,
+      refusal: {
+        status: 426,
+        body:
+          `Unsupported WebSocket subprotocol${offered.length ? ` (offered: ${offered.join(', ')})` : ' (none offered)'}. ` +
+          `This server speaks: ${SUPPORTED_SUBPROTOCOLS.join(', ')}. Set Sec-WebSocket-Protocol to one of them.\n`,
+      },
+    };
+  }
+  return { ok: true, protocol };
+}

@@ -1,0 +1,136 @@
+/**
+ * Client requests: subscribe, unsubscribe, ping, pong. A bad request gets an `error` message with
+ * the request id and the connection stays open; only abuse (rate, size, malformed frames) closes it.
+ */
+import type { Instrument } from '../../lib/market/types';
+import { ErrorCode } from '../../lib/protocol/constants';
+import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
+import type { HistoryStore } from '../history/types';
+import type { GatewayOptions } from './options';
+import type { Session } from './session';
+import { buildSnapshot } from './snapshot';
+
+/** What request handling needs from the gateway. */
+export interface RequestContext {
+  readonly options: GatewayOptions;
+  readonly history: HistoryStore;
+  readonly epoch: number;
+  /** Instrument by symbol, from the current table. */
+  readonly bySymbol: ReadonlyMap<string, Instrument>;
+  /** Every instrument id in the current table. */
+  readonly instrumentIds: () => Iterable<number>;
+  readonly nowMs: () => number;
+  readonly nowUs: () => number;
+}
+
+/** Handles one decoded client message. */
+export function handleClientMessage(session: Session, message: ClientMessage, ctx: RequestContext): void {
+  switch (message.type) {
+    case 'subscribe':
+      handleSubscribe(session, message, ctx);
+      return;
+    case 'unsubscribe':
+      handleUnsubscribe(session, message, ctx);
+      return;
+    case 'ping':
+      session.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
+      return;
+    case 'pong':
+      if (message.nonce === session.pingNonce) {
+        session.rttMs = Math.max(0, (ctx.nowUs() - message.sentTimeUs) / 1000);
+      }
+      return;
+  }
+}
+
+function sendError(session: Session, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
+  session.send({ type: 'error', requestId, code, message: text }, nowMs);
+}
+
+function handleSubscribe(session: Session, message: SubscribeMessage, ctx: RequestContext): void {
+  const now = ctx.nowMs();
+  const resolved: { instrument: Instrument; lastSeq: number }[] = [];
+  const unknown: string[] = [];
+  for (const entry of message.symbols) {
+    const instrument = ctx.bySymbol.get(entry.symbol);
+    if (instrument) resolved.push({ instrument, lastSeq: entry.lastSeq });
+    else unknown.push(entry.symbol);
+  }
+  // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
+  if (unknown.length > 0 && !message.all) {
+    const list = unknown.slice(0, 10).join(', ') + (unknown.length > 10 ? `, and ${unknown.length - 10} more` : '');
+    sendError(session, message.requestId, ErrorCode.UnknownInstrument, `Unknown instrument(s): ${list}`, now);
+    return;
+  }
+  const added = message.all ? 0 : resolved.filter((r) => !session.subscriptions.has(r.instrument.id)).length;
+  const allAdded = message.all && !session.all ? 1 : 0;
+  if (session.subscriptionCount() + added + allAdded > ctx.options.maxSubscriptionsPerConnection) {
+    sendError(
+      session,
+      message.requestId,
+      ErrorCode.TooManySubscriptions,
+      `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions per connection`,
+      now,
+    );
+    return;
+  }
+
+  const resumeSeq = new Map<number, number>();
+  if (message.resumeEpoch !== 0 && message.resumeEpoch === ctx.epoch) {
+    for (const r of resolved) if (r.lastSeq > 0) resumeSeq.set(r.instrument.id, r.lastSeq);
+  }
+  const targets: number[] = [];
+  if (message.all) {
+    session.all = { interval: message.interval };
+    targets.push(...ctx.instrumentIds());
+    // Symbols listed with an `all` subscription carry resume positions only.
+  } else {
+    for (const r of resolved) {
+      session.subscriptions.set(r.instrument.id, message.interval);
+      targets.push(r.instrument.id);
+    }
+  }
+  session.rekey();
+  // Whatever was pending for these instruments during conflation is superseded by the snapshot.
+  for (const id of targets) session.dirty.delete(id);
+
+  session.send({ type: 'ack', requestId: message.requestId }, now);
+  // An `all` subscription gets a light snapshot per instrument (last quote and last trade); an
+  // explicit one gets recent trades and bars for its chart.
+  const trades = message.all ? 1 : ctx.options.snapshotTrades;
+  for (const instrumentId of targets) {
+    const interval = session.intervalFor(instrumentId) ?? 0;
+    session.send(
+      buildSnapshot(ctx.history, {
+        requestId: message.requestId,
+        instrumentId,
+        interval,
+        resumeFromSeq: resumeSeq.get(instrumentId),
+        trades,
+        bars: ctx.options.snapshotBars,
+      }),
+      now,
+    );
+  }
+}
+
+function handleUnsubscribe(session: Session, message: UnsubscribeMessage, ctx: RequestContext): void {
+  const now = ctx.nowMs();
+  if (message.all) {
+    session.all = undefined;
+    session.subscriptions.clear();
+    session.dirty.clear();
+  } else {
+    const unknown = message.symbols.filter((s) => !ctx.bySymbol.has(s));
+    if (unknown.length > 0) {
+      sendError(session, message.requestId, ErrorCode.UnknownInstrument, `Unknown instrument(s): ${unknown.join(', ')}`, now);
+      return;
+    }
+    for (const symbol of message.symbols) {
+      const instrument = ctx.bySymbol.get(symbol);
+      if (instrument) session.subscriptions.delete(instrument.id);
+    }
+  }
+  session.rekey();
+  session.send({ type: 'ack', requestId: message.requestId }, now);
+}

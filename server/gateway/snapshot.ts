@@ -1,0 +1,42 @@
+/**
+ * Builds `snapshot` messages from history: a fresh one (last quote, recent trades, recent bars) or,
+ * when the client's resume position is still held, exactly the ticks it missed ("recovered").
+ */
+import type { BarInterval, MarketUpdate } from '../../lib/market/types';
+import type { SnapshotMessage } from '../../lib/protocol/messages';
+import type { HistoryStore } from '../history/types';
+
+export interface SnapshotRequest {
+  readonly requestId: number;
+  readonly instrumentId: number;
+  readonly interval: BarInterval | 0;
+  /** Last sequence the client saw in the server's current epoch, or undefined when not resuming. */
+  readonly resumeFromSeq: number | undefined;
+  /** Trades in a fresh snapshot. */
+  readonly trades: number;
+  /** Bars in a fresh snapshot. */
+  readonly bars: number;
+}
+
+/** Answers one instrument of a subscribe. */
+export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): SnapshotMessage {
+  const { requestId, instrumentId, interval, resumeFromSeq } = request;
+  const seq = history.lastSeq(instrumentId);
+  if (resumeFromSeq !== undefined && resumeFromSeq <= seq) {
+    const missed = history.ticksAfter(instrumentId, resumeFromSeq);
+    if (missed) {
+      const updates: MarketUpdate[] = [...missed];
+      // Bars the missed trades changed, so a chart catches up without folding trades itself.
+      if (interval !== 0) {
+        for (const bar of history.bars(instrumentId, interval)) if (bar.seq > resumeFromSeq) updates.push(bar);
+      }
+      return { type: 'snapshot', requestId, instrumentId, recovered: true, seq, interval, updates };
+    }
+  }
+  const updates: MarketUpdate[] = [];
+  const quote = history.lastQuote(instrumentId);
+  if (quote) updates.push(quote);
+  if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
+  if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
+  return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };
+}
