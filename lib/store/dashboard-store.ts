@@ -1,0 +1,224 @@
+/**
+ * The dashboard store: a vanilla zustand store (no React) holding everything the dashboard shows.
+ *
+ * Market messages do not touch the state as they arrive. {@link DashboardActions.ingest} buffers
+ * them and one flush per animation frame folds the whole buffer in (see apply-messages.ts), so
+ * 20,000 updates a second cost ~60 state changes a second, and React renders at most once a frame.
+ *
+ * Create one per page inside a client provider (never a module-level global: Next.js renders on
+ * the server for many requests with the same modules).
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { BAR_INTERVALS, type BarInterval } from '../market/types';
+import type { ServerMessage } from '../protocol/messages';
+import { applyMessages, type MarketSlice } from './apply-messages';
+import { animationFrameScheduler, type FrameScheduler } from './frame-scheduler';
+import { createLagProbe, type LagProbe } from './lag-probe';
+import { freshChart, resolveSelection } from './selection';
+import type {
+  ConnectionState,
+  DashboardError,
+  DashboardErrorKind,
+  DisplayPrefs,
+  FeedStatsView,
+} from './types';
+
+/** Options of {@link createDashboardStore}. */
+export interface DashboardStoreOptions {
+  /** Feed URL shown in the badge and in error advice. */
+  url: string;
+  /** Symbol to select first; the first instrument when undefined. */
+  initialSymbol?: string | undefined;
+  /** Bar interval to show first (seconds). @defaultValue 60 */
+  initialInterval: BarInterval;
+  /** Most bars the chart keeps. @defaultValue 2000 */
+  maxBars: number;
+  /** Most trades the tape keeps. @defaultValue 200 */
+  maxTape: number;
+  /** Buffered messages that force a flush without waiting for a frame. @defaultValue 20000 */
+  maxPendingMessages: number;
+  /** Schedules the per-frame flush. @defaultValue next animation frame (timer fallback) */
+  scheduler: FrameScheduler;
+  /** Wall clock in ms since the Unix epoch (injectable for tests). @defaultValue Date.now-ish, µs resolution */
+  now: () => number;
+  /** Initial display preferences. */
+  prefs: DisplayPrefs;
+}
+
+/** Defaults of {@link DashboardStoreOptions}. */
+export const DASHBOARD_STORE_DEFAULTS: Omit<DashboardStoreOptions, 'url'> = {
+  initialSymbol: undefined,
+  initialInterval: 60,
+  maxBars: 2000,
+  maxTape: 200,
+  maxPendingMessages: 20_000,
+  scheduler: animationFrameScheduler(),
+  now: wallClockMs,
+  prefs: { timeZone: 'local', theme: 'system' },
+};
+
+/** Everything a person can do to the store, and what the feed bridge reports into it. */
+export interface DashboardActions {
+  /** Buffers a decoded server message; applied at the next frame. */
+  ingest(message: ServerMessage): void;
+  /** Applies everything buffered now (tests, and before a selection change). */
+  flush(): void;
+  setConnectionState(state: ConnectionState, retryAt?: number): void;
+  setStats(stats: FeedStatsView): void;
+  /** Selects an instrument by symbol: the chart and tape reload for it. */
+  select(symbol: string): void;
+  /** Moves the selection by `offset` positions within `orderedSymbols` (keyboard up/down). */
+  selectRelative(orderedSymbols: readonly string[], offset: number): void;
+  /** Changes the chart's bar interval: the chart reloads. */
+  setInterval(interval: BarInterval): void;
+  /** Raises (or refreshes) an error banner. */
+  reportError(kind: DashboardErrorKind, subject: string, message: string, hint: string): void;
+  dismissError(id: string): void;
+  /** Removes every error of `kind` (the problem went away, e.g. the feed is reachable again). */
+  clearErrors(kind: DashboardErrorKind): void;
+  setPrefs(prefs: Partial<DisplayPrefs>): void;
+}
+
+/** The whole dashboard state. */
+export interface DashboardState extends MarketSlice {
+  readonly stats: FeedStatsView;
+  readonly errors: readonly DashboardError[];
+  readonly prefs: DisplayPrefs;
+  readonly actions: DashboardActions;
+}
+
+/** A dashboard store plus its lag instrumentation. */
+export type DashboardStore = StoreApi<DashboardState> & { readonly lagProbe: LagProbe };
+
+/** Creates a dashboard store. Throws TypeError naming a bad option. */
+export function createDashboardStore(options: Partial<DashboardStoreOptions> & { url: string }): DashboardStore {
+  const config: DashboardStoreOptions = { ...DASHBOARD_STORE_DEFAULTS, ...options };
+  validate(config);
+  const lagProbe = createLagProbe();
+  let pending: ServerMessage[] = [];
+  let cancelFrame: (() => void) | undefined;
+
+  const store = createStore<DashboardState>()((set, get) => {
+    const reportUnknown = (symbol: string, fallback: string): void =>
+      get().actions.reportError(
+        'unknown-instrument',
+        symbol,
+        `Instrument "${symbol}" is not offered by this feed.`,
+        `Showing ${fallback} instead; pick another from the watchlist.`,
+      );
+
+    const flush = (): void => {
+      cancelFrame?.();
+      cancelFrame = undefined;
+      if (pending.length === 0) return;
+      const messages = pending;
+      pending = [];
+      const nowMs = config.now();
+      const changes = applyMessages(get(), messages, {
+        maxBars: config.maxBars,
+        maxTape: config.maxTape,
+        nowMs,
+        onLiveUpdate: (receiveTimeUs) => lagProbe.record(nowMs - receiveTimeUs / 1000),
+        onUnknownSymbol: reportUnknown,
+      });
+      if (Object.keys(changes).length > 0) set(changes);
+    };
+
+    const actions: DashboardActions = {
+      ingest(message) {
+        pending.push(message);
+        if (pending.length >= config.maxPendingMessages) flush();
+        else cancelFrame ??= config.scheduler(flush);
+      },
+      flush,
+      setConnectionState(state, retryAt) {
+        const { connection } = get();
+        set({ connection: { ...connection, state, retryAt: state === 'reconnecting' ? retryAt : undefined } });
+      },
+      setStats(stats) {
+        set({ stats });
+      },
+      select(symbol) {
+        flush();
+        const state = get();
+        if (symbol === state.selectedSymbol && state.chart.instrumentId !== undefined) return;
+        const unresolved = { ...state.chart, instrumentId: undefined };
+        const change = resolveSelection(symbol, unresolved, state.symbolToId, state.instruments, state.instrumentIds);
+        if (!change) {
+          // Instrument table not here yet: remember the symbol; the table resolves it on arrival.
+          set({ selectedSymbol: symbol, chart: freshChart(state.chart, undefined), tape: [] });
+          return;
+        }
+        if (change.unknownSymbol !== undefined) reportUnknown(change.unknownSymbol, change.selectedSymbol);
+        set({ selectedSymbol: change.selectedSymbol, chart: change.chart, tape: [] });
+      },
+      selectRelative(orderedSymbols, offset) {
+        if (orderedSymbols.length === 0) return;
+        const current = get().selectedSymbol;
+        const index = current === undefined ? -1 : orderedSymbols.indexOf(current);
+        const next = index < 0 ? 0 : Math.min(orderedSymbols.length - 1, Math.max(0, index + offset));
+        const symbol = orderedSymbols[next];
+        if (symbol !== undefined) actions.select(symbol);
+      },
+      setInterval(interval) {
+        flush();
+        const { chart } = get();
+        if (interval === chart.interval) return;
+        set({ chart: freshChart(chart, chart.instrumentId, interval) });
+      },
+      reportError(kind, subject, message, hint) {
+        const id = `${kind}:${subject}`;
+        const error: DashboardError = { id, kind, message, hint, at: config.now() };
+        set({ errors: [...get().errors.filter((e) => e.id !== id), error] });
+      },
+      dismissError(id) {
+        set({ errors: get().errors.filter((e) => e.id !== id) });
+      },
+      clearErrors(kind) {
+        const { errors } = get();
+        if (errors.some((e) => e.kind === kind)) set({ errors: errors.filter((e) => e.kind !== kind) });
+      },
+      setPrefs(prefs) {
+        set({ prefs: { ...get().prefs, ...prefs } });
+      },
+    };
+
+    return {
+      connection: { state: 'idle', retryAt: undefined, url: config.url, epoch: undefined, serverId: undefined },
+      instruments: {},
+      instrumentIds: [],
+      symbolToId: {},
+      tickers: {},
+      chart: { instrumentId: undefined, interval: config.initialInterval, bars: [], revision: 0, status: 'loading' },
+      tape: [],
+      venues: [],
+      lastDataAtMs: 0,
+      selectedSymbol: config.initialSymbol,
+      stats: { messagesPerSec: 0, updatesPerSec: 0, bytesPerSec: 0, rttMs: undefined },
+      errors: [],
+      prefs: config.prefs,
+      actions,
+    };
+  });
+  return Object.assign(store, { lagProbe });
+}
+
+/** Wall clock with sub-ms resolution where `performance` exists. */
+function wallClockMs(): number {
+  const perf = (globalThis as { performance?: { timeOrigin: number; now(): number } }).performance;
+  return perf ? perf.timeOrigin + perf.now() : Date.now();
+}
+
+function validate(config: DashboardStoreOptions): void {
+  if (typeof config.url !== 'string') throw new TypeError('url must be a string');
+  if (!(BAR_INTERVALS as readonly number[]).includes(config.initialInterval)) {
+    throw new TypeError(`initialInterval must be one of ${BAR_INTERVALS.join(', ')} (seconds)`);
+  }
+  for (const key of ['maxBars', 'maxTape', 'maxPendingMessages'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] <= 0) {
+      throw new TypeError(`${key} must be a positive integer, got ${String(config[key])}`);
+    }
+  }
+  if (typeof config.scheduler !== 'function') throw new TypeError('scheduler must be a function');
+  if (typeof config.now !== 'function') throw new TypeError('now must be a function');
+}

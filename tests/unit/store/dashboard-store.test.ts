@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { AssetClass, Side, type Bar, type Quote, type Trade } from '../../../lib/market/types';
+import type { InstrumentEntry, ServerMessage } from '../../../lib/protocol/messages';
+import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
+
+const BTC: InstrumentEntry = {
+  id: 1, symbol: 'BTC-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 4, removed: false,
+};
+const ETH: InstrumentEntry = { ...BTC, id: 2, symbol: 'ETH-USD' };
+
+function trade(instrumentId: number, seq: number, price: number, size = 10): Trade {
+  return {
+    kind: 'trade', instrumentId, seq, eventTimeUs: seq * 1_000_000, receiveTimeUs: seq * 1_000_000,
+    price, size, side: seq % 2 ? Side.Buy : Side.Sell, tradeId: seq,
+  };
+}
+function quote(instrumentId: number, seq: number, bid: number, ask: number): Quote {
+  return { kind: 'quote', instrumentId, seq, eventTimeUs: 0, receiveTimeUs: 0, bid, bidSize: 1, ask, askSize: 1 };
+}
+function bar(instrumentId: number, interval: Bar['interval'], openTimeS: number, close: number): Bar {
+  return {
+    kind: 'bar', instrumentId, seq: 0, eventTimeUs: 0, receiveTimeUs: 0, interval, openTimeUs: openTimeS * 1e6,
+    open: close, high: close, low: close, close, volume: 1, tradeCount: 1, vwap: close,
+  };
+}
+
+/** A store whose frames run only when the test says so. */
+function manualStore(initialSymbol?: string): { store: DashboardStore; frames: Array<() => void> } {
+  const frames: Array<() => void> = [];
+  const store = createDashboardStore({
+    url: 'ws://test', initialSymbol, now: () => 10_000,
+    scheduler: (callback) => {
+      frames.push(callback);
+      return () => frames.splice(frames.indexOf(callback), 1);
+    },
+  });
+  return { store, frames };
+}
+
+function feed(store: DashboardStore, ...messages: ServerMessage[]): void {
+  for (const message of messages) store.getState().actions.ingest(message);
+}
+
+const hello = (epoch: number): ServerMessage => ({
+  type: 'hello', protocolVersion: 1, serverId: 'g1', epoch, heartbeatIntervalMs: 1000, serverTimeUs: 0,
+});
+const instruments: ServerMessage = { type: 'instruments', instruments: [BTC, ETH] };
+
+describe('DashboardStore', () => {
+  describe('#ingest', () => {
+    it('buffers messages and applies them all in one state change per frame', () => {
+      const { store, frames } = manualStore();
+      let changes = 0;
+      store.subscribe(() => changes++);
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 100), trade(1, 2, 101)] });
+      expect(store.getState().tickers[1]).toBeUndefined();
+      expect(frames).toHaveLength(1);
+      frames[0]?.();
+      expect(store.getState().tickers[1]?.last).toBe(101);
+      // one set for the messages, one for the selection the instrument table made possible
+      expect(changes).toBeLessThanOrEqual(2);
+    });
+
+    it('folds trades into session open, high, low, volume and the tick direction', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, {
+        type: 'batch', conflated: false, updates: [trade(1, 1, 100), trade(1, 2, 120), trade(1, 3, 90), trade(1, 4, 95)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[1]).toMatchObject({ open: 100, high: 120, low: 90, last: 95, volume: 40, direction: 1 });
+    });
+
+    it('ignores updates whose sequence was already applied', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 5, 100), trade(1, 4, 50)] });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[1]).toMatchObject({ last: 100, volume: 10 });
+    });
+
+    it('keeps bid and ask from quotes', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [quote(2, 1, 99, 101)] });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[2]).toMatchObject({ bid: 99, ask: 101 });
+    });
+
+    it('flushes without a frame once the buffer holds maxPendingMessages', () => {
+      const store = createDashboardStore({ url: 'ws://t', maxPendingMessages: 3, scheduler: () => () => {} });
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 7)] });
+      expect(store.getState().tickers[1]?.last).toBe(7);
+    });
+  });
+
+  describe('selection', () => {
+    it('selects the first instrument when none was asked for', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      expect(store.getState().selectedSymbol).toBe('BTC-USD');
+      expect(store.getState().chart).toMatchObject({ instrumentId: 1, status: 'loading' });
+    });
+
+    it('reports an unknown instrument and falls back to the first one', () => {
+      const { store } = manualStore('NOPE');
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      expect(store.getState().selectedSymbol).toBe('BTC-USD');
+      expect(store.getState().errors.map((e) => e.kind)).toEqual(['unknown-instrument']);
+    });
+
+    it('loads bars from the snapshot of the selected instrument and interval only', () => {
+      const { store } = manualStore('ETH-USD');
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      const revision = store.getState().chart.revision;
+      feed(
+        store,
+        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)] },
+        { type: 'snapshot', requestId: 2, instrumentId: 2, recovered: false, seq: 1, interval: 5, updates: [bar(2, 5, 60, 6)] },
+        {
+          type: 'snapshot', requestId: 3, instrumentId: 2, recovered: false, seq: 1, interval: 60,
+          updates: [bar(2, 60, 120, 8), bar(2, 60, 60, 7)],
+        },
+      );
+      store.getState().actions.flush();
+      const { chart } = store.getState();
+      expect(chart.status).toBe('ready');
+      expect(chart.revision).toBe(revision + 1);
+      expect(chart.bars.map((b) => b.close)).toEqual([7, 8]);
+    });
+
+    it('updates the last bar from live bars without a new revision', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments, {
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)],
+      });
+      store.getState().actions.flush();
+      const revision = store.getState().chart.revision;
+      feed(store, { type: 'batch', conflated: false, updates: [bar(1, 60, 60, 6), bar(1, 60, 120, 9), bar(1, 5, 125, 1)] });
+      store.getState().actions.flush();
+      expect(store.getState().chart.revision).toBe(revision);
+      expect(store.getState().chart.bars.map((b) => b.close)).toEqual([6, 9]);
+    });
+
+    it('drops the old bars on an interval change, and bars and tape on an instrument change', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments, {
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 2, interval: 60,
+        updates: [bar(1, 60, 60, 5), trade(1, 1, 5)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tape).toHaveLength(1);
+      store.getState().actions.setInterval(5);
+      expect(store.getState().chart).toMatchObject({ interval: 5, bars: [], status: 'loading', instrumentId: 1 });
+      store.getState().actions.select('ETH-USD');
+      expect(store.getState().chart).toMatchObject({ instrumentId: 2, bars: [] });
+      expect(store.getState().tape).toEqual([]);
+    });
+
+    it('moves the selection with selectRelative and stops at the ends', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      store.getState().actions.selectRelative(['BTC-USD', 'ETH-USD'], 1);
+      expect(store.getState().selectedSymbol).toBe('ETH-USD');
+      store.getState().actions.selectRelative(['BTC-USD', 'ETH-USD'], 1);
+      expect(store.getState().selectedSymbol).toBe('ETH-USD');
+    });
+  });
+
+  describe('trade tape', () => {
+    it('holds trades of the selected instrument only, newest first, bounded', () => {
+      const store = createDashboardStore({ url: 'ws://t', initialSymbol: 'BTC-USD', maxTape: 3, scheduler: () => () => {} });
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      feed(store, {
+        type: 'batch', conflated: false,
+        updates: [trade(1, 1, 1), trade(2, 2, 2), trade(1, 3, 3), trade(1, 4, 4), trade(1, 5, 5)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tape.map((t) => t.price)).toEqual([5, 4, 3]);
+    });
+
+    it('fills from a snapshot even when the watchlist already applied newer trades', () => {
+      const { store } = manualStore('ETH-USD');
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 9, 10)] });
+      store.getState().actions.select('BTC-USD');
+      feed(store, {
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 9, interval: 60,
+        updates: [trade(1, 8, 8), trade(1, 9, 10), trade(1, 7, 7)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tape.map((t) => t.seq)).toEqual([9, 8, 7]);
+    });
+  });
+
+  describe('epochs', () => {
+    it('starts a new session when the server epoch changes', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 50, 100)] });
+      store.getState().actions.flush();
+      feed(store, hello(2), { type: 'batch', conflated: false, updates: [trade(1, 1, 200)] });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[1]).toMatchObject({ open: 200, last: 200, volume: 10 });
+      expect(store.getState().connection.epoch).toBe(2);
+    });
+  });
+
+  describe('options', () => {
+    it('rejects a bad option with a TypeError naming it', () => {
+      expect(() => createDashboardStore({ url: 'ws://t', maxTape: 0 })).toThrow(/maxTape/);
+      expect(() => createDashboardStore({ url: 'ws://t', initialInterval: 7 as 60 })).toThrow(/initialInterval/);
+    });
+  });
+
+  describe('lag probe', () => {
+    it('records receive-to-frame lag of live updates in ms', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, {
+        type: 'batch', conflated: false, updates: [{ ...trade(1, 1, 1), receiveTimeUs: 9_000_000 }],
+      });
+      store.getState().actions.flush();
+      expect(store.lagProbe.samples()).toEqual([1000]);
+    });
+  });
+});
