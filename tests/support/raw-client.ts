@@ -13,6 +13,8 @@ export interface RawClientOptions {
 
 export class RawClient {
   readonly messages: ServerMessage[] = [];
+  /** The raw frame of each message, parallel to `messages` (bytes for binary, text for JSON). */
+  readonly frames: (Uint8Array | string)[] = [];
   /** Receive time (ms) of each message, parallel to `messages`. */
   readonly receivedAtMs: number[] = [];
   closeCode: number | undefined;
@@ -26,7 +28,9 @@ export class RawClient {
     if (!codec) throw new Error(`server chose unexpected protocol "${ws.protocol}"`);
     this.codec = codec;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      this.messages.push(this.codec.decodeServer(isBinary ? new Uint8Array(data) : data.toString('utf8')));
+      const frame = isBinary ? new Uint8Array(data) : data.toString('utf8');
+      this.frames.push(frame);
+      this.messages.push(this.codec.decodeServer(frame));
       this.receivedAtMs.push(Date.now());
       this.notify();
     });
@@ -104,6 +108,15 @@ export class RawClient {
 
   close(): void {
     this.ws.close(1000);
+  }
+
+  /** Stops reading from the socket, as a stuck browser tab would. */
+  pauseReading(): void {
+    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  resumeReading(): void {
+    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
   }
 }
 

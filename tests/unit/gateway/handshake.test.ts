@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { isOriginAllowed, parseOfferedProtocols, selectSubprotocol } from '../../../server/gateway/handshake';
+import { resolveGatewayOptions } from '../../../server/gateway/options';
+import { TokenBucket } from '../../../server/gateway/rate-limit';
+
+describe('handshake', () => {
+  describe('#isOriginAllowed', () => {
+    const allow = ['https://charts.example.com'];
+    it('allows a request without Origin (not a browser)', () => {
+      expect(isOriginAllowed(undefined, allow, false)).toBe(true);
+    });
+    it('allows an exact listed origin and refuses a look-alike', () => {
+      expect(isOriginAllowed('https://charts.example.com', allow, false)).toBe(true);
+      expect(isOriginAllowed('https://charts.example.com.evil.io', allow, false)).toBe(false);
+      expect(isOriginAllowed('http://charts.example.com', allow, false)).toBe(false);
+    });
+    it('allows localhost origins on any port only when asked to', () => {
+      expect(isOriginAllowed('http://localhost:3123', allow, true)).toBe(true);
+      expect(isOriginAllowed('http://127.0.0.1:9', allow, true)).toBe(true);
+      expect(isOriginAllowed('http://[::1]:3000', allow, true)).toBe(true);
+      expect(isOriginAllowed('http://localhost:3123', allow, false)).toBe(false);
+      expect(isOriginAllowed('http://localhost.evil.io', allow, true)).toBe(false);
+    });
+    it('allows everything with "*" and refuses garbage otherwise', () => {
+      expect(isOriginAllowed('https://anything.io', ['*'], false)).toBe(true);
+      expect(isOriginAllowed('null', allow, true)).toBe(false);
+    });
+  });
+
+  describe('#selectSubprotocol', () => {
+    it('picks the first supported protocol in the client order', () => {
+      expect(selectSubprotocol(parseOfferedProtocols('foo, tickwire.v1.json, tickwire.v1'))).toBe('tickwire.v1.json');
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v1'))).toBe('tickwire.v1');
+    });
+    it('finds none in an empty or foreign offer', () => {
+      expect(selectSubprotocol(parseOfferedProtocols(undefined))).toBeUndefined();
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2, chat'))).toBeUndefined();
+    });
+  });
+});
+
+describe('resolveGatewayOptions', () => {
+  it('fills defaults and names a bad option', () => {
+    expect(resolveGatewayOptions({}).flushIntervalMs).toBe(25);
+    expect(() => resolveGatewayOptions({ flushIntervalMs: 0 })).toThrow(/"flushIntervalMs"/);
+    expect(() => resolveGatewayOptions({ softBufferLimitBytes: 10, hardBufferLimitBytes: 5 })).toThrow(/hardBufferLimitBytes/);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows a burst, then refills at the rate', () => {
+    const bucket = new TokenBucket(3, 2, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, true, false]);
+    expect(bucket.take(400)).toBe(false);
+    expect(bucket.take(500)).toBe(true);
+  });
+});
