@@ -1,0 +1,318 @@
+/**
+ * Bar (candle) aggregation from trades: pure, allocation-light, shared by the gateway's history,
+ * its slow-consumer conflation and the browser client.
+ *
+ * A trade belongs to the bar whose open time is its `eventTimeUs` floored to the interval (UTC).
+ * Trades may arrive late or out of order: a trade whose bar is still held updates that bar, and
+ * open/close follow event time (ties keep arrival order), so the result equals aggregating the
+ * same trades sorted by event time. vwap is exact: the notional sum is kept as an integer (a
+ * number while it is a safe integer, a bigint beyond) and rounded half-up once per bar.
+ */
+import { Side, type Bar, type BarInterval, type MarketUpdate, type Trade } from './types';
+
+/** Microseconds per second: bar intervals are in seconds, timestamps in µs. */
+export const US_PER_SECOND = 1_000_000;
+
+/** Bars a {@link BarBuilder} keeps unless told otherwise. */
+export const DEFAULT_BAR_CAPACITY = 500;
+
+/** Open time (µs since the Unix epoch) of the `interval`-second bar containing `timeUs`, aligned in UTC. */
+export function alignBarOpenTime(timeUs: number, interval: BarInterval): number {
+  const span = interval * US_PER_SECOND;
+  // `%` on integer-valued doubles is exact, unlike floor(time / span) near a boundary.
+  const rest = timeUs % span;
+  return rest < 0 ? timeUs - rest - span : timeUs - rest;
+}
+
+/**
+ * Volume-weighted average price in price-mantissa units: `notional / volume` rounded half up.
+ * `notional` is the exact sum of price * size mantissas. Returns `fallback` for zero volume.
+ */
+export function roundedVwap(notional: number | bigint, volume: number, fallback: number): number {
+  if (volume <= 0) return fallback;
+  if (typeof notional === 'bigint') {
+    const divisor = BigInt(volume);
+    return Number((2n * notional + divisor) / (2n * divisor));
+  }
+  let quotient = Math.floor(notional / volume);
+  let remainder = notional - quotient * volume;
+  // Float division may land one off for large operands; the integer remainder corrects it.
+  if (remainder < 0) {
+    quotient -= 1;
+    remainder += volume;
+  } else if (remainder >= volume) {
+    quotient += 1;
+    remainder -= volume;
+  }
+  return 2 * remainder >= volume ? quotient + 1 : quotient;
+}
+
+/** Adds `price * size` to an exact notional sum, switching to bigint only when a number would lose precision. */
+function addNotional(notional: number | bigint, price: number, size: number): number | bigint {
+  if (typeof notional === 'number') {
+    const product = price * size;
+    if (Number.isSafeInteger(product)) {
+      const sum = notional + product;
+      if (Number.isSafeInteger(sum)) return sum;
+    }
+    return BigInt(notional) + BigInt(price) * BigInt(size);
+  }
+  return notional + BigInt(price) * BigInt(size);
+}
+
+/** A live handle on one held bar; {@link BarHandle.toBar} gives its current immutable state. */
+export interface BarHandle {
+  /** Bar open time, µs since the Unix epoch. */
+  readonly openTimeUs: number;
+  /** The bar's current state as a frozen object; the same object until the bar changes again. */
+  toBar(): Bar;
+}
+
+/** Mutable aggregation state of one bar. Emits a fresh immutable {@link Bar} after each change. */
+class BarState implements BarHandle {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Event times of the trades that set open and close (they follow event time, not arrival). */
+  openEventUs: number;
+  closeEventUs: number;
+  volume: number;
+  tradeCount = 1;
+  notional: number | bigint;
+  seq: number;
+  eventTimeUs: number;
+  receiveTimeUs: number;
+  private snapshot: Bar | undefined;
+
+  constructor(
+    private readonly instrumentId: number,
+    private readonly interval: BarInterval,
+    readonly openTimeUs: number,
+    trade: Trade,
+  ) {
+    this.open = this.high = this.low = this.close = trade.price;
+    this.openEventUs = this.closeEventUs = trade.eventTimeUs;
+    this.volume = trade.size;
+    this.notional = addNotional(0, trade.price, trade.size);
+    this.seq = trade.seq;
+    this.eventTimeUs = trade.eventTimeUs;
+    this.receiveTimeUs = trade.receiveTimeUs;
+  }
+
+  fold(trade: Trade): void {
+    const { price, eventTimeUs } = trade;
+    if (eventTimeUs < this.openEventUs) {
+      this.open = price;
+      this.openEventUs = eventTimeUs;
+    }
+    if (eventTimeUs >= this.closeEventUs) {
+      this.close = price;
+      this.closeEventUs = eventTimeUs;
+    }
+    if (price > this.high) this.high = price;
+    if (price < this.low) this.low = price;
+    this.volume += trade.size;
+    this.tradeCount += 1;
+    this.notional = addNotional(this.notional, price, trade.size);
+    this.seq = trade.seq;
+    this.eventTimeUs = eventTimeUs;
+    this.receiveTimeUs = trade.receiveTimeUs;
+    this.snapshot = undefined;
+  }
+
+  toBar(): Bar {
+    if (this.snapshot === undefined) {
+      this.snapshot = Object.freeze({
+        kind: 'bar',
+        instrumentId: this.instrumentId,
+        seq: this.seq,
+        eventTimeUs: this.eventTimeUs,
+        receiveTimeUs: this.receiveTimeUs,
+        interval: this.interval,
+        openTimeUs: this.openTimeUs,
+        open: this.open,
+        high: this.high,
+        low: this.low,
+        close: this.close,
+        volume: this.volume,
+        tradeCount: this.tradeCount,
+        vwap: roundedVwap(this.notional, this.volume, this.close),
+      });
+    }
+    return this.snapshot;
+  }
+
+  /** Rebuilds state from a bar received from elsewhere; the notional is approximated as vwap * volume. */
+  static fromBar(bar: Bar): BarState {
+    const state = new BarState(bar.instrumentId, bar.interval, bar.openTimeUs, {
+      kind: 'trade',
+      instrumentId: bar.instrumentId,
+      seq: bar.seq,
+      eventTimeUs: bar.eventTimeUs,
+      receiveTimeUs: bar.receiveTimeUs,
+      price: bar.open,
+      size: bar.volume,
+      side: Side.Unknown,
+      tradeId: '',
+    });
+    state.high = bar.high;
+    state.low = bar.low;
+    state.close = bar.close;
+    // Open/close event times are unknown: keep later trades in the bar ordered after these.
+    state.openEventUs = bar.openTimeUs;
+    state.closeEventUs = bar.openTimeUs;
+    state.tradeCount = bar.tradeCount;
+    state.notional = addNotional(0, bar.vwap, bar.volume);
+    return state;
+  }
+}
+
+/**
+ * Folds one instrument's trades into bars of one interval, keeping at most `capacity` bars (the
+ * most recent open times). A trade older than every held bar when the builder is full is dropped
+ * and counted in {@link BarBuilder.droppedTrades}; every held bar is then exactly the aggregate of
+ * all trades ever given for its open time.
+ */
+export class BarBuilder {
+  /** Held bars, ascending by open time, at most `capacity`. */
+  private readonly states: BarState[] = [];
+  private dropped = 0;
+
+  /**
+   * @param instrumentId - id stamped on emitted bars.
+   * @param interval - bar interval in seconds.
+   * @param capacity - bars held; older ones are evicted. @defaultValue {@link DEFAULT_BAR_CAPACITY}
+   */
+  constructor(
+    readonly instrumentId: number,
+    readonly interval: BarInterval,
+    readonly capacity: number = DEFAULT_BAR_CAPACITY,
+  ) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new TypeError(`capacity must be a positive integer, got ${String(capacity)}`);
+    }
+  }
+
+  /** Trades dropped because their bar was older than every held bar. */
+  get droppedTrades(): number {
+    return this.dropped;
+  }
+
+  /** Number of bars held. */
+  get size(): number {
+    return this.states.length;
+  }
+
+  /**
+   * Folds a trade in. Returns a handle on the bar it changed, or `undefined` when it was dropped as
+   * too old. The caller vouches the trade is for this builder's instrument.
+   */
+  add(trade: Trade): BarHandle | undefined {
+    const openTimeUs = alignBarOpenTime(trade.eventTimeUs, this.interval);
+    const states = this.states;
+    const last = states[states.length - 1];
+    if (last === undefined || openTimeUs > last.openTimeUs) {
+      const created = new BarState(this.instrumentId, this.interval, openTimeUs, trade);
+      states.push(created);
+      if (states.length > this.capacity) states.shift();
+      return created;
+    }
+    if (openTimeUs === last.openTimeUs) {
+      last.fold(trade);
+      return last;
+    }
+    return this.addLate(trade, openTimeUs);
+  }
+
+  private addLate(trade: Trade, openTimeUs: number): BarHandle | undefined {
+    const states = this.states;
+    // First held bar with openTime >= openTimeUs (binary search; late trades are rare).
+    let lo = 0;
+    let hi = states.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((states[mid] as BarState).openTimeUs < openTimeUs) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = states[lo];
+    if (found !== undefined && found.openTimeUs === openTimeUs) {
+      found.fold(trade);
+      return found;
+    }
+    if (lo === 0 && states.length >= this.capacity) {
+      this.dropped += 1;
+      return undefined;
+    }
+    const created = new BarState(this.instrumentId, this.interval, openTimeUs, trade);
+    states.splice(lo, 0, created);
+    if (states.length > this.capacity) states.shift();
+    return created;
+  }
+
+  /** Most recent bars, oldest first, at most `limit` (all held when omitted). */
+  bars(limit?: number): Bar[] {
+    const states = this.states;
+    const count = limit === undefined || !(limit < states.length) ? states.length : Math.max(0, Math.floor(limit));
+    const out: Bar[] = new Array<Bar>(count);
+    const start = states.length - count;
+    for (let i = 0; i < count; i += 1) out[i] = (states[start + i] as BarState).toBar();
+    return out;
+  }
+
+  /** The bar with the latest open time (the forming one), if any trade has been folded in. */
+  current(): Bar | undefined {
+    return this.states[this.states.length - 1]?.toBar();
+  }
+
+  /**
+   * Replaces the held bars with `bars` (e.g. a snapshot from the server) so later trades extend
+   * them. Bars of another instrument or interval are ignored. vwap of a restored bar that then
+   * takes more trades is approximate (its exact notional is not on the wire).
+   */
+  restore(bars: readonly Bar[]): void {
+    const kept = bars
+      .filter((bar) => bar.instrumentId === this.instrumentId && bar.interval === this.interval)
+      .sort((a, b) => a.openTimeUs - b.openTimeUs)
+      .filter((bar, i, all) => i === all.length - 1 || bar.openTimeUs !== all[i + 1]?.openTimeUs)
+      .slice(-this.capacity);
+    this.states.length = 0;
+    for (const bar of kept) this.states.push(BarState.fromBar(bar));
+  }
+
+  /** Drops every held bar. */
+  clear(): void {
+    this.states.length = 0;
+  }
+}
+
+/** Options of {@link foldTradesIntoBars}. */
+export interface FoldOptions {
+  /** Bars kept per instrument. @defaultValue {@link DEFAULT_BAR_CAPACITY} */
+  readonly capacity?: number;
+}
+
+/**
+ * Folds the trades among `updates` (quotes and bars are skipped) into bars of `interval`.
+ * Returns each instrument's bars oldest first, instruments in order of first appearance. Used to
+ * conflate trades for a slow consumer and by clients that build bars from a trade list.
+ */
+export function foldTradesIntoBars(
+  updates: readonly MarketUpdate[],
+  interval: BarInterval,
+  options: FoldOptions = {},
+): Bar[] {
+  const builders = new Map<number, BarBuilder>();
+  for (const update of updates) {
+    if (update.kind !== 'trade') continue;
+    let builder = builders.get(update.instrumentId);
+    if (builder === undefined) {
+      builder = new BarBuilder(update.instrumentId, interval, options.capacity ?? DEFAULT_BAR_CAPACITY);
+      builders.set(update.instrumentId, builder);
+    }
+    builder.add(update);
+  }
+  const out: Bar[] = [];
+  for (const builder of builders.values()) out.push(...builder.bars());
+  return out;
+}

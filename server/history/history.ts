@@ -1,0 +1,181 @@
+/**
+ * In-memory, bounded per-instrument history: recent ticks for resume, recent trades and the last
+ * quote for snapshots, and bars for every configured interval. `apply` is the hot path (every tick
+ * on the gateway) and does O(intervals) work per trade and O(1) per quote, with no growth beyond
+ * the configured capacities.
+ */
+import { BarBuilder, type BarHandle } from '../../lib/market/bars';
+import { BAR_INTERVALS, isBarInterval, type Bar, type BarInterval, type Quote, type Trade } from '../../lib/market/types';
+import type { Tick } from '../bus/types';
+import { Ring } from './ring';
+import type { HistoryOptions, HistoryStore } from './types';
+
+/** {@link HistoryOptions} plus which bar intervals to build. */
+export interface HistoryConfig extends HistoryOptions {
+  /** Bar intervals (seconds) built for every instrument. @defaultValue every {@link BAR_INTERVALS} */
+  readonly intervals: readonly BarInterval[];
+}
+
+/** Defaults of {@link History}. */
+export const HISTORY_DEFAULTS: Readonly<HistoryConfig> = Object.freeze({
+  tickCapacity: 2000,
+  tradeCapacity: 200,
+  barCapacity: 500,
+  intervals: BAR_INTERVALS,
+});
+
+/** Largest capacity accepted for any ring, so a typo cannot allocate gigabytes per instrument. */
+export const MAX_HISTORY_CAPACITY = 1_000_000;
+
+function checkCapacity(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_HISTORY_CAPACITY) {
+    throw new TypeError(`${name} must be an integer in 1..${MAX_HISTORY_CAPACITY}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Everything held for one instrument. */
+class InstrumentHistory {
+  readonly ticks: Ring<Tick>;
+  readonly trades: Ring<Trade>;
+  readonly builders: BarBuilder[];
+  lastQuote: Quote | undefined;
+  lastSeq = 0;
+
+  constructor(instrumentId: number, config: HistoryConfig) {
+    this.ticks = new Ring<Tick>(config.tickCapacity);
+    this.trades = new Ring<Trade>(config.tradeCapacity);
+    this.builders = config.intervals.map((interval) => new BarBuilder(instrumentId, interval, config.barCapacity));
+  }
+}
+
+/** The default {@link HistoryStore}: bounded ring buffers per instrument, bars built on apply. */
+export class History implements HistoryStore {
+  private readonly config: HistoryConfig;
+  private readonly byId = new Map<number, InstrumentHistory>();
+  /** Index of each configured interval in `InstrumentHistory.builders`. */
+  private readonly intervalIndex = new Map<BarInterval, number>();
+  private ignored = 0;
+
+  /** @throws TypeError naming the option when an option is invalid. */
+  constructor(options: Partial<HistoryConfig> = {}) {
+    const config = { ...HISTORY_DEFAULTS, ...options };
+    checkCapacity('tickCapacity', config.tickCapacity);
+    checkCapacity('tradeCapacity', config.tradeCapacity);
+    checkCapacity('barCapacity', config.barCapacity);
+    if (!Array.isArray(config.intervals) || !config.intervals.every(isBarInterval)) {
+      throw new TypeError(`intervals must be an array of ${BAR_INTERVALS.join('/')}, got ${String(config.intervals)}`);
+    }
+    const intervals = [...new Set(config.intervals)];
+    this.config = { ...config, intervals };
+    intervals.forEach((interval, i) => this.intervalIndex.set(interval, i));
+  }
+
+  /** Bar intervals built for every instrument. */
+  get intervals(): readonly BarInterval[] {
+    return this.config.intervals;
+  }
+
+  /**
+   * Applies ticks in order. A tick whose seq is not above the instrument's last is a duplicate
+   * (e.g. redelivered) and is ignored. Returns the bars changed by this call in their latest
+   * state: one per instrument, interval and bar touched (normally one per instrument and
+   * interval; two when a late trade also changed an older held bar), in order of first change.
+   */
+  apply(ticks: readonly Tick[]): readonly Bar[] {
+    const changed: BarHandle[] = [];
+    const seen = new Set<BarHandle>();
+    for (const tick of ticks) {
+      const state = this.stateFor(tick.instrumentId);
+      if (!(tick.seq > state.lastSeq)) {
+        this.ignored += 1;
+        continue;
+      }
+      state.lastSeq = tick.seq;
+      state.ticks.push(tick);
+      if (tick.kind === 'quote') {
+        state.lastQuote = tick;
+        continue;
+      }
+      state.trades.push(tick);
+      for (const builder of state.builders) {
+        const handle = builder.add(tick);
+        if (handle !== undefined && !seen.has(handle)) {
+          seen.add(handle);
+          changed.push(handle);
+        }
+      }
+    }
+    return changed.map((handle) => handle.toBar());
+  }
+
+  lastQuote(instrumentId: number): Quote | undefined {
+    return this.byId.get(instrumentId)?.lastQuote;
+  }
+
+  recentTrades(instrumentId: number, limit?: number): readonly Trade[] {
+    return this.byId.get(instrumentId)?.trades.last(limit) ?? [];
+  }
+
+  bars(instrumentId: number, interval: BarInterval, limit?: number): readonly Bar[] {
+    return this.builderFor(instrumentId, interval)?.bars(limit) ?? [];
+  }
+
+  currentBar(instrumentId: number, interval: BarInterval): Bar | undefined {
+    return this.builderFor(instrumentId, interval)?.current();
+  }
+
+  lastSeq(instrumentId: number): number {
+    return this.byId.get(instrumentId)?.lastSeq ?? 0;
+  }
+
+  /**
+   * Ticks with seq > `afterSeq`, oldest first: `[]` when `afterSeq` is the last seq, the ticks when
+   * the ring still holds seq `afterSeq + 1`, else `undefined` (evicted, never seen, or `afterSeq`
+   * beyond the last seq, which means the caller's position belongs to another epoch).
+   */
+  ticksAfter(instrumentId: number, afterSeq: number): readonly Tick[] | undefined {
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) return undefined;
+    const state = this.byId.get(instrumentId);
+    const lastSeq = state?.lastSeq ?? 0;
+    if (afterSeq === lastSeq) return [];
+    if (state === undefined || afterSeq > lastSeq) return undefined;
+    const index = state.ticks.firstIndexWhere((tick) => tick.seq > afterSeq);
+    if (state.ticks.at(index)?.seq !== afterSeq + 1) return undefined;
+    return state.ticks.slice(index);
+  }
+
+  forget(instrumentId: number): void {
+    this.byId.delete(instrumentId);
+  }
+
+  /** Drops everything (e.g. when the bus epoch changes and sequence numbers restart). */
+  clear(): void {
+    this.byId.clear();
+  }
+
+  /** Counts for /healthz; `ignored` is duplicate or out-of-order ticks skipped since creation. */
+  stats(): { instruments: number; ticks: number; bars: number; ignored: number } {
+    let ticks = 0;
+    let bars = 0;
+    for (const state of this.byId.values()) {
+      ticks += state.ticks.size;
+      for (const builder of state.builders) bars += builder.size;
+    }
+    return { instruments: this.byId.size, ticks, bars, ignored: this.ignored };
+  }
+
+  private stateFor(instrumentId: number): InstrumentHistory {
+    let state = this.byId.get(instrumentId);
+    if (state === undefined) {
+      state = new InstrumentHistory(instrumentId, this.config);
+      this.byId.set(instrumentId, state);
+    }
+    return state;
+  }
+
+  private builderFor(instrumentId: number, interval: BarInterval): BarBuilder | undefined {
+    const index = this.intervalIndex.get(interval);
+    return index === undefined ? undefined : this.byId.get(instrumentId)?.builders[index];
+  }
+}

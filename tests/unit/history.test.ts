@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { History } from '../../server/history/history';
+import { Ring } from '../../server/history/ring';
+import type { Tick } from '../../server/bus/types';
+import { Side, type Quote, type Trade } from '../../lib/market/types';
+
+const T0 = 1_699_999_200_000_000; // aligned to every bar interval
+
+function tradeTick(instrumentId: number, seq: number, price = 100 + seq, timeUs = T0 + seq * 10_000): Trade {
+  return { kind: 'trade', instrumentId, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 5, price, size: 2, side: Side.Sell, tradeId: seq };
+}
+
+function quoteTick(instrumentId: number, seq: number): Quote {
+  const timeUs = T0 + seq * 10_000;
+  return { kind: 'quote', instrumentId, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 5, bid: 99 + seq, bidSize: 1, ask: 101 + seq, askSize: 3 };
+}
+
+/** Alternating trades and quotes with consecutive seqs 1..count. */
+function ticks(instrumentId: number, count: number, firstSeq = 1): Tick[] {
+  return Array.from({ length: count }, (_, i) => {
+    const seq = firstSeq + i;
+    return seq % 2 === 0 ? quoteTick(instrumentId, seq) : tradeTick(instrumentId, seq);
+  });
+}
+
+describe('Ring', () => {
+  it('keeps the newest items up to capacity, oldest first', () => {
+    const ring = new Ring<number>(3);
+    expect(ring.push(1)).toBeUndefined();
+    ring.push(2);
+    ring.push(3);
+    expect(ring.push(4)).toBe(1);
+    expect(ring.slice()).toEqual([2, 3, 4]);
+    expect([ring.oldest(), ring.newest(), ring.at(3), ring.size]).toEqual([2, 4, undefined, 3]);
+    expect(ring.last(2)).toEqual([3, 4]);
+    expect(ring.firstIndexWhere((n) => n > 2)).toBe(1);
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new Ring(0)).toThrow(TypeError);
+  });
+});
+
+describe('History', () => {
+  describe('constructor', () => {
+    it('names the invalid option', () => {
+      expect(() => new History({ tickCapacity: 0 })).toThrow(/tickCapacity/);
+      expect(() => new History({ barCapacity: 1.5 })).toThrow(/barCapacity/);
+      expect(() => new History({ intervals: [7 as never] })).toThrow(/intervals/);
+    });
+  });
+
+  describe('#apply', () => {
+    it('stays within every capacity under ten times as much input', () => {
+      const history = new History({ tickCapacity: 50, tradeCapacity: 20, barCapacity: 10, intervals: [1, 60] });
+      // 500 ticks 1 s apart: 250 trades, one per 1 s bar.
+      const input = Array.from({ length: 500 }, (_, i) =>
+        i % 2 === 0 ? tradeTick(1, i + 1, 100, T0 + i * 1_000_000) : quoteTick(1, i + 1),
+      );
+      history.apply(input);
+      expect(history.ticksAfter(1, 450)).toHaveLength(50);
+      expect(history.ticksAfter(1, 449)).toBeUndefined();
+      expect(history.recentTrades(1)).toHaveLength(20);
+      expect(history.bars(1, 1)).toHaveLength(10);
+      expect(history.bars(1, 60).length).toBeLessThanOrEqual(10);
+      expect(history.stats()).toMatchObject({ instruments: 1, ticks: 50 });
+      expect(history.stats().bars).toBeLessThanOrEqual(20);
+    });
+
+    it('returns one changed bar per instrument and interval touched, in its latest state', () => {
+      const history = new History({ intervals: [1, 60] });
+      const changed = history.apply([tradeTick(1, 1, 100), tradeTick(2, 1, 50), tradeTick(1, 2, 103), quoteTick(1, 3)]);
+      expect(changed.map((b) => [b.instrumentId, b.interval, b.close, b.tradeCount])).toEqual([
+        [1, 1, 103, 2],
+        [1, 60, 103, 2],
+        [2, 1, 50, 1],
+        [2, 60, 50, 1],
+      ]);
+      expect(history.currentBar(1, 60)).toBe(changed[1]);
+    });
+
+    it('returns nothing for quotes only', () => {
+      expect(new History().apply([quoteTick(1, 1)])).toEqual([]);
+    });
+
+    it('ignores a tick whose seq is not above the last applied', () => {
+      const history = new History();
+      history.apply(ticks(1, 5));
+      history.apply([tradeTick(1, 3, 999)]);
+      expect(history.lastSeq(1)).toBe(5);
+      expect(history.recentTrades(1).map((t) => t.price)).not.toContain(999);
+      expect(history.stats().ignored).toBe(1);
+    });
+  });
+
+  describe('#ticksAfter', () => {
+    const history = new History({ tickCapacity: 10 });
+    history.apply(ticks(1, 25));
+
+    it('returns every tick after a position the ring still holds', () => {
+      expect(history.ticksAfter(1, 17)?.map((t) => t.seq)).toEqual([18, 19, 20, 21, 22, 23, 24, 25]);
+      expect(history.ticksAfter(1, 15)?.map((t) => t.seq)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    });
+
+    it('returns an empty list when the position is up to date', () => {
+      expect(history.ticksAfter(1, 25)).toEqual([]);
+      expect(history.ticksAfter(99, 0)).toEqual([]);
+    });
+
+    it('returns undefined when the next tick was evicted', () => {
+      expect(history.ticksAfter(1, 14)).toBeUndefined();
+      expect(history.ticksAfter(1, 0)).toBeUndefined();
+    });
+
+    it('returns undefined for a position beyond the last seq, an unknown instrument or nonsense', () => {
+      expect(history.ticksAfter(1, 26)).toBeUndefined();
+      expect(history.ticksAfter(99, 3)).toBeUndefined();
+      expect(history.ticksAfter(1, -1)).toBeUndefined();
+      expect(history.ticksAfter(1, 20.5)).toBeUndefined();
+    });
+  });
+
+  describe('snapshot accessors', () => {
+    const history = new History({ tradeCapacity: 5 });
+    history.apply(ticks(3, 12));
+
+    it('gives the last quote, recent trades oldest first, bars and the last seq', () => {
+      expect(history.lastQuote(3)?.seq).toBe(12);
+      expect(history.recentTrades(3).map((t) => t.seq)).toEqual([3, 5, 7, 9, 11]);
+      expect(history.recentTrades(3, 2).map((t) => t.seq)).toEqual([9, 11]);
+      expect(history.bars(3, 1).map((b) => b.tradeCount)).toEqual([6]);
+      expect(history.bars(3, 3600, 1)).toHaveLength(1);
+      expect(history.currentBar(3, 5)?.seq).toBe(11);
+      expect(history.lastSeq(3)).toBe(12);
+    });
+
+    it('answers empty for an unknown instrument or an interval not built', () => {
+      const narrow = new History({ intervals: [60] });
+      narrow.apply(ticks(1, 3));
+      expect(narrow.bars(1, 5)).toEqual([]);
+      expect(narrow.currentBar(1, 5)).toBeUndefined();
+      expect(history.lastQuote(42)).toBeUndefined();
+      expect(history.recentTrades(42)).toEqual([]);
+      expect(history.lastSeq(42)).toBe(0);
+    });
+  });
+
+  describe('#forget', () => {
+    it('drops everything about an instrument', () => {
+      const history = new History();
+      history.apply(ticks(1, 4));
+      history.forget(1);
+      expect(history.lastSeq(1)).toBe(0);
+      expect(history.stats().instruments).toBe(0);
+    });
+  });
+});
