@@ -1,0 +1,6 @@
+/** The normaliser: validation, interning and sequencing of adapter output (see normaliser.ts). */
+export { Normaliser, NORMALISER_DEFAULTS, type NormaliserOptions, type NormaliserStats } from './normaliser';
+export { REJECT_REASONS, type RejectReason } from './reasons';
+export { InstrumentTable, type DeclareOutcome } from './instrument-table';
+export { describeExample, RejectLog, type RejectSource } from './reject-log';
+export * from './validate';

@@ -1,0 +1,326 @@
+/**
+ * The normaliser: the one place adapter output becomes canonical. It interns instruments,
+ * validates every trade and quote (a bad one is counted and logged, never forwarded, never
+ * thrown), stamps receive time and the per-instrument sequence number, and publishes ticks to the
+ * bus in batches, one per event-loop turn, in acceptance order.
+ */
+import type { Instrument, Quote, Trade } from '../../lib/market/types';
+import { Side } from '../../lib/market/types';
+import type { VenueStatus } from '../../lib/protocol/messages';
+import type { AdapterSink, AdapterState, FeedAdapter } from '../adapters/types';
+import type { Bus, Tick } from '../bus/types';
+import type { Logger } from '../log';
+import { InstrumentTable } from './instrument-table';
+import type { RejectReason } from './reasons';
+import { RejectLog, type RejectSource } from './reject-log';
+import { checkInstrument, checkQuote, checkTrade, isRecord, type QuoteDraft, type TradeDraft } from './validate';
+
+/** Options of {@link Normaliser}. */
+export interface NormaliserOptions {
+  /** Where validated ticks, the instrument table and venue status are published. */
+  readonly bus: Bus;
+  readonly logger: Logger;
+  /** Clock for receive times, µs since the Unix epoch. @defaultValue wall clock with sub-ms resolution */
+  readonly now?: () => number;
+  /** Most an event time may lead its receive time, µs. @defaultValue 5 s */
+  readonly maxFutureSkewUs?: number;
+  /** Most an event time may lag its receive time, µs. @defaultValue 24 h */
+  readonly maxPastSkewUs?: number;
+  /** Least time between two rejection summaries in the log, ms. @defaultValue 10 s */
+  readonly rejectSummaryIntervalMs?: number;
+  /** Ticks published per bus batch at most; a longer burst within one turn is split. @defaultValue 4096 */
+  readonly maxBatchSize?: number;
+  /** Instruments the table will hold at most, across adapters. @defaultValue 10 000 */
+  readonly maxInstruments?: number;
+}
+
+/** Counters for /healthz. */
+export interface NormaliserStats {
+  /** Trades and quotes accepted and published. */
+  readonly accepted: number;
+  /** Rejections by {@link RejectReason} (only reasons seen). */
+  readonly rejected: Record<string, number>;
+  /** Instruments in the table. */
+  readonly instruments: number;
+}
+
+/** Defaults of the optional {@link NormaliserOptions}. */
+export const NORMALISER_DEFAULTS = Object.freeze({
+  maxFutureSkewUs: 5_000_000,
+  maxPastSkewUs: 86_400_000_000,
+  rejectSummaryIntervalMs: 10_000,
+  maxBatchSize: 4096,
+  maxInstruments: 10_000,
+});
+
+/** Longest status reason forwarded, in characters. */
+const MAX_STATUS_REASON_LENGTH = 200;
+const ADAPTER_STATES = new Set<unknown>(['connecting', 'live', 'stale', 'down'] satisfies AdapterState[]);
+
+/** Wall clock in µs with sub-millisecond resolution. */
+function wallClockUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+function requirePositive(name: string, value: unknown, integer: boolean): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) {
+    throw new TypeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** One attached adapter. Its sink goes quiet once `active` is false. */
+interface Binding extends RejectSource {
+  readonly instance: FeedAdapter;
+  active: boolean;
+}
+
+/** Validates, sequences and publishes what feed adapters emit. */
+export class Normaliser {
+  private readonly bus: Bus;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly limits: { readonly maxFutureSkewUs: number; readonly maxPastSkewUs: number };
+  private readonly maxBatchSize: number;
+  private readonly table: InstrumentTable;
+  private readonly rejects: RejectLog;
+  /** Last seq per instrument id (index = id). */
+  private readonly seqs: number[] = [];
+  private readonly venueStatus = new Map<string, VenueStatus>();
+  private bindings: Binding[] = [];
+  private nextBindingKey = 1;
+  private pending: Tick[] = [];
+  private flushScheduled = false;
+  private accepted = 0;
+  private readonly tradeDraft: TradeDraft = { eventTimeUs: 0, price: 0, size: 0, side: Side.Unknown, tradeId: '' };
+  private readonly quoteDraft: QuoteDraft = { eventTimeUs: 0, bid: 0, bidSize: 0, ask: 0, askSize: 0 };
+
+  /** @throws TypeError naming the option when an option is invalid. */
+  constructor(options: NormaliserOptions) {
+    const config = { ...NORMALISER_DEFAULTS, ...options };
+    if (!isRecord(config.bus) || typeof config.bus.publishTicks !== 'function') {
+      throw new TypeError('bus must be a Bus');
+    }
+    if (!isRecord(config.logger) || typeof config.logger.warn !== 'function') {
+      throw new TypeError('logger must be a Logger');
+    }
+    if (config.now !== undefined && typeof config.now !== 'function') throw new TypeError('now must be a function');
+    this.bus = config.bus;
+    this.logger = config.logger.child({ component: 'normaliser' });
+    this.now = config.now ?? wallClockUs;
+    this.limits = {
+      maxFutureSkewUs: requirePositive('maxFutureSkewUs', config.maxFutureSkewUs, false),
+      maxPastSkewUs: requirePositive('maxPastSkewUs', config.maxPastSkewUs, false),
+    };
+    this.maxBatchSize = requirePositive('maxBatchSize', config.maxBatchSize, true);
+    this.table = new InstrumentTable(requirePositive('maxInstruments', config.maxInstruments, true));
+    this.rejects = new RejectLog(this.logger, requirePositive('rejectSummaryIntervalMs', config.rejectSummaryIntervalMs, false));
+  }
+
+  /**
+   * Starts `adapter` with a sink bound to it and resolves once it runs. When `start` rejects, the
+   * venue is reported down with the error and the rejection is passed on.
+   * @throws TypeError when `adapter` is not a FeedAdapter.
+   */
+  async attach(adapter: FeedAdapter): Promise<void> {
+    if (!isRecord(adapter) || typeof adapter.start !== 'function' || typeof adapter.stop !== 'function') {
+      throw new TypeError('adapter must be a FeedAdapter (start and stop functions)');
+    }
+    if (typeof adapter.venue !== 'string' || adapter.venue.length === 0) {
+      throw new TypeError('adapter.venue must be a non-empty string');
+    }
+    const binding: Binding = {
+      key: this.nextBindingKey++,
+      adapter: typeof adapter.name === 'string' ? adapter.name : 'unnamed',
+      venue: adapter.venue,
+      instance: adapter,
+      active: true,
+    };
+    this.bindings.push(binding);
+    this.setStatus(binding.venue, 'connecting', '');
+    try {
+      await adapter.start(this.sinkFor(binding));
+    } catch (error) {
+      binding.active = false;
+      this.bindings = this.bindings.filter((b) => b !== binding);
+      this.setStatus(binding.venue, 'down', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error('adapter failed to start', { adapter: binding.adapter, venue: binding.venue, error: String(error) });
+      throw error;
+    }
+    this.logger.info('adapter attached', { adapter: binding.adapter, venue: binding.venue });
+  }
+
+  /**
+   * Stops every attached adapter (errors are logged, not thrown), publishes what is pending,
+   * reports their venues down and logs the last rejection summary. The table and sequence numbers
+   * are kept: adapters attached later continue them.
+   */
+  async detachAll(): Promise<void> {
+    const bindings = this.bindings;
+    this.bindings = [];
+    await Promise.all(
+      bindings.map(async (binding) => {
+        try {
+          await binding.instance.stop();
+        } catch (error) {
+          this.logger.error('adapter failed to stop', { adapter: binding.adapter, venue: binding.venue, error: String(error) });
+        }
+        binding.active = false;
+      }),
+    );
+    this.flush();
+    for (const binding of bindings) this.venueStatus.set(binding.venue, { venue: binding.venue, state: 'down', reason: 'detached' });
+    if (bindings.length > 0) this.publishStatus();
+    this.rejects.close();
+  }
+
+  /** Publishes the ticks accepted so far in this turn now, instead of at the end of the turn. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.bus.publishTicks(batch);
+    } catch (error) {
+      this.logger.error('bus rejected a tick batch', { count: batch.length, error: String(error) });
+    }
+  }
+
+  stats(): NormaliserStats {
+    return { accepted: this.accepted, rejected: this.rejects.totals(), instruments: this.table.size };
+  }
+
+  /** The instrument table, by ascending id. */
+  instruments(): readonly Instrument[] {
+    return this.table.list();
+  }
+
+  private sinkFor(binding: Binding): AdapterSink {
+    // Arrow functions: adapters may pass the methods around unbound. Nothing escapes a sink call.
+    return {
+      instruments: (list) => this.guard(binding, list, () => this.declareInstruments(binding, list)),
+      trade: (raw) => this.guard(binding, raw, () => this.acceptTrade(binding, raw)),
+      quote: (raw) => this.guard(binding, raw, () => this.acceptQuote(binding, raw)),
+      status: (state, reason) => this.guard(binding, state, () => this.acceptStatus(binding, state, reason)),
+    };
+  }
+
+  private guard(binding: Binding, raw: unknown, body: () => void): void {
+    if (!binding.active) return;
+    try {
+      body();
+    } catch {
+      // Only hostile input gets here (e.g. a getter that throws); treat it as malformed.
+      this.reject(binding, 'malformed', raw);
+    }
+  }
+
+  private declareInstruments(binding: Binding, list: unknown): void {
+    if (!Array.isArray(list)) {
+      this.reject(binding, 'bad-instrument', list);
+      return;
+    }
+    let added = false;
+    for (const raw of list as unknown[]) {
+      const spec = checkInstrument(raw);
+      if (spec === 'bad-instrument') {
+        this.reject(binding, spec, raw);
+        continue;
+      }
+      const outcome = this.table.declare(binding.venue, spec);
+      if (outcome === 'added') added = true;
+      else if (outcome !== 'unchanged') this.reject(binding, outcome, raw);
+    }
+    if (added) this.bus.publishInstruments(this.table.list());
+  }
+
+  private instrumentFor(binding: Binding, raw: Record<string, unknown>): Instrument | undefined {
+    const symbol = raw.symbol;
+    if (typeof symbol !== 'string') return undefined;
+    const instrument = this.table.get(symbol);
+    return instrument !== undefined && instrument.venue === binding.venue ? instrument : undefined;
+  }
+
+  private acceptTrade(binding: Binding, raw: unknown): void {
+    if (!isRecord(raw)) return this.reject(binding, 'malformed', raw);
+    const instrument = this.instrumentFor(binding, raw);
+    if (instrument === undefined) return this.reject(binding, 'unknown-instrument', raw);
+    const receiveTimeUs = this.now();
+    const draft = this.tradeDraft;
+    const reason = checkTrade(raw, instrument, receiveTimeUs, this.limits, draft);
+    if (reason !== undefined) return this.reject(binding, reason, raw);
+    const trade: Trade = {
+      kind: 'trade',
+      instrumentId: instrument.id,
+      seq: this.nextSeq(instrument.id),
+      eventTimeUs: draft.eventTimeUs,
+      receiveTimeUs,
+      price: draft.price,
+      size: draft.size,
+      side: draft.side,
+      tradeId: draft.tradeId,
+    };
+    this.enqueue(trade);
+  }
+
+  private acceptQuote(binding: Binding, raw: unknown): void {
+    if (!isRecord(raw)) return this.reject(binding, 'malformed', raw);
+    const instrument = this.instrumentFor(binding, raw);
+    if (instrument === undefined) return this.reject(binding, 'unknown-instrument', raw);
+    const receiveTimeUs = this.now();
+    const draft = this.quoteDraft;
+    const reason = checkQuote(raw, instrument, receiveTimeUs, this.limits, draft);
+    if (reason !== undefined) return this.reject(binding, reason, raw);
+    const quote: Quote = {
+      kind: 'quote',
+      instrumentId: instrument.id,
+      seq: this.nextSeq(instrument.id),
+      eventTimeUs: draft.eventTimeUs,
+      receiveTimeUs,
+      bid: draft.bid,
+      bidSize: draft.bidSize,
+      ask: draft.ask,
+      askSize: draft.askSize,
+    };
+    this.enqueue(quote);
+  }
+
+  private acceptStatus(binding: Binding, state: unknown, reason: unknown): void {
+    if (!ADAPTER_STATES.has(state)) return this.reject(binding, 'bad-status', { state, reason });
+    const text = state === 'live' || typeof reason !== 'string' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
+    this.setStatus(binding.venue, state as AdapterState, text);
+  }
+
+  private nextSeq(instrumentId: number): number {
+    const seq = (this.seqs[instrumentId] ?? 0) + 1;
+    this.seqs[instrumentId] = seq;
+    return seq;
+  }
+
+  private enqueue(tick: Tick): void {
+    this.accepted += 1;
+    this.pending.push(tick);
+    if (this.pending.length >= this.maxBatchSize) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private reject(binding: Binding, reason: RejectReason, raw: unknown): void {
+    this.rejects.record(binding, reason, raw);
+  }
+
+  private setStatus(venue: string, state: AdapterState, reason: string): void {
+    this.venueStatus.set(venue, { venue, state, reason });
+    this.publishStatus();
+  }
+
+  private publishStatus(): void {
+    this.bus.publishStatus([...this.venueStatus.values()]);
+  }
+}
