@@ -249,7 +249,7 @@ describe('Normaliser', () => {
     it('logs the first rejection per reason with an example, then only a summary of counts', async () => {
       const { sink, normaliser, warnings } = await setup();
       for (let i = 0; i < 5; i += 1) sink.trade({ ...goodTrade, price: Number.NaN });
-      for (let i = 0; i < 3; i += 1) sink.trade({ ...goodTrade, side: 'up' });
+      for (let i = 0; i < 3; i += 1) sink.trade({ ...goodTrade, side: 'up' as never });
       expect(warnings()).toHaveLength(2);
       expect(warnings()[0]).toMatchObject({ reason: 'bad-price', adapter: 'manual', venue: 'TEST', example: { price: 'NaN', symbol: 'BTC-USD' } });
       expect(warnings()[1]).toMatchObject({ reason: 'bad-side', example: { side: 'up' } });
