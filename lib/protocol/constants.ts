@@ -94,3 +94,13 @@ export const TRADE_FLAG_STRING_ID = 0x04;
 export const MAX_STRING_BYTES = 1024;
 /** Largest client -> server message the gateway accepts (bytes); larger closes 1009. */
 export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+
+/** Longest varint (bytes) a decoder accepts: 8 x 7 bits covers every safe integer (2^53-1), zigzag included. */
+export const MAX_VARINT_BYTES = 8;
+/**
+ * Fewest bytes any update can take (a trade or quote with every varint one byte long). Decoders
+ * check `count * MIN_UPDATE_BYTES <= bytes left` before allocating a batch or snapshot.
+ */
+export const MIN_UPDATE_BYTES = 9;
+/** `VenueStatus.state` values; the index is the wire value (status entries carry it as one byte). */
+export const VENUE_STATES = ['connecting', 'live', 'stale', 'down'] as const;

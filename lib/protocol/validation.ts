@@ -1,0 +1,136 @@
+/**
+ * Pure checks on message field values, shared by the encoders (which turn a failure into a
+ * TypeError/RangeError naming the field: a programmer error) and the JSON decoder (which turns it
+ * into a ProtocolError: bad input). Ranges are specified in docs/protocol.md §3-5.
+ */
+import { MAX_DECIMALS } from '../market/decimal';
+import { AssetClass, Side, type BarInterval } from '../market/types';
+import { ErrorCode, VENUE_STATES } from './constants';
+import type { VenueStatus } from './messages';
+
+/** A non-negative safe integer: ids, seq, sizes, counts, timestamps (µs), numeric trade ids. */
+export function isSafeUint(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** A safe integer of either sign: price mantissas. */
+export function isSafeInt(value: unknown): value is number {
+  return Number.isSafeInteger(value);
+}
+
+/** One of `BAR_INTERVALS` (seconds), as a chain of comparisons (faster than `includes` on hot paths). */
+export function isBarIntervalValue(value: unknown): value is BarInterval {
+  return value === 60 || value === 1 || value === 5 || value === 300 || value === 900 || value === 3600;
+}
+
+/** A bar interval or 0 ("no bars"), as `subscribe` and `snapshot` allow. */
+export function isIntervalOrNone(value: unknown): value is BarInterval | 0 {
+  return value === 0 || isBarIntervalValue(value);
+}
+
+/** Instrument precision: an integer 0..18 (decimal places). */
+export function isDecimals(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_DECIMALS;
+}
+
+/** A defined {@link AssetClass} wire value. */
+export function isAssetClass(value: unknown): value is AssetClass {
+  return Number.isInteger(value) && (value as number) >= AssetClass.Other && (value as number) <= AssetClass.Index;
+}
+
+/** A defined {@link Side} wire value (0 unknown, 1 buy, 2 sell). */
+export function isSide(value: unknown): value is Side {
+  return value === Side.Unknown || value === Side.Buy || value === Side.Sell;
+}
+
+/** A defined {@link ErrorCode}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return Number.isInteger(value) && (value as number) >= ErrorCode.BadRequest && (value as number) <= ErrorCode.Internal;
+}
+
+/** A defined venue state string. */
+export function isVenueState(value: unknown): value is VenueStatus['state'] {
+  return (VENUE_STATES as readonly unknown[]).includes(value);
+}
+
+/** True when `text` has no lone surrogate, i.e. it survives a UTF-8 round trip unchanged. */
+export function isWellFormedUtf16(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c >= 0xdc00) return false;
+    const next = text.charCodeAt(i + 1);
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+/** UTF-8 byte length of a well-formed string, without encoding it. */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+// ---- encoder-side assertions: a failure is a programmer error, so TypeError/RangeError naming the field
+
+/** Throws TypeError (not a number) or RangeError (not a non-negative safe integer) naming `field`. */
+export function assertSafeUint(value: unknown, field: string): asserts value is number {
+  if (!isSafeUint(value)) throw numberError(value, field, 'a non-negative safe integer');
+}
+
+/** Throws TypeError (not a number) or RangeError (not a safe integer) naming `field`. */
+export function assertSafeInt(value: unknown, field: string): asserts value is number {
+  if (!Number.isSafeInteger(value)) throw numberError(value, field, 'a safe integer');
+}
+
+/** Throws TypeError naming `field` unless `value` is a boolean. */
+export function assertBoolean(value: unknown, field: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${field} must be a boolean, got ${describe(value)}`);
+}
+
+/** Throws TypeError naming `field` unless `value` is a string (length is checked when it is written). */
+export function assertString(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`${field} must be a string, got ${describe(value)}`);
+}
+
+/** Throws TypeError naming `field` unless `value` is an array. */
+export function assertArray(value: unknown, field: string): asserts value is readonly unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`${field} must be an array, got ${describe(value)}`);
+}
+
+/** Throws TypeError naming `field` unless `value` is a non-null object. */
+export function assertObject(value: unknown, field: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`${field} must be an object, got ${describe(value)}`);
+  }
+}
+
+/** Throws RangeError naming `field` unless `check(value)`; `expected` says what was wanted. */
+export function assertValue(ok: boolean, value: unknown, field: string, expected: string): void {
+  if (!ok) throw numberError(value, field, expected);
+}
+
+function numberError(value: unknown, field: string, expected: string): TypeError | RangeError {
+  const message = `${field} must be ${expected}, got ${describe(value)}`;
+  return typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+/** Short, safe rendering of a bad value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

@@ -1,0 +1,147 @@
+/**
+ * A reusable, growable byte writer for the binary codec: varints with a one-byte fast path, strings
+ * with an ASCII fast path, no DataView. Callers reserve room with {@link Writer.ensure} before a run
+ * of fixed-size writes (the primitive writes themselves do not bounds-check, for speed).
+ */
+import { MAX_STRING_BYTES } from './constants';
+import { isWellFormedUtf16 } from './validation';
+
+/** Starting capacity of a writer (bytes): a batch of a few hundred updates fits without growing. */
+export const WRITER_INITIAL_BYTES = 16 * 1024;
+/** A writer that grew past this (bytes) drops its buffer on reset, so one huge message does not pin memory. */
+export const WRITER_MAX_RETAINED_BYTES = 1024 * 1024;
+/** Most bytes a string field can take: a 2-byte length prefix (1024 < 2^14) plus 3 bytes per UTF-16 unit. */
+const MAX_STRING_FIELD_BYTES = 2 + 3 * MAX_STRING_BYTES;
+
+const TWO_POW_32 = 0x1_0000_0000;
+/** Signed values in (-2^30, 2^30) zigzag to below 2^31, so 32-bit operations are exact for them. */
+const SMALL_SIGNED_LIMIT = 0x4000_0000;
+
+const utf8Encoder = new TextEncoder();
+
+export class Writer {
+  /** Backing store; bytes 0..pos are written. Replaced (never resized in place) when it grows. */
+  buf: Uint8Array;
+  /** Next write offset (bytes). */
+  pos = 0;
+
+  constructor(initialBytes: number = WRITER_INITIAL_BYTES) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  /** Starts a new message, releasing an oversized buffer. */
+  reset(): void {
+    if (this.buf.length > WRITER_MAX_RETAINED_BYTES) this.buf = new Uint8Array(WRITER_INITIAL_BYTES);
+    this.pos = 0;
+  }
+
+  /** Guarantees room for `bytes` more bytes. */
+  ensure(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) this.grow(bytes);
+  }
+
+  private grow(bytes: number): void {
+    const needed = this.pos + bytes;
+    let capacity = this.buf.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const next = new Uint8Array(capacity);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** A copy of the bytes written since {@link reset}. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  /** One byte (caller reserved room; `value` is 0..255). */
+  u8(value: number): void {
+    this.buf[this.pos++] = value;
+  }
+
+  /** Unsigned LEB128 of a non-negative safe integer the caller validated (at most 8 bytes). */
+  uvarint(value: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    let v = value;
+    if (v < 0x80) {
+      buf[pos] = v;
+      this.pos = pos + 1;
+      return;
+    }
+    if (v < TWO_POW_32) {
+      while (v >= 0x80) {
+        buf[pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v >= 0x80) {
+        buf[pos++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
+    }
+    buf[pos] = v;
+    this.pos = pos + 1;
+  }
+
+  /**
+   * Zigzag + LEB128 of a safe integer the caller validated. The zigzag value of a large magnitude
+   * exceeds 2^53 (and is odd for negatives, so not representable), hence the split for big values:
+   * the first byte carries the sign bit and 6 magnitude bits, the rest is the magnitude / 64.
+   */
+  svarint(value: number): void {
+    if (value > -SMALL_SIGNED_LIMIT && value < SMALL_SIGNED_LIMIT) {
+      this.uvarint(((value << 1) ^ (value >> 31)) >>> 0);
+      return;
+    }
+    const negative = value < 0;
+    const magnitude = negative ? -value - 1 : value;
+    const rest = Math.floor(magnitude / 64);
+    const first = (magnitude % 64) * 2 + (negative ? 1 : 0);
+    // |value| >= 2^30 here, so `rest` > 0 and a continuation byte always follows.
+    this.buf[this.pos++] = first | 0x80;
+    this.uvarint(rest);
+  }
+
+  /**
+   * A string field: uvarint UTF-8 length + bytes. Throws RangeError naming `field` when it exceeds
+   * {@link MAX_STRING_BYTES}, TypeError when it holds a lone surrogate (not representable in UTF-8).
+   */
+  string(value: string, field: string): void {
+    const length = value.length;
+    if (length > MAX_STRING_BYTES) throw stringTooLong(field, length);
+    this.ensure(MAX_STRING_FIELD_BYTES);
+    const buf = this.buf;
+    const start = this.pos + (length < 0x80 ? 1 : 2);
+    let i = 0;
+    for (; i < length; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[start + i] = c;
+    }
+    if (i === length) {
+      this.uvarint(length);
+      this.pos = start + length;
+      return;
+    }
+    if (!isWellFormedUtf16(value)) {
+      throw new TypeError(`${field} must be well-formed Unicode (it holds a lone surrogate)`);
+    }
+    const bytes = utf8Encoder.encode(value);
+    if (bytes.length > MAX_STRING_BYTES) throw stringTooLong(field, bytes.length);
+    this.uvarint(bytes.length);
+    buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Raw bytes (for assembling pre-encoded segments). */
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+}
+
+function stringTooLong(field: string, length: number): RangeError {
+  return new RangeError(`${field} must be at most ${MAX_STRING_BYTES} UTF-8 bytes, got ${length}`);
+}
