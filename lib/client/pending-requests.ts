@@ -1,0 +1,120 @@
+/**
+ * Requests sent to the server and waiting for their `ack` or `error`, plus application promises
+ * parked until the next connection's resubscribe round completes. Bounded: an entry lives only
+ * until its answer arrives or the connection ends.
+ */
+import type { SubscriptionChange } from './subscription-book';
+
+/** A promise's settle functions. */
+export interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Who made a request: the application (`user`), the resubscribe after a (re)connect or interval
+ * change (`round`), or the client itself to heal a gap or a refused round (`internal`).
+ */
+export type RequestOrigin = 'user' | 'round' | 'internal';
+
+/** One request in flight. */
+export interface PendingRequest {
+  readonly requestId: number;
+  readonly kind: 'subscribe' | 'unsubscribe';
+  /** Symbols of the request ([] for "all"). */
+  readonly symbols: readonly string[];
+  readonly all: boolean;
+  readonly origin: RequestOrigin;
+  /** Bar interval of a subscribe (0 = none). */
+  readonly interval: number;
+  /** Resume epoch of a subscribe (0 = fresh). */
+  readonly resumeEpoch: number;
+  /** Book change to undo when the server refuses a user subscribe. */
+  readonly change?: SubscriptionChange;
+  /** Instrument ids put into "awaiting snapshot" by this request. */
+  readonly awaiting: readonly number[];
+  readonly waiters: Waiter[];
+}
+
+/** Creates a promise together with its waiter; the promise is marked handled so an ignored rejection is not fatal. */
+export function deferred(): { promise: Promise<void>; waiter: Waiter } {
+  let waiter!: Waiter;
+  const promise = new Promise<void>((resolve, reject) => {
+    waiter = { resolve, reject };
+  });
+  promise.catch(() => undefined);
+  return { promise, waiter };
+}
+
+/** Request-id allocation and the in-flight table. */
+export class PendingRequests {
+  #nextId = 1;
+  readonly #inFlight = new Map<number, PendingRequest>();
+  /** Waiters for the next resubscribe round (requests made while not connected, or cut off by a disconnect). */
+  #parked: Waiter[] = [];
+
+  /** Next request id (1, 2, ...; 0 is reserved for "no request"). */
+  nextId(): number {
+    const id = this.#nextId;
+    this.#nextId = id >= 0xffff_ffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** Records a request as sent. */
+  add(request: PendingRequest): void {
+    this.#inFlight.set(request.requestId, request);
+  }
+
+  /** Removes and returns the request an answer refers to. */
+  take(requestId: number): PendingRequest | undefined {
+    const request = this.#inFlight.get(requestId);
+    if (request) this.#inFlight.delete(requestId);
+    return request;
+  }
+
+  /** Parks a waiter until {@link settleParked}. */
+  park(waiter: Waiter): void {
+    this.#parked.push(waiter);
+  }
+
+  /** Settles every parked waiter (after a resubscribe round, or on close). */
+  settleParked(error?: Error): void {
+    const parked = this.#parked;
+    this.#parked = [];
+    for (const waiter of parked) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
+  }
+
+  /** Takes the parked waiters, leaving none (the round that will settle them owns them now). */
+  takeParked(): Waiter[] {
+    const parked = this.#parked;
+    this.#parked = [];
+    return parked;
+  }
+
+  /**
+   * The connection ended: subscribe waiters are parked for the next connection (their
+   * subscriptions are in the book and will be resent); unsubscribe waiters resolve (the server
+   * session that held the subscription is gone). Returns the requests that were in flight.
+   */
+  disconnect(): PendingRequest[] {
+    const requests = [...this.#inFlight.values()];
+    this.#inFlight.clear();
+    for (const request of requests) {
+      for (const waiter of request.waiters) {
+        if (request.kind === 'subscribe') this.#parked.push(waiter);
+        else waiter.resolve();
+      }
+    }
+    return requests;
+  }
+
+  /** Rejects everything (the client is stopping). */
+  rejectAll(error: Error): void {
+    for (const request of this.#inFlight.values()) for (const waiter of request.waiters) waiter.reject(error);
+    this.#inFlight.clear();
+    this.settleParked(error);
+  }
+}

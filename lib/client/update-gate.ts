@@ -1,0 +1,95 @@
+/**
+ * The data path of the client: every snapshot and live batch passes here once. Live updates are
+ * sequence-checked per instrument (O(1) each); duplicates, updates of unsubscribed instruments
+ * and updates of instruments waiting for a resync snapshot are removed before consumers see
+ * them, and gaps are reported and queued for resync.
+ */
+import type { MarketUpdate } from '../market/types';
+import type { SnapshotMessage } from '../protocol/messages';
+import type { Emitter } from './emitter';
+import type { FeedClientEvents } from './events';
+import type { InstrumentTable } from './instrument-table';
+import type { RequestRouter } from './request-router';
+import { SeqVerdict, type SequenceTracker } from './sequence-tracker';
+import type { StatsCollector } from './stats';
+import type { SubscriptionBook } from './subscription-book';
+
+/** What the gate reads and reports to; owned by the client. */
+export interface UpdateGateDeps {
+  readonly table: InstrumentTable;
+  readonly tracker: SequenceTracker;
+  readonly book: SubscriptionBook;
+  readonly stats: StatsCollector;
+  readonly events: Emitter<FeedClientEvents>;
+  readonly router: RequestRouter;
+}
+
+/** Filters and forwards snapshots and batches. */
+export class UpdateGate {
+  constructor(private readonly deps: UpdateGateDeps) {}
+
+  /** A snapshot sets the instrument's position; a recovered one loses trades/quotes already delivered. */
+  snapshot(message: SnapshotMessage, now: number): void {
+    const { table, tracker, book, stats, events } = this.deps;
+    const instrument = table.get(message.instrumentId);
+    if (instrument && !book.covers(instrument.symbol)) return; // unsubscribed meanwhile
+    const position = tracker.position(message.instrumentId);
+    tracker.setPosition(message.instrumentId, message.seq);
+    // A recovered snapshot replays history after a resume point; when two requests resumed the
+    // same instrument, drop the trades and quotes this client already has (bars are revisions).
+    const updates =
+      message.recovered && position !== undefined
+        ? message.updates.filter((u) => u.kind === 'bar' || u.seq > position)
+        : message.updates;
+    stats.updates(updates.length, now);
+    events.emit('snapshot', { ...message, updates, instrument });
+  }
+
+  /** Checks a live batch and emits what survives (the same array when nothing was dropped). */
+  batch(conflated: boolean, updates: readonly MarketUpdate[], now: number): void {
+    const { stats, events, router } = this.deps;
+    let kept: MarketUpdate[] | undefined;
+    for (let i = 0; i < updates.length; i++) {
+      const update = updates[i] as MarketUpdate;
+      if (this.#admit(update, conflated)) {
+        kept?.push(update);
+        stats.liveUpdate(update.receiveTimeUs);
+      } else {
+        kept ??= updates.slice(0, i);
+      }
+    }
+    const delivered = kept ?? updates;
+    if (delivered.length > 0) {
+      stats.updates(delivered.length, now);
+      events.emit('batch', { type: 'batch', conflated, updates: delivered });
+    }
+    router.flushResyncSoon(now);
+  }
+
+  /** Sequence check of one live update; true to deliver it. */
+  #admit(update: MarketUpdate, conflated: boolean): boolean {
+    const { table, tracker, book, stats, events, router } = this.deps;
+    const instrument = table.get(update.instrumentId);
+    if (instrument && !book.covers(instrument.symbol)) return false;
+    const before = tracker.position(update.instrumentId);
+    switch (tracker.check(update, conflated)) {
+      case SeqVerdict.Accept:
+        return true;
+      case SeqVerdict.Duplicate:
+        stats.duplicates++;
+        return false;
+      case SeqVerdict.Awaiting:
+        return false;
+      case SeqVerdict.Gap:
+        stats.gaps++;
+        events.emit('gap', {
+          instrumentId: update.instrumentId,
+          symbol: instrument?.symbol,
+          expectedSeq: (before ?? 0) + 1,
+          receivedSeq: update.seq,
+        });
+        router.queueResync(update.instrumentId);
+        return false;
+    }
+  }
+}
