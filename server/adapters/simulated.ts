@@ -5,7 +5,6 @@
  * process stalls, the pump catches up at most {@link MAX_PUMP_LAG_MS} and shifts the rest of the
  * timeline instead of flooding. The event sequence depends only on the options, never on timing.
  */
-import { AssetClass } from '../../lib/market/types';
 import { MarketSimulator, type SimEvent } from './market-simulator';
 import { MAX_SIM_INSTRUMENTS, simInstruments, type SimInstrumentSpec } from './sim-catalogue';
 import type { AdapterInstrument, AdapterSink, FeedAdapter } from './types';
@@ -74,7 +73,7 @@ function resolveOptions(options: Partial<SimulatedOptions>): SimulatedOptions {
 }
 
 function toAdapterInstrument(spec: SimInstrumentSpec): AdapterInstrument {
-  return { symbol: spec.symbol, assetClass: spec.assetClass ?? AssetClass.Other, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals };
+  return { symbol: spec.symbol, assetClass: spec.assetClass, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals };
 }
 
 /** A {@link FeedAdapter} producing a seeded simulated market in real time. */
