@@ -4,7 +4,7 @@
  * (docs/protocol.md §3-5). The JSON decoder uses it on parsed input (failures become
  * ProtocolErrors); the JSON encoder uses it on outgoing messages (failures become TypeError/RangeError).
  */
-import type { Bar, MarketUpdate, Quote, Trade } from '../market/types';
+import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, Side, Trade } from '../market/types';
 import { MAX_STRING_BYTES } from './constants';
 import type { ProtocolErrorCode } from './errors';
 import type {
@@ -131,7 +131,7 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
       msg = { type, nonce: c.uint(o, 'nonce', type), sentTimeUs: c.uint(o, 'sentTimeUs', type) };
       break;
     default:
-      return options.fail('TW_ERR_UNKNOWN_MESSAGE_TYPE', `unknown message type ${describe(type)}`, false);
+      return options.fail('TW_ERR_UNKNOWN_MESSAGE_TYPE', `unknown message type ${describe(type)}`, true);
   }
   c.exactFields(o, msg, type);
   return msg;
@@ -166,14 +166,15 @@ class Checker {
     this.fail('TW_ERR_BAD_VALUE', `${path} has an unexpected field ${describe(extra)}`, false);
   }
 
+  // `+ 0` turns JSON's `-0` into 0, as the binary codec (and JSON.stringify) would.
   uint(o: Obj, key: string, path: string): number {
     const v = o[key];
-    return isSafeUint(v) ? v : this.bad(`${path}.${key}`, 'a non-negative safe integer', v, typeof v !== 'number');
+    return isSafeUint(v) ? v + 0 : this.bad(`${path}.${key}`, 'a non-negative safe integer', v, typeof v !== 'number');
   }
 
   int(o: Obj, key: string, path: string): number {
     const v = o[key];
-    return isSafeInt(v) ? v : this.bad(`${path}.${key}`, 'a safe integer', v, typeof v !== 'number');
+    return isSafeInt(v) ? v + 0 : this.bad(`${path}.${key}`, 'a safe integer', v, typeof v !== 'number');
   }
 
   boolean(o: Obj, key: string, path: string): boolean {
@@ -201,12 +202,12 @@ class Checker {
 
   decimals(o: Obj, key: string): number {
     const v = o[key];
-    return isDecimals(v) ? v : this.bad(`instrument.${key}`, 'an integer 0..18', v, typeof v !== 'number');
+    return isDecimals(v) ? v + 0 : this.bad(`instrument.${key}`, 'an integer 0..18', v, typeof v !== 'number');
   }
 
   intervalOrNone(o: Obj, path: string) {
     const v = o.interval;
-    return isIntervalOrNone(v) ? v : this.bad(`${path}.interval`, '0 or one of BAR_INTERVALS (seconds)', v, typeof v !== 'number');
+    return isIntervalOrNone(v) ? ((v + 0) as BarInterval | 0) : this.bad(`${path}.interval`, '0 or one of BAR_INTERVALS (seconds)', v, typeof v !== 'number');
   }
 
   instrument(value: unknown): InstrumentEntry {
@@ -215,7 +216,7 @@ class Checker {
       id: this.uint(o, 'id', 'instrument'),
       symbol: this.string(o, 'symbol', 'instrument'),
       venue: this.string(o, 'venue', 'instrument'),
-      assetClass: isAssetClass(o.assetClass) ? o.assetClass : this.bad('instrument.assetClass', 'an AssetClass (0..5)', o.assetClass, typeof o.assetClass !== 'number'),
+      assetClass: isAssetClass(o.assetClass) ? ((o.assetClass + 0) as AssetClass) : this.bad('instrument.assetClass', 'an AssetClass (0..5)', o.assetClass, typeof o.assetClass !== 'number'),
       priceDecimals: this.decimals(o, 'priceDecimals'),
       sizeDecimals: this.decimals(o, 'sizeDecimals'),
       removed: this.boolean(o, 'removed', 'instrument'),
@@ -246,13 +247,13 @@ class Checker {
     if (kind === 'trade') update = this.trade(o);
     else if (kind === 'quote') update = this.quote(o);
     else if (kind === 'bar') update = this.bar(o);
-    else return this.fail('TW_ERR_UNKNOWN_UPDATE_KIND', `unknown update kind ${describe(kind)}`, typeof kind !== 'string');
+    else return this.fail('TW_ERR_UNKNOWN_UPDATE_KIND', `unknown update kind ${describe(kind)}`, true);
     this.exactFields(o, update, kind);
     return update;
   }
 
   private trade(o: Obj): Trade {
-    const side = isSide(o.side) ? o.side : this.bad('trade.side', 'a Side (0, 1 or 2)', o.side, typeof o.side !== 'number');
+    const side = isSide(o.side) ? ((o.side + 0) as Side) : this.bad('trade.side', 'a Side (0, 1 or 2)', o.side, typeof o.side !== 'number');
     const rawId = o.tradeId;
     const tradeId = typeof rawId === 'string' ? this.stringValue(rawId, 'trade.tradeId') : this.uint(o, 'tradeId', 'trade');
     return {

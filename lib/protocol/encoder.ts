@@ -243,7 +243,7 @@ function writeStatus(w: Writer, msg: StatusMessage): void {
     assertObject(venue, 'status entry');
     assertString(venue.venue, 'status.venue');
     w.string(venue.venue, 'status.venue');
-    assertValue(isVenueState(venue.state), venue.state, 'status.state', `one of ${VENUE_STATES.join(', ')}`);
+    assertValue(isVenueState(venue.state), venue.state, 'status.state', `one of ${VENUE_STATES.join(', ')}`, 'string');
     w.ensure(1);
     w.u8(VENUE_STATES.indexOf(venue.state));
     assertString(venue.reason, 'status.reason');

@@ -115,14 +115,17 @@ export function assertObject(value: unknown, field: string): asserts value is Re
   }
 }
 
-/** Throws RangeError naming `field` unless `check(value)`; `expected` says what was wanted. */
-export function assertValue(ok: boolean, value: unknown, field: string, expected: string): void {
-  if (!ok) throw numberError(value, field, expected);
+/**
+ * Throws unless `ok`: a RangeError naming `field` when `value` has the expected JS type (`jsType`) but
+ * not an allowed value, else a TypeError. `expected` says what was wanted.
+ */
+export function assertValue(ok: boolean, value: unknown, field: string, expected: string, jsType: 'number' | 'string' = 'number'): void {
+  if (!ok) throw numberError(value, field, expected, jsType);
 }
 
-function numberError(value: unknown, field: string, expected: string): TypeError | RangeError {
+function numberError(value: unknown, field: string, expected: string, jsType: 'number' | 'string' = 'number'): TypeError | RangeError {
   const message = `${field} must be ${expected}, got ${describe(value)}`;
-  return typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+  return typeof value === jsType ? new RangeError(message) : new TypeError(message);
 }
 
 /** Short, safe rendering of a bad value for error messages. */

@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../../lib/protocol';
+import { Reader } from '../../../lib/protocol/reader';
+import { Writer } from '../../../lib/protocol/writer';
+import { safeInt, safeUint } from './fixtures/arbitraries';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** Reference LEB128 on BigInt, independent of the implementation under test. */
+function referenceUvarint(value: bigint): number[] {
+  const out: number[] = [];
+  let v = value;
+  do {
+    const low = Number(v & 0x7fn);
+    v >>= 7n;
+    out.push(v > 0n ? low | 0x80 : low);
+  } while (v > 0n);
+  return out;
+}
+
+/** Reference zigzag (as Protocol Buffers sint64). */
+function referenceSvarint(value: number): number[] {
+  const n = BigInt(value);
+  return referenceUvarint(n >= 0n ? n * 2n : -n * 2n - 1n);
+}
+
+function written(write: (w: Writer) => void): number[] {
+  const w = new Writer(8);
+  write(w);
+  return [...w.finish()];
+}
+
+function reading<T>(bytes: number[], read: (r: Reader) => T): T {
+  const r = new Reader(new Uint8Array(bytes));
+  const value = read(r);
+  r.finish();
+  return value;
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    return (error as ProtocolError).code;
+  }
+  return undefined;
+}
+
+describe('Writer', () => {
+  describe('#uvarint', () => {
+    it('writes the same bytes as a reference LEB128 for every safe non-negative integer', () => {
+      fc.assert(
+        fc.property(safeUint, (v) => {
+          expect(written((w) => w.uvarint(v))).toStrictEqual(referenceUvarint(BigInt(v)));
+        }),
+      );
+    });
+
+    it('writes 2^53-1 in 8 bytes', () => {
+      expect(written((w) => w.uvarint(MAX))).toStrictEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+    });
+  });
+
+  describe('#svarint', () => {
+    it('writes the same bytes as a reference zigzag LEB128 for every safe integer', () => {
+      fc.assert(
+        fc.property(safeInt, (v) => {
+          expect(written((w) => w.svarint(v))).toStrictEqual(referenceSvarint(v));
+        }),
+      );
+    });
+
+    it('writes the spec examples', () => {
+      expect(written((w) => w.svarint(-1))).toStrictEqual([0x01]);
+      expect(written((w) => w.svarint(1))).toStrictEqual([0x02]);
+      expect(written((w) => w.svarint(-65))).toStrictEqual([0x81, 0x01]);
+      expect(written((w) => w.svarint(MAX))).toStrictEqual([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f]);
+    });
+  });
+
+  describe('#string', () => {
+    it('grows the buffer as needed and keeps earlier bytes', () => {
+      const w = new Writer(4);
+      w.ensure(1);
+      w.u8(0x2a);
+      w.string('x'.repeat(1000), 'field');
+      const bytes = w.finish();
+      expect(bytes.length).toBe(1 + 2 + 1000);
+      expect(bytes[0]).toBe(0x2a);
+    });
+
+    it('rejects a string over 1024 UTF-8 bytes with a RangeError naming the field', () => {
+      expect(() => new Writer().string('€'.repeat(342), 'instrument.symbol')).toThrow(/instrument\.symbol/);
+      expect(() => new Writer().string('€'.repeat(342), 'x')).toThrow(RangeError);
+    });
+
+    it('rejects a lone surrogate with a TypeError naming the field', () => {
+      expect(() => new Writer().string('a\ud800b', 'error.message')).toThrow(TypeError);
+      expect(() => new Writer().string('a\udc00', 'error.message')).toThrow(/error\.message/);
+    });
+  });
+});
+
+describe('Reader', () => {
+  describe('#uvarint', () => {
+    it('reads back every safe non-negative integer', () => {
+      fc.assert(
+        fc.property(safeUint, (v) => {
+          expect(reading(referenceUvarint(BigInt(v)), (r) => r.uvarint())).toBe(v);
+        }),
+      );
+    });
+
+    it('accepts a non-shortest encoding', () => {
+      expect(reading([0x80, 0x80, 0x00], (r) => r.uvarint())).toBe(0);
+    });
+
+    it('rejects 2^53 and above', () => {
+      expect(codeOf(() => reading(referenceUvarint(2n ** 53n), (r) => r.uvarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+      expect(codeOf(() => reading(referenceUvarint(2n ** 56n - 1n), (r) => r.uvarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+    });
+
+    it('rejects a varint longer than 8 bytes, even when its value is small', () => {
+      expect(codeOf(() => reading([0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], (r) => r.uvarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+    });
+
+    it('rejects a varint cut off by the end of the message', () => {
+      for (let n = 0; n < 8; n++) {
+        expect(codeOf(() => reading(new Array(n).fill(0x80), (r) => r.uvarint()))).toBe('TW_ERR_TRUNCATED');
+      }
+    });
+  });
+
+  describe('#svarint', () => {
+    it('reads back every safe integer', () => {
+      fc.assert(
+        fc.property(safeInt, (v) => {
+          expect(reading(referenceSvarint(v), (r) => r.svarint())).toBe(v);
+        }),
+      );
+    });
+
+    it('reads -(2^53-1) and rejects -(2^53) and 2^53', () => {
+      expect(reading(referenceSvarint(-MAX), (r) => r.svarint())).toBe(-MAX);
+      expect(codeOf(() => reading(referenceUvarint(2n ** 54n - 1n), (r) => r.svarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+      expect(codeOf(() => reading(referenceUvarint(2n ** 54n), (r) => r.svarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+    });
+
+    it('rejects a varint longer than 8 bytes', () => {
+      expect(codeOf(() => reading([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], (r) => r.svarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+    });
+  });
+
+  describe('#string', () => {
+    const encoded = (bytes: number[]) => [bytes.length, ...bytes];
+
+    it('reads ASCII, multi-byte and astral UTF-8, and keeps a leading BOM', () => {
+      for (const text of ['', 'BTC-USD', 'ÉTH-€', '🚀', '\uFEFFx', 'é'.repeat(512)]) {
+        const w = new Writer();
+        w.string(text, 'f');
+        expect(reading([...w.finish()], (r) => r.string())).toBe(text);
+      }
+    });
+
+    it('rejects invalid UTF-8: stray continuation, overlong form, encoded surrogate, truncated sequence', () => {
+      for (const bad of [[0x80], [0xc3, 0x28], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+        expect(codeOf(() => reading(encoded(bad), (r) => r.string()))).toBe('TW_ERR_BAD_STRING');
+      }
+    });
+
+    it('rejects a length over 1024 bytes before looking at the bytes', () => {
+      expect(codeOf(() => reading([0x81, 0x08], (r) => r.string()))).toBe('TW_ERR_STRING_TOO_LONG');
+    });
+
+    it('rejects a string that runs past the end of the message', () => {
+      expect(codeOf(() => reading([0x05, 0x41, 0x42], (r) => r.string()))).toBe('TW_ERR_TRUNCATED');
+    });
+  });
+});
