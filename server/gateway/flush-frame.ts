@@ -10,8 +10,11 @@ import type { Session } from './session';
 
 interface InstrumentFlush {
   readonly ticks: Tick[];
-  /** Latest state of each bar that changed in this flush, by interval. */
-  readonly bars: Map<BarInterval, Bar>;
+  /**
+   * Bars that changed in this flush, by interval, in the order they changed: usually the forming
+   * bar only; a late trade can also change an older bar that history still holds.
+   */
+  readonly bars: Map<BarInterval, Bar[]>;
   tickSegment: Uint8Array | undefined;
   readonly barSegments: Map<BarInterval, Uint8Array>;
 }
@@ -30,7 +33,12 @@ export class FlushFrame {
     changedBars: readonly Bar[],
   ) {
     for (const tick of ticks) this.entry(tick.instrumentId).ticks.push(tick);
-    for (const bar of changedBars) this.entry(bar.instrumentId).bars.set(bar.interval, bar);
+    for (const bar of changedBars) {
+      const byInterval = this.entry(bar.instrumentId).bars;
+      const list = byInterval.get(bar.interval);
+      if (list) list.push(bar);
+      else byInterval.set(bar.interval, [bar]);
+    }
   }
 
   /** Instrument ids with updates in this flush. */
@@ -77,15 +85,15 @@ export class FlushFrame {
         count += flush.ticks.length;
       }
       const interval = session.intervalFor(id);
-      const bar = interval ? flush.bars.get(interval) : undefined;
-      if (interval && bar) {
+      const bars = interval ? flush.bars.get(interval) : undefined;
+      if (interval && bars) {
         let segment = flush.barSegments.get(interval);
         if (!segment) {
-          segment = this.encode([bar]);
+          segment = this.encode(bars);
           flush.barSegments.set(interval, segment);
         }
         segments.push(segment);
-        count++;
+        count += bars.length;
       }
     }
     return count === 0 ? null : assembleBatch(false, this.baseTimeUs, count, segments);
@@ -98,8 +106,8 @@ export class FlushFrame {
       if (!flush) continue;
       for (const tick of flush.ticks) updates.push(tick);
       const interval = session.intervalFor(id);
-      const bar = interval ? flush.bars.get(interval) : undefined;
-      if (bar) updates.push(bar);
+      const bars = interval ? flush.bars.get(interval) : undefined;
+      if (bars) updates.push(...bars);
     }
     return updates.length === 0 ? null : encodeJsonMessage({ type: 'batch', conflated: false, updates });
   }

@@ -267,8 +267,9 @@ export class Gateway {
     this.counters.closedSlow++;
     this.deps.logger.info('client closed: slow consumer', { session: session.id, reason });
     session.close(CloseCode.TryAgainLater, reason);
-    // A peer that is not reading will not complete the closing handshake either.
-    setTimeout(() => session.ws.terminate(), 1000).unref();
+    // The close frame queues behind what is buffered: give a peer that resumes reading time to
+    // reach it, then drop the connection so its memory is released whatever the peer does.
+    setTimeout(() => session.ws.terminate(), this.options.slowCloseTimeoutMs).unref();
   }
 
   private pingAll(): void {

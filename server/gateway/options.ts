@@ -20,6 +20,8 @@ export interface GatewayOptions {
    * 1013: it is not reading at all (ms). @defaultValue 10000
    */
   readonly maxConflatedMs: number;
+  /** After closing a slow consumer, how long its buffered bytes are kept for it to drain to the close frame (ms). @defaultValue 5000 */
+  readonly slowCloseTimeoutMs: number;
   /** Largest client message accepted; larger closes 1009 (bytes). @defaultValue 16384 */
   readonly maxClientMessageBytes: number;
   /** Instruments one connection may subscribe to (an `all` subscription counts as one). @defaultValue 1000 */
@@ -52,6 +54,7 @@ export const GATEWAY_DEFAULTS: GatewayOptions = {
   hardBufferLimitBytes: 4 * 1024 * 1024,
   hardLimitGraceMs: 2000,
   maxConflatedMs: 10_000,
+  slowCloseTimeoutMs: 5000,
   maxClientMessageBytes: 16 * 1024,
   maxSubscriptionsPerConnection: 1000,
   requestBurst: 20,
@@ -71,6 +74,7 @@ const POSITIVE_NUMBER_KEYS = [
   'hardBufferLimitBytes',
   'hardLimitGraceMs',
   'maxConflatedMs',
+  'slowCloseTimeoutMs',
   'maxClientMessageBytes',
   'maxSubscriptionsPerConnection',
   'requestBurst',

@@ -195,15 +195,15 @@ describe('Gateway', () => {
     }
 
     it.each([
-      ['a truncated subscribe', new Uint8Array([MessageType.Subscribe, 1]), true, 1007],
-      ['an unknown message type', new Uint8Array([0x7f, 0, 0]), true, 1002],
-      ['a server-only message type', new Uint8Array([MessageType.Hello, 1]), true, 1002],
-      ['a text frame on the binary protocol', '{"type":"ping"}', false, 1003],
-    ] as const)('closes on %s with code %i while another client keeps receiving', async (_name, frame, binary, code) => {
+      { name: 'a truncated subscribe', frame: new Uint8Array([MessageType.Subscribe, 1]), binary: true, code: 1007 },
+      { name: 'an unknown message type', frame: new Uint8Array([0x7f, 0, 0]), binary: true, code: 1002 },
+      { name: 'a server-only message type', frame: new Uint8Array([MessageType.Hello, 1]), binary: true, code: 1002 },
+      { name: 'a text frame on the binary protocol', frame: '{"type":"ping"}', binary: false, code: 1003 },
+    ])('closes on $name with $code while another client keeps receiving', async ({ frame, binary, code }) => {
       const service = await feed();
       const stillReceiving = await withBystander(service);
       const bad = await connect(service.url);
-      bad.sendRaw(frame as Uint8Array | string, binary as boolean);
+      bad.sendRaw(frame, binary);
       expect(await bad.closed).toBe(code);
       await stillReceiving();
     });
@@ -235,7 +235,8 @@ describe('Gateway', () => {
         gateway: { softBufferLimitBytes: 32 * 1024, hardBufferLimitBytes: 1024 * 1024, maxConflatedMs: 1500 },
       });
       const healthy = await connect(service.url);
-      const slow = await connect(service.url);
+      // JSON frames are larger, so the kernel's socket buffers (megabytes on loopback) fill sooner.
+      const slow = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
       for (const c of [healthy, slow]) c.send({ type: 'subscribe', requestId: 1, all: true, interval: 1, resumeEpoch: 0, symbols: [] });
       await healthy.waitFor(isType('batch'));
       slow.pauseReading();
@@ -262,7 +263,7 @@ describe('Gateway', () => {
         simulated: { instruments: 50, ratePerInstrument: 200 },
         gateway: { softBufferLimitBytes: 32 * 1024, maxConflatedMs: 20_000 },
       });
-      const slow = await connect(service.url);
+      const slow = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
       slow.send({ type: 'subscribe', requestId: 1, all: true, interval: 1, resumeEpoch: 0, symbols: [] });
       await slow.waitFor(isType('batch'));
       slow.pauseReading();

@@ -1,0 +1,97 @@
+/**
+ * Load generator for bench/fanout.ts (forked with IPC): opens N real WebSocket clients, each
+ * subscribed to K instruments, decodes every message with the real decoder, checks sequence gaps and
+ * records latency (feed receive time -> client decode) in a 0.1 ms histogram.
+ */
+import WebSocket from 'ws';
+import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/protocol';
+
+interface Config {
+  url: string;
+  symbols: string[];
+  clients: number;
+  perClient: number;
+  seed: number;
+}
+
+const BUCKET_US = 100;
+const histogram = new Float64Array(20_000); // 0..2 s in 0.1 ms buckets; the last bucket collects the rest
+let deliveries = 0;
+let gaps = 0;
+let messages = 0;
+let bytes = 0;
+let recording = false;
+const sockets: WebSocket[] = [];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function openClient(cfg: Config, index: number, random: () => number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(cfg.url, SUBPROTOCOL_BINARY, { perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    const lastSeq = new Map<number, number>();
+    ws.on('open', () => {
+      const chosen = new Set<string>();
+      while (chosen.size < Math.min(cfg.perClient, cfg.symbols.length)) chosen.add(cfg.symbols[Math.floor(random() * cfg.symbols.length)]!);
+      ws.send(encodeMessage({ type: 'subscribe', requestId: index + 1, all: false, interval: 0, resumeEpoch: 0, symbols: [...chosen].map((symbol) => ({ symbol, lastSeq: 0 })) }));
+      sockets.push(ws);
+      resolve();
+    });
+    ws.on('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const message = decodeServerMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (message.type === 'snapshot') {
+        lastSeq.set(message.instrumentId, message.seq);
+        return;
+      }
+      if (message.type !== 'batch') return;
+      const nowUs = Date.now() * 1000;
+      for (const u of message.updates) {
+        if (u.kind === 'bar') continue;
+        const last = lastSeq.get(u.instrumentId);
+        if (last !== undefined && u.seq !== last + 1 && !message.conflated) gaps++;
+        lastSeq.set(u.instrumentId, u.seq);
+        if (!recording) continue;
+        deliveries++;
+        const bucket = Math.min(histogram.length - 1, Math.max(0, Math.floor((nowUs - u.receiveTimeUs) / BUCKET_US)));
+        histogram[bucket]!++;
+      }
+      if (recording) {
+        messages++;
+        bytes += data.byteLength;
+      }
+    });
+  });
+}
+
+function percentile(p: number): number {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    seen += histogram[i]!;
+    if (seen >= total * p) return ((i + 1) * BUCKET_US) / 1000;
+  }
+  return Number.NaN;
+}
+
+process.on('message', async (msg: { type: string; config?: Config }) => {
+  if (msg.type === 'open' && msg.config) {
+    const random = rng(msg.config.seed);
+    for (let i = 0; i < msg.config.clients; i++) await openClient(msg.config, i, random);
+    process.send?.({ type: 'opened', clients: sockets.length });
+  } else if (msg.type === 'record') {
+    histogram.fill(0);
+    deliveries = gaps = messages = bytes = 0;
+    recording = true;
+  } else if (msg.type === 'report') {
+    recording = false;
+    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), cpu: process.cpuUsage() });
+  } else if (msg.type === 'stop') {
+    for (const ws of sockets) ws.terminate();
+    process.exit(0);
+  }
+});
+process.send?.({ type: 'ready' });

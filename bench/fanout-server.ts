@@ -1,0 +1,36 @@
+/**
+ * Feed service process for bench/fanout.ts (forked with IPC). Runs the simulator at the asked rate and
+ * answers { type: 'stats' } with its own CPU time and RSS, so the load generator's work is not counted.
+ */
+import { startFeedService } from '../server/feed-service';
+import { silentLogger } from '../server/log';
+
+const [instruments = '100', rate = '200', flushMs = '25'] = process.argv.slice(2);
+const service = await startFeedService({
+  port: 0,
+  logger: silentLogger,
+  simulated: { seed: 42, instruments: Number(instruments), ratePerInstrument: Number(rate), bursts: false },
+  gateway: { flushIntervalMs: Number(flushMs), maxSubscriptionsPerConnection: 10_000 },
+});
+
+let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
+process.on('message', (msg: { type: string }) => {
+  if (msg.type === 'mark') {
+    mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
+    process.send?.({ type: 'marked' });
+  } else if (msg.type === 'stats') {
+    const cpu = process.cpuUsage(mark.cpu);
+    const wallUs = Number(process.hrtime.bigint() - mark.at) / 1000;
+    const health = service.health();
+    process.send?.({
+      type: 'stats',
+      cpuCores: (cpu.user + cpu.system) / wallUs,
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+      ticksAccepted: health.normaliser.accepted,
+      gateway: health.gateway,
+    });
+  } else if (msg.type === 'stop') {
+    void service.close().then(() => process.exit(0));
+  }
+});
+process.send?.({ type: 'ready', url: service.url, symbols: service.bus.instruments().map((i) => i.symbol) });
