@@ -10,7 +10,7 @@ import type { Bar, Instrument, MarketUpdate, Trade } from '../market/types';
 import type { ServerMessage, SnapshotMessage } from '../protocol/messages';
 import { normaliseBars, upsertBar } from './bar-series';
 import { applyQuote, applyTrade, draftTicker, type TickerDraft } from './ticker';
-import { resolveSelection } from './selection';
+import { freshChart, resolveSelection } from './selection';
 import type { ChartState, ConnectionView, TapeEntry, Ticker } from './types';
 import type { VenueStatus } from '../protocol/messages';
 
@@ -136,12 +136,15 @@ class FrameDraft {
   private onHello(epoch: number, serverId: string): void {
     const connection = this.out.connection ?? this.state.connection;
     if (connection.epoch !== undefined && connection.epoch !== epoch) {
-      // Sequence numbers restarted: everything keyed by them is meaningless now.
+      // Sequence numbers and instrument ids restarted: everything keyed by them is void. The
+      // instrument table that follows `hello` re-resolves the selection.
       this.tickers = {};
       this.drafts.clear();
       this.bars = undefined;
-      const chart = this.chart();
-      this.out.chart = { ...chart, bars: [], revision: chart.revision + 1, status: 'loading' };
+      this.out.instruments = {};
+      this.out.symbolToId = {};
+      this.out.instrumentIds = [];
+      this.out.chart = freshChart(this.chart(), undefined);
       this.newTape = [];
       this.tapeBase = [];
       this.tapeReplaced = true;

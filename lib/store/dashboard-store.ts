@@ -64,6 +64,8 @@ export interface DashboardActions {
   /** Applies everything buffered now (tests, and before a selection change). */
   flush(): void;
   setConnectionState(state: ConnectionState, retryAt?: number): void;
+  /** Sets the feed URL shown in the badge and in error advice (known only in the browser). */
+  setFeedUrl(url: string): void;
   setStats(stats: FeedStatsView): void;
   /** Selects an instrument by symbol: the chart and tape reload for it. */
   select(symbol: string): void;
@@ -135,6 +137,9 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
         const { connection } = get();
         set({ connection: { ...connection, state, retryAt: state === 'reconnecting' ? retryAt : undefined } });
       },
+      setFeedUrl(url) {
+        set({ connection: { ...get().connection, url } });
+      },
       setStats(stats) {
         set({ stats });
       },
@@ -194,7 +199,7 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
       venues: [],
       lastDataAtMs: 0,
       selectedSymbol: config.initialSymbol,
-      stats: { messagesPerSec: 0, updatesPerSec: 0, bytesPerSec: 0, rttMs: undefined },
+      stats: { messagesPerSec: 0, updatesPerSec: 0, bytesPerSec: 0, rttMs: undefined, dataAgeMs: undefined },
       errors: [],
       prefs: config.prefs,
       actions,

@@ -27,6 +27,10 @@ export function emptyTicker(instrumentId: number): Ticker {
     volume: 0,
     direction: 0,
     tickCount: 0,
+    bidDirection: 0,
+    bidTick: 0,
+    askDirection: 0,
+    askTick: 0,
     seq: 0,
   };
 }
@@ -62,6 +66,14 @@ export function applyTrade(draft: TickerDraft, trade: Trade): boolean {
 /** Applies a top-of-book quote. Returns false for a stale (already applied) sequence. */
 export function applyQuote(draft: TickerDraft, quote: Quote): boolean {
   if (quote.seq !== 0 && quote.seq <= draft.seq) return false;
+  if (draft.bid !== undefined && quote.bid !== draft.bid) {
+    draft.bidDirection = quote.bid > draft.bid ? 1 : -1;
+    draft.bidTick += 1;
+  }
+  if (draft.ask !== undefined && quote.ask !== draft.ask) {
+    draft.askDirection = quote.ask > draft.ask ? 1 : -1;
+    draft.askTick += 1;
+  }
   draft.bid = quote.bid;
   draft.bidSize = quote.bidSize;
   draft.ask = quote.ask;

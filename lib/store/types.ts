@@ -34,6 +34,8 @@ export interface FeedStatsView {
   readonly bytesPerSec: number;
   /** Last measured round-trip time (ms), undefined before the first pong. */
   readonly rttMs: number | undefined;
+  /** Age of the freshest live update by the server's clock (ms), undefined before any. */
+  readonly dataAgeMs: number | undefined;
 }
 
 /**
@@ -63,6 +65,14 @@ export interface Ticker {
   readonly direction: -1 | 0 | 1;
   /** Counts trades that changed `last`; a component flashes when it moves. */
   readonly tickCount: number;
+  /** Direction of the last bid change (1 up, -1 down, 0 none yet). */
+  readonly bidDirection: -1 | 0 | 1;
+  /** Counts quotes that changed the bid. */
+  readonly bidTick: number;
+  /** Direction of the last ask change (1 up, -1 down, 0 none yet). */
+  readonly askDirection: -1 | 0 | 1;
+  /** Counts quotes that changed the ask. */
+  readonly askTick: number;
   /** Highest sequence number applied (trades and quotes); used to drop duplicates. */
   readonly seq: number;
 }

@@ -1,0 +1,51 @@
+/**
+ * Conversion of store bars (integer mantissas, µs times) into lightweight-charts data (floats,
+ * seconds). Floats are fine here: they only place pixels; every number a person reads comes from
+ * the mantissas (the legend looks bars up by time).
+ */
+import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
+import { mantissaToNumber } from '@/lib/market/decimal';
+import type { Bar, Instrument } from '@/lib/market/types';
+import type { ChartPalette } from './chart-palette';
+
+/** Chart time of a bar: its open time in whole seconds (UTC). */
+export function barTime(bar: Bar): UTCTimestamp {
+  return Math.floor(bar.openTimeUs / 1_000_000) as UTCTimestamp;
+}
+
+/** A candle for the price pane. */
+export function toCandle(bar: Bar, instrument: Instrument): CandlestickData<UTCTimestamp> {
+  const d = instrument.priceDecimals;
+  return {
+    time: barTime(bar),
+    open: mantissaToNumber(bar.open, d),
+    high: mantissaToNumber(bar.high, d),
+    low: mantissaToNumber(bar.low, d),
+    close: mantissaToNumber(bar.close, d),
+  };
+}
+
+/** A volume column for the volume pane, coloured by the candle's direction. */
+export function toVolume(bar: Bar, instrument: Instrument, palette: ChartPalette): HistogramData<UTCTimestamp> {
+  return {
+    time: barTime(bar),
+    value: mantissaToNumber(bar.volume, instrument.sizeDecimals),
+    color: bar.close >= bar.open ? palette.upVolume : palette.downVolume,
+  };
+}
+
+/** The bar open at `timeSec` (chart time) in ascending `bars`, by binary search. */
+export function findBar(bars: readonly Bar[], timeSec: number): Bar | undefined {
+  const target = timeSec * 1_000_000;
+  let low = 0;
+  let high = bars.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const bar = bars[mid] as Bar;
+    const t = Math.floor(bar.openTimeUs / 1_000_000) * 1_000_000;
+    if (t === target) return bar;
+    if (t < target) low = mid + 1;
+    else high = mid - 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,230 @@
+/**
+ * The imperative side of the price chart: owns a lightweight-charts instance (candles in pane 0,
+ * volume in pane 1) and keeps it in step with the store's {@link ChartState}.
+ *
+ * - A new `revision` (snapshot, new instrument or interval, new epoch) redraws with `setData`.
+ * - Otherwise only bars at or after the last drawn open time go in, with `series.update()`.
+ *
+ * The React wrapper (price-chart.tsx) feeds it from a transient store subscription, so live bars
+ * reach the canvas without a React render.
+ */
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  HistogramSeries,
+  createChart,
+  type IChartApi,
+  type ISeriesApi,
+  type MouseEventParams,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { formatDecimal, pow10 } from '@/lib/market/decimal';
+import type { Bar, Instrument } from '@/lib/market/types';
+import type { ChartState } from '@/lib/store/types';
+import { formatSize } from '../shared/format';
+import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
+import { barTime, findBar, toCandle, toVolume } from './bar-data';
+import type { ChartPalette } from './chart-palette';
+
+/** Pixels per bar after a (re)load; older bars are a scroll away. */
+export const DEFAULT_BAR_SPACING = 9;
+/** Empty bar slots kept right of the newest bar. */
+export const RIGHT_OFFSET_BARS = 6;
+/** Canvas text cannot use CSS variables: the same monospace stack as --font-mono in globals.css. */
+export const CHART_FONT = "ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace";
+/** Share of the chart height the volume pane takes. */
+export const VOLUME_PANE_SHARE = 0.22;
+
+/** Elements of the crosshair legend the controller writes into (found by `data-field`). */
+type LegendField = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'change';
+
+/** Owns one chart instance. */
+export class ChartController {
+  private readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick', Time>;
+  private readonly volume: ISeriesApi<'Histogram', Time>;
+  private readonly legendFields = new Map<LegendField, HTMLElement>();
+  private palette: ChartPalette;
+  private zone: TimeZoneChoice;
+  private revision = -1;
+  private instrument: Instrument | undefined;
+  private bars: readonly Bar[] = [];
+  /** Open time (chart seconds) of the newest bar drawn; updates before it are not allowed. */
+  private lastDrawnTime = -Infinity;
+  /** Bar under the crosshair, or undefined when the pointer is off the chart. */
+  private hovered: Bar | undefined;
+
+  constructor(
+    private readonly container: HTMLElement,
+    legend: HTMLElement,
+    palette: ChartPalette,
+    zone: TimeZoneChoice,
+  ) {
+    this.palette = palette;
+    this.zone = zone;
+    for (const el of legend.querySelectorAll<HTMLElement>('[data-field]')) {
+      this.legendFields.set(el.dataset.field as LegendField, el);
+    }
+    this.chart = createChart(container, {
+      autoSize: true,
+      crosshair: { mode: CrosshairMode.Normal },
+      timeScale: {
+        timeVisible: true,
+        secondsVisible: true,
+        rightOffset: RIGHT_OFFSET_BARS,
+        barSpacing: DEFAULT_BAR_SPACING,
+        shiftVisibleRangeOnNewBar: true,
+      },
+      rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.08 } },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, { priceLineVisible: true, lastValueVisible: true });
+    this.volume = this.chart.addSeries(
+      HistogramSeries,
+      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
+      1,
+    );
+    this.chart.panes()[0]?.setStretchFactor(1 - VOLUME_PANE_SHARE);
+    this.chart.panes()[1]?.setStretchFactor(VOLUME_PANE_SHARE);
+    this.chart.subscribeCrosshairMove(this.onCrosshairMove);
+    this.applyPalette();
+    this.applyZone();
+  }
+
+  /** Brings the chart in line with `state` for `instrument` (undefined until the table has it). */
+  sync(state: ChartState, instrument: Instrument | undefined): void {
+    if (!instrument) {
+      if (this.bars.length > 0 || this.instrument) this.reset(state, undefined);
+      return;
+    }
+    if (state.revision !== this.revision || instrument !== this.instrument) {
+      this.reset(state, instrument);
+      return;
+    }
+    if (state.bars === this.bars) return;
+    this.bars = state.bars;
+    const bars = state.bars;
+    let first = bars.length;
+    while (first > 0 && barTime(bars[first - 1] as Bar) >= this.lastDrawnTime) first -= 1;
+    for (let i = first; i < bars.length; i += 1) {
+      const bar = bars[i] as Bar;
+      this.candles.update(toCandle(bar, instrument));
+      this.volume.update(toVolume(bar, instrument, this.palette));
+    }
+    this.afterDraw();
+  }
+
+  setPalette(palette: ChartPalette): void {
+    if (palette === this.palette) return;
+    this.palette = palette;
+    this.applyPalette();
+    if (this.instrument) this.volume.setData(this.bars.map((b) => toVolume(b, this.instrument as Instrument, palette)));
+  }
+
+  setTimeZone(zone: TimeZoneChoice): void {
+    if (zone === this.zone) return;
+    this.zone = zone;
+    this.applyZone();
+    this.renderLegend();
+  }
+
+  dispose(): void {
+    this.chart.unsubscribeCrosshairMove(this.onCrosshairMove);
+    this.chart.remove();
+  }
+
+  private reset(state: ChartState, instrument: Instrument | undefined): void {
+    const precisionChanged = instrument?.priceDecimals !== this.instrument?.priceDecimals;
+    this.revision = state.revision;
+    this.instrument = instrument;
+    this.bars = state.bars;
+    this.hovered = undefined;
+    if (instrument && precisionChanged) {
+      const precision = instrument.priceDecimals;
+      this.candles.applyOptions({ priceFormat: { type: 'price', precision, minMove: 1 / pow10(precision) } });
+    }
+    this.candles.setData(instrument ? state.bars.map((b) => toCandle(b, instrument)) : []);
+    this.volume.setData(instrument ? state.bars.map((b) => toVolume(b, instrument, this.palette)) : []);
+    // A fresh series starts at the default zoom, scrolled to the newest bar: a young series draws
+    // normal-width candles at the right edge instead of a few stretched across the pane.
+    this.chart.timeScale().applyOptions({ barSpacing: DEFAULT_BAR_SPACING });
+    this.chart.timeScale().scrollToRealTime();
+    this.lastDrawnTime = -Infinity;
+    this.afterDraw();
+  }
+
+  /** Records what was drawn (for the next incremental update, the legend and tests). */
+  private afterDraw(): void {
+    const last = this.bars[this.bars.length - 1];
+    this.lastDrawnTime = last ? barTime(last) : -Infinity;
+    const data = this.container.dataset;
+    data.revision = String(this.revision);
+    data.barCount = String(this.bars.length);
+    data.lastTime = last ? String(barTime(last)) : '';
+    data.lastClose = last && this.instrument ? formatDecimal(last.close, this.instrument.priceDecimals) : '';
+    if (!this.hovered) this.renderLegend();
+  }
+
+  private readonly onCrosshairMove = (param: MouseEventParams<Time>): void => {
+    this.hovered = param.time === undefined ? undefined : findBar(this.bars, param.time as UTCTimestamp);
+    this.renderLegend();
+  };
+
+  /** Writes OHLCV of the hovered bar, else of the newest bar, into the legend. */
+  private renderLegend(): void {
+    const bar = this.hovered ?? this.bars[this.bars.length - 1];
+    const instrument = this.instrument;
+    const set = (field: LegendField, text: string): void => {
+      const el = this.legendFields.get(field);
+      if (el && el.textContent !== text) el.textContent = text;
+    };
+    if (!bar || !instrument) {
+      for (const field of this.legendFields.keys()) set(field, '');
+      return;
+    }
+    const d = instrument.priceDecimals;
+    set('time', formatDateTime(barTime(bar), this.zone));
+    set('open', formatDecimal(bar.open, d));
+    set('high', formatDecimal(bar.high, d));
+    set('low', formatDecimal(bar.low, d));
+    set('close', formatDecimal(bar.close, d));
+    set('volume', formatSize(bar.volume, instrument.sizeDecimals));
+    const change = bar.open === 0 ? 0 : ((bar.close - bar.open) / bar.open) * 100;
+    set('change', `${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(2)}%`);
+    const direction = bar.close >= bar.open ? 'up' : 'down';
+    for (const el of this.legendFields.values()) el.dataset.direction = direction;
+  }
+
+  private applyPalette(): void {
+    const p = this.palette;
+    this.chart.applyOptions({
+      layout: {
+        background: { type: ColorType.Solid, color: p.background },
+        textColor: p.text,
+        fontFamily: CHART_FONT,
+        panes: { separatorColor: p.border },
+      },
+      grid: { vertLines: { color: p.grid }, horzLines: { color: p.grid } },
+      rightPriceScale: { borderColor: p.border },
+      timeScale: { borderColor: p.border },
+      crosshair: { vertLine: { color: p.crosshair, labelBackgroundColor: p.crosshair }, horzLine: { color: p.crosshair, labelBackgroundColor: p.crosshair } },
+    });
+    this.candles.applyOptions({
+      upColor: p.up,
+      downColor: p.down,
+      borderUpColor: p.up,
+      borderDownColor: p.down,
+      wickUpColor: p.up,
+      wickDownColor: p.down,
+    });
+  }
+
+  private applyZone(): void {
+    const zone = this.zone;
+    this.chart.applyOptions({
+      localization: { timeFormatter: (time: Time) => formatDateTime(time as UTCTimestamp, zone) },
+      timeScale: { tickMarkFormatter: (time: Time, type: number) => formatTickMark(time as UTCTimestamp, type, zone) },
+    });
+  }
+}

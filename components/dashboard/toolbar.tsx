@@ -1,0 +1,61 @@
+'use client';
+/** Top bar: brand, selected instrument, venue status, connection badge, time-zone and theme toggles. */
+import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import type { DisplayPrefs } from '@/lib/store/types';
+import { zoneLabel } from '../shared/time-format';
+import { ConnectionBadge } from '../status/connection-badge';
+import { VenueStatusList } from '../status/venue-status';
+import { InstrumentSummary } from './instrument-summary';
+
+const NEXT_THEME: Readonly<Record<DisplayPrefs['theme'], DisplayPrefs['theme']>> = {
+  system: 'dark',
+  dark: 'light',
+  light: 'system',
+};
+const THEME_LABEL: Readonly<Record<DisplayPrefs['theme'], string>> = {
+  system: 'Auto',
+  dark: 'Dark',
+  light: 'Light',
+};
+
+export function Toolbar() {
+  const prefs = useDashboard((s) => s.prefs);
+  const { setPrefs } = useDashboardActions();
+  return (
+    <header className="toolbar">
+      <div className="brand" aria-label="Tickwire">
+        <span className="brand-mark" aria-hidden>
+          ▲
+        </span>
+        Tickwire
+      </div>
+      <InstrumentSummary />
+      <div className="toolbar-right">
+        <VenueStatusList />
+        <ConnectionBadge />
+        <button
+          type="button"
+          className="toggle"
+          data-testid="timezone-toggle"
+          data-zone={prefs.timeZone}
+          title="Show times in UTC or in your local zone"
+          onClick={() => setPrefs({ timeZone: prefs.timeZone === 'utc' ? 'local' : 'utc' })}
+          suppressHydrationWarning
+        >
+          {prefs.timeZone === 'utc' ? 'UTC' : 'Local'}
+          <small suppressHydrationWarning>{prefs.timeZone === 'utc' ? '' : zoneLabel('local')}</small>
+        </button>
+        <button
+          type="button"
+          className="toggle"
+          data-testid="theme-toggle"
+          data-theme-choice={prefs.theme}
+          title="Theme: follow the system, dark or light"
+          onClick={() => setPrefs({ theme: NEXT_THEME[prefs.theme] })}
+        >
+          {THEME_LABEL[prefs.theme]}
+        </button>
+      </div>
+    </header>
+  );
+}

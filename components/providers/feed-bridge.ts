@@ -1,0 +1,150 @@
+/**
+ * Wires a {@link FeedClient} to a dashboard store, with no React in between:
+ *
+ * - client events (hello, instruments, snapshot, batch, status) are buffered into the store, which
+ *   folds them in once per animation frame;
+ * - connection state and stats go to the badge; client errors become actionable error banners;
+ * - subscriptions follow the selection: every instrument without bars (`'all'`, interval 0) for the
+ *   watchlist, plus the charted instrument at the chart's interval for bars and recent trades.
+ *   The client replays both after a reconnect (and after a new server epoch) by itself; the
+ *   store drops what the old epoch built and the new instrument table re-resolves the selection.
+ */
+import {
+  ClientClosedError,
+  ProtocolError,
+  ProtocolVersionError,
+  RemoteCloseError,
+  ServerRequestError,
+  TransportError,
+  type FeedClient,
+  type FeedClientError,
+} from '@/lib/client';
+import type { BarInterval } from '@/lib/market/types';
+import { ErrorCode } from '@/lib/protocol/constants';
+import type { DashboardState, DashboardStore } from '@/lib/store/dashboard-store';
+
+/** How often the badge's stats are refreshed from the client (ms). */
+export const STATS_REFRESH_MS = 500;
+/**
+ * Quiet time after the last selection change before resubscribing (ms): holding the arrow key
+ * down the watchlist must not trip the gateway's subscribe rate limit.
+ */
+export const RESUBSCRIBE_DEBOUNCE_MS = 150;
+
+/** The part of {@link FeedClient} the bridge uses (a fake with this shape works in tests). */
+export type BridgeableClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'stats' | 'url'>;
+
+/** Connects `client` to `store`; returns a function that undoes every listener and timer. */
+export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feedUrl: string): () => void {
+  const { actions } = store.getState();
+  let everConnected = false;
+  let charted: { symbol: string; interval: BarInterval } | undefined;
+  let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const unreachable = (): void =>
+    actions.reportError(
+      'feed-unreachable',
+      feedUrl,
+      `Cannot reach the feed at ${feedUrl}.`,
+      'Start it with "npm start" (dashboard + feed) or "npm run feed -- --port 8080", or open this page with ?feed=ws://host:port. Retrying automatically.',
+    );
+
+  const onError = (error: FeedClientError | unknown): void => {
+    if (error instanceof ClientClosedError) return;
+    if (error instanceof ProtocolVersionError) {
+      actions.reportError(
+        'protocol-mismatch',
+        feedUrl,
+        `The feed speaks protocol version ${error.serverVersion}; this dashboard speaks version ${error.clientVersion}.`,
+        'Run the dashboard and the feed service from the same Tickwire release, then reload the page.',
+      );
+    } else if (error instanceof ServerRequestError) {
+      const subject = error.symbols.join(', ') || 'request';
+      if (error.code === ErrorCode.UnknownInstrument) {
+        actions.reportError('unknown-instrument', subject, `The feed does not know ${subject}.`, 'Pick an instrument from the watchlist.');
+      } else if (error.code === ErrorCode.BadInterval) {
+        actions.reportError('bad-interval', subject, `The feed refused the bar interval: ${error.serverMessage}`, 'Choose another timeframe.');
+      } else {
+        actions.reportError('server-error', subject, `The feed refused a request: ${error.serverMessage}`, 'Reload the page; if it persists, check the feed service log.');
+      }
+    } else if (error instanceof RemoteCloseError) {
+      const hint =
+        error.kind === 'policy'
+          ? `The feed refused this page (${error.reason || 'policy'}). If it is the origin, start the feed with --allow-origin ${globalOrigin()}.`
+          : 'Reconnecting automatically; check the feed service log if it keeps happening.';
+      actions.reportError('server-error', `close-${error.closeCode}`, error.message, hint);
+    } else if (error instanceof ProtocolError) {
+      actions.reportError('decode-error', error.code, `Unreadable data from the feed: ${error.message}`, 'Reconnecting automatically; the feed and dashboard may be from different releases.');
+    } else if (error instanceof TransportError) {
+      if (!everConnected) unreachable();
+    } else {
+      actions.reportError('server-error', 'unexpected', `Feed client error: ${String(error)}`, 'Reload the page.');
+    }
+  };
+
+  const subscribeCharted = (state: DashboardState): void => {
+    const id = state.chart.instrumentId;
+    const symbol = id === undefined ? undefined : state.instruments[id]?.symbol;
+    if (symbol === undefined) return;
+    const interval = state.chart.interval;
+    if (charted?.symbol === symbol && charted.interval === interval) return;
+    const previous = charted;
+    charted = { symbol, interval };
+    if (previous && previous.symbol !== symbol) client.unsubscribe([previous.symbol]).catch(onError);
+    client.subscribe([symbol], interval).catch(onError);
+  };
+
+  const followSelection = (state: DashboardState, prev: DashboardState): void => {
+    if (state.chart.instrumentId === prev.chart.instrumentId && state.chart.interval === prev.chart.interval) return;
+    if (state.instruments !== prev.instruments && charted === undefined) {
+      subscribeCharted(state); // first resolution after the instrument table: no need to wait
+      return;
+    }
+    clearTimeout(resubscribeTimer);
+    resubscribeTimer = setTimeout(() => subscribeCharted(store.getState()), RESUBSCRIBE_DEBOUNCE_MS);
+  };
+
+  const offs = [
+    client.on('state', (change) => {
+      actions.setConnectionState(change.newState, change.retryAt);
+      if (change.newState === 'connected') {
+        everConnected = true;
+        actions.clearErrors('feed-unreachable');
+        actions.clearErrors('decode-error');
+      } else if (change.newState === 'reconnecting' && !everConnected) {
+        unreachable();
+      }
+    }),
+    client.on('hello', (message) => actions.ingest(message)),
+    client.on('instruments', (message) => actions.ingest(message)),
+    client.on('status', (message) => actions.ingest(message)),
+    client.on('snapshot', (message) => actions.ingest(message)),
+    client.on('batch', (message) => actions.ingest(message)),
+    client.on('error', onError),
+    store.subscribe(followSelection),
+  ];
+
+  client.subscribe('all', 0).catch(onError);
+  subscribeCharted(store.getState());
+
+  const statsTimer = setInterval(() => {
+    const stats = client.stats();
+    actions.setStats({
+      messagesPerSec: stats.messagesPerSec,
+      updatesPerSec: stats.updatesPerSec,
+      bytesPerSec: stats.bytesPerSec,
+      rttMs: stats.rttMs ?? undefined,
+      dataAgeMs: stats.dataAgeMs ?? undefined,
+    });
+  }, STATS_REFRESH_MS);
+
+  return () => {
+    clearInterval(statsTimer);
+    clearTimeout(resubscribeTimer);
+    for (const off of offs) off();
+  };
+}
+
+function globalOrigin(): string {
+  return (globalThis as { location?: { origin: string } }).location?.origin ?? 'http://localhost:3000';
+}

@@ -1,0 +1,46 @@
+/**
+ * Where the browser finds the feed, decided at runtime (not baked in at build time), first match
+ * wins:
+ *   1. `?feed=ws://host:port` in the page URL;
+ *   2. `FEED_URL` in the dashboard server's environment (passed down by app/page.tsx);
+ *   3. `ws://<page hostname>:<FEED_PORT or 8080>` (same host as the page: works on localhost and
+ *      on a LAN address alike).
+ */
+
+/** Port of the feed service when nothing says otherwise (as `npm run feed` and `npm start` use). */
+export const DEFAULT_FEED_PORT = 8080;
+
+const WS_URL = /^wss?:\/\/[^\s/]+/i;
+
+/** True for a ws:// or wss:// URL with a host. */
+export function isFeedUrl(text: string | undefined): text is string {
+  return typeof text === 'string' && WS_URL.test(text);
+}
+
+/** Inputs of {@link resolveFeedUrl}. */
+export interface FeedUrlSources {
+  /** `?feed=` from the page URL. */
+  readonly queryUrl?: string | undefined;
+  /** `FEED_URL` from the server environment. */
+  readonly configuredUrl?: string | undefined;
+  /** `FEED_PORT` from the server environment. */
+  readonly configuredPort?: number | undefined;
+  /** The page's location (hostname and protocol). */
+  readonly page: { readonly hostname: string; readonly protocol: string };
+}
+
+/** The feed URL to connect to; throws TypeError naming a malformed source. */
+export function resolveFeedUrl(sources: FeedUrlSources): string {
+  if (sources.queryUrl !== undefined && sources.queryUrl !== '') {
+    if (!isFeedUrl(sources.queryUrl)) throw new TypeError(`?feed= must be a ws:// or wss:// URL, got "${sources.queryUrl}"`);
+    return sources.queryUrl;
+  }
+  if (sources.configuredUrl !== undefined && sources.configuredUrl !== '') {
+    if (!isFeedUrl(sources.configuredUrl)) throw new TypeError(`FEED_URL must be a ws:// or wss:// URL, got "${sources.configuredUrl}"`);
+    return sources.configuredUrl;
+  }
+  const port = sources.configuredPort ?? DEFAULT_FEED_PORT;
+  const scheme = sources.page.protocol === 'https:' ? 'wss' : 'ws';
+  const host = sources.page.hostname.includes(':') ? `[${sources.page.hostname}]` : sources.page.hostname || '127.0.0.1';
+  return `${scheme}://${host}:${port}`;
+}

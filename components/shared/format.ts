@@ -1,0 +1,67 @@
+/**
+ * Display formatting shared by the dashboard's components. Prices are exact decimals at the
+ * instrument's precision (never through floats); sizes and volumes are compacted for reading.
+ */
+import { formatDecimal, mantissaToNumber } from '@/lib/market/decimal';
+
+/** What an empty cell shows. */
+export const EMPTY_CELL = '—';
+
+/** A price mantissa as an exact decimal, or {@link EMPTY_CELL}. */
+export function formatPrice(mantissa: number | undefined, decimals: number): string {
+  return mantissa === undefined ? EMPTY_CELL : formatDecimal(mantissa, decimals);
+}
+
+/** A fraction as a signed percentage with two decimals: 0.0125 -> "+1.25%". */
+export function formatChange(fraction: number | undefined): string {
+  if (fraction === undefined || !Number.isFinite(fraction)) return EMPTY_CELL;
+  const percent = fraction * 100;
+  const sign = percent > 0 ? '+' : percent < 0 ? '−' : '';
+  return `${sign}${Math.abs(percent).toFixed(2)}%`;
+}
+
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/**
+ * A size mantissa for reading: exact below 10,000 units, compact above ("1.3M"). Volumes are
+ * sums of many prints, where the last digits say nothing to a person scanning a list.
+ */
+export function formatSize(mantissa: number | undefined, decimals: number): string {
+  if (mantissa === undefined) return EMPTY_CELL;
+  const value = mantissaToNumber(mantissa, decimals);
+  return Math.abs(value) < 10_000 ? formatDecimal(mantissa, decimals) : COMPACT.format(value);
+}
+
+/**
+ * A volume for a dense column: compact from 1,000 ("12.4K", "1.3M"), two decimals from 1, four
+ * significant digits below 1 ("0.2180"). Volumes are sums of many prints; a person scanning a
+ * list compares magnitudes, and the exact figure is in the chart legend.
+ */
+export function formatVolume(mantissa: number | undefined, decimals: number): string {
+  if (mantissa === undefined) return EMPTY_CELL;
+  const value = mantissaToNumber(mantissa, decimals);
+  if (value === 0) return '0';
+  if (Math.abs(value) >= 1000) return COMPACT.format(value);
+  if (Math.abs(value) >= 1) return value.toFixed(decimals === 0 ? 0 : Math.min(2, decimals));
+  return value.toPrecision(4);
+}
+
+/** Bytes per second as "12.3 kB/s". */
+export function formatByteRate(bytesPerSec: number): string {
+  if (bytesPerSec < 1000) return `${Math.round(bytesPerSec)} B/s`;
+  if (bytesPerSec < 1_000_000) return `${(bytesPerSec / 1000).toFixed(1)} kB/s`;
+  return `${(bytesPerSec / 1_000_000).toFixed(2)} MB/s`;
+}
+
+/** A count per second, compact: 18234 -> "18.2k/s". */
+export function formatRate(perSec: number): string {
+  return perSec < 1000 ? `${Math.round(perSec)}/s` : `${(perSec / 1000).toFixed(1)}k/s`;
+}
+
+/** Milliseconds for a badge: "42 ms", "3.1 s". */
+export function formatDuration(ms: number | undefined | null): string {
+  if (ms === undefined || ms === null || !Number.isFinite(ms)) return EMPTY_CELL;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

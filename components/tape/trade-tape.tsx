@@ -1,0 +1,75 @@
+'use client';
+/**
+ * Time & sales for the selected instrument: newest first, aggressor side coloured, bounded by the
+ * store (`maxTape`). Renders at most once per frame; rows are memoised by their stable keys, so a
+ * frame with three new prints creates three rows and leaves the rest alone.
+ */
+import { memo } from 'react';
+import { Side } from '@/lib/market/types';
+import { useDashboard } from '@/lib/store/react';
+import type { TapeEntry } from '@/lib/store/types';
+import { formatPrice, formatSize } from '../shared/format';
+import { formatClockMs, type TimeZoneChoice } from '../shared/time-format';
+
+interface TapeRowProps {
+  readonly entry: TapeEntry;
+  readonly symbol: string;
+  readonly priceDecimals: number;
+  readonly sizeDecimals: number;
+  readonly zone: TimeZoneChoice;
+}
+
+const SIDE_CLASS: Readonly<Record<Side, string>> = { [Side.Buy]: 'buy', [Side.Sell]: 'sell', [Side.Unknown]: 'unknown' };
+const SIDE_LABEL: Readonly<Record<Side, string>> = { [Side.Buy]: 'B', [Side.Sell]: 'S', [Side.Unknown]: '·' };
+
+const TapeRow = memo(function TapeRow({ entry, symbol, priceDecimals, sizeDecimals, zone }: TapeRowProps) {
+  return (
+    <li className={`tape-row ${SIDE_CLASS[entry.side]}`} data-testid="tape-row" data-symbol={symbol} data-side={SIDE_CLASS[entry.side]}>
+      <span className="tape-time">{formatClockMs(entry.timeUs, zone)}</span>
+      <span className="num tape-price">{formatPrice(entry.price, priceDecimals)}</span>
+      <span className="num tape-size">{formatSize(entry.size, sizeDecimals)}</span>
+      <span className="tape-side" aria-label={SIDE_CLASS[entry.side]}>
+        {SIDE_LABEL[entry.side]}
+      </span>
+    </li>
+  );
+});
+
+export function TradeTape() {
+  const tape = useDashboard((s) => s.tape);
+  const instruments = useDashboard((s) => s.instruments);
+  const instrumentId = useDashboard((s) => s.chart.instrumentId);
+  const instrument = instrumentId === undefined ? undefined : instruments[instrumentId];
+  const zone = useDashboard((s) => s.prefs.timeZone);
+  return (
+    <div className="tape" data-testid="trade-tape" data-count={tape.length}>
+      <div className="panel-head">
+        <h2>Time &amp; sales</h2>
+        <span className="dim">{instrument?.symbol ?? ''}</span>
+      </div>
+      <div className="tape-header" aria-hidden>
+        <span>Time</span>
+        <span className="num">Price</span>
+        <span className="num">Size</span>
+        <span />
+      </div>
+      <ol className="tape-list" aria-label={`Trades of ${instrument?.symbol ?? 'the selected instrument'}, newest first`}>
+        {tape.map((entry) => {
+          // Each row names its own instrument (not the selection), so a stray print would show.
+          const own = instruments[entry.instrumentId];
+          return own ? (
+            <TapeRow
+              key={entry.key}
+              entry={entry}
+              symbol={own.symbol}
+              priceDecimals={own.priceDecimals}
+              sizeDecimals={own.sizeDecimals}
+              zone={zone}
+            />
+          ) : null;
+        })}
+      </ol>
+      {instrument && tape.length === 0 && <p className="empty">No trades yet.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+'use client';
+/**
+ * One watchlist row. Memoised: it renders only when its own ticker (a new object at most once per
+ * frame), its selection or its position changes. Up/down flashes are pure CSS: the class
+ * alternates between two identical animations on every move, which restarts the animation without
+ * touching layout (see `.flash-*` in app/globals.css).
+ */
+import { memo } from 'react';
+import type { Instrument } from '@/lib/market/types';
+import { sessionChange, spread } from '@/lib/store/ticker';
+import type { Ticker } from '@/lib/store/types';
+import { formatChange, formatPrice, formatVolume } from '../shared/format';
+
+/** Height of one row in px; the list virtualises on it (keep in step with .wl-row in globals.css). */
+export const WATCHLIST_ROW_HEIGHT = 26;
+
+/** Props of {@link WatchlistRow}. */
+export interface WatchlistRowProps {
+  readonly instrument: Instrument;
+  readonly ticker: Ticker | undefined;
+  readonly selected: boolean;
+  /** Position in the sorted list (sets the row's offset). */
+  readonly index: number;
+  /** Show the venue beside the symbol (only useful when the feed carries several venues). */
+  readonly showVenue: boolean;
+  readonly onSelect: (symbol: string) => void;
+}
+
+function flashClass(direction: -1 | 0 | 1, count: number): string {
+  if (direction === 0 || count === 0) return '';
+  return `flash-${direction > 0 ? 'up' : 'down'}-${count % 2}`;
+}
+
+function tone(value: number | undefined): string {
+  if (value === undefined || value === 0) return '';
+  return value > 0 ? 'up' : 'down';
+}
+
+function WatchlistRowView({ instrument, ticker, selected, index, showVenue, onSelect }: WatchlistRowProps) {
+  const d = instrument.priceDecimals;
+  const change = ticker ? sessionChange(ticker) : undefined;
+  return (
+    <div
+      role="row"
+      aria-selected={selected}
+      className={`wl-row${selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${index * WATCHLIST_ROW_HEIGHT}px)` }}
+      data-testid="watchlist-row"
+      data-symbol={instrument.symbol}
+      onMouseDown={() => onSelect(instrument.symbol)}
+    >
+      <span role="gridcell" className="wl-symbol" title={`${instrument.symbol} (${instrument.venue})`}>
+        {instrument.symbol}
+        {showVenue && <small>{instrument.venue}</small>}
+      </span>
+      <span
+        role="gridcell"
+        data-testid="cell-last"
+        className={`num ${tone(ticker?.direction)} ${ticker ? flashClass(ticker.direction, ticker.tickCount) : ''}`}
+      >
+        {formatPrice(ticker?.last, d)}
+      </span>
+      <span role="gridcell" data-testid="cell-change" className={`num ${tone(change)}`}>
+        {formatChange(change)}
+      </span>
+      <span role="gridcell" data-testid="cell-bid" className={`num ${ticker ? flashClass(ticker.bidDirection, ticker.bidTick) : ''}`}>
+        {formatPrice(ticker?.bid, d)}
+      </span>
+      <span role="gridcell" data-testid="cell-ask" className={`num ${ticker ? flashClass(ticker.askDirection, ticker.askTick) : ''}`}>
+        {formatPrice(ticker?.ask, d)}
+      </span>
+      <span role="gridcell" data-testid="cell-spread" className="num dim">
+        {formatPrice(ticker ? spread(ticker) : undefined, d)}
+      </span>
+      <span role="gridcell" data-testid="cell-volume" className="num dim">
+        {formatVolume(ticker?.volume, instrument.sizeDecimals)}
+      </span>
+    </div>
+  );
+}
+
+/** A memoised watchlist row. */
+export const WatchlistRow = memo(WatchlistRowView);

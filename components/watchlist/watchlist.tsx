@@ -1,0 +1,147 @@
+'use client';
+/**
+ * The watchlist: every instrument with last, change from session open, bid, ask, spread and
+ * volume. Sortable by column, filterable by text, keyboard navigable (up/down, page up/down,
+ * home/end), virtualised so 500+ rows stay smooth. Renders at most once per frame: it selects the
+ * ticker map, which the store replaces once per frame.
+ */
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Instrument } from '@/lib/market/types';
+import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
+import { useVirtualWindow } from './use-virtual-window';
+import { WATCHLIST_ROW_HEIGHT, WatchlistRow } from './watchlist-row';
+
+const COLUMN_LABELS: Readonly<Record<SortKey, string>> = {
+  symbol: 'Symbol',
+  last: 'Last',
+  change: 'Chg %',
+  bid: 'Bid',
+  ask: 'Ask',
+  spread: 'Spread',
+  volume: 'Volume',
+};
+
+/** Rows a Page Up / Page Down moves the selection. */
+const PAGE_ROWS = 10;
+
+export function Watchlist() {
+  const instrumentsById = useDashboard((s) => s.instruments);
+  const instrumentIds = useDashboard((s) => s.instrumentIds);
+  const tickers = useDashboard((s) => s.tickers);
+  const selectedSymbol = useDashboard((s) => s.selectedSymbol);
+  const actions = useDashboardActions();
+  const [filter, setFilter] = useState('');
+  const deferredFilter = useDeferredValue(filter);
+  const [sort, setSort] = useState<SortSpec>({ key: 'symbol', descending: false });
+  const viewport = useRef<HTMLDivElement>(null);
+
+  const instruments = useMemo(
+    () => instrumentIds.map((id) => instrumentsById[id]).filter((i): i is Instrument => i !== undefined),
+    [instrumentIds, instrumentsById],
+  );
+  const rows = useMemo(() => sortRows(instruments, tickers, deferredFilter, sort), [instruments, tickers, deferredFilter, sort]);
+  const { start, end } = useVirtualWindow(viewport, WATCHLIST_ROW_HEIGHT, rows.length);
+  const showVenue = useMemo(() => new Set(instruments.map((i) => i.venue)).size > 1, [instruments]);
+  const selectedIndex = rows.findIndex((r) => r.symbol === selectedSymbol);
+
+  // Keep the selected row in view when the keyboard moves it.
+  const followSelection = useRef(false);
+  useEffect(() => {
+    const el = viewport.current;
+    if (!followSelection.current || !el || selectedIndex < 0) return;
+    followSelection.current = false;
+    const top = selectedIndex * WATCHLIST_ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + WATCHLIST_ROW_HEIGHT > el.scrollTop + el.clientHeight) {
+      el.scrollTop = top + WATCHLIST_ROW_HEIGHT - el.clientHeight;
+    }
+  }, [selectedIndex]);
+
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      const offsets: Record<string, number> = {
+        ArrowDown: 1,
+        ArrowUp: -1,
+        PageDown: PAGE_ROWS,
+        PageUp: -PAGE_ROWS,
+        Home: -Infinity,
+        End: Infinity,
+      };
+      const offset = offsets[event.key];
+      if (offset === undefined) return;
+      event.preventDefault();
+      followSelection.current = true;
+      const symbols = rows.map((r) => r.symbol);
+      const bounded = Number.isFinite(offset) ? offset : offset > 0 ? symbols.length : -symbols.length;
+      actions.selectRelative(symbols, bounded);
+    },
+    [rows, actions],
+  );
+
+  const toggleSort = (key: SortKey): void =>
+    setSort((prev) => (prev.key === key ? { key, descending: !prev.descending } : { key, descending: key !== 'symbol' }));
+
+  const visible = rows.slice(start, end);
+  return (
+    <div className="watchlist" data-testid="watchlist" data-row-count={rows.length} data-total={instruments.length}>
+      <div className="panel-head">
+        <h2>Watchlist</h2>
+        <span className="dim" data-testid="watchlist-count">
+          {rows.length === instruments.length ? `${instruments.length}` : `${rows.length} / ${instruments.length}`}
+        </span>
+        <input
+          className="wl-filter"
+          type="search"
+          placeholder="Filter symbol or venue"
+          aria-label="Filter instruments"
+          data-testid="watchlist-filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+      </div>
+      <div className="wl-header" role="row">
+        {SORT_KEYS.map((key) => (
+          <button
+            key={key}
+            type="button"
+            role="columnheader"
+            className={`wl-col ${key === 'symbol' ? '' : 'num'}${sort.key === key ? ' sorted' : ''}`}
+            aria-sort={sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+            data-testid={`sort-${key}`}
+            onClick={() => toggleSort(key)}
+          >
+            {COLUMN_LABELS[key]}
+            <span className="sort-mark">{sort.key === key ? (sort.descending ? '▼' : '▲') : ''}</span>
+          </button>
+        ))}
+      </div>
+      <div
+        ref={viewport}
+        className="wl-viewport"
+        role="grid"
+        aria-label="Instruments"
+        aria-rowcount={rows.length}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        data-testid="watchlist-grid"
+      >
+        <div className="wl-canvas" style={{ height: rows.length * WATCHLIST_ROW_HEIGHT }}>
+          {visible.map((instrument, i) => (
+            <WatchlistRow
+              key={instrument.id}
+              instrument={instrument}
+              ticker={tickers[instrument.id]}
+              selected={instrument.symbol === selectedSymbol}
+              index={start + i}
+              showVenue={showVenue}
+              onSelect={actions.select}
+            />
+          ))}
+        </div>
+        {instruments.length === 0 && <p className="empty">Waiting for the instrument table…</p>}
+        {instruments.length > 0 && rows.length === 0 && <p className="empty">No instrument matches “{filter}”.</p>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * `npm start` / `npm run dev`: the feed service (simulator) and the dashboard together.
+ *
+ * 1. Builds the dashboard when `.next` is missing or older than any source file (skipped in --dev).
+ * 2. Starts the feed service in this process (unless --feed-url points at one already running).
+ * 3. Runs `next start` (or `next dev`) as a child, telling it where the feed is through FEED_PORT /
+ *    FEED_URL; the page reads them per request, so no rebuild is needed to move the feed.
+ * Ctrl-C (SIGINT) or SIGTERM stops the child, closes the feed (clients get 1001), then exits; if
+ * the child dies, the feed is closed too. No process is left behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startFeedService, type FeedService } from './feed-service';
+import { createLogger } from './log';
+
+const HELP = `Tickwire: feed service + dashboard
+
+Usage: npm start -- [options]        (npm run dev -- [options] for development)
+
+Options:
+  --port <n>          dashboard HTTP port (default 3000, env PORT)
+  --hostname <h>      dashboard interface (default: all, env HOSTNAME)
+  --feed-port <n>     feed service port (default 8080, env FEED_PORT)
+  --feed-host <h>     feed service interface (default 127.0.0.1, env FEED_HOST)
+  --feed-url <url>    use a feed already running at this ws:// URL; start none (env FEED_URL)
+  --seed <n>          simulator seed (default 1)
+  --instruments <n>   simulated instruments (default 20)
+  --rate <n>          simulated updates per second per instrument (default 5)
+  --rebuild           build the dashboard even if .next looks current
+  --dev               run "next dev" (hot reload) instead of building and "next start"
+  -h, --help          show this help
+
+Then open http://localhost:<port>. The page may also be pointed at any feed with ?feed=ws://host:port.`;
+
+/** Sources whose change makes the production build stale. */
+const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'package.json', 'package-lock.json'];
+/** How long the dashboard child gets to exit after SIGTERM before SIGKILL (ms). */
+const CHILD_EXIT_GRACE_MS = 5_000;
+
+const root = process.cwd();
+const log = createLogger().child({ component: 'launch' });
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function intArg(name: string, value: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer ${min}..${max}, got "${value}"`);
+  return n;
+}
+
+/** Newest modification time (ms) under `path`, ignoring dot-folders and node_modules. */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry.startsWith('.') || entry === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/** True when `.next` holds a production build newer than every build input. */
+function buildIsCurrent(): boolean {
+  const buildId = join(root, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return false;
+  const builtAt = statSync(buildId).mtimeMs;
+  return BUILD_INPUTS.every((input) => newestMtime(join(root, input)) <= builtAt);
+}
+
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: 'inherit' });
+}
+
+function waitForExit(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? 1);
+    else child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        hostname: { type: 'string' },
+        'feed-port': { type: 'string' },
+        'feed-host': { type: 'string' },
+        'feed-url': { type: 'string' },
+        seed: { type: 'string' },
+        instruments: { type: 'string' },
+        rate: { type: 'string' },
+        rebuild: { type: 'boolean' },
+        dev: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const port = intArg('port', values.port ?? process.env.PORT, 3000, 1, 65535);
+  const hostname = values.hostname ?? process.env.HOSTNAME;
+  const feedUrl = values['feed-url'] ?? process.env.FEED_URL;
+  if (feedUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL, got "${feedUrl}"`);
+  const feedPort = intArg('feed-port', values['feed-port'] ?? process.env.FEED_PORT, 8080, 1, 65535);
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) };
+
+  if (!values.dev && (values.rebuild || !buildIsCurrent())) {
+    log.info('building the dashboard (next build)');
+    const code = await waitForExit(runNext(['build'], { ...env, NODE_ENV: 'production' }));
+    if (code !== 0) fail(`next build failed (exit ${code})`);
+  }
+
+  let feed: FeedService | undefined;
+  if (feedUrl === undefined) {
+    try {
+      feed = await startFeedService({
+        port: feedPort,
+        host: values['feed-host'] ?? process.env.FEED_HOST ?? '127.0.0.1',
+        simulated: {
+          seed: intArg('seed', values.seed, 1, 0),
+          instruments: intArg('instruments', values.instruments, 20, 1),
+          ratePerInstrument: intArg('rate', values.rate, 5, 0),
+        },
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      fail(
+        code === 'EADDRINUSE'
+          ? `Feed port ${feedPort} is in use (another feed running?). Choose another with --feed-port / FEED_PORT, or use the running one with --feed-url ws://127.0.0.1:${feedPort}.`
+          : `Could not start the feed service: ${(error as Error).message}`,
+      );
+    }
+    env.FEED_PORT = String(feed.port);
+    delete env.FEED_URL;
+  } else {
+    env.FEED_URL = feedUrl;
+  }
+
+  const nextArgs = [values.dev ? 'dev' : 'start', '--port', String(port)];
+  if (hostname) nextArgs.push('--hostname', hostname);
+  const child = runNext(nextArgs, env);
+  log.info('dashboard starting', {
+    url: `http://localhost:${port}`,
+    feed: feedUrl ?? feed?.url,
+    mode: values.dev ? 'dev' : 'production',
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string, exitCode: number): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info('stopping', { reason });
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_EXIT_GRACE_MS);
+        await waitForExit(child);
+        clearTimeout(timer);
+      }
+      await feed?.close();
+      process.exit(exitCode);
+    })());
+
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  child.once('exit', (code, signal) => void stop(`dashboard exited (${signal ?? code})`, code ?? 0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
