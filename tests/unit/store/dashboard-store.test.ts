@@ -84,6 +84,15 @@ describe('DashboardStore', () => {
       expect(store.getState().tickers[2]).toMatchObject({ bid: 99, ask: 101 });
     });
 
+    it('counts bid and ask moves with their direction, for flashing cells', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, {
+        type: 'batch', conflated: false, updates: [quote(2, 1, 99, 101), quote(2, 2, 100, 101), quote(2, 3, 100, 100)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[2]).toMatchObject({ bidDirection: 1, bidTick: 1, askDirection: -1, askTick: 1 });
+    });
+
     it('flushes without a frame once the buffer holds maxPendingMessages', () => {
       const store = createDashboardStore({ url: 'ws://t', maxPendingMessages: 3, scheduler: () => () => {} });
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 7)] });
@@ -199,10 +208,22 @@ describe('DashboardStore', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 50, 100)] });
       store.getState().actions.flush();
-      feed(store, hello(2), { type: 'batch', conflated: false, updates: [trade(1, 1, 200)] });
+      feed(store, hello(2), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 200)] });
       store.getState().actions.flush();
       expect(store.getState().tickers[1]).toMatchObject({ open: 200, last: 200, volume: 10 });
       expect(store.getState().connection.epoch).toBe(2);
+      expect(store.getState().chart).toMatchObject({ instrumentId: 1, bars: [], status: 'loading' });
+    });
+
+    it('forgets the instrument table of the old epoch', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      feed(store, hello(2), { type: 'instruments', instruments: [{ ...ETH, id: 1 }] });
+      store.getState().actions.flush();
+      expect(store.getState().instrumentIds).toEqual([1]);
+      expect(store.getState().symbolToId).toEqual({ 'ETH-USD': 1 });
+      expect(store.getState().selectedSymbol).toBe('ETH-USD');
     });
   });
 
