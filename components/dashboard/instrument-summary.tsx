@@ -2,7 +2,7 @@
 /** The selected instrument at a glance: symbol, last, change from session open, bid/ask, session range and volume. */
 import { useDashboard } from '@/lib/store/react';
 import { sessionChange } from '@/lib/store/ticker';
-import { formatChange, formatPrice, formatSize } from '../shared/format';
+import { changeDirection, formatChange, formatPrice, formatSize } from '../shared/format';
 
 export function InstrumentSummary() {
   const instrument = useDashboard((s) => (s.chart.instrumentId === undefined ? undefined : s.instruments[s.chart.instrumentId]));
@@ -10,7 +10,8 @@ export function InstrumentSummary() {
   if (!instrument) return <div className="summary" data-testid="instrument-summary" />;
   const d = instrument.priceDecimals;
   const change = ticker ? sessionChange(ticker) : undefined;
-  const tone = change === undefined || change === 0 ? '' : change > 0 ? 'up' : 'down';
+  const direction = changeDirection(change);
+  const tone = direction === 0 ? '' : direction > 0 ? 'up' : 'down';
   return (
     <div className="summary" data-testid="instrument-summary" data-symbol={instrument.symbol}>
       <div className="summary-name">

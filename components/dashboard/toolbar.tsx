@@ -1,5 +1,6 @@
 'use client';
 /** Top bar: brand, selected instrument, venue status, connection badge, time-zone and theme toggles. */
+import { useSyncExternalStore } from 'react';
 import { useDashboard, useDashboardActions } from '@/lib/store/react';
 import type { DisplayPrefs } from '@/lib/store/types';
 import { zoneLabel } from '../shared/time-format';
@@ -18,8 +19,16 @@ const THEME_LABEL: Readonly<Record<DisplayPrefs['theme'], string>> = {
   light: 'Light',
 };
 
+const noSubscription = (): (() => void) => () => {};
+
+/** The viewer's zone name; empty during server rendering (the server's zone is not the viewer's). */
+function useLocalZoneLabel(): string {
+  return useSyncExternalStore(noSubscription, () => zoneLabel('local'), () => '');
+}
+
 export function Toolbar() {
   const prefs = useDashboard((s) => s.prefs);
+  const localZone = useLocalZoneLabel();
   const { setPrefs } = useDashboardActions();
   return (
     <header className="toolbar">
@@ -40,10 +49,9 @@ export function Toolbar() {
           data-zone={prefs.timeZone}
           title="Show times in UTC or in your local zone"
           onClick={() => setPrefs({ timeZone: prefs.timeZone === 'utc' ? 'local' : 'utc' })}
-          suppressHydrationWarning
         >
           {prefs.timeZone === 'utc' ? 'UTC' : 'Local'}
-          <small suppressHydrationWarning>{prefs.timeZone === 'utc' ? '' : zoneLabel('local')}</small>
+          {prefs.timeZone === 'local' && localZone && <small>{localZone}</small>}
         </button>
         <button
           type="button"

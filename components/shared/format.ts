@@ -15,9 +15,19 @@ export function formatPrice(mantissa: number | undefined, decimals: number): str
 /** A fraction as a signed percentage with two decimals: 0.0125 -> "+1.25%". */
 export function formatChange(fraction: number | undefined): string {
   if (fraction === undefined || !Number.isFinite(fraction)) return EMPTY_CELL;
-  const percent = fraction * 100;
-  const sign = percent > 0 ? '+' : percent < 0 ? '−' : '';
-  return `${sign}${Math.abs(percent).toFixed(2)}%`;
+  const direction = changeDirection(fraction);
+  const sign = direction > 0 ? '+' : direction < 0 ? '−' : '';
+  return `${sign}${Math.abs(fraction * 100).toFixed(2)}%`;
+}
+
+/**
+ * Sign of a change as shown with two decimals of a percent: a change that rounds to 0.00% is
+ * neither up nor down (no "−0.00%" in red).
+ */
+export function changeDirection(fraction: number | undefined): -1 | 0 | 1 {
+  if (fraction === undefined || !Number.isFinite(fraction)) return 0;
+  const hundredthsOfPercent = Math.round(fraction * 10_000);
+  return hundredthsOfPercent > 0 ? 1 : hundredthsOfPercent < 0 ? -1 : 0;
 }
 
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });

@@ -9,7 +9,7 @@ import { memo } from 'react';
 import type { Instrument } from '@/lib/market/types';
 import { sessionChange, spread } from '@/lib/store/ticker';
 import type { Ticker } from '@/lib/store/types';
-import { formatChange, formatPrice, formatVolume } from '../shared/format';
+import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
 
 /** Height of one row in px; the list virtualises on it (keep in step with .wl-row in globals.css). */
 export const WATCHLIST_ROW_HEIGHT = 26;
@@ -26,14 +26,15 @@ export interface WatchlistRowProps {
   readonly onSelect: (symbol: string) => void;
 }
 
-function flashClass(direction: -1 | 0 | 1, count: number): string {
+/** Flash class for a moved cell; `soft` for the quieter bid/ask flashes. */
+function flashClass(direction: -1 | 0 | 1, count: number, soft = false): string {
   if (direction === 0 || count === 0) return '';
-  return `flash-${direction > 0 ? 'up' : 'down'}-${count % 2}`;
+  return `${soft ? 'soft' : 'flash'}-${direction > 0 ? 'up' : 'down'}-${count % 2}`;
 }
 
-function tone(value: number | undefined): string {
-  if (value === undefined || value === 0) return '';
-  return value > 0 ? 'up' : 'down';
+function tone(direction: -1 | 0 | 1 | undefined): string {
+  if (!direction) return '';
+  return direction > 0 ? 'up' : 'down';
 }
 
 function WatchlistRowView({ instrument, ticker, selected, index, showVenue, onSelect }: WatchlistRowProps) {
@@ -60,13 +61,13 @@ function WatchlistRowView({ instrument, ticker, selected, index, showVenue, onSe
       >
         {formatPrice(ticker?.last, d)}
       </span>
-      <span role="gridcell" data-testid="cell-change" className={`num ${tone(change)}`}>
+      <span role="gridcell" data-testid="cell-change" className={`num ${tone(changeDirection(change))}`}>
         {formatChange(change)}
       </span>
-      <span role="gridcell" data-testid="cell-bid" className={`num ${ticker ? flashClass(ticker.bidDirection, ticker.bidTick) : ''}`}>
+      <span role="gridcell" data-testid="cell-bid" className={`num ${ticker ? flashClass(ticker.bidDirection, ticker.bidTick, true) : ''}`}>
         {formatPrice(ticker?.bid, d)}
       </span>
-      <span role="gridcell" data-testid="cell-ask" className={`num ${ticker ? flashClass(ticker.askDirection, ticker.askTick) : ''}`}>
+      <span role="gridcell" data-testid="cell-ask" className={`num ${ticker ? flashClass(ticker.askDirection, ticker.askTick, true) : ''}`}>
         {formatPrice(ticker?.ask, d)}
       </span>
       <span role="gridcell" data-testid="cell-spread" className="num dim">

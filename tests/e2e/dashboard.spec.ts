@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+import { SHARED_INSTRUMENTS, changedCount, dashboardUrl, lastPrices, waitLive } from './support/fixtures';
+
+test.describe('Dashboard', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1s' }));
+    await waitLive(page);
+  });
+
+  test('loads and fills the watchlist with every instrument', async ({ page }) => {
+    const watchlist = page.getByTestId('watchlist');
+    await expect(watchlist).toHaveAttribute('data-total', String(SHARED_INSTRUMENTS));
+    await expect(page.getByTestId('watchlist-row')).toHaveCount(SHARED_INSTRUMENTS);
+    // Every row has a price once the first snapshots are in.
+    await expect
+      .poll(async () => [...(await lastPrices(page)).values()].filter((p) => /^\d/.test(p)).length)
+      .toBe(SHARED_INSTRUMENTS);
+  });
+
+  test('prices change over time', async ({ page }) => {
+    await expect.poll(async () => (await lastPrices(page)).size).toBe(SHARED_INSTRUMENTS);
+    const before = await lastPrices(page);
+    await expect.poll(async () => changedCount(before, await lastPrices(page)), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  });
+
+  test('shows prices as exact decimals at each instrument precision', async ({ page }) => {
+    const shib = page.locator('[data-testid=watchlist-row][data-symbol="SHIB-USD"] [data-testid=cell-last]');
+    await expect(shib).toHaveText(/^0\.\d{8}$/);
+    const btc = page.locator('[data-testid=watchlist-row][data-symbol="BTC-USD"] [data-testid=cell-last]');
+    await expect(btc).toHaveText(/^\d+\.\d{2}$/);
+  });
+
+  test('renders the chart canvas and its last candle changes', async ({ page }) => {
+    const chart = page.getByTestId('price-chart');
+    await expect(chart.locator('canvas').first()).toBeVisible();
+    await expect.poll(async () => Number(await chart.getAttribute('data-bar-count'))).toBeGreaterThan(0);
+    const first = { close: await chart.getAttribute('data-last-close'), time: await chart.getAttribute('data-last-time') };
+    const image = await chart.screenshot();
+    await expect
+      .poll(async () => {
+        const now = { close: await chart.getAttribute('data-last-close'), time: await chart.getAttribute('data-last-time') };
+        return now.close !== first.close || now.time !== first.time;
+      })
+      .toBe(true);
+    // And what is drawn changed, not only the attributes.
+    await expect.poll(async () => (await chart.screenshot()).equals(image)).toBe(false);
+    await expect(page.getByTestId('chart-legend')).toContainText('BTC-USD');
+    await expect(page.locator('[data-testid=chart-legend] [data-field=close]')).toHaveText(/^\d+\.\d{2}$/);
+  });
+
+  test('shows rtt, update rate and data age in the connection badge', async ({ page }) => {
+    await expect(page.getByTestId('metric-rtt')).toHaveText(/\d+ ms/);
+    await expect(page.getByTestId('metric-updates')).toHaveText(/[1-9]\d*(\.\d)?k?\/s/);
+    await expect(page.getByTestId('connection-badge')).toHaveAttribute('data-stale', 'false');
+  });
+});

@@ -1,0 +1,26 @@
+import { expect, test } from '@playwright/test';
+import { dashboardUrl, waitLive } from './support/fixtures';
+
+test.describe('Trade tape', () => {
+  test('grows with trades of the selected instrument only, newest first', async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'SOL-USD', interval: '1m' }));
+    await waitLive(page);
+    const tape = page.getByTestId('trade-tape');
+    const start = Number(await tape.getAttribute('data-count'));
+    await expect.poll(async () => Number(await tape.getAttribute('data-count'))).toBeGreaterThan(start);
+    const symbols = await page.getByTestId('tape-row').evaluateAll((els) => els.map((el) => el.getAttribute('data-symbol')));
+    expect(symbols.length).toBeGreaterThan(0);
+    expect(new Set(symbols)).toEqual(new Set(['SOL-USD']));
+    const times = await page.locator('[data-testid=tape-row] .tape-time').allTextContents();
+    expect(times).toEqual([...times].sort().reverse());
+    await expect(page.locator('[data-testid=tape-row][data-side=buy]').first()).toBeVisible();
+    await expect(page.locator('[data-testid=tape-row][data-side=sell]').first()).toBeVisible();
+
+    await page.locator('[data-testid=watchlist-row][data-symbol="XRP-USD"]').click();
+    await expect.poll(async () => Number(await tape.getAttribute('data-count'))).toBeGreaterThan(0);
+    await expect
+      .poll(async () => new Set(await page.getByTestId('tape-row').evaluateAll((els) => els.map((el) => el.getAttribute('data-symbol')))))
+      .toEqual(new Set(['XRP-USD']));
+  });
+
+});
