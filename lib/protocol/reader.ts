@@ -96,6 +96,39 @@ export class Reader {
     throw overflow();
   }
 
+  /**
+   * Reads `count` consecutive varints into `out[0..count)`: field `i` is signed (zigzag) when bit `i`
+   * of `signedMask` is set, else unsigned. One call per update keeps the byte loop in a single
+   * function (a dozen separate varint calls exceed what the JIT will inline). Values of up to 4
+   * bytes (below 2^28) are decoded here; longer ones go through the exact slow paths.
+   */
+  varints(count: number, signedMask: number, out: number[]): void {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    for (let i = 0; i < count; i++) {
+      const signed = (signedMask >>> i) & 1;
+      const start = pos;
+      let b = 0x80;
+      let value = 0;
+      let shift = 0;
+      while (b >= 0x80 && shift < 28 && pos < end) {
+        b = buf[pos++] as number;
+        value |= (b & 0x7f) << shift;
+        shift += 7;
+      }
+      if (b < 0x80) {
+        out[i] = signed === 1 ? (value >>> 1) ^ -(value & 1) : value;
+        continue;
+      }
+      // Longer than 4 bytes (or cut off): the exact readers handle range checks and truncation.
+      this.pos = start;
+      out[i] = signed === 1 ? this.svarintSlow() : this.uvarintSlow();
+      pos = this.pos;
+    }
+    this.pos = pos;
+  }
+
   /** Zigzag LEB128, -(2^53-1) .. 2^53-1, at most 8 bytes. */
   svarint(): number {
     const pos = this.pos;

@@ -14,6 +14,20 @@ import type { Writer } from './writer';
  */
 export const MAX_UPDATE_FIXED_BYTES = 2 + 13 * 8;
 
+// Varint fields after the kind byte, in wire order (docs/protocol.md §5); a mask bit set = zigzag.
+/** Quote: instrumentId, seq, eventDelta±, receiveDelta±, bid±, bidSize, spread±, askSize. */
+const QUOTE_FIELDS = 8;
+const QUOTE_SIGNED = 0b0101_1100;
+/** Trade (after kind and flags bytes): instrumentId, seq, eventDelta±, receiveDelta±, price±, size, then a numeric tradeId (one more varint) or a string. */
+const TRADE_FIELDS = 6;
+const TRADE_SIGNED = 0b01_1100;
+/** Bar: instrumentId, seq, eventDelta±, receiveDelta±, interval, openDelta±, open±, highDelta±, lowDelta±, closeDelta±, volume, tradeCount, vwapDelta±. */
+const BAR_FIELDS = 13;
+const BAR_SIGNED = 0b1_0011_1110_1100;
+
+/** Scratch space for one update's varint fields; encoding is synchronous, so one array serves every call. */
+const s: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
 /**
  * Appends `update` relative to `baseTimeUs` (a validated non-negative safe integer, µs).
  * Throws TypeError/RangeError naming the field on invalid input; the writer may then hold a partial
@@ -23,16 +37,19 @@ export function writeUpdate(w: Writer, update: MarketUpdate, baseTimeUs: number)
   if (typeof update !== 'object' || update === null) throw new TypeError(`update must be an object, got ${describe(update)}`);
   w.ensure(MAX_UPDATE_FIXED_BYTES);
   switch (update.kind) {
-    case 'trade':
-      writeHeader(w, UpdateKind.Trade, update, baseTimeUs);
-      writeTradeBody(w, update);
-      return;
     case 'quote':
-      writeHeader(w, UpdateKind.Quote, update, baseTimeUs);
+      w.u8(UpdateKind.Quote);
+      setHeader(update, baseTimeUs);
       writeQuoteBody(w, update);
       return;
+    case 'trade':
+      w.u8(UpdateKind.Trade);
+      setHeader(update, baseTimeUs);
+      writeTradeBody(w, update);
+      return;
     case 'bar':
-      writeHeader(w, UpdateKind.Bar, update, baseTimeUs);
+      w.u8(UpdateKind.Bar);
+      setHeader(update, baseTimeUs);
       writeBarBody(w, update, baseTimeUs);
       return;
     default:
@@ -40,7 +57,8 @@ export function writeUpdate(w: Writer, update: MarketUpdate, baseTimeUs: number)
   }
 }
 
-function writeHeader(w: Writer, kind: UpdateKind, u: MarketUpdate, baseTimeUs: number): void {
+/** Validates the fields every update has and stages them as varint fields 0-3. */
+function setHeader(u: MarketUpdate, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs } = u;
   if (!(isSafeUint(instrumentId) && isSafeUint(seq) && isSafeUint(eventTimeUs) && isSafeUint(receiveTimeUs))) {
     assertSafeUint(instrumentId, `${u.kind}.instrumentId`);
@@ -48,13 +66,13 @@ function writeHeader(w: Writer, kind: UpdateKind, u: MarketUpdate, baseTimeUs: n
     assertSafeUint(eventTimeUs, `${u.kind}.eventTimeUs`);
     assertSafeUint(receiveTimeUs, `${u.kind}.receiveTimeUs`);
   }
-  w.u8(kind);
-  w.uvarint(instrumentId);
-  w.uvarint(seq);
-  w.svarint(eventTimeUs - baseTimeUs);
-  w.svarint(receiveTimeUs - eventTimeUs);
+  s[0] = instrumentId;
+  s[1] = seq;
+  s[2] = eventTimeUs - baseTimeUs;
+  s[3] = receiveTimeUs - eventTimeUs;
 }
 
+/** Trade: the flags byte (side, id type) comes right after the kind byte, so the varints form one run. */
 function writeTradeBody(w: Writer, t: Trade): void {
   const { price, size, side, tradeId } = t;
   if (!(isSafeInt(price) && isSafeUint(size) && isSide(side))) {
@@ -62,10 +80,11 @@ function writeTradeBody(w: Writer, t: Trade): void {
     assertSafeUint(size, 'trade.size');
     assertValue(isSide(side), side, 'trade.side', 'a Side (0, 1 or 2)');
   }
-  w.svarint(price);
-  w.uvarint(size);
+  s[4] = price;
+  s[5] = size;
   if (typeof tradeId === 'string') {
     w.u8(side | TRADE_FLAG_STRING_ID);
+    w.varints(s, TRADE_FIELDS, TRADE_SIGNED);
     w.string(tradeId, 'trade.tradeId');
     return;
   }
@@ -73,8 +92,9 @@ function writeTradeBody(w: Writer, t: Trade): void {
     if (typeof tradeId !== 'number') assertString(tradeId, 'trade.tradeId');
     assertSafeUint(tradeId, 'trade.tradeId');
   }
+  s[6] = tradeId;
   w.u8(side);
-  w.uvarint(tradeId);
+  w.varints(s, TRADE_FIELDS + 1, TRADE_SIGNED);
 }
 
 function writeQuoteBody(w: Writer, q: Quote): void {
@@ -87,10 +107,11 @@ function writeQuoteBody(w: Writer, q: Quote): void {
     assertSafeUint(askSize, 'quote.askSize');
     assertSafeInt(spread, 'quote.ask - quote.bid');
   }
-  w.svarint(bid);
-  w.uvarint(bidSize);
-  w.svarint(spread);
-  w.uvarint(askSize);
+  s[4] = bid;
+  s[5] = bidSize;
+  s[6] = spread;
+  s[7] = askSize;
+  w.varints(s, QUOTE_FIELDS, QUOTE_SIGNED);
 }
 
 function writeBarBody(w: Writer, b: Bar, baseTimeUs: number): void {
@@ -123,13 +144,14 @@ function writeBarBody(w: Writer, b: Bar, baseTimeUs: number): void {
     for (const field of ['open', 'high', 'low', 'close', 'vwap'] as const) assertSafeInt(b[field], `bar.${field}`);
     for (const field of ['high', 'low', 'close', 'vwap'] as const) assertSafeInt(b[field] - open, `bar.${field} - bar.open`);
   }
-  w.uvarint(interval);
-  w.svarint(openTimeUs - baseTimeUs);
-  w.svarint(open);
-  w.svarint(highDelta);
-  w.svarint(lowDelta);
-  w.svarint(closeDelta);
-  w.uvarint(volume);
-  w.uvarint(tradeCount);
-  w.svarint(vwapDelta);
+  s[4] = interval;
+  s[5] = openTimeUs - baseTimeUs;
+  s[6] = open;
+  s[7] = highDelta;
+  s[8] = lowDelta;
+  s[9] = closeDelta;
+  s[10] = volume;
+  s[11] = tradeCount;
+  s[12] = vwapDelta;
+  w.varints(s, BAR_FIELDS, BAR_SIGNED);
 }

@@ -37,7 +37,8 @@ const client = (hex: string) => rejection(() => decodeClientMessage(fromHex(hex)
 const batchOf = (updateHex: string) => `03 00 00 01 ${updateHex}`;
 /** Valid quote update header: kind 02, id 1, seq 1, event delta 0, receive delta 0. */
 const QUOTE = '02 01 01 00 00';
-const TRADE = '01 01 01 00 00';
+/** Trade update: kind 01, then the flags byte, then id 1, seq 1, deltas 0, price 1, size 2, and `id`. */
+const tradeWith = (flags: string, id: string) => `01 ${flags} 01 01 00 00 02 02 ${id}`;
 const BAR = '03 01 01 00 00';
 
 describe('Decoder', () => {
@@ -113,15 +114,15 @@ describe('Decoder', () => {
 
     it('accepts each side 0..2 and rejects side 3 and undefined trade flag bits', () => {
       for (const flags of ['00', '01', '02']) {
-        const msg = decodeServerMessage(fromHex(batchOf(`${TRADE} 02 02 ${flags} 05`))) as BatchMessage;
+        const msg = decodeServerMessage(fromHex(batchOf(tradeWith(flags, '05')))) as BatchMessage;
         expect(msg.updates[0]).toMatchObject({ kind: 'trade', price: 1, size: 2, side: Number(flags), tradeId: 5 });
       }
-      expect(server(batchOf(`${TRADE} 02 02 03 05`)).code).toBe('TW_ERR_BAD_VALUE');
-      expect(server(batchOf(`${TRADE} 02 02 08 05`)).code).toBe('TW_ERR_BAD_VALUE');
+      expect(server(batchOf(tradeWith('03', '05'))).code).toBe('TW_ERR_BAD_VALUE');
+      expect(server(batchOf(tradeWith('08', '05'))).code).toBe('TW_ERR_BAD_VALUE');
     });
 
     it('reads a string trade id when flag bit 2 is set', () => {
-      const msg = decodeServerMessage(fromHex(batchOf(`${TRADE} 02 02 06 02 4142`))) as BatchMessage;
+      const msg = decodeServerMessage(fromHex(batchOf(tradeWith('06', '02 4142')))) as BatchMessage;
       expect(msg.updates[0]).toMatchObject({ side: 2, tradeId: 'AB' });
     });
 
