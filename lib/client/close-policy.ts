@@ -61,8 +61,8 @@ export function closePolicy(code: number): ClosePolicy {
   return CLOSE_POLICIES.get(code) ?? UNKNOWN_CLOSE_POLICY;
 }
 
-/** "server closed 1013 (server overloaded, try again later): <reason>", for state reasons and errors. */
+/** "closed 1013 (server overloaded, try again later): <reason>", for state reasons and errors. */
 export function describeClose(code: number, reason: string): string {
-  const base = `server closed ${code} (${closePolicy(code).description})`;
+  const base = `closed ${code} (${closePolicy(code).description})`;
   return reason ? `${base}: ${reason}` : base;
 }

@@ -26,8 +26,8 @@ describe('closePolicy', () => {
 describe('describeClose', () => {
   it('names the code, its meaning and the server reason', () => {
     expect(describeClose(1013, 'slow consumer')).toBe(
-      'server closed 1013 (server overloaded, try again later): slow consumer',
+      'closed 1013 (server overloaded, try again later): slow consumer',
     );
-    expect(describeClose(1006, '')).toBe('server closed 1006 (connection lost)');
+    expect(describeClose(1006, '')).toBe('closed 1006 (connection lost)');
   });
 });

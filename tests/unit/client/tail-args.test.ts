@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TAIL_URL, parseTailArgs, UsageError } from '../../../lib/client/tail-args';
+
+function args(argv: string[]) {
+  const result = parseTailArgs(argv);
+  if (result.help) throw new Error('unexpected help');
+  return result.args;
+}
+
+describe('parseTailArgs', () => {
+  it('defaults to the local gateway, binary frames, no bars and every kind', () => {
+    const a = args(['BTC-USD']);
+    expect(a).toMatchObject({ urls: [DEFAULT_TAIL_URL], interval: 0, protocol: 'binary', all: false, symbols: ['BTC-USD'] });
+    expect([...a.kinds]).toEqual(['trade', 'quote', 'bar']);
+  });
+
+  it('collects repeated and comma-separated --url values for failover', () => {
+    expect(args(['--url', 'ws://a:1,ws://b:2', '--url=wss://c', 'X']).urls).toEqual(['ws://a:1', 'ws://b:2', 'wss://c']);
+  });
+
+  it('parses --interval labels into seconds', () => {
+    expect(args(['--interval', '1m', 'X']).interval).toBe(60);
+    expect(args(['--interval=1h', 'X']).interval).toBe(3600);
+  });
+
+  it('takes --json, --all and --kinds', () => {
+    const a = args(['--json', '--all', '--kinds', 'trade,bar']);
+    expect(a.protocol).toBe('json');
+    expect(a.all).toBe(true);
+    expect([...a.kinds]).toEqual(['trade', 'bar']);
+  });
+
+  it('removes repeated symbols', () => {
+    expect(args(['A', 'B', 'A']).symbols).toEqual(['A', 'B']);
+  });
+
+  it('asks for help on -h and --help', () => {
+    expect(parseTailArgs(['-h'])).toEqual({ help: true });
+    expect(parseTailArgs(['BTC-USD', '--help'])).toEqual({ help: true });
+  });
+
+  it.each([
+    [[], /at least one SYMBOL/],
+    [['--interval', '2m', 'X'], /--interval must be one of/],
+    [['--url', 'http://x', 'X'], /ws:\/\/ or wss:\/\//],
+    [['--kinds', 'trade,candle', 'X'], /--kinds/],
+    [['--bogus', 'X'], /unknown option --bogus/],
+    [['X', '--url'], /--url needs a value/],
+  ])('rejects %j with a UsageError', (argv, message) => {
+    expect(() => parseTailArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseTailArgs(argv as string[])).toThrow(message);
+  });
+});
