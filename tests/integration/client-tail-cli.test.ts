@@ -1,0 +1,82 @@
+/**
+ * `npm run tail` as a user runs it: a real process against the real feed service.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FeedService } from '../../server/feed-service';
+import { startTestFeed } from '../support/feed';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const services: FeedService[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+function tail(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/client/tail-cli.ts', ...args], { cwd: ROOT });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('tail CLI', () => {
+  it('prints one NDJSON line per update with exact decimals and exits 0 on SIGINT', async () => {
+    const service = await startTestFeed();
+    services.push(service);
+    const run = tail(['--url', service.url, '--interval', '1m', 'BTC-USD', 'ETH-USD']);
+    await waitFor(() => run.out().split('\n').filter((l) => l.includes('"snapshot"') === false && l.length > 0).length > 10, 15_000, 'live lines');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    const lines = run.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const trade = lines.find((l) => l.type === 'trade')!;
+    expect(trade).toMatchObject({ symbol: expect.stringMatching(/^(BTC|ETH)-USD$/), side: expect.stringMatching(/^(buy|sell|unknown)$/) });
+    expect(trade.price).toMatch(/^\d+\.\d+$/);
+    expect(trade.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(lines.some((l) => l.type === 'bar' && l.interval === '1m')).toBe(true);
+    expect(lines.some((l) => l.snapshot === true)).toBe(true);
+    const control = run.err().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(control.some((c) => c.event === 'state' && c.state === 'connected')).toBe(true);
+  });
+
+  it('names an unknown symbol on stderr and exits 1 when nothing is left to tail', async () => {
+    const service = await startTestFeed();
+    services.push(service);
+    const run = tail(['--url', service.url, 'NOPE-USD']);
+    expect(await run.exited).toBe(1);
+    expect(run.err()).toMatch(/unknown symbol NOPE-USD/);
+    expect(run.out()).toBe('');
+  });
+
+  it('exits quietly with 0 when the reader of stdout goes away (| head)', async () => {
+    const service = await startTestFeed();
+    services.push(service);
+    const run = tail(['--url', service.url, '--all']);
+    await waitFor(() => run.out().length > 0, 15_000, 'first line');
+    run.child.stdout.destroy();
+    expect(await run.exited).toBe(0);
+    expect(run.err()).not.toMatch(/EPIPE|Error:|at .*\.ts/);
+  });
+
+  it('exits 2 with the usage on a bad command line', async () => {
+    const run = tail(['--interval', '7m', 'BTC-USD']);
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toMatch(/--interval must be one of/);
+    expect(run.err()).toMatch(/Usage: npm run tail/);
+  });
+});
