@@ -23,6 +23,12 @@ export interface LivenessOptions {
   readonly onRtt: (ms: number) => void;
 }
 
+/**
+ * Longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days); larger values fire at once.
+ * A server announcing a huge heartbeat interval must not turn the watchdog into a busy loop.
+ */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 /** Largest ping nonce before wrapping (fits a uint32 varint and a JS small integer). */
 const MAX_PING_NONCE = 0x7fff_ffff;
 
@@ -80,7 +86,7 @@ export class Liveness {
 
   #arm(delayMs: number): void {
     clearTimeout(this.#timeout);
-    this.#timeout = setTimeout(() => this.#check(), Math.max(1, delayMs));
+    this.#timeout = setTimeout(() => this.#check(), Math.min(Math.max(1, delayMs), MAX_TIMER_DELAY_MS));
   }
 
   #check(): void {

@@ -3,6 +3,7 @@
  * and validated eagerly with a `TypeError` naming the option.
  */
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { MAX_TIMER_DELAY_MS } from './liveness';
 import { globalWebSocketFactory, type WebSocketFactory } from './transport';
 
 /** Wire encoding to ask the server for: binary frames (`tickwire.v1`) or JSON text (`tickwire.v1.json`). */
@@ -92,6 +93,13 @@ function positive(value: unknown, name: string): number {
   return value;
 }
 
+/** A positive delay a timer can honour. */
+function delay(value: unknown, name: string): number {
+  const ms = positive(value, name);
+  if (ms > MAX_TIMER_DELAY_MS) throw new TypeError(`option "${name}" must be at most ${MAX_TIMER_DELAY_MS} ms, got ${ms}`);
+  return ms;
+}
+
 function fn<T>(value: unknown, name: string): T {
   if (typeof value !== 'function') throw new TypeError(`option "${name}" must be a function`);
   return value as T;
@@ -117,8 +125,8 @@ export function resolveFeedClientOptions(options: FeedClientOptions): ResolvedFe
   }
 
   const reconnect = { ...DEFAULT_BACKOFF, ...(options.reconnect ?? {}) };
-  positive(reconnect.minDelayMs, 'reconnect.minDelayMs');
-  positive(reconnect.maxDelayMs, 'reconnect.maxDelayMs');
+  delay(reconnect.minDelayMs, 'reconnect.minDelayMs');
+  delay(reconnect.maxDelayMs, 'reconnect.maxDelayMs');
   if (reconnect.maxDelayMs < reconnect.minDelayMs) {
     throw new TypeError(
       `option "reconnect.maxDelayMs" (${reconnect.maxDelayMs}) must be >= reconnect.minDelayMs (${reconnect.minDelayMs})`,
@@ -129,7 +137,7 @@ export function resolveFeedClientOptions(options: FeedClientOptions): ResolvedFe
   if (factor < 1) throw new TypeError(`option "heartbeatTimeoutFactor" must be >= 1, got ${factor}`);
 
   const ping = merged.pingIntervalMs;
-  if (typeof ping !== 'number' || !Number.isFinite(ping) || ping < 0) {
+  if (typeof ping !== 'number' || !Number.isFinite(ping) || ping < 0 || ping > MAX_TIMER_DELAY_MS) {
     throw new TypeError(`option "pingIntervalMs" must be a finite number >= 0 (0 disables), got ${String(ping)}`);
   }
 
@@ -146,7 +154,7 @@ export function resolveFeedClientOptions(options: FeedClientOptions): ResolvedFe
     reconnect,
     heartbeatTimeoutFactor: factor,
     pingIntervalMs: ping,
-    connectTimeoutMs: positive(merged.connectTimeoutMs, 'connectTimeoutMs'),
+    connectTimeoutMs: delay(merged.connectTimeoutMs, 'connectTimeoutMs'),
     transport: fn<WebSocketFactory>(transport, 'transport'),
     now: fn<() => number>(merged.now, 'now'),
     random: fn<() => number>(merged.random, 'random'),

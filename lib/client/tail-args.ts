@@ -6,6 +6,7 @@ import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval 
 
 /** Update kinds the tail can print. */
 export const TAIL_KINDS = ['trade', 'quote', 'bar'] as const;
+/** One of {@link TAIL_KINDS}. */
 export type TailKind = (typeof TAIL_KINDS)[number];
 
 /** Default gateway URL. */
