@@ -64,7 +64,10 @@ export function globalWebSocketFactory(): WebSocketFactory | undefined {
  */
 export function messageData(data: unknown): Uint8Array | string | undefined {
   if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  // toString covers ArrayBuffers from another realm (iframe, test DOM), where instanceof fails.
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+    return new Uint8Array(data as ArrayBuffer);
+  }
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return undefined;
 }
