@@ -219,18 +219,23 @@ describe('FeedClient against the feed service', () => {
     expect(c.stats()).toMatchObject({ gaps: 0, reconnects: 1 });
   });
 
-  it('emits epoch and takes fresh snapshots when the feed restarts with a new epoch', async () => {
+  it('reconnects after a shutdown (1001) and takes fresh snapshots when the feed returns with a new epoch', async () => {
     const first = await feed({ epoch: 1_000 });
     const port = first.port;
     const c = client({ url: first.url });
     const epochs: unknown[] = [];
     c.on('epoch', (e) => epochs.push(e));
+    const states: StateChange[] = [];
+    c.on('state', (s) => states.push(s));
     const ticks = recordTicks(c, 'BTC-USD');
     c.connect();
     await c.subscribe(['BTC-USD'], 0);
     await waitFor(() => ticks.seqs.length > 5, 5000, 'live updates');
     await first.close();
     services.splice(services.indexOf(first), 1);
+    // Shutdown is announced with 1001 (going away), which the client answers by reconnecting.
+    await waitFor(() => c.state === 'reconnecting', 2000, 'reconnecting after shutdown');
+    expect(states.find((s) => s.newState === 'reconnecting')).toMatchObject({ closeCode: 1001 });
     await feed({ epoch: 2_000, port });
     await waitFor(() => ticks.snapshots.length === 2, 5000, 'snapshot in the new epoch');
     expect(epochs).toEqual([{ previousEpoch: 1_000, epoch: 2_000 }]);
