@@ -100,7 +100,7 @@ export function encodeMessage(msg: AnyMessage): Uint8Array {
 /**
  * Encodes updates as a concatenable segment relative to `baseTimeUs` (µs). The gateway encodes each
  * instrument's updates once per flush and hands the same segment to every subscriber's
- * {@link assembleBatch}.
+ * {@link assembleBatch}. Small segments are views into a shared slab: treat them as read-only.
  */
 export function encodeUpdateSegment(updates: readonly MarketUpdate[], baseTimeUs: number): Uint8Array {
   assertArray(updates, 'updates');
@@ -108,7 +108,7 @@ export function encodeUpdateSegment(updates: readonly MarketUpdate[], baseTimeUs
   const w = writer;
   w.reset();
   for (let i = 0; i < updates.length; i++) writeUpdate(w, updates[i] as MarketUpdate, baseTimeUs);
-  return w.finish();
+  return w.finishSmall();
 }
 
 /**

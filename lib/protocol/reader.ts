@@ -107,27 +107,41 @@ export class Reader {
     const end = this.end;
     let pos = this.pos;
     for (let i = 0; i < count; i++) {
-      const signed = (signedMask >>> i) & 1;
-      const start = pos;
-      let b = 0x80;
-      let value = 0;
-      let shift = 0;
-      while (b >= 0x80 && shift < 28 && pos < end) {
-        b = buf[pos++] as number;
-        value |= (b & 0x7f) << shift;
-        shift += 7;
+      // Unrolled 1-4 byte cases, with one bounds check for all four bytes.
+      if (pos + 4 <= end) {
+        let b = buf[pos] as number;
+        let value = b & 0x7f;
+        if (b < 0x80) pos += 1;
+        else {
+          b = buf[pos + 1] as number;
+          value |= (b & 0x7f) << 7;
+          if (b < 0x80) pos += 2;
+          else {
+            b = buf[pos + 2] as number;
+            value |= (b & 0x7f) << 14;
+            if (b < 0x80) pos += 3;
+            else {
+              b = buf[pos + 3] as number;
+              value |= (b & 0x7f) << 21;
+              if (b < 0x80) pos += 4;
+              else value = -1;
+            }
+          }
+        }
+        if (value >= 0) {
+          out[i] = ((signedMask >>> i) & 1) === 1 ? (value >>> 1) ^ -(value & 1) : value;
+          continue;
+        }
       }
-      if (b < 0x80) {
-        out[i] = signed === 1 ? (value >>> 1) ^ -(value & 1) : value;
-        continue;
-      }
-      // Longer than 4 bytes (or cut off): the exact readers handle range checks and truncation.
-      this.pos = start;
-      out[i] = signed === 1 ? this.svarintSlow() : this.uvarintSlow();
+      // Longer than 4 bytes, or near the end of the message: the exact readers handle range
+      // checks and truncation.
+      this.pos = pos;
+      out[i] = ((signedMask >>> i) & 1) === 1 ? this.svarintSlow() : this.uvarintSlow();
       pos = this.pos;
     }
     this.pos = pos;
   }
+
 
   /** Zigzag LEB128, -(2^53-1) .. 2^53-1, at most 8 bytes. */
   svarint(): number {

@@ -26,15 +26,22 @@ const TRADE_SIGNED = 0b01_1100;
 const BAR_FIELDS = 13;
 const BAR_SIGNED = 0b1_0011_1110_1100;
 
-/** Scratch space for one update's varints; decoding is synchronous, so one array serves every call. */
-const f: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/**
+ * Scratch space for one update's varints; decoding is synchronous, so one array serves every call.
+ * It starts with non-number elements on purpose: V8 then keeps it a generic array, so small values
+ * stay small integers (Smis). A number-only array would switch to unboxed doubles the first time
+ * a value exceeds 2^31 (a trade id), and every field copied out of it would then be a heap-allocated
+ * double in the decoded objects.
+ */
+// prettier-ignore
+const f = [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null] as unknown as number[];
 
 /** Reads `count:uvarint update*count`, checking the count against the bytes left before allocating. */
 export function readUpdates(r: Reader, baseTimeUs: number): MarketUpdate[] {
   const count = r.uvarint();
   r.checkCount(count, MIN_UPDATE_BYTES, 'update');
-  const updates: MarketUpdate[] = [];
-  for (let i = 0; i < count; i++) updates.push(readUpdate(r, baseTimeUs));
+  const updates = new Array<MarketUpdate>(count);
+  for (let i = 0; i < count; i++) updates[i] = readUpdate(r, baseTimeUs);
   return updates;
 }
 

@@ -19,6 +19,13 @@ const SMALL_SIGNED_LIMIT = 0x4000_0000;
 
 const utf8Encoder = new TextEncoder();
 
+/** Size of the slab {@link Writer.finishSmall} carves results from (bytes). */
+const SLAB_BYTES = 64 * 1024;
+/** Results larger than this (bytes) get their own buffer rather than a slab slice. */
+const SLAB_MAX_SLICE_BYTES = SLAB_BYTES / 8;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
 export class Writer {
   /** Backing store; bytes 0..pos are written. Replaced (never resized in place) when it grows. */
   buf: Uint8Array;
@@ -49,9 +56,28 @@ export class Writer {
     this.buf = next;
   }
 
-  /** A copy of the bytes written since {@link reset}. */
+  /** A copy of the bytes written since {@link reset}, in its own ArrayBuffer. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
+  }
+
+  /**
+   * A copy of the bytes written since {@link reset}, carved out of a shared slab: many small results
+   * (per-instrument segments, ~3 updates each) then cost one ArrayBuffer allocation per slab instead
+   * of one each. Slices never overlap and are never reused, so each stays valid; a slab is freed when
+   * its last slice is.
+   */
+  finishSmall(): Uint8Array {
+    const length = this.pos;
+    if (length > SLAB_MAX_SLICE_BYTES) return this.finish();
+    if (slabUsed + length > slab.length) {
+      slab = new Uint8Array(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    const out = slab.subarray(slabUsed, slabUsed + length);
+    out.set(this.buf.subarray(0, length));
+    slabUsed += length;
+    return out;
   }
 
   /** One byte (caller reserved room; `value` is 0..255). */
@@ -128,11 +154,25 @@ export class Writer {
         pos = this.pos;
         continue;
       }
-      while (v >= 0x80) {
-        buf[pos++] = v | 0x80;
-        v >>>= 7;
+      // Unrolled 1-3 byte cases (ids, seq, sizes, deltas); a Uint8Array store keeps the low 8 bits.
+      if (v < 0x80) {
+        buf[pos++] = v;
+      } else if (v < 0x4000) {
+        buf[pos] = v | 0x80;
+        buf[pos + 1] = v >>> 7;
+        pos += 2;
+      } else if (v < 0x20_0000) {
+        buf[pos] = v | 0x80;
+        buf[pos + 1] = (v >>> 7) | 0x80;
+        buf[pos + 2] = v >>> 14;
+        pos += 3;
+      } else {
+        while (v >= 0x80) {
+          buf[pos++] = v | 0x80;
+          v >>>= 7;
+        }
+        buf[pos++] = v;
       }
-      buf[pos++] = v;
     }
     this.pos = pos;
   }
