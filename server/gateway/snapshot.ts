@@ -33,10 +33,11 @@ export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): 
       return { type: 'snapshot', requestId, instrumentId, recovered: true, seq, interval, updates };
     }
   }
+  // Oldest to newest: bars, then trades, then the quote (docs/protocol.md §2.3).
   const updates: MarketUpdate[] = [];
+  if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
+  if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
   const quote = history.lastQuote(instrumentId);
   if (quote) updates.push(quote);
-  if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
-  if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
   return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };
 }
