@@ -2,7 +2,7 @@
 /** The selected instrument at a glance: symbol, last, change from session open, bid/ask, session range and volume. */
 import { useDashboard } from '@/lib/store/react';
 import { sessionChange } from '@/lib/store/ticker';
-import { changeDirection, formatChange, formatPrice, formatSize } from '../shared/format';
+import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
 
 export function InstrumentSummary() {
   const instrument = useDashboard((s) => (s.chart.instrumentId === undefined ? undefined : s.instruments[s.chart.instrumentId]));
@@ -27,7 +27,7 @@ export function InstrumentSummary() {
         <div><dt>Ask</dt><dd className="num">{formatPrice(ticker?.ask, d)}</dd></div>
         <div><dt>High</dt><dd className="num">{formatPrice(ticker?.high, d)}</dd></div>
         <div><dt>Low</dt><dd className="num">{formatPrice(ticker?.low, d)}</dd></div>
-        <div><dt>Vol</dt><dd className="num">{formatSize(ticker?.volume, instrument.sizeDecimals)}</dd></div>
+        <div><dt>Vol</dt><dd className="num">{formatVolume(ticker?.volume, instrument.sizeDecimals)}</dd></div>
       </dl>
     </div>
   );

@@ -3,7 +3,7 @@
 import { useSyncExternalStore } from 'react';
 import { useDashboard, useDashboardActions } from '@/lib/store/react';
 import type { DisplayPrefs } from '@/lib/store/types';
-import { zoneLabel } from '../shared/time-format';
+import { localZoneName, zoneLabel } from '../shared/time-format';
 import { ConnectionBadge } from '../status/connection-badge';
 import { VenueStatusList } from '../status/venue-status';
 import { InstrumentSummary } from './instrument-summary';
@@ -23,12 +23,19 @@ const noSubscription = (): (() => void) => () => {};
 
 /** The viewer's zone name; empty during server rendering (the server's zone is not the viewer's). */
 function useLocalZoneLabel(): string {
-  return useSyncExternalStore(noSubscription, () => zoneLabel('local'), () => '');
+  return useSyncExternalStore(noSubscription, localZoneLabelSnapshot, () => '');
+}
+
+let cachedZoneLabel: string | undefined;
+/** Stable snapshot for useSyncExternalStore (a new string each call would loop). */
+function localZoneLabelSnapshot(): string {
+  cachedZoneLabel ??= `${zoneLabel('local')}|${localZoneName()}`;
+  return cachedZoneLabel;
 }
 
 export function Toolbar() {
   const prefs = useDashboard((s) => s.prefs);
-  const localZone = useLocalZoneLabel();
+  const [localZone = '', localZoneFull = ''] = useLocalZoneLabel().split('|');
   const { setPrefs } = useDashboardActions();
   return (
     <header className="toolbar">
@@ -47,7 +54,7 @@ export function Toolbar() {
           className="toggle"
           data-testid="timezone-toggle"
           data-zone={prefs.timeZone}
-          title="Show times in UTC or in your local zone"
+          title={`Times in ${prefs.timeZone === 'utc' ? 'UTC' : localZoneFull || 'your local zone'}; click to switch`}
           onClick={() => setPrefs({ timeZone: prefs.timeZone === 'utc' ? 'local' : 'utc' })}
         >
           {prefs.timeZone === 'utc' ? 'UTC' : 'Local'}

@@ -43,8 +43,8 @@ export function formatSize(mantissa: number | undefined, decimals: number): stri
 }
 
 /**
- * A volume for a dense column: compact from 1,000 ("12.4K", "1.3M"), two decimals from 1, four
- * significant digits below 1 ("0.2180"). Volumes are sums of many prints; a person scanning a
+ * A volume for a dense column: compact from 1,000 ("12.4K", "1.3M"), two decimals from 1, three
+ * significant digits below 1 ("0.218"). Volumes are sums of many prints; a person scanning a
  * list compares magnitudes, and the exact figure is in the chart legend.
  */
 export function formatVolume(mantissa: number | undefined, decimals: number): string {
@@ -53,7 +53,7 @@ export function formatVolume(mantissa: number | undefined, decimals: number): st
   if (value === 0) return '0';
   if (Math.abs(value) >= 1000) return COMPACT.format(value);
   if (Math.abs(value) >= 1) return value.toFixed(decimals === 0 ? 0 : Math.min(2, decimals));
-  return value.toPrecision(4);
+  return String(Number(value.toPrecision(3)));
 }
 
 /** Bytes per second as "12.3 kB/s". */

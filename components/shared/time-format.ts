@@ -53,7 +53,16 @@ export function formatTickMark(timeSec: number, tickMarkType: number, zone: Time
   }
 }
 
-/** Short name of the zone times are shown in: "UTC" or the viewer's zone ("Europe/Paris"). */
+/** Short name of the zone times are shown in: "UTC", or the viewer's zone now ("EST", "GMT+1"). */
 export function zoneLabel(zone: TimeZoneChoice): string {
-  return zone === 'utc' ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
+  if (zone === 'utc') return 'UTC';
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local';
+}
+
+/** The viewer's IANA zone ("America/New_York"), for tooltips. */
+export function localZoneName(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
 }

@@ -1,8 +1,9 @@
 'use client';
 /**
  * Time & sales for the selected instrument: newest first, aggressor side coloured, bounded by the
- * store (`maxTape`). Renders at most once per frame; rows are memoised by their stable keys, so a
- * frame with three new prints creates three rows and leaves the rest alone.
+ * store (`maxTape`). Renders at most every {@link TAPE_RENDER_INTERVAL_MS}: each render shifts
+ * and repaints every visible row, and at hundreds of prints a second a faster tape is a blur that
+ * costs a third of the main thread (bench/browser.ts). Rows are memoised by their stable keys.
  */
 import { memo } from 'react';
 import { Side } from '@/lib/market/types';
@@ -10,6 +11,12 @@ import { useDashboard } from '@/lib/store/react';
 import type { TapeEntry } from '@/lib/store/types';
 import { formatPrice, formatSize } from '../shared/format';
 import { formatClockMs, type TimeZoneChoice } from '../shared/time-format';
+import { useThrottledSelector } from '../shared/use-throttled-selector';
+
+/** Shortest time between two renders of the tape (ms): 10 per second. */
+export const TAPE_RENDER_INTERVAL_MS = 100;
+
+const selectTape = (s: { tape: readonly TapeEntry[] }): readonly TapeEntry[] => s.tape;
 
 interface TapeRowProps {
   readonly entry: TapeEntry;
@@ -36,7 +43,7 @@ const TapeRow = memo(function TapeRow({ entry, symbol, priceDecimals, sizeDecima
 });
 
 export function TradeTape() {
-  const tape = useDashboard((s) => s.tape);
+  const tape = useThrottledSelector(selectTape, TAPE_RENDER_INTERVAL_MS);
   const instruments = useDashboard((s) => s.instruments);
   const instrumentId = useDashboard((s) => s.chart.instrumentId);
   const instrument = instrumentId === undefined ? undefined : instruments[instrumentId];

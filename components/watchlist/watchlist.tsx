@@ -8,6 +8,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Instrument } from '@/lib/market/types';
 import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import { useNow } from '../shared/use-now';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
 import { useVirtualWindow } from './use-virtual-window';
 import { WATCHLIST_ROW_HEIGHT, WatchlistRow } from './watchlist-row';
@@ -24,12 +25,23 @@ const COLUMN_LABELS: Readonly<Record<SortKey, string>> = {
 
 /** Rows a Page Up / Page Down moves the selection. */
 const PAGE_ROWS = 10;
+/** How long a moved cell stays tinted (ms). */
+export const FLASH_MS = 500;
+/**
+ * Step of the flash window (ms): rows whose ticker did not change re-render at most this often
+ * to turn a flash off, instead of every frame.
+ */
+const FLASH_STEP_MS = 100;
 
 export function Watchlist() {
   const instrumentsById = useDashboard((s) => s.instruments);
   const instrumentIds = useDashboard((s) => s.instrumentIds);
   const tickers = useDashboard((s) => s.tickers);
   const selectedSymbol = useDashboard((s) => s.selectedSymbol);
+  const lastDataAtMs = useDashboard((s) => s.lastDataAtMs);
+  // Turns flashes off when data pauses (no frame would otherwise re-render the rows).
+  const clock = useNow(FLASH_MS);
+  const flashSince = Math.floor((Math.max(lastDataAtMs, clock) - FLASH_MS) / FLASH_STEP_MS) * FLASH_STEP_MS;
   const actions = useDashboardActions();
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
@@ -135,6 +147,7 @@ export function Watchlist() {
               selected={instrument.symbol === selectedSymbol}
               index={start + i}
               showVenue={showVenue}
+              flashSince={flashSince}
               onSelect={actions.select}
             />
           ))}

@@ -230,10 +230,10 @@ class FrameDraft {
     if (!(this.out.instruments ?? this.state.instruments)[update.instrumentId]) return;
     const draft = this.ticker(update.instrumentId);
     if (update.kind === 'quote') {
-      applyQuote(draft, update);
+      applyQuote(draft, update, this.context.nowMs);
       return;
     }
-    if (applyTrade(draft, update) && update.instrumentId === this.chart().instrumentId) {
+    if (applyTrade(draft, update, this.context.nowMs) && update.instrumentId === this.chart().instrumentId) {
       this.newTape.push(tapeEntry(update));
     }
   }

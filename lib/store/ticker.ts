@@ -27,10 +27,11 @@ export function emptyTicker(instrumentId: number): Ticker {
     volume: 0,
     direction: 0,
     tickCount: 0,
+    lastMovedAtMs: 0,
     bidDirection: 0,
-    bidTick: 0,
+    bidMovedAtMs: 0,
     askDirection: 0,
-    askTick: 0,
+    askMovedAtMs: 0,
     seq: 0,
   };
 }
@@ -42,14 +43,16 @@ export function draftTicker(ticker: Ticker | undefined, instrumentId: number): T
 
 /**
  * Applies a trade: last price and size, direction of the move, session open/high/low/volume.
- * Returns false (and changes nothing) for a trade at or below the sequence already applied, which
- * happens when a snapshot and a live batch overlap.
+ * `nowMs` is the frame time, recorded when the price moves. Returns false (and changes nothing)
+ * for a trade at or below the sequence already applied, which happens when a snapshot and a live
+ * batch overlap.
  */
-export function applyTrade(draft: TickerDraft, trade: Trade): boolean {
+export function applyTrade(draft: TickerDraft, trade: Trade, nowMs: number): boolean {
   if (trade.seq !== 0 && trade.seq <= draft.seq) return false;
   if (draft.last !== undefined && trade.price !== draft.last) {
     draft.direction = trade.price > draft.last ? 1 : -1;
     draft.tickCount += 1;
+    draft.lastMovedAtMs = nowMs;
   }
   draft.last = trade.price;
   draft.lastSize = trade.size;
@@ -63,16 +66,19 @@ export function applyTrade(draft: TickerDraft, trade: Trade): boolean {
   return true;
 }
 
-/** Applies a top-of-book quote. Returns false for a stale (already applied) sequence. */
-export function applyQuote(draft: TickerDraft, quote: Quote): boolean {
+/**
+ * Applies a top-of-book quote; `nowMs` (frame time) is recorded for a side that moved. Returns
+ * false for a stale (already applied) sequence.
+ */
+export function applyQuote(draft: TickerDraft, quote: Quote, nowMs: number): boolean {
   if (quote.seq !== 0 && quote.seq <= draft.seq) return false;
   if (draft.bid !== undefined && quote.bid !== draft.bid) {
     draft.bidDirection = quote.bid > draft.bid ? 1 : -1;
-    draft.bidTick += 1;
+    draft.bidMovedAtMs = nowMs;
   }
   if (draft.ask !== undefined && quote.ask !== draft.ask) {
     draft.askDirection = quote.ask > draft.ask ? 1 : -1;
-    draft.askTick += 1;
+    draft.askMovedAtMs = nowMs;
   }
   draft.bid = quote.bid;
   draft.bidSize = quote.bidSize;

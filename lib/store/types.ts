@@ -63,16 +63,18 @@ export interface Ticker {
   readonly volume: number;
   /** Direction of the last price change: 1 up, -1 down, 0 none yet or unchanged. */
   readonly direction: -1 | 0 | 1;
-  /** Counts trades that changed `last`; a component flashes when it moves. */
+  /** Counts trades that changed `last`. */
   readonly tickCount: number;
+  /** Frame time (wall ms) when `last` last moved; 0 never. Cells flash for a while after it. */
+  readonly lastMovedAtMs: number;
   /** Direction of the last bid change (1 up, -1 down, 0 none yet). */
   readonly bidDirection: -1 | 0 | 1;
-  /** Counts quotes that changed the bid. */
-  readonly bidTick: number;
+  /** Frame time (wall ms) when the bid last moved; 0 never. */
+  readonly bidMovedAtMs: number;
   /** Direction of the last ask change (1 up, -1 down, 0 none yet). */
   readonly askDirection: -1 | 0 | 1;
-  /** Counts quotes that changed the ask. */
-  readonly askTick: number;
+  /** Frame time (wall ms) when the ask last moved; 0 never. */
+  readonly askMovedAtMs: number;
   /** Highest sequence number applied (trades and quotes); used to drop duplicates. */
   readonly seq: number;
 }

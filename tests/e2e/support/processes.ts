@@ -61,6 +61,8 @@ export interface FeedProcessOptions {
   /** Updates per second per instrument. */
   readonly rate?: number;
   readonly seed?: number;
+  /** Simulator activity bursts. @defaultValue true */
+  readonly bursts?: boolean;
 }
 
 /** A running feed service. */
@@ -81,6 +83,7 @@ export async function startFeed(options: FeedProcessOptions): Promise<FeedProces
     '--instruments', String(options.instruments ?? 20),
     '--rate', String(options.rate ?? 20),
     '--log-level', 'warn',
+    ...(options.bursts === false ? ['--no-bursts'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, child);

@@ -67,7 +67,9 @@ describe('DashboardStore', () => {
         type: 'batch', conflated: false, updates: [trade(1, 1, 100), trade(1, 2, 120), trade(1, 3, 90), trade(1, 4, 95)],
       });
       store.getState().actions.flush();
-      expect(store.getState().tickers[1]).toMatchObject({ open: 100, high: 120, low: 90, last: 95, volume: 40, direction: 1 });
+      expect(store.getState().tickers[1]).toMatchObject({
+        open: 100, high: 120, low: 90, last: 95, volume: 40, direction: 1, tickCount: 3, lastMovedAtMs: 10_000,
+      });
     });
 
     it('ignores updates whose sequence was already applied', () => {
@@ -84,13 +86,15 @@ describe('DashboardStore', () => {
       expect(store.getState().tickers[2]).toMatchObject({ bid: 99, ask: 101 });
     });
 
-    it('counts bid and ask moves with their direction, for flashing cells', () => {
+    it('records when and which way bid and ask moved, for flashing cells', () => {
       const { store } = manualStore();
       feed(store, hello(1), instruments, {
         type: 'batch', conflated: false, updates: [quote(2, 1, 99, 101), quote(2, 2, 100, 101), quote(2, 3, 100, 100)],
       });
       store.getState().actions.flush();
-      expect(store.getState().tickers[2]).toMatchObject({ bidDirection: 1, bidTick: 1, askDirection: -1, askTick: 1 });
+      expect(store.getState().tickers[2]).toMatchObject({
+        bidDirection: 1, bidMovedAtMs: 10_000, askDirection: -1, askMovedAtMs: 10_000,
+      });
     });
 
     it('flushes without a frame once the buffer holds maxPendingMessages', () => {

@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:browser`: how the dashboard holds up in real Chromium under a heavy feed.
+ *
+ * Starts the real feed service (simulator, default 100 instruments x 200 updates/s = 20,000
+ * updates/s, no bursts) and the built dashboard (`next start`), opens the page in Chromium, then
+ * for the run measures in the page:
+ *  - main-thread frame time: deltas between requestAnimationFrame callbacks (p50/p95/p99/max);
+ *  - long tasks (> 50 ms) from PerformanceObserver('longtask');
+ *  - update-to-screen lag: feed `receiveTimeUs` of each live update to the animation frame that
+ *    applied it (the store's lag probe, `window.__tickwireLag`; same machine, same clock);
+ *  - JS heap used at start and end, after a forced GC each time (CDP Runtime.getHeapUsage);
+ *  - updates/s the browser received (client stats) and whether the gateway had to conflate.
+ *
+ * Options: --instruments N  --rate N (per instrument)  --seconds N (default 20)
+ *          --minutes N (soak; overrides --seconds)  --symbol S  --interval 1s|5s|1m...
+ */
+import { parseArgs } from 'node:util';
+import { chromium, type CDPSession } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { buildIsCurrent } from '../tests/e2e/support/build-state';
+import { buildDashboard, freePort, startDashboard, startFeed, stopProcess } from '../tests/e2e/support/processes';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+/** Long-task threshold the browser uses (ms), quoted in the table. */
+const LONG_TASK_MS = 50;
+/** Warm-up after the page is live, before measuring (ms): snapshots and first renders settle. */
+const WARM_UP_MS = 3_000;
+
+interface PageFigures {
+  frames: number[];
+  longTasks: number[];
+  /** Lag percentiles p50, p99, max over the whole run (ms, 1 ms resolution). */
+  lag: number[];
+  lagCount: number;
+  updatesPerSec: number;
+  messagesPerSec: number;
+  bytesPerSec: number;
+  rows: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+function fmt(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+/** Main-thread time by kind (s), cumulative, from CDP Performance.getMetrics. */
+async function mainThreadSeconds(cdp: CDPSession): Promise<Record<string, number>> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const pick = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
+  return Object.fromEntries(metrics.filter((m) => pick.includes(m.name)).map((m) => [m.name, m.value]));
+}
+
+async function heapUsedMb(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize / (1024 * 1024);
+}
+
+/*
+ * In-page scripts are strings: tsx compiles functions with a `__name` helper that does not exist
+ * in the page, so functions cannot be passed to page.evaluate from here.
+ */
+
+/** Starts frame and long-task recording in the page and resets the lag probe. */
+const START_RECORDING = `(() => {
+  const bench = { frames: [], longTasks: [], stop: false };
+  window.__bench = bench;
+  let last = 0;
+  const loop = (t) => {
+    bench.frames.push(t - last);
+    last = t;
+    if (!bench.stop) requestAnimationFrame(loop);
+  };
+  requestAnimationFrame((t) => { last = t; requestAnimationFrame(loop); });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) bench.longTasks.push(entry.duration);
+  }).observe({ type: 'longtask' });
+  window.__tickwireLag && window.__tickwireLag.reset();
+})()`;
+
+/** Stops recording and returns {@link PageFigures}. */
+const STOP_RECORDING = `(() => {
+  const bench = window.__bench;
+  bench.stop = true;
+  const state = window.__tickwireStore && window.__tickwireStore.getState();
+  return {
+    frames: bench.frames,
+    longTasks: bench.longTasks,
+    lag: window.__tickwireLag ? [50, 99, 100].map((p) => window.__tickwireLag.percentile(p)) : [],
+    lagCount: window.__tickwireLag ? window.__tickwireLag.count() : 0,
+    updatesPerSec: state ? state.stats.updatesPerSec : 0,
+    messagesPerSec: state ? state.stats.messagesPerSec : 0,
+    bytesPerSec: state ? state.stats.bytesPerSec : 0,
+    rows: state ? state.instrumentIds.length : 0,
+  };
+})()`;
+
+const IS_CONNECTED = `window.__tickwireStore && window.__tickwireStore.getState().connection.state === 'connected'`;
+const rowsAtLeast = (n: number): string =>
+  `window.__tickwireStore && window.__tickwireStore.getState().instrumentIds.length >= ${n}`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      instruments: { type: 'string', default: '100' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '20' },
+      minutes: { type: 'string' },
+      symbol: { type: 'string', default: 'BTC-USD' },
+      interval: { type: 'string', default: '1s' },
+    },
+    strict: true,
+  });
+  const instruments = Number(values.instruments);
+  const rate = Number(values.rate);
+  const durationMs = values.minutes ? Number(values.minutes) * 60_000 : Number(values.seconds) * 1000;
+  for (const [name, n] of [['instruments', instruments], ['rate', rate], ['duration', durationMs]] as const) {
+    if (!Number.isFinite(n) || n <= 0) throw new TypeError(`--${name} must be a positive number`);
+  }
+
+  if (!buildIsCurrent()) await buildDashboard();
+  const feed = await startFeed({ port: await freePort(), instruments, rate, bursts: false, seed: 1 });
+  const dashboardPort = await freePort();
+  const dashboard = await startDashboard(dashboardPort, { FEED_URL: feed.url });
+  const executablePath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const url = `http://127.0.0.1:${dashboardPort}/?symbol=${encodeURIComponent(values.symbol)}&interval=${values.interval}&bench=1`;
+    await page.goto(url);
+    await page.waitForFunction(IS_CONNECTED, null, { timeout: 30_000 });
+    await page.waitForFunction(rowsAtLeast(instruments), null, { timeout: 30_000 });
+    await page.waitForTimeout(WARM_UP_MS);
+    const cdp = await page.context().newCDPSession(page);
+    const heapStart = await heapUsedMb(cdp);
+    await cdp.send('Performance.enable');
+    const busyStart = await mainThreadSeconds(cdp);
+    await page.evaluate(START_RECORDING);
+    process.stderr.write(`measuring for ${durationMs / 1000} s at ${instruments} x ${rate}/s = ${instruments * rate} updates/s...\n`);
+    await page.waitForTimeout(durationMs);
+    const figures = (await page.evaluate(STOP_RECORDING)) as PageFigures;
+    const busyEnd = await mainThreadSeconds(cdp);
+    const busyShare = (name: string): string =>
+      `${fmt((((busyEnd[name] ?? 0) - (busyStart[name] ?? 0)) * 1000 * 100) / durationMs, 0)}%`;
+    const heapEnd = await heapUsedMb(cdp);
+    const health = (await (await fetch(`http://127.0.0.1:${feed.port}/healthz`)).json()) as {
+      gateway?: Record<string, unknown>;
+      conflatingClients?: number;
+    };
+
+    const frames = figures.frames.slice().sort((a, b) => a - b);
+    const [lag50 = NaN, lag99 = NaN, lagMax = NaN] = figures.lag;
+    const longTasks = figures.longTasks;
+    const rows: [string, string][] = [
+      ['feed load', `${instruments} instruments x ${rate}/s = ${instruments * rate} updates/s, ${durationMs / 1000} s`],
+      ['received by browser', `${fmt(figures.updatesPerSec, 0)} updates/s in ${fmt(figures.messagesPerSec, 0)} msgs/s, ${fmt(figures.bytesPerSec / 1024, 0)} KiB/s`],
+      ['watchlist rows', String(figures.rows)],
+      ['frames', `${frames.length} (${fmt(frames.length / (durationMs / 1000), 1)} fps)`],
+      ['frame time p50 / p95 / p99 / max (ms)', `${fmt(percentile(frames, 50))} / ${fmt(percentile(frames, 95))} / ${fmt(percentile(frames, 99))} / ${fmt(frames[frames.length - 1] ?? NaN)}`],
+      ['main thread busy: all / script / style / layout', `${busyShare('TaskDuration')} / ${busyShare('ScriptDuration')} / ${busyShare('RecalcStyleDuration')} / ${busyShare('LayoutDuration')}`],
+      [`long tasks > ${LONG_TASK_MS} ms`, `${longTasks.length}${longTasks.length ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(longTasks.reduce((a, b) => a + b, 0), 0)} ms)` : ''}`],
+      ['update-to-frame lag p50 / p99 / max (ms)', `${fmt(lag50, 0)} / ${fmt(lag99, 0)} / ${fmt(lagMax, 0)} (${figures.lagCount} updates)`],
+      ['JS heap after GC, start -> end (MiB)', `${fmt(heapStart)} -> ${fmt(heapEnd)} (${heapEnd >= heapStart ? '+' : ''}${fmt(heapEnd - heapStart)})`],
+      ['gateway conflating clients at end', String(health.conflatingClients ?? 'n/a')],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\nTickwire dashboard in Chromium (${await browser.version()})\n`);
+    for (const [key, value] of rows) process.stdout.write(`  ${key.padEnd(width)}  ${value}\n`);
+  } finally {
+    await browser.close();
+    await stopProcess(dashboard);
+    await feed.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
