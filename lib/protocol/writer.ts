@@ -74,10 +74,13 @@ export class Writer {
       slab = new Uint8Array(SLAB_BYTES);
       slabUsed = 0;
     }
-    const out = slab.subarray(slabUsed, slabUsed + length);
-    out.set(this.buf.subarray(0, length));
-    slabUsed += length;
-    return out;
+    // A plain loop: for a few dozen bytes it beats creating a temporary subarray for `set`.
+    const src = this.buf;
+    const target = slab;
+    const start = slabUsed;
+    for (let i = 0; i < length; i++) target[start + i] = src[i] as number;
+    slabUsed = start + length;
+    return target.subarray(start, start + length);
   }
 
   /** One byte (caller reserved room; `value` is 0..255). */
