@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { THEME_BOOT_SCRIPT } from '@/components/providers/display-prefs';
+import { THEME_BOOT_SCRIPT } from '../components/providers/display-prefs';
 import './globals.css';
 
 export const metadata: Metadata = {

@@ -4,8 +4,8 @@
  * hands them to the client dashboard, so the feed location is runtime configuration, not a build
  * constant.
  */
-import { Dashboard } from '@/components/dashboard/dashboard';
-import { parseBarInterval, type BarInterval } from '@/lib/market/types';
+import { Dashboard } from '../components/dashboard/dashboard';
+import { parseBarInterval, type BarInterval } from '../lib/market/types';
 
 /** Bar interval shown when the URL names none (seconds). */
 const DEFAULT_INTERVAL: BarInterval = 60;

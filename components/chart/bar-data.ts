@@ -4,8 +4,8 @@
  * the mantissas (the legend looks bars up by time).
  */
 import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
-import { mantissaToNumber } from '@/lib/market/decimal';
-import type { Bar, Instrument } from '@/lib/market/types';
+import { mantissaToNumber } from '../../lib/market/decimal';
+import type { Bar, Instrument } from '../../lib/market/types';
 import type { ChartPalette } from './chart-palette';
 
 /** Chart time of a bar: its open time in whole seconds (UTC). */

@@ -20,9 +20,9 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { formatDecimal, pow10 } from '@/lib/market/decimal';
-import type { Bar, Instrument } from '@/lib/market/types';
-import type { ChartState } from '@/lib/store/types';
+import { formatDecimal, pow10 } from '../../lib/market/decimal';
+import type { Bar, Instrument } from '../../lib/market/types';
+import type { ChartState } from '../../lib/store/types';
 import { formatSize } from '../shared/format';
 import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
 import { barTime, findBar, toCandle, toVolume } from './bar-data';

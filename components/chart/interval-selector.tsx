@@ -1,7 +1,7 @@
 'use client';
 /** Timeframe buttons: 1s 5s 1m 5m 15m 1h. Changing it reloads the chart's history for the interval. */
-import { BAR_INTERVALS, BAR_INTERVAL_LABELS } from '@/lib/market/types';
-import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import { BAR_INTERVALS, BAR_INTERVAL_LABELS } from '../../lib/market/types';
+import { useDashboard, useDashboardActions } from '../../lib/store/react';
 
 export function IntervalSelector() {
   const interval = useDashboard((s) => s.chart.interval);

@@ -5,8 +5,8 @@
  * bar); React renders only the overlay text (loading / empty), which changes rarely.
  */
 import { useEffect, useRef, useState } from 'react';
-import { BAR_INTERVAL_LABELS } from '@/lib/market/types';
-import { useDashboard, useDashboardStoreApi } from '@/lib/store/react';
+import { BAR_INTERVAL_LABELS } from '../../lib/market/types';
+import { useDashboard, useDashboardStoreApi } from '../../lib/store/react';
 import { useEffectiveTheme } from '../providers/use-effective-theme';
 import { CHART_PALETTES } from './chart-palette';
 import { ChartController } from './chart-controller';

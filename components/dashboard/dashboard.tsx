@@ -2,7 +2,7 @@
 /**
  * The dashboard screen: toolbar, error banners, watchlist | chart | time & sales.
  */
-import type { BarInterval } from '@/lib/market/types';
+import type { BarInterval } from '../../lib/market/types';
 import { IntervalSelector } from '../chart/interval-selector';
 import { PriceChart } from '../chart/price-chart';
 import { DashboardProvider } from '../providers/dashboard-provider';

@@ -1,7 +1,7 @@
 'use client';
 /** The selected instrument at a glance: symbol, last, change from session open, bid/ask, session range and volume. */
-import { useDashboard } from '@/lib/store/react';
-import { sessionChange } from '@/lib/store/ticker';
+import { useDashboard } from '../../lib/store/react';
+import { sessionChange } from '../../lib/store/ticker';
 import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
 
 export function InstrumentSummary() {

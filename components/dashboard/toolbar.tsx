@@ -1,8 +1,8 @@
 'use client';
 /** Top bar: brand, selected instrument, venue status, connection badge, time-zone and theme toggles. */
 import { useSyncExternalStore } from 'react';
-import { useDashboard, useDashboardActions } from '@/lib/store/react';
-import type { DisplayPrefs } from '@/lib/store/types';
+import { useDashboard, useDashboardActions } from '../../lib/store/react';
+import type { DisplayPrefs } from '../../lib/store/types';
 import { localZoneName, zoneLabel } from '../shared/time-format';
 import { ConnectionBadge } from '../status/connection-badge';
 import { VenueStatusList } from '../status/venue-status';

@@ -4,8 +4,8 @@
  * as `?feed=` untouched) with `history.replaceState`, so a reload or a shared link restores it.
  */
 import { useEffect } from 'react';
-import { BAR_INTERVAL_LABELS } from '@/lib/market/types';
-import { useDashboardStoreApi } from '@/lib/store/react';
+import { BAR_INTERVAL_LABELS } from '../../lib/market/types';
+import { useDashboardStoreApi } from '../../lib/store/react';
 
 export function useUrlSync(): void {
   const store = useDashboardStoreApi();

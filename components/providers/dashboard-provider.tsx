@@ -5,10 +5,10 @@
  * onto <html>, and exposes the lag probe as `window.__tickwireLag` for the browser benchmark.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import { FeedClient } from '@/lib/client';
-import type { BarInterval } from '@/lib/market/types';
-import { createDashboardStore, type DashboardStore } from '@/lib/store/dashboard-store';
-import { DashboardStoreContext } from '@/lib/store/react';
+import { FeedClient } from '../../lib/client';
+import type { BarInterval } from '../../lib/market/types';
+import { createDashboardStore, type DashboardStore } from '../../lib/store/dashboard-store';
+import { DashboardStoreContext } from '../../lib/store/react';
 import { DEFAULT_PREFS, applyThemeAttribute, loadPrefs, savePrefs } from './display-prefs';
 import { bridgeFeed } from './feed-bridge';
 import { resolveFeedUrl } from './feed-url';

@@ -2,7 +2,7 @@
  * Persistence of display preferences (theme, time zone) in localStorage, and the tiny script the
  * layout runs before first paint so a forced theme never flashes the other one.
  */
-import type { DisplayPrefs } from '@/lib/store/types';
+import type { DisplayPrefs } from '../../lib/store/types';
 
 /** localStorage key of the saved preferences. */
 export const PREFS_STORAGE_KEY = 'tickwire.prefs';

@@ -18,10 +18,10 @@ import {
   TransportError,
   type FeedClient,
   type FeedClientError,
-} from '@/lib/client';
-import type { BarInterval } from '@/lib/market/types';
-import { ErrorCode } from '@/lib/protocol/constants';
-import type { DashboardState, DashboardStore } from '@/lib/store/dashboard-store';
+} from '../../lib/client';
+import type { BarInterval } from '../../lib/market/types';
+import { ErrorCode } from '../../lib/protocol/constants';
+import type { DashboardState, DashboardStore } from '../../lib/store/dashboard-store';
 
 /** How often the badge's stats are refreshed from the client (ms). */
 export const STATS_REFRESH_MS = 500;

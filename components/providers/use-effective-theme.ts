@@ -1,7 +1,7 @@
 'use client';
 /** The theme actually shown: the forced one, or the system's (prefers-color-scheme), live. */
 import { useSyncExternalStore } from 'react';
-import { useDashboard } from '@/lib/store/react';
+import { useDashboard } from '../../lib/store/react';
 import type { EffectiveTheme } from '../chart/chart-palette';
 
 const QUERY = '(prefers-color-scheme: dark)';

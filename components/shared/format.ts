@@ -2,7 +2,7 @@
  * Display formatting shared by the dashboard's components. Prices are exact decimals at the
  * instrument's precision (never through floats); sizes and volumes are compacted for reading.
  */
-import { formatDecimal, mantissaToNumber } from '@/lib/market/decimal';
+import { formatDecimal, mantissaToNumber } from '../../lib/market/decimal';
 
 /** What an empty cell shows. */
 export const EMPTY_CELL = '—';

@@ -6,8 +6,8 @@
  * shifts and repaints every visible row.
  */
 import { useEffect, useState } from 'react';
-import type { DashboardState } from '@/lib/store/dashboard-store';
-import { useDashboardStoreApi } from '@/lib/store/react';
+import type { DashboardState } from '../../lib/store/dashboard-store';
+import { useDashboardStoreApi } from '../../lib/store/react';
 
 /** The selected value, refreshed at most every `intervalMs`. */
 export function useThrottledSelector<T>(selector: (state: DashboardState) => T, intervalMs: number): T {

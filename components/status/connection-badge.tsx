@@ -4,7 +4,7 @@
  * offline, plus round-trip time, updates per second and data age, and a clear "stale" warning when
  * no market data has arrived for {@link STALE_AFTER_MS}.
  */
-import { useDashboard } from '@/lib/store/react';
+import { useDashboard } from '../../lib/store/react';
 import { formatDuration, formatRate } from '../shared/format';
 import { useNow } from '../shared/use-now';
 

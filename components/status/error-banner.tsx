@@ -3,7 +3,7 @@
  * Errors a person can act on (feed unreachable, protocol version mismatch, unknown instrument...),
  * each with what to do about it and a dismiss button.
  */
-import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import { useDashboard, useDashboardActions } from '../../lib/store/react';
 
 export function ErrorBanner() {
   const errors = useDashboard((s) => s.errors);

@@ -1,6 +1,6 @@
 'use client';
 /** Status of each venue's feed adapter (live / connecting / stale / down), with the reason on hover. */
-import { useDashboard } from '@/lib/store/react';
+import { useDashboard } from '../../lib/store/react';
 
 export function VenueStatusList() {
   const venues = useDashboard((s) => s.venues);

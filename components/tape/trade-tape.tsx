@@ -6,9 +6,9 @@
  * costs a third of the main thread (bench/browser.ts). Rows are memoised by their stable keys.
  */
 import { memo } from 'react';
-import { Side } from '@/lib/market/types';
-import { useDashboard } from '@/lib/store/react';
-import type { TapeEntry } from '@/lib/store/types';
+import { Side } from '../../lib/market/types';
+import { useDashboard } from '../../lib/store/react';
+import type { TapeEntry } from '../../lib/store/types';
 import { formatPrice, formatSize } from '../shared/format';
 import { formatClockMs, type TimeZoneChoice } from '../shared/time-format';
 import { useThrottledSelector } from '../shared/use-throttled-selector';

@@ -2,10 +2,10 @@
  * Filtering and sorting of watchlist rows. Pure, so it is cheap to run once per frame over
  * hundreds of instruments and easy to test.
  */
-import { mantissaToNumber } from '@/lib/market/decimal';
-import type { Instrument } from '@/lib/market/types';
-import { sessionChange, spread } from '@/lib/store/ticker';
-import type { Ticker } from '@/lib/store/types';
+import { mantissaToNumber } from '../../lib/market/decimal';
+import type { Instrument } from '../../lib/market/types';
+import { sessionChange, spread } from '../../lib/store/ticker';
+import type { Ticker } from '../../lib/store/types';
 
 /** Columns a person can sort by. */
 export const SORT_KEYS = ['symbol', 'last', 'change', 'bid', 'ask', 'spread', 'volume'] as const;

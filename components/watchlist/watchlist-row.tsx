@@ -9,9 +9,9 @@
  * that turns on and off costs one paint each way.
  */
 import { memo } from 'react';
-import type { Instrument } from '@/lib/market/types';
-import { sessionChange, spread } from '@/lib/store/ticker';
-import type { Ticker } from '@/lib/store/types';
+import type { Instrument } from '../../lib/market/types';
+import { sessionChange, spread } from '../../lib/store/ticker';
+import type { Ticker } from '../../lib/store/types';
 import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
 
 /** Height of one row in px; the list virtualises on it (keep in step with .wl-row in globals.css). */

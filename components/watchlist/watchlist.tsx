@@ -6,8 +6,8 @@
  * ticker map, which the store replaces once per frame.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { Instrument } from '@/lib/market/types';
-import { useDashboard, useDashboardActions } from '@/lib/store/react';
+import type { Instrument } from '../../lib/market/types';
+import { useDashboard, useDashboardActions } from '../../lib/store/react';
 import { useNow } from '../shared/use-now';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
 import { useVirtualWindow } from './use-virtual-window';

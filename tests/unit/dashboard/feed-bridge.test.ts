@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ProtocolVersionError, ServerRequestError, type FeedClientEvents } from '../../../lib/client';
+import { AssetClass } from '../../../lib/market/types';
+import { ErrorCode } from '../../../lib/protocol/constants';
+import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
+import { RESUBSCRIBE_DEBOUNCE_MS, bridgeFeed, type BridgeableClient } from '../../../components/providers/feed-bridge';
+
+type Handler = (payload: never) => void;
+
+/** A client double that records requests and lets the test emit events. */
+class FakeClient implements BridgeableClient {
+  readonly url = 'ws://fake:1';
+  readonly requests: string[] = [];
+  readonly handlers = new Map<string, Set<Handler>>();
+  on<K extends keyof FeedClientEvents>(event: K, handler: (payload: FeedClientEvents[K]) => void): () => void {
+    const set = this.handlers.get(event) ?? new Set<Handler>();
+    set.add(handler as Handler);
+    this.handlers.set(event, set);
+    return () => set.delete(handler as Handler);
+  }
+  emit<K extends keyof FeedClientEvents>(event: K, payload: FeedClientEvents[K]): void {
+    for (const handler of this.handlers.get(event) ?? []) (handler as (p: FeedClientEvents[K]) => void)(payload);
+  }
+  subscribe(symbols: readonly string[] | 'all', interval = 0): Promise<void> {
+    this.requests.push(`sub ${symbols === 'all' ? 'all' : symbols.join(',')} ${interval}`);
+    return Promise.resolve();
+  }
+  unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
+    this.requests.push(`unsub ${symbols === 'all' ? 'all' : symbols.join(',')}`);
+    return Promise.resolve();
+  }
+  stats() {
+    return {
+      messagesPerSec: 1, updatesPerSec: 2, bytesPerSec: 3, rttMs: 4, dataAgeMs: 5,
+      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0,
+    };
+  }
+}
+
+const instrument = (id: number, symbol: string) => ({
+  id, symbol, venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 2, removed: false,
+});
+
+describe('bridgeFeed', () => {
+  let client: FakeClient;
+  let store: DashboardStore;
+  let undo: () => void;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    client = new FakeClient();
+    store = createDashboardStore({ url: client.url, initialSymbol: 'ETH-USD', initialInterval: 5, scheduler: () => () => {} });
+    undo = bridgeFeed(client, store, client.url);
+  });
+  afterEach(() => {
+    undo();
+    vi.useRealTimers();
+  });
+
+  function connect(): void {
+    client.emit('state', { newState: 'connected', oldState: 'connecting' });
+    client.emit('hello', { type: 'hello', protocolVersion: 1, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, url: client.url });
+    client.emit('instruments', { type: 'instruments', instruments: [instrument(1, 'BTC-USD'), instrument(2, 'ETH-USD')], table: new Map() });
+    store.getState().actions.flush();
+  }
+
+  it('subscribes every instrument without bars, then the charted one at the chart interval', () => {
+    connect();
+    expect(client.requests).toEqual(['sub all 0', 'sub ETH-USD 5']);
+  });
+
+  it('moves the charted subscription when the selection settles, not on every keystroke', () => {
+    connect();
+    store.getState().actions.select('BTC-USD');
+    store.getState().actions.select('ETH-USD');
+    store.getState().actions.select('BTC-USD');
+    vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS - 1);
+    expect(client.requests).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(client.requests.slice(2)).toEqual(['unsub ETH-USD', 'sub BTC-USD 5']);
+    store.getState().actions.setInterval(60);
+    vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS);
+    expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60']);
+  });
+
+  it('mirrors connection state and stats into the store', () => {
+    client.emit('state', { newState: 'reconnecting', oldState: 'connected', retryAt: 1234 });
+    expect(store.getState().connection).toMatchObject({ state: 'reconnecting', retryAt: 1234 });
+    vi.advanceTimersByTime(1000);
+    expect(store.getState().stats).toEqual({ messagesPerSec: 1, updatesPerSec: 2, bytesPerSec: 3, rttMs: 4, dataAgeMs: 5 });
+  });
+
+  it('says the feed is unreachable until a first connection, then clears it', () => {
+    client.emit('state', { newState: 'reconnecting', oldState: 'connecting', retryAt: 1 });
+    expect(store.getState().errors.map((e) => e.kind)).toEqual(['feed-unreachable']);
+    connect();
+    expect(store.getState().errors).toEqual([]);
+  });
+
+  it('turns typed client errors into actionable errors', () => {
+    client.emit('error', new ProtocolVersionError(2, 1, client.url));
+    client.emit('error', new ServerRequestError(ErrorCode.UnknownInstrument, 'no such symbol', 3, ['XYZ']));
+    const errors = store.getState().errors;
+    expect(errors.map((e) => e.kind)).toEqual(['protocol-mismatch', 'unknown-instrument']);
+    expect(errors[0]?.message).toContain('version 2');
+    expect(errors[1]?.message).toContain('XYZ');
+  });
+});
