@@ -4,13 +4,14 @@
  * larger buffer (a `ws` Buffer, `byteOffset != 0`) works as is.
  */
 import { MAX_STRING_BYTES, MAX_VARINT_BYTES } from './constants';
-import { protocolError } from './errors';
+import { protocolError, type ProtocolError } from './errors';
 
 /** Strings up to this many bytes are checked for ASCII and built with `String.fromCharCode`. */
 const ASCII_FAST_PATH_BYTES = 64;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Cursor over one message; reads throw {@link ProtocolError} on truncation, overflow or bad UTF-8. */
 export class Reader {
   readonly buf: Uint8Array;
   /** Next byte to read (index into `buf`). */
@@ -22,11 +23,6 @@ export class Reader {
     this.buf = bytes;
     this.pos = 0;
     this.end = bytes.length;
-  }
-
-  /** Bytes not yet read. */
-  remaining(): number {
-    return this.end - this.pos;
   }
 
   /** Throws `TW_ERR_COUNT_OVERRUN` unless `count` items of at least `minBytes` each fit in what is left. */
@@ -43,6 +39,7 @@ export class Reader {
     }
   }
 
+  /** One byte. */
   u8(): number {
     const pos = this.pos;
     if (pos >= this.end) throw truncated('a byte field');

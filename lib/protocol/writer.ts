@@ -26,6 +26,7 @@ const SLAB_MAX_SLICE_BYTES = SLAB_BYTES / 8;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabUsed = 0;
 
+/** Growable byte buffer with the codec's primitive writes; one instance is reused for every message. */
 export class Writer {
   /** Backing store; bytes 0..pos are written. Replaced (never resized in place) when it grows. */
   buf: Uint8Array;
@@ -49,7 +50,7 @@ export class Writer {
 
   private grow(bytes: number): void {
     const needed = this.pos + bytes;
-    let capacity = this.buf.length * 2;
+    let capacity = Math.max(this.buf.length * 2, 64);
     while (capacity < needed) capacity *= 2;
     const next = new Uint8Array(capacity);
     next.set(this.buf.subarray(0, this.pos));
@@ -208,13 +209,6 @@ export class Writer {
     if (bytes.length > MAX_STRING_BYTES) throw stringTooLong(field, bytes.length);
     this.uvarint(bytes.length);
     buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  /** Raw bytes (for assembling pre-encoded segments). */
-  bytes(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
   }
 }
