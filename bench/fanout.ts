@@ -46,7 +46,7 @@ await new Promise((r) => setTimeout(r, 3000));
 
 server.send({ type: 'mark' });
 await next(server, 'marked');
-const before = await (server.send({ type: 'stats' }), next<{ ticksAccepted: number }>(server, 'stats'));
+const before = await (server.send({ type: 'stats' }), next<{ ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
 load.send({ type: 'record' });
 const started = Date.now();
 await new Promise((r) => setTimeout(r, n('seconds') * 1000));
@@ -64,6 +64,10 @@ const rows: [string, string][] = [
   ['latency p50 (ms)', report.p50!.toFixed(1)],
   ['latency p99 (ms)', report.p99!.toFixed(1)],
   ['latency p99.9 (ms)', report.p999!.toFixed(1)],
+  ['server flushes/s', ((stats.gateway.flushes! - before.gateway.flushes!) / seconds).toFixed(1)],
+  ['server batches sent/s', ((stats.gateway.batchesSent! - before.gateway.batchesSent!) / seconds).toFixed(0)],
+  ['distinct batches encoded/s', ((stats.gateway.batchesAssembled! - before.gateway.batchesAssembled!) / seconds).toFixed(0)],
+  ['slow-consumer closes', String(stats.gateway.closedSlow! - before.gateway.closedSlow!)],
   ['server CPU (cores)', stats.cpuCores.toFixed(2)],
   ['server RSS (MiB)', stats.rssMiB.toFixed(0)],
   ['flush interval (ms)', values['flush-ms']!],
