@@ -1,8 +1,14 @@
 /**
  * `npm run feed -- --port 8080 --seed 1 --instruments 20 --rate 50`: runs the feed service.
+ * `npm run feed -- --adapter binance --adapter-opt symbols=btcusdt,ethusdt --adapter ./my-feed.ts`
+ * runs any adapters instead (see ADAPTER_ARGS_HELP and docs/adapters.md).
  * SIGINT / SIGTERM close every client with 1001 and exit.
  */
 import { parseArgs } from 'node:util';
+import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
+import { loadAdapters } from './adapters/load-adapter';
+import { parseSymbolMapEntries } from './adapters/symbol-map';
+import type { SupervisorOptions } from './adapters/supervisor';
 import { startFeedService } from './feed-service';
 import { createLogger, type LogLevel } from './log';
 
@@ -24,23 +30,45 @@ Options:
   --log-level <level>   debug | info | warn | error | silent (default info, env TICKWIRE_LOG_LEVEL)
   -h, --help            show this help
 
+${ADAPTER_ARGS_HELP}
+
+Supervision (every adapter):
+  --stale-after-ms <n>           no data this long from a live adapter -> stale (default 30000)
+  --restart-after-silent-ms <n>  no data this long -> restart it; 0 = never (default 120000)
+  --start-timeout-ms <n>         start() taking longer counts as failed (default 15000)
+  --restart-min-ms <n>           first restart delay (default 1000); doubles, jittered, up to
+  --restart-max-ms <n>           the largest restart delay (default 60000)
+
 Health: GET http://<host>:<port>/healthz
-Protocol: docs/protocol.md`;
+Protocol: docs/protocol.md   Adapters: docs/adapters.md`;
+
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n\nRun with --help for usage.\n`);
+  process.exit(2);
+}
 
 function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) {
-    process.stderr.write(`--${name} must be a number >= ${min}, got "${value}"\n`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(n) || n < min) usageError(`--${name} must be a number >= ${min}, got "${value}"`);
   return n;
 }
 
+/** Simulator flags given on the command line, as simulated-adapter options. */
+function simulatorFlags(values: Record<string, string | boolean | string[] | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  if (str('seed') !== undefined) out.seed = intOption('seed', str('seed'), 1);
+  if (str('instruments') !== undefined) out.instruments = intOption('instruments', str('instruments'), 20, 1);
+  if (str('rate') !== undefined) out.ratePerInstrument = intOption('rate', str('rate'), 5);
+  if (values['no-bursts'] === true) out.bursts = false;
+  return out;
+}
+
 async function main(): Promise<void> {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
+    parsed = parseArgs({
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -52,42 +80,82 @@ async function main(): Promise<void> {
         'heartbeat-ms': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'stale-after-ms': { type: 'string' },
+        'restart-after-silent-ms': { type: 'string' },
+        'start-timeout-ms': { type: 'string' },
+        'restart-min-ms': { type: 'string' },
+        'restart-max-ms': { type: 'string' },
+        ...ADAPTER_ARG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }));
+      tokens: true,
+    });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
-    process.exit(2);
+    usageError((err as Error).message);
   }
+  const { values, tokens } = parsed;
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return;
   }
   const levels = ['debug', 'info', 'warn', 'error', 'silent'];
   const level = values['log-level'];
-  if (level !== undefined && !levels.includes(level)) {
-    process.stderr.write(`--log-level must be one of ${levels.join(', ')}\n`);
-    process.exit(2);
-  }
+  if (level !== undefined && !levels.includes(level)) usageError(`--log-level must be one of ${levels.join(', ')}`);
   const logger = createLogger(level ? { level: level as LogLevel } : {});
+
+  let requests: AdapterRequest[];
+  let symbolMaps;
+  try {
+    requests = collectAdapterRequests(tokens);
+    symbolMaps = parseSymbolMapEntries(values['symbol-map'] ?? []);
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const simFlags = simulatorFlags(values);
+  if (requests.length === 0) requests = [{ spec: 'simulated', options: {} }];
+  if (Object.keys(simFlags).length > 0 && !requests.some((r) => r.spec === 'simulated')) {
+    process.stderr.write('note: --seed/--instruments/--rate/--no-bursts only configure the simulated adapter, which is not running\n');
+  }
+  const withSimFlags = requests.map((r) => (r.spec === 'simulated' ? { spec: r.spec, options: { ...simFlags, ...r.options } } : r));
+  let loaded;
+  try {
+    loaded = await loadAdapters(withSimFlags);
+  } catch (err) {
+    usageError(`adapter setup failed: ${(err as Error).message}`);
+  }
+
+  const supervisor: Partial<SupervisorOptions> = {
+    ...(values['stale-after-ms'] !== undefined ? { staleAfterMs: intOption('stale-after-ms', values['stale-after-ms'], 0, 1) } : {}),
+    ...(values['restart-after-silent-ms'] !== undefined ? { restartAfterSilentMs: intOption('restart-after-silent-ms', values['restart-after-silent-ms'], 0) } : {}),
+    ...(values['start-timeout-ms'] !== undefined ? { startTimeoutMs: intOption('start-timeout-ms', values['start-timeout-ms'], 0, 1) } : {}),
+    ...(values['restart-min-ms'] !== undefined ? { minRestartDelayMs: intOption('restart-min-ms', values['restart-min-ms'], 0, 1) } : {}),
+    ...(values['restart-max-ms'] !== undefined ? { maxRestartDelayMs: intOption('restart-max-ms', values['restart-max-ms'], 0, 1) } : {}),
+  };
   const origins = values['allow-origin'];
-  const service = await startFeedService({
-    port: intOption('port', values.port ?? process.env.FEED_PORT, 8080),
-    host: values.host ?? process.env.FEED_HOST ?? '127.0.0.1',
-    logger,
-    simulated: {
-      seed: intOption('seed', values.seed, 1),
-      instruments: intOption('instruments', values.instruments, 20, 1),
-      ratePerInstrument: intOption('rate', values.rate, 5),
-      ...(values['no-bursts'] ? { bursts: false } : {}),
-    },
-    gateway: {
-      flushIntervalMs: intOption('flush-ms', values['flush-ms'], 25, 1),
-      heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 5000, 100),
-      ...(origins ? { allowedOrigins: origins } : {}),
-    },
-  });
+  let service;
+  try {
+    service = await startFeedService({
+      port: intOption('port', values.port ?? process.env.FEED_PORT, 8080),
+      host: values.host ?? process.env.FEED_HOST ?? '127.0.0.1',
+      logger,
+      adapters: loaded,
+      symbolMaps,
+      supervisor,
+      trapAdapterFaults: true,
+      gateway: {
+        flushIntervalMs: intOption('flush-ms', values['flush-ms'], 25, 1),
+        heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 5000, 100),
+        ...(origins ? { allowedOrigins: origins } : {}),
+      },
+    });
+  } catch (err) {
+    if (err instanceof TypeError) usageError((err as Error).message);
+    throw err;
+  }
+  for (const venue of symbolMaps.keys()) {
+    if (!service.supervisors.some((s) => s.venue === venue)) logger.warn('symbol map names a venue no adapter runs', { venue });
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,11 +1,14 @@
 /**
- * The feed service as one object: adapters -> normaliser -> bus -> history + gateway, behind one
- * HTTP server that upgrades WebSocket requests and answers `GET /healthz`.
- * Used by the CLI (server/cli.ts), the `npm start` launcher, tests and benchmarks.
+ * The feed service as one object: adapters (each under a supervisor) -> normaliser -> bus ->
+ * history + gateway, behind one HTTP server that upgrades WebSocket requests and answers
+ * `GET /healthz`. Used by the CLI (server/cli.ts), the `npm start` launcher, tests and benchmarks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from './adapters';
+import { installAdapterFaultTrap } from './adapters/fault-scope';
+import { AdapterSupervisor, type SupervisedAdapter, type SupervisorOptions, type SupervisorReport } from './adapters/supervisor';
+import type { SymbolMaps } from './adapters/symbol-map';
 import type { FeedAdapter } from './adapters/types';
 import { InProcessBus } from './bus/in-process';
 import type { Bus } from './bus/types';
@@ -22,9 +25,21 @@ export interface FeedServiceOptions {
   /** Interface to listen on. @defaultValue "127.0.0.1" */
   readonly host: string;
   /**
-   * Adapters to run. @defaultValue one `simulated` adapter built from `simulated`.
+   * Adapters to run, each under its own supervisor: an instance (restarted by stop + start) or
+   * `{ adapter, recreate }` (a fresh instance per restart). Venues must be distinct.
+   * @defaultValue one `simulated` adapter built from `simulated`.
    */
-  readonly adapters?: readonly FeedAdapter[];
+  readonly adapters?: readonly (FeedAdapter | SupervisedAdapter)[];
+  /** Symbol maps per venue (see server/adapters/symbol-map.ts), added to each adapter's own. */
+  readonly symbolMaps?: SymbolMaps;
+  /** Restart, staleness and timeout settings of every adapter's supervisor. */
+  readonly supervisor?: Partial<SupervisorOptions>;
+  /**
+   * Installs the process-level trap that turns an error thrown from an adapter's own callbacks
+   * into a restart of that adapter (see server/adapters/fault-scope.ts). The CLI turns it on;
+   * embedders that own the process decide for themselves. @defaultValue false
+   */
+  readonly trapAdapterFaults?: boolean;
   /** Options for the default simulated adapter (seed, instruments, ratePerInstrument...). */
   readonly simulated?: Record<string, unknown>;
   /** Sequence epoch; a restart must use a new one. @defaultValue Date.now() */
@@ -42,6 +57,8 @@ export interface FeedService {
   readonly bus: Bus;
   readonly gateway: Gateway;
   readonly normaliser: Normaliser;
+  /** One per adapter, in the order given. */
+  readonly supervisors: readonly AdapterSupervisor[];
   readonly server: Server;
   /** Snapshot of what /healthz reports. */
   health(): HealthReport;
@@ -53,7 +70,8 @@ export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly uptimeSec: number;
   readonly epoch: number;
-  readonly adapters: readonly { venue: string; state: string; reason: string }[];
+  /** Per venue: its state, plus its adapter's supervisor report when it has one. */
+  readonly adapters: readonly ({ venue: string; state: string; reason: string } & Partial<SupervisorReport>)[];
   readonly instruments: number;
   readonly clients: number;
   readonly conflatingClients: number;
@@ -63,6 +81,36 @@ export interface HealthReport {
 }
 
 const DEFAULTS = { port: 8080, host: '127.0.0.1' };
+
+function isSupervisedAdapter(value: FeedAdapter | SupervisedAdapter): value is SupervisedAdapter {
+  return typeof value === 'object' && value !== null && 'adapter' in value && typeof (value as unknown as FeedAdapter).start !== 'function';
+}
+
+/** Builds one supervisor per adapter; refuses two adapters on one venue (their status and names would collide). */
+function superviseAll(
+  specs: readonly (FeedAdapter | SupervisedAdapter)[],
+  normaliser: Normaliser,
+  logger: Logger,
+  options: Partial<FeedServiceOptions>,
+): AdapterSupervisor[] {
+  const supervisors: AdapterSupervisor[] = [];
+  const byVenue = new Map<string, AdapterSupervisor>();
+  for (const given of specs) {
+    const spec: SupervisedAdapter = isSupervisedAdapter(given) ? given : { adapter: given };
+    const extra = options.symbolMaps?.get(spec.adapter?.venue);
+    const symbolMap = extra === undefined ? spec.symbolMap : new Map([...(spec.symbolMap ?? []), ...extra]);
+    const supervisor = new AdapterSupervisor({ ...spec, symbolMap }, normaliser, logger.child({ component: 'supervisor' }), options.supervisor);
+    const clash = byVenue.get(supervisor.venue);
+    if (clash !== undefined) {
+      throw new TypeError(
+        `two adapters on venue ${supervisor.venue} (${clash.name} and ${supervisor.name}); give one another venue, e.g. --adapter-opt venue=${supervisor.venue}2`,
+      );
+    }
+    byVenue.set(supervisor.venue, supervisor);
+    supervisors.push(supervisor);
+  }
+  return supervisors;
+}
 
 /** Starts the service and resolves once it is listening and its adapters have started. */
 export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
@@ -74,17 +122,21 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const startedAt = Date.now();
   const bus = new InProcessBus({ epoch: opts.epoch ?? startedAt, logger });
   const normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }) });
+  // Built first: a configuration error (two adapters on one venue) must leave nothing running.
+  const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
+  const supervisors = superviseAll(adapters, normaliser, logger, opts);
   const history = new History(opts.history);
   const gateway = new Gateway({ bus, history, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
 
   const health = (): HealthReport => {
     const venues = bus.status();
+    const reports = new Map(supervisors.map((s) => [s.venue, s.report()]));
     const gw = gateway.stats();
     return {
       status: venues.every((v) => v.state === 'live') ? 'ok' : 'degraded',
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
       epoch: bus.epoch,
-      adapters: venues.map((v) => ({ venue: v.venue, state: v.state, reason: v.reason })),
+      adapters: venues.map((v) => ({ ...reports.get(v.venue), venue: v.venue, state: v.state, reason: v.reason })),
       instruments: bus.instruments().length,
       clients: gw.clients,
       conflatingClients: gw.conflating,
@@ -118,23 +170,27 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
 
-  const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
-  for (const adapter of adapters) await normaliser.attach(adapter);
-  logger.info('feed service listening', { url, epoch: bus.epoch, adapters: adapters.map((a) => a.name) });
+  const uninstallTrap = opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
+  await Promise.all(supervisors.map((s) => s.start()));
+  logger.info('feed service listening', { url, epoch: bus.epoch, adapters: supervisors.map((s) => s.label) });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await Promise.all(supervisors.map((s) => s.stop()));
       await normaliser.detachAll();
+      normaliser.flush();
+      normaliser.flushRejectLog();
       await gateway.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await bus.close();
+      uninstallTrap?.();
       logger.info('feed service stopped');
     })();
     return closing;
   };
 
-  return { url, port, epoch: bus.epoch, bus, gateway, normaliser, server, health, close };
+  return { url, port, epoch: bus.epoch, bus, gateway, normaliser, supervisors, server, health, close };
 }

@@ -1,24 +1,48 @@
 /**
  * The client's copy of the server's instrument table: ticks on the wire carry a small id, this
- * maps it back to a symbol and the decimal precisions needed to show prices exactly.
+ * maps it back to a symbol and the decimal precisions needed to show prices exactly. Names are
+ * `VENUE:SYMBOL`; a bare symbol ("BTC-USD") also finds its instrument while only one venue lists
+ * it (lib/market/symbols.ts), so code written before venues were namespaced keeps working.
  */
 import { formatDecimal } from '../market/decimal';
+import { SymbolIndex, type SymbolResolution } from '../market/symbols';
 import type { Instrument } from '../market/types';
 import type { InstrumentEntry } from '../protocol/messages';
 
-/** Id -> instrument and symbol -> instrument, kept consistent under upserts and removals. */
+/** Id -> instrument and name -> instrument, kept consistent under upserts and removals. */
 export class InstrumentTable {
   readonly #byId = new Map<number, Instrument>();
-  readonly #bySymbol = new Map<string, Instrument>();
+  readonly #byName = new SymbolIndex<Instrument>();
+  /** instrument -> alias ('' = none); cleared whenever the table changes. */
+  #aliases = new WeakMap<Instrument, string>();
 
   /** Instrument by wire id. */
   get(id: number): Instrument | undefined {
     return this.#byId.get(id);
   }
 
-  /** Instrument by symbol, e.g. "BTC-USD". */
+  /** Instrument by full name ("SIM:BTC-USD") or unambiguous bare symbol ("BTC-USD"). */
   bySymbol(symbol: string): Instrument | undefined {
-    return this.#bySymbol.get(symbol);
+    return this.#byName.get(symbol);
+  }
+
+  /** Like {@link bySymbol}, but says when a bare symbol is ambiguous and lists the candidates. */
+  resolve(symbol: string): SymbolResolution<Instrument> {
+    return this.#byName.resolve(symbol);
+  }
+
+  /**
+   * The bare symbol that names `instrument` unambiguously ("BTC-USD" for "SIM:BTC-USD" while no
+   * other venue lists BTC-USD), else `undefined`. Lets updates be matched to subscriptions made
+   * with bare names. Cached until the table changes.
+   */
+  aliasOf(instrument: Instrument): string | undefined {
+    let cached = this.#aliases.get(instrument);
+    if (cached === undefined) {
+      cached = this.#byName.aliasOf(instrument) ?? '';
+      this.#aliases.set(instrument, cached);
+    }
+    return cached === '' ? undefined : cached;
   }
 
   /** Number of instruments. */
@@ -37,9 +61,10 @@ export class InstrumentTable {
    */
   apply(entries: readonly InstrumentEntry[]): number[] {
     const removed: number[] = [];
+    this.#aliases = new WeakMap();
     for (const entry of entries) {
       const previous = this.#byId.get(entry.id);
-      if (previous && this.#bySymbol.get(previous.symbol) === previous) this.#bySymbol.delete(previous.symbol);
+      if (previous) this.#byName.delete(previous);
       if (entry.removed) {
         if (this.#byId.delete(entry.id)) removed.push(entry.id);
         continue;
@@ -53,7 +78,7 @@ export class InstrumentTable {
         sizeDecimals: entry.sizeDecimals,
       };
       this.#byId.set(entry.id, instrument);
-      this.#bySymbol.set(entry.symbol, instrument);
+      this.#byName.add(instrument);
     }
     return removed;
   }
@@ -61,7 +86,8 @@ export class InstrumentTable {
   /** Forgets every instrument (a new epoch may renumber them). */
   clear(): void {
     this.#byId.clear();
-    this.#bySymbol.clear();
+    this.#byName.clear();
+    this.#aliases = new WeakMap();
   }
 
   /** Formats a price mantissa of instrument `id` exactly, or `undefined` when the id is unknown. */

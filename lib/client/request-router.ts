@@ -207,13 +207,16 @@ export class RequestRouter {
     const { book, table, tracker } = this.deps;
     const byInterval = new Map<IntervalOrNone, { symbols: string[]; ids: number[] }>();
     for (const id of this.#resyncQueue) {
-      const symbol = table.get(id)?.symbol;
-      const interval = symbol === undefined ? undefined : book.intervalOf(symbol);
+      const instrument = table.get(id);
+      // The book may hold the instrument under its bare symbol ("BTC-USD" for "SIM:BTC-USD").
+      const key = instrument && book.keyFor(instrument.symbol, table.aliasOf(instrument));
+      const symbol = key ?? instrument?.symbol;
+      const interval = key !== undefined ? book.symbols.get(key) : instrument === undefined ? undefined : (book.allInterval ?? undefined);
       if (symbol === undefined || interval === undefined) {
         tracker.forget(id);
         continue;
       }
-      if (!book.symbols.has(symbol)) this.#resyncedUnderAll.add(symbol);
+      if (key === undefined) this.#resyncedUnderAll.add(symbol);
       let group = byInterval.get(interval);
       if (!group) byInterval.set(interval, (group = { symbols: [], ids: [] }));
       group.symbols.push(symbol);

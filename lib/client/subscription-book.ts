@@ -65,6 +65,20 @@ export class SubscriptionBook {
     return this.#all !== null || this.#symbols.has(symbol);
   }
 
+  /**
+   * The explicit entry an instrument is subscribed under: its full `symbol`, else its bare
+   * `alias` (see InstrumentTable.aliasOf); `undefined` when neither is in the book.
+   */
+  keyFor(symbol: string, alias: string | undefined): string | undefined {
+    if (this.#symbols.has(symbol)) return symbol;
+    return alias !== undefined && this.#symbols.has(alias) ? alias : undefined;
+  }
+
+  /** True when updates for the instrument named `symbol` (bare alias `alias`) are wanted. */
+  coversInstrument(symbol: string, alias: string | undefined): boolean {
+    return this.#all !== null || this.keyFor(symbol, alias) !== undefined;
+  }
+
   /** Interval `symbol` is subscribed with (explicit entry first, else "all"), or undefined. */
   intervalOf(symbol: string): IntervalOrNone | undefined {
     return this.#symbols.get(symbol) ?? this.#all ?? undefined;

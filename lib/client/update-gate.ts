@@ -32,7 +32,7 @@ export class UpdateGate {
   snapshot(message: SnapshotMessage, now: number): void {
     const { table, tracker, book, stats, events } = this.deps;
     const instrument = table.get(message.instrumentId);
-    if (instrument && !book.covers(instrument.symbol)) return; // unsubscribed meanwhile
+    if (instrument && !book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return; // unsubscribed meanwhile
     const position = tracker.position(message.instrumentId);
     tracker.setPosition(message.instrumentId, message.seq);
     // A recovered snapshot replays history after a resume point; when two requests resumed the
@@ -70,7 +70,8 @@ export class UpdateGate {
   #admit(update: MarketUpdate, conflated: boolean): boolean {
     const { table, tracker, book, stats, events, router } = this.deps;
     const instrument = table.get(update.instrumentId);
-    if (instrument && !book.covers(instrument.symbol)) return false;
+    // Fast path first (subscribed to all, or under the full name); bare-name subscriptions second.
+    if (instrument && !book.covers(instrument.symbol) && !book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return false;
     const before = tracker.position(update.instrumentId);
     switch (tracker.check(update, conflated)) {
       case SeqVerdict.Accept:

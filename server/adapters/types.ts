@@ -6,12 +6,20 @@
  */
 import type { AssetClass } from '../../lib/market/types';
 
-/** Adapter lifecycle as shown on /healthz and the dashboard. */
+/**
+ * Adapter lifecycle as shown on /healthz and the dashboard: `connecting` (starting or
+ * reconnecting), `live` (data flowing), `stale` (connected but nothing arrived for a while; the
+ * supervisor also sets it), `down` (not running or disconnected; the reason says why).
+ */
 export type AdapterState = 'connecting' | 'live' | 'stale' | 'down';
 
 /** An instrument as an adapter declares it. */
 export interface AdapterInstrument {
-  /** Symbol as shown to users, e.g. "BTC-USD". */
+  /**
+   * The adapter's own symbol, e.g. "BTCUSDT". The normaliser names the instrument
+   * `VENUE:SYMBOL` ("BINANCE:BTCUSDT"), after applying the symbol map if one is configured;
+   * trades and quotes keep using this symbol.
+   */
   readonly symbol: string;
   readonly assetClass?: AssetClass;
   /** Decimal places of prices (0..18). Prices finer than this are rejected as inexact. */
@@ -55,17 +63,33 @@ export interface AdapterSink {
   quote(quote: AdapterQuote): void;
   /** Reports the adapter's state, with a reason a person understands when stale or down. */
   status(state: AdapterState, reason?: string): void;
+  /**
+   * Says "the source is alive" when there is nothing to emit (e.g. a venue heartbeat on a quiet
+   * market). Trades and quotes count as signs of life too; an adapter that claims `live` and
+   * shows none for the supervisor's staleness period is marked stale, later restarted.
+   */
+  heartbeat(): void;
 }
 
 /**
  * A feed adapter. `start` begins producing into `sink` and resolves once running (or rejects if it
  * cannot start); `stop` releases every resource (sockets, timers, files) and resolves when done.
+ * The supervisor may call `start` again after `stop` (a restart) with a fresh sink, or build a new
+ * instance for the restart when the adapter was given as a class or factory.
  */
 export interface FeedAdapter {
   /** Adapter kind, e.g. "simulated". */
   readonly name: string;
-  /** Venue its instruments belong to, e.g. "SIM". */
+  /**
+   * Venue its instruments belong to, e.g. "SIM": letters, digits, `_`, `.`, `-` (no colon, it
+   * separates venue and symbol in instrument names). One adapter per venue in a service.
+   */
   readonly venue: string;
   start(sink: AdapterSink): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Optional counters shown on /healthz under the adapter (e.g. reconnects, sequence gaps,
+   * duplicates dropped). Must be cheap and must not throw.
+   */
+  stats?(): Readonly<Record<string, number>>;
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { SymbolIndex } from '../../lib/market/symbols';
 import type { Instrument, MarketUpdate } from '../../lib/market/types';
 import { CloseCode, PROTOCOL_VERSION, ProtocolError, codecFor } from '../../lib/protocol';
 import type { InstrumentsMessage } from '../../lib/protocol/messages';
@@ -45,6 +46,8 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
   private readonly bySymbol = new Map<string, Instrument>();
+  /** Full names and unambiguous bare symbols, for subscribe requests. */
+  private readonly symbolIndex = new SymbolIndex<Instrument>();
   private readonly instrumentIds = new Set<number>();
   private pending: Tick[] = [];
   private readonly unsubscribes: Unsubscribe[] = [];
@@ -74,7 +77,7 @@ export class Gateway {
       options: this.options,
       history: deps.history,
       epoch: deps.bus.epoch,
-      bySymbol: this.bySymbol,
+      symbols: this.symbolIndex,
       instrumentIds: () => this.instrumentIds,
       nowMs: this.nowMs,
       nowUs,
@@ -297,9 +300,11 @@ export class Gateway {
 
   private setInstruments(instruments: readonly Instrument[]): void {
     this.bySymbol.clear();
+    this.symbolIndex.clear();
     this.instrumentIds.clear();
     for (const instrument of instruments) {
       this.bySymbol.set(instrument.symbol, instrument);
+      this.symbolIndex.add(instrument);
       this.instrumentIds.add(instrument.id);
     }
   }

@@ -2,6 +2,7 @@
  * Client requests: subscribe, unsubscribe, ping, pong. A bad request gets an `error` message with
  * the request id and the connection stays open; only abuse (rate, size, malformed frames) closes it.
  */
+import type { SymbolIndex } from '../../lib/market/symbols';
 import type { Instrument } from '../../lib/market/types';
 import { ErrorCode } from '../../lib/protocol/constants';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
@@ -15,8 +16,11 @@ export interface RequestContext {
   readonly options: GatewayOptions;
   readonly history: HistoryStore;
   readonly epoch: number;
-  /** Instrument by symbol, from the current table. */
-  readonly bySymbol: ReadonlyMap<string, Instrument>;
+  /**
+   * Instrument by name, from the current table: the full name ("SIM:BTC-USD") or a bare symbol
+   * ("BTC-USD") that only one venue lists.
+   */
+  readonly symbols: SymbolIndex<Instrument>;
   /** Every instrument id in the current table. */
   readonly instrumentIds: () => Iterable<number>;
   readonly nowMs: () => number;
@@ -47,19 +51,48 @@ function sendError(session: Session, requestId: number, code: ErrorCode, text: s
   session.send({ type: 'error', requestId, code, message: text }, nowMs);
 }
 
+/** Most names listed in one error message. */
+const MAX_NAMES_IN_ERROR = 10;
+
+/** Names that did not resolve: unknown ones, and ambiguous bare symbols with their candidates. */
+interface Unresolved {
+  readonly unknown: string[];
+  readonly ambiguous: string[];
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_NAMES_IN_ERROR).join(', ');
+  return names.length > MAX_NAMES_IN_ERROR ? `${shown}, and ${names.length - MAX_NAMES_IN_ERROR} more` : shown;
+}
+
+/** The error text for names that did not resolve, e.g. "Unknown instrument(s): X; ambiguous: BTC-USD (SIM:BTC-USD or CB:BTC-USD)". */
+function unresolvedText(unresolved: Unresolved): string {
+  const parts: string[] = [];
+  if (unresolved.unknown.length > 0) parts.push(`Unknown instrument(s): ${listNames(unresolved.unknown)}`);
+  if (unresolved.ambiguous.length > 0) parts.push(`Ambiguous instrument(s), name the venue: ${listNames(unresolved.ambiguous)}`);
+  return parts.join('; ');
+}
+
+/** Resolves one name, recording it in `unresolved` when it does not name exactly one instrument. */
+function resolveName(ctx: RequestContext, name: string, unresolved: Unresolved): Instrument | undefined {
+  const result = ctx.symbols.resolve(name);
+  if (result.kind === 'found') return result.instrument;
+  if (result.kind === 'ambiguous') unresolved.ambiguous.push(`${name} (${result.candidates.map((c) => c.symbol).join(' or ')})`);
+  else unresolved.unknown.push(name);
+  return undefined;
+}
+
 function handleSubscribe(session: Session, message: SubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
-  const unknown: string[] = [];
+  const unresolved: Unresolved = { unknown: [], ambiguous: [] };
   for (const entry of message.symbols) {
-    const instrument = ctx.bySymbol.get(entry.symbol);
+    const instrument = resolveName(ctx, entry.symbol, unresolved);
     if (instrument) resolved.push({ instrument, lastSeq: entry.lastSeq });
-    else unknown.push(entry.symbol);
   }
   // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
-  if (unknown.length > 0 && !message.all) {
-    const list = unknown.slice(0, 10).join(', ') + (unknown.length > 10 ? `, and ${unknown.length - 10} more` : '');
-    sendError(session, message.requestId, ErrorCode.UnknownInstrument, `Unknown instrument(s): ${list}`, now);
+  if ((unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) && !message.all) {
+    sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
     return;
   }
   const added = message.all ? 0 : resolved.filter((r) => !session.subscriptions.has(r.instrument.id)).length;
@@ -121,13 +154,13 @@ function handleUnsubscribe(session: Session, message: UnsubscribeMessage, ctx: R
     session.subscriptions.clear();
     session.dirty.clear();
   } else {
-    const unknown = message.symbols.filter((s) => !ctx.bySymbol.has(s));
-    if (unknown.length > 0) {
-      sendError(session, message.requestId, ErrorCode.UnknownInstrument, `Unknown instrument(s): ${unknown.join(', ')}`, now);
+    const unresolved: Unresolved = { unknown: [], ambiguous: [] };
+    const instruments = message.symbols.map((symbol) => resolveName(ctx, symbol, unresolved));
+    if (unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) {
+      sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
       return;
     }
-    for (const symbol of message.symbols) {
-      const instrument = ctx.bySymbol.get(symbol);
+    for (const instrument of instruments) {
       if (instrument) session.subscriptions.delete(instrument.id);
     }
   }

@@ -1,8 +1,11 @@
 /**
- * The normaliser: the one place adapter output becomes canonical. It interns instruments,
- * validates every trade and quote (a bad one is counted and logged, never forwarded, never
- * thrown), stamps receive time and the per-instrument sequence number, and publishes ticks to the
- * bus in batches, one per event-loop turn, in acceptance order.
+ * The normaliser: the one place adapter output becomes canonical. It names instruments
+ * `VENUE:SYMBOL` (after the symbol map) and interns them, validates every trade and quote (a bad
+ * one is counted per adapter and reason and logged, never forwarded, never thrown), stamps receive
+ * time and the per-instrument sequence number, and publishes ticks to the bus in batches, one per
+ * event-loop turn, in acceptance order. Adapters reach it through sinks opened per adapter run
+ * ({@link Normaliser.open}); the supervisor (server/adapters/supervisor.ts) opens a fresh sink for
+ * every restart and closes the old one, so a zombie adapter can never emit into the stream.
  */
 import type { Instrument, Quote, Trade } from '../../lib/market/types';
 import { Side } from '../../lib/market/types';
@@ -11,9 +14,11 @@ import type { AdapterSink, AdapterState, FeedAdapter } from '../adapters/types';
 import type { Bus, Tick } from '../bus/types';
 import type { Logger } from '../log';
 import { InstrumentTable } from './instrument-table';
+import type { AdapterSource, SinkHandle, SinkHooks } from './sources';
 import type { RejectReason } from './reasons';
 import { RejectLog, type RejectSource } from './reject-log';
-import { checkInstrument, checkQuote, checkTrade, isRecord, type QuoteDraft, type TradeDraft } from './validate';
+import { qualifySymbol, VENUE_SEPARATOR } from '../../lib/market/symbols';
+import { checkInstrument, checkQuote, checkTrade, checkVenue, isRecord, type QuoteDraft, type TradeDraft } from './validate';
 
 /** Options of {@link Normaliser}. */
 export interface NormaliserOptions {
@@ -40,6 +45,8 @@ export interface NormaliserStats {
   readonly accepted: number;
   /** Rejections by {@link RejectReason} (only reasons seen). */
   readonly rejected: Record<string, number>;
+  /** Rejections per source ("adapter@VENUE") and reason. */
+  readonly rejectedBySource: Record<string, Record<string, number>>;
   /** Instruments in the table. */
   readonly instruments: number;
 }
@@ -54,7 +61,7 @@ export const NORMALISER_DEFAULTS = Object.freeze({
 });
 
 /** Longest status reason forwarded, in characters. */
-const MAX_STATUS_REASON_LENGTH = 200;
+export const MAX_STATUS_REASON_LENGTH = 200;
 const ADAPTER_STATES = new Set<unknown>(['connecting', 'live', 'stale', 'down'] satisfies AdapterState[]);
 
 /** Wall clock in µs with sub-millisecond resolution. */
@@ -69,11 +76,22 @@ function requirePositive(name: string, value: unknown, integer: boolean): number
   return value;
 }
 
-/** One attached adapter. Its sink goes quiet once `active` is false. */
+/** One opened sink: its source, what it declared, and whether it is still open. */
 interface Binding extends RejectSource {
-  readonly instance: FeedAdapter;
+  readonly symbolMap: ReadonlyMap<string, string> | undefined;
+  readonly hooks: SinkHooks;
+  /** Adapter symbol -> interned instrument, for the symbols this sink declared. */
+  readonly instruments: Map<string, Instrument>;
   active: boolean;
 }
+
+/** An adapter attached with {@link Normaliser.attach} (no supervisor). */
+interface Attached {
+  readonly instance: FeedAdapter;
+  readonly handle: SinkHandle;
+}
+
+const EMPTY_HOOKS: SinkHooks = Object.freeze({});
 
 /** Validates, sequences and publishes what feed adapters emit. */
 export class Normaliser {
@@ -87,8 +105,8 @@ export class Normaliser {
   /** Last seq per instrument id (index = id). */
   private readonly seqs: number[] = [];
   private readonly venueStatus = new Map<string, VenueStatus>();
-  private bindings: Binding[] = [];
-  private nextBindingKey = 1;
+  private attached: Attached[] = [];
+  private nextKey = 1;
   private pending: Tick[] = [];
   private flushScheduled = false;
   private accepted = 0;
@@ -118,59 +136,104 @@ export class Normaliser {
   }
 
   /**
-   * Starts `adapter` with a sink bound to it and resolves once it runs. When `start` rejects, the
-   * venue is reported down with the error and the rejection is passed on.
+   * Opens a sink for one run of an adapter. Everything the adapter emits through it is validated;
+   * instruments it declares are named `VENUE:SYMBOL`. Close the handle when the run ends.
+   * @throws TypeError when the venue is not a valid venue name or the symbol map is not a Map.
+   */
+  open(source: AdapterSource, hooks: SinkHooks = EMPTY_HOOKS): SinkHandle {
+    const venueProblem = checkVenue(source.venue);
+    if (venueProblem !== undefined) throw new TypeError(`adapter venue ${JSON.stringify(source.venue)} ${venueProblem}`);
+    if (source.symbolMap !== undefined && !(source.symbolMap instanceof Map)) throw new TypeError('symbolMap must be a Map');
+    const binding: Binding = {
+      key: source.key ?? this.nextKey++,
+      adapter: typeof source.adapter === 'string' && source.adapter.length > 0 ? source.adapter : 'unnamed',
+      venue: source.venue,
+      symbolMap: source.symbolMap,
+      hooks,
+      instruments: new Map(),
+      active: true,
+    };
+    if (binding.key >= this.nextKey) this.nextKey = binding.key + 1;
+    const sink: AdapterSink = {
+      // Arrow functions: adapters may pass the methods around unbound. Nothing escapes a sink call.
+      instruments: (list) => this.guard(binding, list, () => this.declareInstruments(binding, list)),
+      trade: (raw) => this.guard(binding, raw, () => this.acceptTrade(binding, raw)),
+      quote: (raw) => this.guard(binding, raw, () => this.acceptQuote(binding, raw)),
+      status: (state, reason) => this.guard(binding, state, () => this.acceptStatus(binding, state, reason)),
+      heartbeat: () => this.guard(binding, undefined, () => binding.hooks.onActivity?.()),
+    };
+    return {
+      key: binding.key,
+      sink,
+      get isOpen() {
+        return binding.active;
+      },
+      close: () => {
+        binding.active = false;
+      },
+    };
+  }
+
+  /** Publishes `venue`'s state (the supervisor's verdict) to the bus. */
+  setVenueStatus(venue: string, state: AdapterState, reason = ''): void {
+    const text = state === 'live' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
+    const previous = this.venueStatus.get(venue);
+    if (previous !== undefined && previous.state === state && previous.reason === text) return;
+    this.venueStatus.set(venue, { venue, state, reason: text });
+    this.publishStatus();
+  }
+
+  /**
+   * Starts `adapter` with a sink of its own, without supervision (the feed service supervises;
+   * this is for tests and tools). When `start` rejects, the venue is reported down with the error
+   * and the rejection is passed on.
    * @throws TypeError when `adapter` is not a FeedAdapter.
    */
-  async attach(adapter: FeedAdapter): Promise<void> {
+  async attach(adapter: FeedAdapter, symbolMap?: ReadonlyMap<string, string>): Promise<void> {
     if (!isRecord(adapter) || typeof adapter.start !== 'function' || typeof adapter.stop !== 'function') {
       throw new TypeError('adapter must be a FeedAdapter (start and stop functions)');
     }
     if (typeof adapter.venue !== 'string' || adapter.venue.length === 0) {
       throw new TypeError('adapter.venue must be a non-empty string');
     }
-    const binding: Binding = {
-      key: this.nextBindingKey++,
-      adapter: typeof adapter.name === 'string' ? adapter.name : 'unnamed',
-      venue: adapter.venue,
-      instance: adapter,
-      active: true,
-    };
-    this.bindings.push(binding);
-    this.setStatus(binding.venue, 'connecting', '');
+    const name = typeof adapter.name === 'string' ? adapter.name : 'unnamed';
+    const handle = this.open({ adapter: name, venue: adapter.venue, symbolMap });
+    const entry: Attached = { instance: adapter, handle };
+    this.attached.push(entry);
+    this.setVenueStatus(adapter.venue, 'connecting');
     try {
-      await adapter.start(this.sinkFor(binding));
+      await adapter.start(handle.sink);
     } catch (error) {
-      binding.active = false;
-      this.bindings = this.bindings.filter((b) => b !== binding);
-      this.setStatus(binding.venue, 'down', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
-      this.logger.error('adapter failed to start', { adapter: binding.adapter, venue: binding.venue, error: String(error) });
+      handle.close();
+      this.attached = this.attached.filter((a) => a !== entry);
+      this.setVenueStatus(adapter.venue, 'down', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error('adapter failed to start', { adapter: name, venue: adapter.venue, error: String(error) });
       throw error;
     }
-    this.logger.info('adapter attached', { adapter: binding.adapter, venue: binding.venue });
+    this.logger.info('adapter attached', { adapter: name, venue: adapter.venue });
   }
 
   /**
-   * Stops every attached adapter (errors are logged, not thrown), publishes what is pending,
-   * reports their venues down and logs the last rejection summary. The table and sequence numbers
-   * are kept: adapters attached later continue them.
+   * Stops every adapter attached with {@link attach} (errors are logged, not thrown), publishes
+   * what is pending, reports their venues down and logs the last rejection summary. The table and
+   * sequence numbers are kept: adapters attached later continue them.
    */
   async detachAll(): Promise<void> {
-    const bindings = this.bindings;
-    this.bindings = [];
+    const attached = this.attached;
+    this.attached = [];
     await Promise.all(
-      bindings.map(async (binding) => {
+      attached.map(async ({ instance, handle }) => {
         try {
-          await binding.instance.stop();
+          await instance.stop();
         } catch (error) {
-          this.logger.error('adapter failed to stop', { adapter: binding.adapter, venue: binding.venue, error: String(error) });
+          this.logger.error('adapter failed to stop', { adapter: instance.name, venue: instance.venue, error: String(error) });
         }
-        binding.active = false;
+        handle.close();
       }),
     );
     this.flush();
-    for (const binding of bindings) this.venueStatus.set(binding.venue, { venue: binding.venue, state: 'down', reason: 'detached' });
-    if (bindings.length > 0) this.publishStatus();
+    for (const { instance } of attached) this.venueStatus.set(instance.venue, { venue: instance.venue, state: 'down', reason: 'detached' });
+    if (attached.length > 0) this.publishStatus();
     this.rejects.close();
   }
 
@@ -186,23 +249,28 @@ export class Normaliser {
     }
   }
 
+  /** Logs the pending rejection summary now (e.g. before exit). */
+  flushRejectLog(): void {
+    this.rejects.close();
+  }
+
   stats(): NormaliserStats {
-    return { accepted: this.accepted, rejected: this.rejects.totals(), instruments: this.table.size };
+    return {
+      accepted: this.accepted,
+      rejected: this.rejects.totals(),
+      rejectedBySource: this.rejects.totalsBySource(),
+      instruments: this.table.size,
+    };
+  }
+
+  /** Rejections of the source with `key` (a {@link SinkHandle.key}), by reason. */
+  rejectedFor(key: number): Record<string, number> {
+    return this.rejects.totalsFor(key);
   }
 
   /** The instrument table, by ascending id. */
   instruments(): readonly Instrument[] {
     return this.table.list();
-  }
-
-  private sinkFor(binding: Binding): AdapterSink {
-    // Arrow functions: adapters may pass the methods around unbound. Nothing escapes a sink call.
-    return {
-      instruments: (list) => this.guard(binding, list, () => this.declareInstruments(binding, list)),
-      trade: (raw) => this.guard(binding, raw, () => this.acceptTrade(binding, raw)),
-      quote: (raw) => this.guard(binding, raw, () => this.acceptQuote(binding, raw)),
-      status: (state, reason) => this.guard(binding, state, () => this.acceptStatus(binding, state, reason)),
-    };
   }
 
   private guard(binding: Binding, raw: unknown, body: () => void): void {
@@ -213,6 +281,13 @@ export class Normaliser {
       // Only hostile input gets here (e.g. a getter that throws); treat it as malformed.
       this.reject(binding, 'malformed', raw);
     }
+  }
+
+  /** The displayed name of an adapter symbol: venue prefix dropped if present, symbol map applied. */
+  private displayName(binding: Binding, symbol: string): string {
+    const prefix = binding.venue + VENUE_SEPARATOR;
+    const bare = symbol.startsWith(prefix) ? symbol.slice(prefix.length) : symbol;
+    return binding.symbolMap?.get(symbol) ?? binding.symbolMap?.get(bare) ?? bare;
   }
 
   private declareInstruments(binding: Binding, list: unknown): void {
@@ -227,18 +302,22 @@ export class Normaliser {
         this.reject(binding, spec, raw);
         continue;
       }
-      const outcome = this.table.declare(binding.venue, spec);
+      const name = qualifySymbol(binding.venue, this.displayName(binding, spec.symbol));
+      const outcome = this.table.declare(binding.venue, { ...spec, symbol: name });
       if (outcome === 'added') added = true;
-      else if (outcome !== 'unchanged') this.reject(binding, outcome, raw);
+      if (outcome === 'added' || outcome === 'unchanged') {
+        const instrument = this.table.get(name);
+        if (instrument !== undefined) binding.instruments.set(spec.symbol, instrument);
+      } else {
+        this.reject(binding, outcome, raw);
+      }
     }
     if (added) this.bus.publishInstruments(this.table.list());
   }
 
   private instrumentFor(binding: Binding, raw: Record<string, unknown>): Instrument | undefined {
     const symbol = raw.symbol;
-    if (typeof symbol !== 'string') return undefined;
-    const instrument = this.table.get(symbol);
-    return instrument !== undefined && instrument.venue === binding.venue ? instrument : undefined;
+    return typeof symbol === 'string' ? binding.instruments.get(symbol) : undefined;
   }
 
   private acceptTrade(binding: Binding, raw: unknown): void {
@@ -261,6 +340,7 @@ export class Normaliser {
       tradeId: draft.tradeId,
     };
     this.enqueue(trade);
+    binding.hooks.onActivity?.();
   }
 
   private acceptQuote(binding: Binding, raw: unknown): void {
@@ -283,12 +363,14 @@ export class Normaliser {
       askSize: draft.askSize,
     };
     this.enqueue(quote);
+    binding.hooks.onActivity?.();
   }
 
   private acceptStatus(binding: Binding, state: unknown, reason: unknown): void {
     if (!ADAPTER_STATES.has(state)) return this.reject(binding, 'bad-status', { state, reason });
     const text = state === 'live' || typeof reason !== 'string' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
-    this.setStatus(binding.venue, state as AdapterState, text);
+    if (binding.hooks.onStatus !== undefined) binding.hooks.onStatus(state as AdapterState, text);
+    else this.setVenueStatus(binding.venue, state as AdapterState, text);
   }
 
   private nextSeq(instrumentId: number): number {
@@ -313,11 +395,6 @@ export class Normaliser {
 
   private reject(binding: Binding, reason: RejectReason, raw: unknown): void {
     this.rejects.record(binding, reason, raw);
-  }
-
-  private setStatus(venue: string, state: AdapterState, reason: string): void {
-    this.venueStatus.set(venue, { venue, state, reason });
-    this.publishStatus();
   }
 
   private publishStatus(): void {

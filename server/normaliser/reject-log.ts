@@ -63,6 +63,7 @@ interface PendingCounts {
 /** Rejection counters plus rate-limited warnings. */
 export class RejectLog {
   private readonly totalsByReason = new Map<RejectReason, number>();
+  private readonly totalsBySourceKey = new Map<number, { readonly source: RejectSource; readonly counts: Map<RejectReason, number> }>();
   private readonly exampleLogged = new Set<string>();
   private readonly pending = new Map<number, PendingCounts>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -79,6 +80,12 @@ export class RejectLog {
   /** Counts one rejection, logging it with `example` if it is the first of its kind for `source`. */
   record(source: RejectSource, reason: RejectReason, example: unknown): void {
     this.totalsByReason.set(reason, (this.totalsByReason.get(reason) ?? 0) + 1);
+    let perSource = this.totalsBySourceKey.get(source.key);
+    if (perSource === undefined) {
+      perSource = { source, counts: new Map() };
+      this.totalsBySourceKey.set(source.key, perSource);
+    }
+    perSource.counts.set(reason, (perSource.counts.get(reason) ?? 0) + 1);
     const exampleKey = `${source.key}\u0000${reason}`;
     if (!this.exampleLogged.has(exampleKey)) {
       this.exampleLogged.add(exampleKey);
@@ -109,6 +116,23 @@ export class RejectLog {
   /** Total rejections by reason since creation (only reasons seen). */
   totals(): Record<string, number> {
     return Object.fromEntries(this.totalsByReason);
+  }
+
+  /** Total rejections of the source with `key`, by reason (only reasons seen). */
+  totalsFor(key: number): Record<string, number> {
+    const entry = this.totalsBySourceKey.get(key);
+    return entry === undefined ? {} : Object.fromEntries(entry.counts);
+  }
+
+  /** Totals per source, keyed "adapter@VENUE" (with "#key" appended if two sources share that). */
+  totalsBySource(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [key, { source, counts }] of this.totalsBySourceKey) {
+      let label = `${source.adapter}@${source.venue}`;
+      if (Object.hasOwn(out, label)) label += `#${key}`;
+      out[label] = Object.fromEntries(counts);
+    }
+    return out;
   }
 
   /** Logs the counts gathered since the last summary now, one line per adapter. */

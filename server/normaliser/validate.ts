@@ -10,12 +10,15 @@ import type { RejectReason } from './reasons';
 
 /** Longest symbol accepted, in UTF-16 code units. */
 export const MAX_SYMBOL_LENGTH = 64;
+/** Longest venue name accepted, in characters. */
+export const MAX_VENUE_LENGTH = 32;
 /** Longest string trade id accepted, in UTF-16 code units. */
 export const MAX_TRADE_ID_LENGTH = 128;
 /** Longest decimal string even looked at; anything longer cannot be a sane price or size. */
 const MAX_DECIMAL_TEXT_LENGTH = 48;
 
 const SYMBOL_RE = /^[^\s\p{C}]+$/u;
+const VENUE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DECIMAL_TEXT_RE = /^-?\d+(?:\.(\d+))?$/;
 const ASSET_CLASSES = new Set<unknown>(Object.values(AssetClass).filter((v) => typeof v === 'number'));
 
@@ -82,6 +85,17 @@ export function readTradeId(value: unknown): number | string | undefined {
   if (value === undefined || value === null || value === '') return '';
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value === 'string') return value.length <= MAX_TRADE_ID_LENGTH ? value : undefined;
+  return undefined;
+}
+
+/**
+ * Why `venue` cannot name a venue, or `undefined` when it can: 1..32 letters, digits, `_`, `.`,
+ * `-`, starting with a letter or digit. No colon: it separates venue and symbol in names.
+ */
+export function checkVenue(venue: unknown): string | undefined {
+  if (typeof venue !== 'string' || venue.length === 0) return 'must be a non-empty string';
+  if (venue.length > MAX_VENUE_LENGTH) return `must be at most ${MAX_VENUE_LENGTH} characters`;
+  if (!VENUE_RE.test(venue)) return 'may only hold letters, digits, "_", "." and "-" (no colon or spaces)';
   return undefined;
 }
 

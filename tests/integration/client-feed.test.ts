@@ -52,18 +52,22 @@ async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condi
   }
 }
 
-/** Records trade/quote sequence numbers of one symbol as consumers see them (snapshots + batches). */
+/**
+ * Records trade/quote sequence numbers of one symbol as consumers see them (snapshots + batches).
+ * `symbol` may be bare ("BTC-USD"): the client's table resolves it to "SIM:BTC-USD".
+ */
 function recordTicks(c: FeedClient, symbol: string) {
   const seqs: number[] = [];
   const snapshots: SnapshotEvent[] = [];
   const bars: MarketUpdate[] = [];
+  const isOurs = (instrumentId: number) => c.instruments.bySymbol(symbol)?.id === instrumentId;
   const take = (u: MarketUpdate) => {
-    if (c.instruments.get(u.instrumentId)?.symbol !== symbol) return;
+    if (!isOurs(u.instrumentId)) return;
     if (u.kind === 'bar') bars.push(u);
     else seqs.push(u.seq);
   };
   c.on('snapshot', (s) => {
-    if (s.instrument?.symbol !== symbol) return;
+    if (!isOurs(s.instrumentId)) return;
     snapshots.push(s);
     if (s.recovered) {
       // Exactly the updates after the resume point: they continue the stream.

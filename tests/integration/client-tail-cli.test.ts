@@ -45,7 +45,8 @@ describe('tail CLI', () => {
     expect(await run.exited).toBe(0);
     const lines = run.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const trade = lines.find((l) => l.type === 'trade')!;
-    expect(trade).toMatchObject({ symbol: expect.stringMatching(/^(BTC|ETH)-USD$/), side: expect.stringMatching(/^(buy|sell|unknown)$/) });
+    // Bare names on the command line; records carry the full VENUE:SYMBOL name.
+    expect(trade).toMatchObject({ symbol: expect.stringMatching(/^SIM:(BTC|ETH)-USD$/), side: expect.stringMatching(/^(buy|sell|unknown)$/) });
     expect(trade.price).toMatch(/^\d+\.\d+$/);
     expect(trade.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(lines.some((l) => l.type === 'bar' && l.interval === '1m')).toBe(true);

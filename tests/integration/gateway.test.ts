@@ -291,7 +291,9 @@ describe('Gateway', () => {
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body).toMatchObject({ status: 'ok', instruments: 10, clients: 1, epoch: service.epoch });
-      expect(body.adapters).toEqual([{ venue: 'SIM', state: 'live', reason: '' }]);
+      expect(body.adapters).toEqual([
+        expect.objectContaining({ venue: 'SIM', state: 'live', reason: '', adapter: 'simulated', phase: 'running', restarts: 0, rejected: {} }),
+      ]);
       expect(typeof body.uptimeSec).toBe('number');
     });
   });

@@ -73,13 +73,13 @@ describe('Normaliser', () => {
   });
 
   describe('instruments', () => {
-    it('assigns ids 1, 2, 3 in declaration order with the adapter venue and publishes the table', async () => {
+    it('assigns ids 1, 2, 3 in declaration order, names them VENUE:SYMBOL and publishes the table', async () => {
       const { normaliser, tables, sink } = await setup();
       sink.instruments([{ symbol: 'EUR/USD', priceDecimals: 5, sizeDecimals: 0 }]);
       expect(normaliser.instruments()).toEqual([
-        { id: 1, symbol: 'BTC-USD', venue: 'TEST', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 },
-        { id: 2, symbol: 'AAPL', venue: 'TEST', assetClass: AssetClass.Equity, priceDecimals: 2, sizeDecimals: 0 },
-        { id: 3, symbol: 'EUR/USD', venue: 'TEST', assetClass: AssetClass.Other, priceDecimals: 5, sizeDecimals: 0 },
+        { id: 1, symbol: 'TEST:BTC-USD', venue: 'TEST', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 },
+        { id: 2, symbol: 'TEST:AAPL', venue: 'TEST', assetClass: AssetClass.Equity, priceDecimals: 2, sizeDecimals: 0 },
+        { id: 3, symbol: 'TEST:EUR/USD', venue: 'TEST', assetClass: AssetClass.Other, priceDecimals: 5, sizeDecimals: 0 },
       ]);
       expect(tables.map((t) => t.length)).toEqual([2, 3]);
     });
@@ -89,8 +89,8 @@ describe('Normaliser', () => {
       sink.instruments([AAPL, BTC]);
       expect(tables).toHaveLength(1);
       expect(normaliser.instruments().map((i) => [i.id, i.symbol])).toEqual([
-        [1, 'BTC-USD'],
-        [2, 'AAPL'],
+        [1, 'TEST:BTC-USD'],
+        [2, 'TEST:AAPL'],
       ]);
     });
 
@@ -106,11 +106,8 @@ describe('Normaliser', () => {
         { symbol: 'OK', priceDecimals: 0, sizeDecimals: 18 },
       ]);
       sink.instruments('nonsense' as never);
-      const other = new ManualAdapter('OTHER');
-      await normaliser.attach(other);
-      other.out.instruments([AAPL]);
-      expect(normaliser.stats().rejected).toEqual({ 'bad-instrument': 6, 'instrument-conflict': 2 });
-      expect(normaliser.instruments().map((i) => i.symbol)).toEqual(['BTC-USD', 'AAPL', 'OK']);
+      expect(normaliser.stats().rejected).toEqual({ 'bad-instrument': 6, 'instrument-conflict': 1 });
+      expect(normaliser.instruments().map((i) => i.symbol)).toEqual(['TEST:BTC-USD', 'TEST:AAPL', 'TEST:OK']);
     });
 
     it('refuses instruments beyond maxInstruments', async () => {

@@ -33,6 +33,7 @@ function recordingSink() {
     trade: (trade) => events.push({ kind: 'trade', value: trade }),
     quote: (quote) => events.push({ kind: 'quote', value: quote }),
     status: (state, reason) => events.push({ kind: 'status', value: reason === undefined ? state : `${state}: ${reason}` }),
+    heartbeat: () => events.push({ kind: 'heartbeat', value: undefined }),
   };
   return { sink, events };
 }

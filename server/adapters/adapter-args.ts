@@ -1,0 +1,108 @@
+/**
+ * The adapter flags shared by `npm run feed` and `npm run record`:
+ *
+ *   --adapter <name-or-path>        repeatable; starts a new adapter
+ *   --adapter-opt key=value         an option of the adapter named just before it (repeatable)
+ *   --adapter-config <file.json>    options of the adapter named just before it, from a JSON object
+ *   --symbol-map VENUE:SYM=NAME     rename a symbol (repeatable, comma-separated lists allowed)
+ *
+ * A value is parsed as JSON when it is valid JSON (`rate=50` is a number, `loop=true` a boolean,
+ * `venue="123"` a string) and taken as a plain string otherwise (`symbols=btcusdt,ethusdt`).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** One `--adapter` with the options that followed it. */
+export interface AdapterRequest {
+  /** Built-in name or module path, as given. */
+  readonly spec: string;
+  /** Options in the order given; later keys override earlier ones. */
+  readonly options: Record<string, unknown>;
+}
+
+/** The `parseArgs` options these flags need (merge into a CLI's own). */
+export const ADAPTER_ARG_OPTIONS = {
+  adapter: { type: 'string', multiple: true },
+  'adapter-opt': { type: 'string', multiple: true },
+  'adapter-config': { type: 'string', multiple: true },
+  'symbol-map': { type: 'string', multiple: true },
+} as const;
+
+/** Help text for the adapter flags. */
+export const ADAPTER_ARGS_HELP = `Adapters:
+  --adapter <name|path>   feed adapter to run (repeatable; default: simulated). Built in: simulated,
+                          replay, binance, coinbase. A path (./my-adapter.ts, /abs/x.mjs, optionally
+                          #exportName) loads your own adapter module: see docs/adapters.md
+  --adapter-opt k=v       option of the adapter named just before (repeatable); v is JSON if it
+                          parses as JSON, else a string. E.g. --adapter binance --adapter-opt
+                          symbols=btcusdt,ethusdt  |  --adapter replay --adapter-opt speed=10
+  --adapter-config <f>    JSON object of options for the adapter named just before
+  --symbol-map V:S=N      show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)`;
+
+/** A token as `util.parseArgs({ tokens: true })` yields it (the parts used here). */
+export interface ArgToken {
+  readonly kind: string;
+  readonly name?: string;
+  readonly value?: string | undefined;
+}
+
+/** Parses an option value: JSON when it is JSON, else the text itself. */
+export function parseOptionValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Parses "key=value" into [key, value].
+ * @throws TypeError when there is no "=" or the key is empty.
+ */
+export function parseOptionPair(pair: string): [string, unknown] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new TypeError(`--adapter-opt must look like key=value, got "${pair}"`);
+  return [pair.slice(0, eq).trim(), parseOptionValue(pair.slice(eq + 1))];
+}
+
+/** Reads a JSON object of adapter options from `file` (relative to `cwd`). */
+export function readAdapterConfig(file: string, cwd = process.cwd()): Record<string, unknown> {
+  const path = resolve(cwd, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new TypeError(`--adapter-config ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TypeError(`--adapter-config ${path} must hold a JSON object of options`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Collects `--adapter` requests in command-line order from parseArgs tokens.
+ * @throws TypeError when an option flag comes before any --adapter, or a pair or file is bad.
+ */
+export function collectAdapterRequests(tokens: readonly ArgToken[], cwd = process.cwd()): AdapterRequest[] {
+  const requests: { spec: string; options: Record<string, unknown> }[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'adapter') {
+      if (token.value === undefined || token.value === '') throw new TypeError('--adapter needs a name or a path');
+      requests.push({ spec: token.value, options: {} });
+      continue;
+    }
+    if (token.name !== 'adapter-opt' && token.name !== 'adapter-config') continue;
+    const current = requests[requests.length - 1];
+    if (current === undefined) throw new TypeError(`--${token.name} must follow the --adapter it configures`);
+    if (token.value === undefined) throw new TypeError(`--${token.name} needs a value`);
+    if (token.name === 'adapter-opt') {
+      const [key, value] = parseOptionPair(token.value);
+      current.options[key] = value;
+    } else {
+      Object.assign(current.options, readAdapterConfig(token.value, cwd));
+    }
+  }
+  return requests;
+}
