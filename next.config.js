@@ -13,6 +13,8 @@ const nextConfig = {
   // The whole project is typechecked by `npm run typecheck` (tests/run-all.sh); skipping it here
   // keeps `next build` to compiling and does not let an unrelated server file block the dashboard.
   typescript: { ignoreBuildErrors: true },
+  // `npm run dev` is opened as http://localhost:3000 or http://127.0.0.1:3000; both may load dev assets.
+  allowedDevOrigins: ['localhost', '127.0.0.1'],
 };
 
 export default nextConfig;

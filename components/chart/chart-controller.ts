@@ -32,6 +32,12 @@ import type { ChartPalette } from './chart-palette';
 export const DEFAULT_BAR_SPACING = 9;
 /** Empty bar slots kept right of the newest bar. */
 export const RIGHT_OFFSET_BARS = 6;
+/**
+ * Bars the series may hold beyond the store's window before it is trimmed back to it: live
+ * updates append to the series while the store drops its oldest bars, so a 1 s chart left open
+ * all day would otherwise grow by 86,400 bars.
+ */
+export const SERIES_TRIM_SLACK_BARS = 500;
 /** Canvas text cannot use CSS variables: the same monospace stack as --font-mono in globals.css. */
 export const CHART_FONT = "ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 /** Share of the chart height the volume pane takes. */
@@ -53,6 +59,8 @@ export class ChartController {
   private bars: readonly Bar[] = [];
   /** Open time (chart seconds) of the newest bar drawn; updates before it are not allowed. */
   private lastDrawnTime = -Infinity;
+  /** Bars the series holds (it keeps every bar ever appended until the next setData). */
+  private seriesBars = 0;
   /** Bar under the crosshair, or undefined when the pointer is off the chart. */
   private hovered: Bar | undefined;
 
@@ -109,10 +117,22 @@ export class ChartController {
     while (first > 0 && barTime(bars[first - 1] as Bar) >= this.lastDrawnTime) first -= 1;
     for (let i = first; i < bars.length; i += 1) {
       const bar = bars[i] as Bar;
+      if (barTime(bar) > this.lastDrawnTime) this.seriesBars += 1;
       this.candles.update(toCandle(bar, instrument));
       this.volume.update(toVolume(bar, instrument, this.palette));
     }
+    if (this.seriesBars > bars.length + SERIES_TRIM_SLACK_BARS) this.trim(instrument);
     this.afterDraw();
+  }
+
+  /** Replaces the series with the store's window, keeping what the person is looking at. */
+  private trim(instrument: Instrument): void {
+    const timeScale = this.chart.timeScale();
+    const visible = timeScale.getVisibleRange();
+    this.candles.setData(this.bars.map((b) => toCandle(b, instrument)));
+    this.volume.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
+    this.seriesBars = this.bars.length;
+    if (visible) timeScale.setVisibleRange(visible);
   }
 
   setPalette(palette: ChartPalette): void {
@@ -146,6 +166,7 @@ export class ChartController {
     }
     this.candles.setData(instrument ? state.bars.map((b) => toCandle(b, instrument)) : []);
     this.volume.setData(instrument ? state.bars.map((b) => toVolume(b, instrument, this.palette)) : []);
+    this.seriesBars = instrument ? state.bars.length : 0;
     // A fresh series starts at the default zoom, scrolled to the newest bar: a young series draws
     // normal-width candles at the right edge instead of a few stretched across the pane.
     this.chart.timeScale().applyOptions({ barSpacing: DEFAULT_BAR_SPACING });
@@ -161,6 +182,7 @@ export class ChartController {
     const data = this.container.dataset;
     data.revision = String(this.revision);
     data.barCount = String(this.bars.length);
+    data.seriesBars = String(this.seriesBars);
     data.lastTime = last ? String(barTime(last)) : '';
     data.lastClose = last && this.instrument ? formatDecimal(last.close, this.instrument.priceDecimals) : '';
     if (!this.hovered) this.renderLegend();

@@ -5,6 +5,7 @@
  * bar); React renders only the overlay text (loading / empty), which changes rarely.
  */
 import { useEffect, useRef, useState } from 'react';
+import { bareSymbol } from '../../lib/market/symbols';
 import { BAR_INTERVAL_LABELS } from '../../lib/market/types';
 import { useDashboard, useDashboardStoreApi } from '../../lib/store/react';
 import { useEffectiveTheme } from '../providers/use-effective-theme';
@@ -47,7 +48,9 @@ export function PriceChart() {
   return (
     <div className="chart-area">
       <div ref={legend} className="chart-legend" data-testid="chart-legend" aria-live="off">
-        <span className="legend-symbol">{symbol ?? ''}</span>
+        <span className="legend-symbol" title={symbol}>
+          {symbol === undefined ? '' : bareSymbol(symbol)}
+        </span>
         <span className="legend-interval dim">{BAR_INTERVAL_LABELS[interval]}</span>
         <span className="legend-time dim" data-field="time" />
         <span className="legend-item">O <b data-field="open" /></span>
@@ -60,7 +63,9 @@ export function PriceChart() {
       <div ref={container} className="chart-canvas" data-testid="price-chart" data-symbol={symbol ?? ''} data-interval={BAR_INTERVAL_LABELS[interval]} />
       {(status === 'loading' || empty) && (
         <div className="chart-overlay" data-testid="chart-overlay">
-          {status === 'loading' ? `Loading ${symbol ?? ''} ${BAR_INTERVAL_LABELS[interval]}…` : 'No trades in this interval yet'}
+          {status === 'loading'
+            ? `Loading ${symbol === undefined ? '' : bareSymbol(symbol)} ${BAR_INTERVAL_LABELS[interval]}…`
+            : 'No trades in this interval yet'}
         </div>
       )}
     </div>

@@ -1,5 +1,6 @@
 'use client';
 /** The selected instrument at a glance: symbol, last, change from session open, bid/ask, session range and volume. */
+import { bareSymbol } from '../../lib/market/symbols';
 import { useDashboard } from '../../lib/store/react';
 import { sessionChange } from '../../lib/store/ticker';
 import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
@@ -15,7 +16,9 @@ export function InstrumentSummary() {
   return (
     <div className="summary" data-testid="instrument-summary" data-symbol={instrument.symbol}>
       <div className="summary-name">
-        <strong data-testid="summary-symbol">{instrument.symbol}</strong>
+        <strong data-testid="summary-symbol" title={instrument.symbol}>
+          {bareSymbol(instrument.symbol)}
+        </strong>
         <small>{instrument.venue}</small>
       </div>
       <div className={`summary-last num ${tone}`} data-testid="summary-last">

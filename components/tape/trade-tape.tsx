@@ -6,6 +6,7 @@
  * costs a third of the main thread (bench/browser.ts). Rows are memoised by their stable keys.
  */
 import { memo } from 'react';
+import { bareSymbol } from '../../lib/market/symbols';
 import { Side } from '../../lib/market/types';
 import { useDashboard } from '../../lib/store/react';
 import type { TapeEntry } from '../../lib/store/types';
@@ -52,7 +53,9 @@ export function TradeTape() {
     <div className="tape" data-testid="trade-tape" data-count={tape.length}>
       <div className="panel-head">
         <h2>Time &amp; sales</h2>
-        <span className="dim">{instrument?.symbol ?? ''}</span>
+        <span className="dim" title={instrument?.symbol}>
+          {instrument ? bareSymbol(instrument.symbol) : ''}
+        </span>
       </div>
       <div className="tape-header" aria-hidden>
         <span>Time</span>
@@ -60,7 +63,7 @@ export function TradeTape() {
         <span className="num">Size</span>
         <span />
       </div>
-      <ol className="tape-list" aria-label={`Trades of ${instrument?.symbol ?? 'the selected instrument'}, newest first`}>
+      <ol className="tape-list" aria-label={`Trades of ${instrument ? bareSymbol(instrument.symbol) : 'the selected instrument'}, newest first`}>
         {tape.map((entry) => {
           // Each row names its own instrument (not the selection), so a stray print would show.
           const own = instruments[entry.instrumentId];

@@ -3,6 +3,7 @@
  * hundreds of instruments and easy to test.
  */
 import { mantissaToNumber } from '../../lib/market/decimal';
+import { bareSymbol } from '../../lib/market/symbols';
 import type { Instrument } from '../../lib/market/types';
 import { sessionChange, spread } from '../../lib/store/ticker';
 import type { Ticker } from '../../lib/store/types';
@@ -42,8 +43,13 @@ function sortValue(instrument: Instrument, ticker: Ticker | undefined, key: Sort
   }
 }
 
+/** Orders by the symbol a person reads ("BTC-USD"), then by the full name (venue first). */
+function bySymbol(a: Instrument, b: Instrument): number {
+  return bareSymbol(a.symbol).localeCompare(bareSymbol(b.symbol)) || a.symbol.localeCompare(b.symbol);
+}
+
 /**
- * Instruments whose symbol or venue contains `filter` (case-insensitive), sorted by `sort`, ties
+ * Instruments whose name or venue contains `filter` (case-insensitive), sorted by `sort`, ties
  * broken by symbol so rows do not shuffle between frames.
  */
 export function sortRows(
@@ -58,15 +64,15 @@ export function sortRows(
     : instruments.slice();
   const sign = sort.descending ? -1 : 1;
   if (sort.key === 'symbol') {
-    return rows.sort((a, b) => sign * a.symbol.localeCompare(b.symbol));
+    return rows.sort((a, b) => sign * bySymbol(a, b));
   }
   const keyed = rows.map((instrument) => ({ instrument, value: sortValue(instrument, tickers[instrument.id], sort.key) }));
   keyed.sort((a, b) => {
     if (a.value === undefined || b.value === undefined) {
-      if (a.value === b.value) return a.instrument.symbol.localeCompare(b.instrument.symbol);
+      if (a.value === b.value) return bySymbol(a.instrument, b.instrument);
       return a.value === undefined ? 1 : -1;
     }
-    return sign * (a.value - b.value) || a.instrument.symbol.localeCompare(b.instrument.symbol);
+    return sign * (a.value - b.value) || bySymbol(a.instrument, b.instrument);
   });
   return keyed.map((k) => k.instrument);
 }

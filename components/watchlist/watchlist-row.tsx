@@ -9,6 +9,7 @@
  * that turns on and off costs one paint each way.
  */
 import { memo } from 'react';
+import { bareSymbol } from '../../lib/market/symbols';
 import type { Instrument } from '../../lib/market/types';
 import { sessionChange, spread } from '../../lib/store/ticker';
 import type { Ticker } from '../../lib/store/types';
@@ -55,8 +56,8 @@ function WatchlistRowView({ instrument, ticker, selected, index, showVenue, flas
       data-symbol={instrument.symbol}
       onMouseDown={() => onSelect(instrument.symbol)}
     >
-      <span role="gridcell" className="wl-symbol" title={`${instrument.symbol} (${instrument.venue})`}>
-        {instrument.symbol}
+      <span role="gridcell" className="wl-symbol" title={instrument.symbol}>
+        {bareSymbol(instrument.symbol)}
         {showVenue && <small>{instrument.venue}</small>}
       </span>
       <span

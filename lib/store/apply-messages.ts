@@ -19,14 +19,16 @@ export interface MarketSlice {
   readonly connection: ConnectionView;
   readonly instruments: Readonly<Record<number, Instrument>>;
   readonly instrumentIds: readonly number[];
-  readonly symbolToId: Readonly<Record<string, number>>;
   readonly tickers: Readonly<Record<number, Ticker>>;
   readonly chart: ChartState;
   readonly tape: readonly TapeEntry[];
   readonly venues: readonly VenueStatus[];
   /** Wall-clock ms of the last market update applied; 0 before any. */
   readonly lastDataAtMs: number;
-  /** Symbol the chart and tape follow (may not be in the instrument table yet). */
+  /**
+   * Name the chart and tape follow: the full `VENUE:SYMBOL` once resolved; before the instrument
+   * table arrives, whatever was asked for (possibly a bare symbol).
+   */
   readonly selectedSymbol: string | undefined;
 }
 
@@ -40,8 +42,11 @@ export interface ApplyContext {
   readonly nowMs: number;
   /** Called with each live update's `receiveTimeUs` as it is applied (lag instrumentation). */
   readonly onLiveUpdate?: (receiveTimeUs: number) => void;
-  /** Called when the selected symbol is not in the instrument table (the first one is selected instead). */
-  readonly onUnknownSymbol?: (symbol: string, fallback: string) => void;
+  /**
+   * Called when the selected name is not in the instrument table, or is a bare symbol several
+   * venues list (`candidates`); the first instrument is selected instead.
+   */
+  readonly onUnknownSymbol?: (symbol: string, fallback: string, candidates: readonly string[]) => void;
 }
 
 /** Folds `messages` into `state`; returns the changed slices (empty when nothing changed). */
@@ -142,7 +147,6 @@ class FrameDraft {
       this.drafts.clear();
       this.bars = undefined;
       this.out.instruments = {};
-      this.out.symbolToId = {};
       this.out.instrumentIds = [];
       this.out.chart = freshChart(this.chart(), undefined);
       this.newTape = [];
@@ -154,10 +158,7 @@ class FrameDraft {
 
   private onInstruments(entries: readonly (Instrument & { removed: boolean })[]): void {
     const instruments = { ...(this.out.instruments ?? this.state.instruments) };
-    const symbolToId = { ...(this.out.symbolToId ?? this.state.symbolToId) };
     for (const entry of entries) {
-      const previous = instruments[entry.id];
-      if (previous) delete symbolToId[previous.symbol];
       if (entry.removed) {
         delete instruments[entry.id];
         this.drafts.delete(entry.id);
@@ -167,10 +168,8 @@ class FrameDraft {
       }
       const { removed: _removed, ...instrument } = entry;
       instruments[entry.id] = instrument;
-      symbolToId[entry.symbol] = entry.id;
     }
     this.out.instruments = instruments;
-    this.out.symbolToId = symbolToId;
     this.out.instrumentIds = Object.keys(instruments).map(Number);
     this.followSelection();
   }
@@ -180,13 +179,15 @@ class FrameDraft {
     const change = resolveSelection(
       this.out.selectedSymbol ?? this.state.selectedSymbol,
       this.chart(),
-      this.out.symbolToId ?? this.state.symbolToId,
       this.out.instruments ?? this.state.instruments,
       this.out.instrumentIds ?? this.state.instrumentIds,
     );
     if (!change) return;
-    if (change.unknownSymbol !== undefined) this.context.onUnknownSymbol?.(change.unknownSymbol, change.selectedSymbol);
+    if (change.unknownSymbol !== undefined) {
+      this.context.onUnknownSymbol?.(change.unknownSymbol, change.selectedSymbol, change.candidates);
+    }
     this.out.selectedSymbol = change.selectedSymbol;
+    if (change.chart === this.chart()) return; // same instrument, now under its full name
     this.out.chart = change.chart;
     this.bars = undefined;
     this.newTape = [];

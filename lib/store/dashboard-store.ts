@@ -67,7 +67,7 @@ export interface DashboardActions {
   /** Sets the feed URL shown in the badge and in error advice (known only in the browser). */
   setFeedUrl(url: string): void;
   setStats(stats: FeedStatsView): void;
-  /** Selects an instrument by symbol: the chart and tape reload for it. */
+  /** Selects an instrument by full or bare name: the chart and tape reload for it. */
   select(symbol: string): void;
   /** Moves the selection by `offset` positions within `orderedSymbols` (keyboard up/down). */
   selectRelative(orderedSymbols: readonly string[], offset: number): void;
@@ -101,12 +101,14 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
   let cancelFrame: (() => void) | undefined;
 
   const store = createStore<DashboardState>()((set, get) => {
-    const reportUnknown = (symbol: string, fallback: string): void =>
+    const reportUnknown = (symbol: string, fallback: string, candidates: readonly string[]): void =>
       get().actions.reportError(
         'unknown-instrument',
         symbol,
-        `Instrument "${symbol}" is not offered by this feed.`,
-        `Showing ${fallback} instead; pick another from the watchlist.`,
+        candidates.length > 0
+          ? `"${symbol}" is listed by several venues: ${candidates.join(', ')}.`
+          : `Instrument "${symbol}" is not offered by this feed.`,
+        `Showing ${fallback} instead; pick another from the watchlist${candidates.length > 0 ? ' or use the full VENUE:SYMBOL name' : ''}.`,
       );
 
     const flush = (): void => {
@@ -148,13 +150,17 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
         const state = get();
         if (symbol === state.selectedSymbol && state.chart.instrumentId !== undefined) return;
         const unresolved = { ...state.chart, instrumentId: undefined };
-        const change = resolveSelection(symbol, unresolved, state.symbolToId, state.instruments, state.instrumentIds);
+        const change = resolveSelection(symbol, unresolved, state.instruments, state.instrumentIds);
         if (!change) {
-          // Instrument table not here yet: remember the symbol; the table resolves it on arrival.
+          // Instrument table not here yet: remember the name; the table resolves it on arrival.
           set({ selectedSymbol: symbol, chart: freshChart(state.chart, undefined), tape: [] });
           return;
         }
-        if (change.unknownSymbol !== undefined) reportUnknown(change.unknownSymbol, change.selectedSymbol);
+        if (change.unknownSymbol !== undefined) reportUnknown(change.unknownSymbol, change.selectedSymbol, change.candidates);
+        if (change.chart.instrumentId === state.chart.instrumentId) {
+          set({ selectedSymbol: change.selectedSymbol }); // same instrument by another name
+          return;
+        }
         set({ selectedSymbol: change.selectedSymbol, chart: change.chart, tape: [] });
       },
       selectRelative(orderedSymbols, offset) {
@@ -192,7 +198,6 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
       connection: { state: 'idle', retryAt: undefined, url: config.url, epoch: undefined, serverId: undefined },
       instruments: {},
       instrumentIds: [],
-      symbolToId: {},
       tickers: {},
       chart: { instrumentId: undefined, interval: config.initialInterval, bars: [], revision: 0, status: 'loading' },
       tape: [],

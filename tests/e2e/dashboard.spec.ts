@@ -24,9 +24,9 @@ test.describe('Dashboard', () => {
   });
 
   test('shows prices as exact decimals at each instrument precision', async ({ page }) => {
-    const shib = page.locator('[data-testid=watchlist-row][data-symbol="SHIB-USD"] [data-testid=cell-last]');
+    const shib = page.locator('[data-testid=watchlist-row][data-symbol="SIM:SHIB-USD"] [data-testid=cell-last]');
     await expect(shib).toHaveText(/^0\.\d{8}$/);
-    const btc = page.locator('[data-testid=watchlist-row][data-symbol="BTC-USD"] [data-testid=cell-last]');
+    const btc = page.locator('[data-testid=watchlist-row][data-symbol="SIM:BTC-USD"] [data-testid=cell-last]');
     await expect(btc).toHaveText(/^\d+\.\d{2}$/);
   });
 
@@ -46,6 +46,28 @@ test.describe('Dashboard', () => {
     await expect.poll(async () => (await chart.screenshot()).equals(image)).toBe(false);
     await expect(page.getByTestId('chart-legend')).toContainText('BTC-USD');
     await expect(page.locator('[data-testid=chart-legend] [data-field=close]')).toHaveText(/^\d+\.\d{2}$/);
+  });
+
+  test('keeps the chart series bounded to the store window plus slack', async ({ page }) => {
+    const chart = page.getByTestId('price-chart');
+    await expect(chart).toHaveAttribute('data-bar-count', /[1-9]/);
+    // Drive the chart as a day of live 1 s bars would, faster: the store keeps a 50-bar window
+    // while each frame appends a newer bar.
+    const seriesBars = await page.evaluate(async () => {
+      const store = window.__tickwireStore;
+      if (!store) throw new Error('no store');
+      const start = store.getState().chart.bars.at(-1);
+      if (!start) throw new Error('no bars');
+      for (let i = 1; i <= 800; i += 1) {
+        const { chart } = store.getState();
+        const bar = { ...start, openTimeUs: start.openTimeUs + i * 3_600_000_000 };
+        store.setState({ chart: { ...chart, bars: [...chart.bars, bar].slice(-50) } });
+      }
+      await new Promise((r) => requestAnimationFrame(r));
+      return Number(document.querySelector('[data-testid=price-chart]')?.getAttribute('data-series-bars'));
+    });
+    expect(seriesBars).toBeGreaterThan(0);
+    expect(seriesBars).toBeLessThanOrEqual(50 + 500);
   });
 
   test('shows rtt, update rate and data age in the connection badge', async ({ page }) => {

@@ -21,12 +21,13 @@ test.describe('Selection', () => {
     await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1m' }));
     await waitLive(page);
     const chart = page.getByTestId('price-chart');
-    await expect(chart).toHaveAttribute('data-symbol', 'BTC-USD');
+    await expect(chart).toHaveAttribute('data-symbol', 'SIM:BTC-USD');
     await expect.poll(async () => (await chartState(page)).status).toBe('ready');
 
-    await page.locator('[data-testid=watchlist-row][data-symbol="ETH-USD"]').click();
-    await expect(chart).toHaveAttribute('data-symbol', 'ETH-USD');
-    await expect(page).toHaveURL(/symbol=ETH-USD/);
+    await page.locator('[data-testid=watchlist-row][data-symbol="SIM:ETH-USD"]').click();
+    await expect(chart).toHaveAttribute('data-symbol', 'SIM:ETH-USD');
+    // The URL carries the bare symbol while only one venue lists it.
+    await expect.poll(() => new URL(page.url()).searchParams.get('symbol')).toBe('ETH-USD');
     await page.getByTestId('interval-5s').click();
     await expect(chart).toHaveAttribute('data-interval', '5s');
     await expect(page).toHaveURL(/interval=5s/);
@@ -35,7 +36,7 @@ test.describe('Selection', () => {
     await expect.poll(async () => (await chartState(page)).status).toBe('ready');
     await expect.poll(async () => (await chartState(page)).bars.length).toBeGreaterThan(0);
     const state = await chartState(page);
-    expect(state.symbol).toBe('ETH-USD');
+    expect(state.symbol).toBe('SIM:ETH-USD');
     for (const bar of state.bars) {
       expect(bar).toMatchObject({ id: state.instrumentId, interval: 5 });
       expect(bar.openTimeUs % 5_000_000).toBe(0);
@@ -45,26 +46,26 @@ test.describe('Selection', () => {
 
     await page.reload();
     await waitLive(page);
-    await expect(chart).toHaveAttribute('data-symbol', 'ETH-USD');
+    await expect(chart).toHaveAttribute('data-symbol', 'SIM:ETH-USD');
     await expect(chart).toHaveAttribute('data-interval', '5s');
     await expect(page.getByTestId('interval-5s')).toHaveAttribute('aria-checked', 'true');
-    await expect(page.locator('[data-testid=watchlist-row][data-symbol="ETH-USD"]')).toHaveAttribute('aria-selected', 'true');
+    await expect(page.locator('[data-testid=watchlist-row][data-symbol="SIM:ETH-USD"]')).toHaveAttribute('aria-selected', 'true');
     await expect.poll(async () => Number(await chart.getAttribute('data-bar-count'))).toBeGreaterThan(0);
   });
 
   test('keyboard up and down move the selection through the sorted rows', async ({ page }) => {
     await page.goto(dashboardUrl({ symbol: 'AAPL', interval: '1m' }));
     await waitLive(page);
-    await page.locator('[data-testid=watchlist-row][data-symbol="AAPL"]').click();
+    await page.locator('[data-testid=watchlist-row][data-symbol="SIM:AAPL"]').click();
     const symbols = await page.getByTestId('watchlist-row').evaluateAll((els) =>
       els.map((el) => ({ symbol: el.getAttribute('data-symbol'), top: el.getBoundingClientRect().top }))
         .sort((a, b) => a.top - b.top)
         .map((r) => r.symbol),
     );
-    const index = symbols.indexOf('AAPL');
+    const index = symbols.indexOf('SIM:AAPL');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await expect.poll(() => new URL(page.url()).searchParams.get('symbol')).toBe(symbols[index + 2]);
+    await expect.poll(() => new URL(page.url()).searchParams.get('symbol')).toBe(symbols[index + 2]?.replace('SIM:', ''));
     await page.keyboard.press('ArrowUp');
     await expect(page.getByTestId('price-chart')).toHaveAttribute('data-symbol', symbols[index + 1] as string);
   });

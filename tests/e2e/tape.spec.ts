@@ -10,17 +10,17 @@ test.describe('Trade tape', () => {
     await expect.poll(async () => Number(await tape.getAttribute('data-count'))).toBeGreaterThan(start);
     const symbols = await page.getByTestId('tape-row').evaluateAll((els) => els.map((el) => el.getAttribute('data-symbol')));
     expect(symbols.length).toBeGreaterThan(0);
-    expect(new Set(symbols)).toEqual(new Set(['SOL-USD']));
+    expect(new Set(symbols)).toEqual(new Set(['SIM:SOL-USD']));
     const times = await page.locator('[data-testid=tape-row] .tape-time').allTextContents();
     expect(times).toEqual([...times].sort().reverse());
     await expect(page.locator('[data-testid=tape-row][data-side=buy]').first()).toBeVisible();
     await expect(page.locator('[data-testid=tape-row][data-side=sell]').first()).toBeVisible();
 
-    await page.locator('[data-testid=watchlist-row][data-symbol="XRP-USD"]').click();
+    await page.locator('[data-testid=watchlist-row][data-symbol="SIM:XRP-USD"]').click();
     await expect.poll(async () => Number(await tape.getAttribute('data-count'))).toBeGreaterThan(0);
     await expect
       .poll(async () => new Set(await page.getByTestId('tape-row').evaluateAll((els) => els.map((el) => el.getAttribute('data-symbol')))))
-      .toEqual(new Set(['XRP-USD']));
+      .toEqual(new Set(['SIM:XRP-USD']));
   });
 
 });

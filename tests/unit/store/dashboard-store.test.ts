@@ -170,6 +170,32 @@ describe('DashboardStore', () => {
       expect(store.getState().tape).toEqual([]);
     });
 
+    it('resolves a bare symbol to the one venue listing it', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), {
+        type: 'instruments',
+        instruments: [{ ...ETH, symbol: 'SIM:ETH-USD' }, { ...BTC, symbol: 'SIM:BTC-USD' }],
+      });
+      store.getState().actions.flush();
+      expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:BTC-USD', errors: [] });
+      expect(store.getState().chart.instrumentId).toBe(1);
+      store.getState().actions.select('ETH-USD');
+      expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:ETH-USD', chart: { instrumentId: 2 } });
+    });
+
+    it('reports a bare symbol several venues list, naming them', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), {
+        type: 'instruments',
+        instruments: [{ ...ETH, symbol: 'SIM:BTC-USD' }, { ...BTC, symbol: 'X:BTC-USD' }],
+      });
+      store.getState().actions.flush();
+      const [error] = store.getState().errors;
+      expect(error?.kind).toBe('unknown-instrument');
+      expect(error?.message).toContain('SIM:BTC-USD');
+      expect(error?.message).toContain('X:BTC-USD');
+    });
+
     it('moves the selection with selectRelative and stops at the ends', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments);
@@ -226,7 +252,7 @@ describe('DashboardStore', () => {
       feed(store, hello(2), { type: 'instruments', instruments: [{ ...ETH, id: 1 }] });
       store.getState().actions.flush();
       expect(store.getState().instrumentIds).toEqual([1]);
-      expect(store.getState().symbolToId).toEqual({ 'ETH-USD': 1 });
+      expect(store.getState().instruments[1]?.symbol).toBe('ETH-USD');
       expect(store.getState().selectedSymbol).toBe('ETH-USD');
     });
   });
