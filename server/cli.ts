@@ -103,6 +103,8 @@ async function main(): Promise<void> {
   const level = values['log-level'];
   if (level !== undefined && !levels.includes(level)) usageError(`--log-level must be one of ${levels.join(', ')}`);
   const logger = createLogger(level ? { level: level as LogLevel } : {});
+  // Adapters log through their own default loggers, which read this variable.
+  if (level !== undefined) process.env.TICKWIRE_LOG_LEVEL = level;
 
   let requests: AdapterRequest[];
   let symbolMaps;

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from './adapters';
 import { installAdapterFaultTrap } from './adapters/fault-scope';
-import { AdapterSupervisor, type SupervisedAdapter, type SupervisorOptions, type SupervisorReport } from './adapters/supervisor';
+import { superviseAdapters } from './adapters/supervise';
+import type { AdapterSupervisor, SupervisedAdapter, SupervisorOptions, SupervisorReport } from './adapters/supervisor';
 import type { SymbolMaps } from './adapters/symbol-map';
 import type { FeedAdapter } from './adapters/types';
 import { InProcessBus } from './bus/in-process';
@@ -82,36 +83,6 @@ export interface HealthReport {
 
 const DEFAULTS = { port: 8080, host: '127.0.0.1' };
 
-function isSupervisedAdapter(value: FeedAdapter | SupervisedAdapter): value is SupervisedAdapter {
-  return typeof value === 'object' && value !== null && 'adapter' in value && typeof (value as unknown as FeedAdapter).start !== 'function';
-}
-
-/** Builds one supervisor per adapter; refuses two adapters on one venue (their status and names would collide). */
-function superviseAll(
-  specs: readonly (FeedAdapter | SupervisedAdapter)[],
-  normaliser: Normaliser,
-  logger: Logger,
-  options: Partial<FeedServiceOptions>,
-): AdapterSupervisor[] {
-  const supervisors: AdapterSupervisor[] = [];
-  const byVenue = new Map<string, AdapterSupervisor>();
-  for (const given of specs) {
-    const spec: SupervisedAdapter = isSupervisedAdapter(given) ? given : { adapter: given };
-    const extra = options.symbolMaps?.get(spec.adapter?.venue);
-    const symbolMap = extra === undefined ? spec.symbolMap : new Map([...(spec.symbolMap ?? []), ...extra]);
-    const supervisor = new AdapterSupervisor({ ...spec, symbolMap }, normaliser, logger.child({ component: 'supervisor' }), options.supervisor);
-    const clash = byVenue.get(supervisor.venue);
-    if (clash !== undefined) {
-      throw new TypeError(
-        `two adapters on venue ${supervisor.venue} (${clash.name} and ${supervisor.name}); give one another venue, e.g. --adapter-opt venue=${supervisor.venue}2`,
-      );
-    }
-    byVenue.set(supervisor.venue, supervisor);
-    supervisors.push(supervisor);
-  }
-  return supervisors;
-}
-
 /** Starts the service and resolves once it is listening and its adapters have started. */
 export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
   const opts = { ...DEFAULTS, ...options };
@@ -124,7 +95,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }) });
   // Built first: a configuration error (two adapters on one venue) must leave nothing running.
   const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
-  const supervisors = superviseAll(adapters, normaliser, logger, opts);
+  const supervisors = superviseAdapters(adapters, normaliser, logger, opts);
   const history = new History(opts.history);
   const gateway = new Gateway({ bus, history, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
 

@@ -2,6 +2,9 @@
  * Built-in feed adapters by name, for the CLI's `--adapter` flag. Adding one is one line in
  * {@link BUILT_IN_ADAPTERS}; see docs/adapters.md.
  */
+import { BinanceAdapter, type BinanceOptions } from './binance';
+import { CoinbaseAdapter, type CoinbaseOptions } from './coinbase';
+import { ReplayAdapter, type ReplayOptions } from './replay';
 import { SimulatedAdapter, type SimulatedOptions } from './simulated';
 import type { FeedAdapter } from './types';
 
@@ -14,6 +17,9 @@ export type AdapterFactory = (options: AdapterOptions) => FeedAdapter;
 /** Every built-in adapter, by name. */
 export const BUILT_IN_ADAPTERS: Readonly<Record<string, AdapterFactory>> = Object.freeze({
   simulated: (options: AdapterOptions) => new SimulatedAdapter(options as Partial<SimulatedOptions>),
+  replay: (options: AdapterOptions) => new ReplayAdapter(options as Partial<ReplayOptions>),
+  binance: (options: AdapterOptions) => new BinanceAdapter(options as Partial<BinanceOptions>),
+  coinbase: (options: AdapterOptions) => new CoinbaseAdapter(options as Partial<CoinbaseOptions>),
 });
 
 /** Names accepted by {@link createAdapter}, sorted. */
@@ -34,6 +40,10 @@ export function createAdapter(name: string, options: AdapterOptions = {}): FeedA
 }
 
 export { SimulatedAdapter, SIMULATED_DEFAULTS, type SimulatedOptions } from './simulated';
+export { ReplayAdapter, REPLAY_DEFAULTS, SAMPLE_RECORDING, type ReplayOptions } from './replay';
+export { BinanceAdapter, BINANCE_DEFAULTS, type BinanceOptions } from './binance';
+export { CoinbaseAdapter, COINBASE_DEFAULTS, COINBASE_CHANNELS, type CoinbaseOptions } from './coinbase';
+export { AdapterSupervisor, SUPERVISOR_DEFAULTS, type SupervisedAdapter, type SupervisorOptions, type SupervisorReport } from './supervisor';
 export { MarketSimulator, type MarketSimulatorOptions, type SimEvent, type SimQuote, type SimTrade } from './market-simulator';
 export { SIM_CATALOGUE, simInstruments, syntheticSymbol, type SimInstrumentSpec } from './sim-catalogue';
 export type * from './types';

@@ -54,7 +54,7 @@ export const SUPERVISOR_DEFAULTS: Readonly<SupervisorOptions> = Object.freeze({
   stableAfterMs: 60_000,
   checkIntervalMs: 1000,
   random: Math.random,
-  now: Date.now,
+  now: () => Date.now(),
 });
 
 /** What to supervise. */

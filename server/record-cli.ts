@@ -1,0 +1,149 @@
+/**
+ * `npm run record -- --adapter <name|path> [--adapter-opt k=v ...] --out file.ndjson --seconds 10`:
+ * runs adapters through the normaliser (no gateway) and writes the normalised stream as a
+ * recording the `replay` adapter plays back (server/adapters/recording-format.ts). Stops after
+ * --seconds, after --max-ticks, when every adapter has finished (a replay at the end of its file),
+ * or on Ctrl-C; what was received until then is written completely.
+ */
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
+import { installAdapterFaultTrap } from './adapters/fault-scope';
+import { loadAdapters } from './adapters/load-adapter';
+import { NdjsonRecorder } from './adapters/recorder';
+import { superviseAdapters } from './adapters/supervise';
+import type { AdapterSupervisor } from './adapters/supervisor';
+import { parseSymbolMapEntries, type SymbolMaps } from './adapters/symbol-map';
+import { InProcessBus } from './bus/in-process';
+import { createLogger, type LogLevel } from './log';
+import { Normaliser } from './normaliser/normaliser';
+
+const HELP = `Tickwire recorder: writes any adapter's normalised stream as NDJSON that "replay" plays back
+
+Usage: npm run record -- [--adapter <name|path> [--adapter-opt k=v ...]] --out <file|-> [options]
+
+Options:
+  --out <file|->        where to write the recording ("-" = stdout)
+  --seconds <n>         stop after n seconds (default: when every adapter has finished, or Ctrl-C)
+  --max-ticks <n>       stop after n trades and quotes
+  --log-level <level>   debug | info | warn | error | silent (default info)
+  -h, --help            show this help
+
+${ADAPTER_ARGS_HELP}
+
+Example:
+  npm run record -- --adapter simulated --adapter-opt instruments=3 --out sim.ndjson --seconds 60
+  npm run feed -- --adapter replay --adapter-opt file=sim.ndjson --adapter-opt speed=10`;
+
+/** How often the recorder checks whether every adapter has finished, ms. */
+const FINISHED_POLL_MS = 100;
+
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n\nRun with --help for usage.\n`);
+  process.exit(2);
+}
+
+function positive(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) usageError(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        out: { type: 'string' },
+        seconds: { type: 'string' },
+        'max-ticks': { type: 'string' },
+        'log-level': { type: 'string' },
+        ...ADAPTER_ARG_OPTIONS,
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      tokens: true,
+    });
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const { values, tokens } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
+  if (values.out === undefined) usageError('--out <file|-> is required');
+  const seconds = positive('seconds', values.seconds);
+  const maxTicks = positive('max-ticks', values['max-ticks']);
+  const levels = ['debug', 'info', 'warn', 'error', 'silent'];
+  const level = values['log-level'];
+  if (level !== undefined && !levels.includes(level)) usageError(`--log-level must be one of ${levels.join(', ')}`);
+  const logger = createLogger(level ? { level: level as LogLevel } : {});
+  // Adapters log through their own default loggers, which read this variable.
+  if (level !== undefined) process.env.TICKWIRE_LOG_LEVEL = level;
+
+  let requests: AdapterRequest[];
+  let symbolMaps: SymbolMaps;
+  try {
+    requests = collectAdapterRequests(tokens);
+    symbolMaps = parseSymbolMapEntries(values['symbol-map'] ?? []);
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  if (requests.length === 0) requests = [{ spec: 'simulated', options: {} }];
+  const bus = new InProcessBus({ epoch: Date.now(), logger });
+  const normaliser = new Normaliser({ bus, logger });
+  let supervisors: AdapterSupervisor[];
+  try {
+    supervisors = superviseAdapters(await loadAdapters(requests), normaliser, logger, { symbolMaps });
+  } catch (err) {
+    usageError(`adapter setup failed: ${(err as Error).message}`);
+  }
+
+  const toStdout = values.out === '-';
+  const out = toStdout ? process.stdout : createWriteStream(values.out, { encoding: 'utf8' });
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') void finish('output closed');
+    else {
+      logger.error('cannot write the recording', { error: err.message });
+      process.exit(1);
+    }
+  });
+  const startedAt = Date.now();
+  let finishing: Promise<void> | undefined;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const recorder = new NdjsonRecorder(bus, (line) => out.write(line + '\n'), maxTicks, () => void finish('max ticks reached'));
+  const uninstallTrap = installAdapterFaultTrap({ logger });
+
+  async function finish(why: string): Promise<void> {
+    finishing ??= (async () => {
+      clearTimeout(deadline);
+      clearInterval(poll);
+      await Promise.all(supervisors.map((s) => s.stop()));
+      normaliser.flush();
+      normaliser.flushRejectLog();
+      recorder.close();
+      uninstallTrap();
+      if (!toStdout) await new Promise<void>((resolve) => out.end(resolve));
+      const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1);
+      process.stderr.write(`recorded ${recorder.ticks} ticks in ${elapsed} s to ${toStdout ? 'stdout' : values.out} (${why})\n`);
+      process.exit(0);
+    })();
+    return finishing;
+  }
+
+  if (seconds !== undefined) deadline = setTimeout(() => void finish(`${seconds} s elapsed`), seconds * 1000);
+  poll = setInterval(() => {
+    if (supervisors.every((s) => s.report().stats?.finished === 1)) void finish('every adapter finished');
+  }, FINISHED_POLL_MS);
+  process.on('SIGINT', () => void finish('interrupted'));
+  process.on('SIGTERM', () => void finish('terminated'));
+  await Promise.all(supervisors.map((s) => s.start()));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`record failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { AssetClass, Side } from '../../../lib/market/types';
+import { splitCsvLine } from '../../../server/adapters/csv';
+import { formatIsoMicros, parseIsoMicros } from '../../../server/adapters/iso-time';
+import { readRecord, tickLine } from '../../../server/adapters/recording-format';
+import { parseRecording, recordingFormatOf } from '../../../server/adapters/recording-reader';
+
+describe('parseIsoMicros / formatIsoMicros', () => {
+  it('keeps microseconds that Date.parse would drop', () => {
+    expect(parseIsoMicros('2022-10-19T23:28:22.061769Z')).toBe(1_666_222_102_061_769);
+    expect(parseIsoMicros('2014-11-07T08:19:27.028459Z')).toBe(1_415_348_367_028_459);
+    expect(parseIsoMicros('2022-10-19T23:28:22Z')).toBe(1_666_222_102_000_000);
+    expect(parseIsoMicros('2022-10-19T23:28:22.5+01:00')).toBe(1_666_218_502_500_000);
+    expect(parseIsoMicros('2022-10-19T23:28:22.123456789Z')).toBe(1_666_222_102_123_456);
+  });
+
+  it('returns undefined for anything else', () => {
+    for (const text of ['', 'yesterday', '2022-10-19', '2022-10-19 23:28:22Z', 12, null]) expect(parseIsoMicros(text)).toBeUndefined();
+  });
+
+  it('round-trips', () => {
+    for (const us of [0, 1_666_222_102_061_769, 1_700_000_000_000_001]) expect(parseIsoMicros(formatIsoMicros(us))).toBe(us);
+  });
+});
+
+describe('splitCsvLine', () => {
+  it('splits on commas and honours quotes and doubled quotes', () => {
+    expect(splitCsvLine('a,b,,c')).toEqual(['a', 'b', '', 'c']);
+    expect(splitCsvLine('"x,y","say ""hi""",z')).toEqual(['x,y', 'say "hi"', 'z']);
+    expect(splitCsvLine('"open')).toBeUndefined();
+  });
+});
+
+describe('readRecord', () => {
+  it('reads trades, quotes and instruments, the venue from the symbol prefix', () => {
+    expect(readRecord({ type: 'trade', symbol: 'SIM:BTC-USD', time: '2024-05-01T12:00:00.000001Z', price: '1.50', size: '2', side: 'BUY', tradeId: 7 })).toEqual({
+      type: 'trade',
+      venue: 'SIM',
+      symbol: 'BTC-USD',
+      timeUs: 1_714_564_800_000_001,
+      price: '1.50',
+      size: '2',
+      side: 'buy',
+      tradeId: 7,
+    });
+    expect(readRecord({ symbol: 'X', timeMs: '1000', bid: '1', bid_size: '2', ask: '3', ask_size: '4' })).toMatchObject({ type: 'quote', venue: '', timeUs: 1_000_000, bidSize: '2' });
+    expect(readRecord({ type: 'instrument', symbol: 'A:B', assetClass: 'equity', priceDecimals: 2, sizeDecimals: 0 })).toMatchObject({ venue: 'A', symbol: 'B', assetClass: AssetClass.Equity });
+  });
+
+  it.each([
+    [{ type: 'order', symbol: 'X' }, 'unknown-type'],
+    [{ type: 'trade', time: '2024-05-01T12:00:00Z', price: '1', size: '1' }, 'missing-symbol'],
+    [{ type: 'trade', symbol: 'X', time: 'soon', price: '1', size: '1' }, 'bad-time'],
+    [{ type: 'trade', symbol: 'X', timeUs: 1, price: 'NaN', size: '1' }, 'missing-field'],
+    [{ type: 'quote', symbol: 'X', timeUs: 1, bid: '1', ask: '2' }, 'missing-field'],
+    [{ type: 'instrument', symbol: 'X', assetClass: 'tulips', priceDecimals: 2, sizeDecimals: 0 }, 'bad-instrument'],
+  ])('names the problem with %j', (record, problem) => {
+    expect(readRecord(record)).toBe(problem);
+  });
+});
+
+describe('tickLine', () => {
+  it('writes exact decimals at the instrument precision and µs ISO times', () => {
+    const instrument = { id: 1, symbol: 'BINANCE:BNBUSDT', venue: 'BINANCE', assetClass: AssetClass.Crypto, priceDecimals: 8, sizeDecimals: 8 };
+    const quote = { kind: 'quote' as const, instrumentId: 1, seq: 1, eventTimeUs: 1_672_515_782_136_000, receiveTimeUs: 0, bid: 2_535_190_000, bidSize: 3_121_000_000, ask: 2_536_520_000, askSize: 4_066_000_000 };
+    expect(JSON.parse(tickLine(quote, instrument))).toEqual({
+      type: 'quote',
+      symbol: 'BINANCE:BNBUSDT',
+      time: '2022-12-31T19:43:02.136000Z',
+      bid: '25.35190000',
+      bidSize: '31.21000000',
+      ask: '25.36520000',
+      askSize: '40.66000000',
+    });
+    const trade = { kind: 'trade' as const, instrumentId: 1, seq: 2, eventTimeUs: 1, receiveTimeUs: 0, price: 100_000, size: 1, side: Side.Sell, tradeId: '' };
+    expect(JSON.parse(tickLine(trade, instrument))).toEqual({ type: 'trade', symbol: 'BINANCE:BNBUSDT', time: '1970-01-01T00:00:00.000001Z', price: '0.00100000', size: '0.00000001', side: 'sell' });
+  });
+});
+
+describe('parseRecording', () => {
+  it('reads NDJSON in file order, skipping and counting bad lines with the first line number', () => {
+    const text = [
+      '{"type":"instrument","symbol":"SIM:A","assetClass":"crypto","priceDecimals":2,"sizeDecimals":8}',
+      '{"type":"trade","symbol":"SIM:A","time":"2024-05-01T12:00:01Z","price":"1.00","size":"1","side":"buy"}',
+      'not json',
+      '',
+      '# a comment',
+      '{"type":"quote","symbol":"SIM:A","time":"2024-05-01T12:00:00Z","bid":"0.99","bidSize":"1","ask":"1.01","askSize":"1"}',
+      '{"type":"heartbeat"}',
+      '[1,2]',
+    ].join('\n');
+    const recording = parseRecording(text, 'ndjson');
+    expect(recording.instruments).toEqual([{ type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 }]);
+    expect(recording.ticks.map((t) => t.type)).toEqual(['trade', 'quote']);
+    expect([...recording.problems]).toEqual([
+      ['malformed-json', { count: 2, firstLine: 3 }],
+      ['unknown-type', { count: 1, firstLine: 7 }],
+    ]);
+  });
+
+  it('reads CSV with loose headers and quoted fields, inferring each symbol precision from its data', () => {
+    const text = ['Time,Symbol,Price,Qty,Side,Trade_ID,Bid,Bid Size,Ask,Ask Size', '2024-05-01T12:00:00Z,AAPL,190.5,10,buy,1,,,,', '2024-05-01T12:00:01Z,AAPL,,,,,"190.49",100,190.52,"200"', '2024-05-01T12:00:02Z,EURUSD,1.08345,1000000,sell,x,,,,'].join('\r\n');
+    const recording = parseRecording(text, 'csv');
+    expect(recording.problems.size).toBe(0);
+    expect(recording.instruments.map((i) => [i.symbol, i.priceDecimals, i.sizeDecimals])).toEqual([
+      ['AAPL', 2, 0],
+      ['EURUSD', 5, 0],
+    ]);
+    expect(recording.ticks[1]).toMatchObject({ type: 'quote', bid: '190.49', bidSize: '100', ask: '190.52', askSize: '200' });
+    expect(recording.ticks[2]).toMatchObject({ type: 'trade', side: 'sell', tradeId: 'x' });
+  });
+
+  it('stops at a CSV header without a symbol column', () => {
+    expect([...parseRecording('time,price\n1,2', 'csv').problems.keys()]).toEqual(['csv-header']);
+  });
+
+  it('tells the format from the extension', () => {
+    expect(recordingFormatOf('x.CSV')).toBe('csv');
+    expect(recordingFormatOf('x.ndjson')).toBe('ndjson');
+    expect(recordingFormatOf('x.jsonl')).toBe('ndjson');
+  });
+});
