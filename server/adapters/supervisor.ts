@@ -35,7 +35,7 @@ export interface SupervisorOptions {
   readonly restartAfterSilentMs: number;
   /** Healthy running time after which the backoff starts again from the smallest delay, ms. @defaultValue 60000 */
   readonly stableAfterMs: number;
-  /** Period of the staleness check, ms. @defaultValue 1000 */
+  /** Period of the staleness check, ms. @defaultValue min(1000, staleAfterMs / 4), at least 10 */
   readonly checkIntervalMs: number;
   /** Random source in [0, 1) for the jitter. @defaultValue Math.random */
   readonly random: () => number;
@@ -83,6 +83,9 @@ export interface SupervisorReport {
 
 function checkOptions(options: Partial<SupervisorOptions>): SupervisorOptions {
   const o = { ...SUPERVISOR_DEFAULTS, ...options };
+  if (options.checkIntervalMs === undefined && typeof o.staleAfterMs === 'number') {
+    o.checkIntervalMs = Math.max(10, Math.min(SUPERVISOR_DEFAULTS.checkIntervalMs, o.staleAfterMs / 4));
+  }
   const positive = ['minRestartDelayMs', 'maxRestartDelayMs', 'startTimeoutMs', 'stopTimeoutMs', 'staleAfterMs', 'stableAfterMs', 'checkIntervalMs'] as const;
   for (const name of positive) {
     const value = o[name];
