@@ -125,6 +125,8 @@ export class AdapterSupervisor implements FaultTarget {
   private adapterState: AdapterState | undefined;
   private adapterReason = '';
   private lastActivityMs = 0;
+  /** Whether the last published state was the supervisor's `stale` (so activity must republish). */
+  private staleShown = false;
   private startedAtMs = 0;
   private attempts = 0;
   private restartCount = 0;
@@ -279,8 +281,6 @@ export class AdapterSupervisor implements FaultTarget {
     if (state === 'live') this.lastActivityMs = this.options.now();
     this.publish();
   }
-
-  private staleShown = false;
 
   /** Publishes the venue state the supervisor believes in. */
   private publish(): void {
