@@ -21,6 +21,8 @@ let gaps = 0;
 let messages = 0;
 let bytes = 0;
 let recording = false;
+let cpuMark = process.cpuUsage();
+let wallMark = Date.now();
 const sockets: WebSocket[] = [];
 
 function rng(seed: number): () => number {
@@ -67,6 +69,11 @@ function openClient(cfg: Config, index: number, random: () => number): Promise<v
   });
 }
 
+function cpuCores(): number {
+  const used = process.cpuUsage(cpuMark);
+  return (used.user + used.system) / 1000 / (Date.now() - wallMark);
+}
+
 function percentile(p: number): number {
   const total = histogram.reduce((a, b) => a + b, 0);
   let seen = 0;
@@ -85,10 +92,12 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
   } else if (msg.type === 'record') {
     histogram.fill(0);
     deliveries = gaps = messages = bytes = 0;
+    cpuMark = process.cpuUsage();
+    wallMark = Date.now();
     recording = true;
   } else if (msg.type === 'report') {
     recording = false;
-    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), cpu: process.cpuUsage() });
+    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), cpuCores: cpuCores() });
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

@@ -70,6 +70,7 @@ const rows: [string, string][] = [
   ['slow-consumer closes', String(stats.gateway.closedSlow! - before.gateway.closedSlow!)],
   ['server CPU (cores)', stats.cpuCores.toFixed(2)],
   ['server RSS (MiB)', stats.rssMiB.toFixed(0)],
+  ['load generator CPU (cores)', report.cpuCores!.toFixed(2)],
   ['flush interval (ms)', values['flush-ms']!],
 ];
 console.log(`\nfan-out over ${seconds.toFixed(1)} s (node ${process.version})`);
