@@ -22,6 +22,7 @@ export function PriceChart() {
   const status = useDashboard((s) => s.chart.status);
   const empty = useDashboard((s) => s.chart.bars.length === 0);
   const interval = useDashboard((s) => s.chart.interval);
+  const live = useDashboard((s) => s.connection.state === 'connected');
   const symbol = useDashboard((s) => (s.chart.instrumentId === undefined ? undefined : s.instruments[s.chart.instrumentId]?.symbol));
 
   useEffect(() => {
@@ -63,9 +64,11 @@ export function PriceChart() {
       <div ref={container} className="chart-canvas" data-testid="price-chart" data-symbol={symbol ?? ''} data-interval={BAR_INTERVAL_LABELS[interval]} />
       {(status === 'loading' || empty) && (
         <div className="chart-overlay" data-testid="chart-overlay">
-          {status === 'loading'
-            ? `Loading ${symbol === undefined ? '' : bareSymbol(symbol)} ${BAR_INTERVAL_LABELS[interval]}…`
-            : 'No trades in this interval yet'}
+          {!live
+            ? 'Waiting for the feed…'
+            : status === 'loading'
+              ? `Loading ${symbol === undefined ? '' : bareSymbol(symbol)} ${BAR_INTERVAL_LABELS[interval]}…`
+              : 'No trades in this interval yet'}
         </div>
       )}
     </div>
