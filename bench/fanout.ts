@@ -15,12 +15,16 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '20' },
     'flush-ms': { type: 'string', default: '25' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
 
-function child(file: string, args: string[] = []): ChildProcess {
-  return fork(new URL(file, import.meta.url).pathname, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
+  return fork(new URL(file, import.meta.url).pathname, args, {
+    execArgv: ['--import', 'tsx', ...extraExecArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function next<T>(proc: ChildProcess, type: string): Promise<T> {
@@ -34,7 +38,8 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
   });
 }
 
-const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!]);
+// --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
+const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!], values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
 const load = child('./fanout-load.ts');
 await next(load, 'ready');
