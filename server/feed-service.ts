@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createAdapter } from './adapters';
 import { installAdapterFaultTrap } from './adapters/fault-scope';
 import { superviseAdapters } from './adapters/supervise';
@@ -17,6 +18,7 @@ import { Gateway } from './gateway/gateway';
 import type { GatewayOptions } from './gateway/options';
 import { History } from './history/history';
 import type { HistoryOptions } from './history/types';
+import { handleEmbedRequest } from './embed-routes';
 import { createLogger, type Logger } from './log';
 import { Normaliser } from './normaliser/normaliser';
 
@@ -48,6 +50,11 @@ export interface FeedServiceOptions {
   readonly gateway?: Partial<GatewayOptions>;
   readonly history?: Partial<HistoryOptions>;
   readonly logger?: Logger;
+  /**
+   * The `<tickwire-chart>` bundle served at GET /embed/tickwire-chart.js (docs/embedding.md).
+   * @defaultValue dist/embed/tickwire-chart.js of this repository (`npm run build:embed`)
+   */
+  readonly embedBundlePath?: string;
 }
 
 export interface FeedService {
@@ -81,7 +88,11 @@ export interface HealthReport {
   readonly gateway: ReturnType<Gateway['stats']>;
 }
 
-const DEFAULTS = { port: 8080, host: '127.0.0.1' };
+const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  embedBundlePath: fileURLToPath(new URL('../dist/embed/tickwire-chart.js', import.meta.url)),
+};
 
 /** Starts the service and resolves once it is listening and its adapters have started. */
 export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
@@ -125,8 +136,9 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
       res.end(body);
       return;
     }
+    if (handleEmbedRequest(req, res, { bundlePath: opts.embedBundlePath, origins: gateway.options })) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v1) or GET /healthz\n');
+    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v1), GET /healthz, or GET /embed/tickwire-chart.js\n');
   });
   gateway.attach(server);
 

@@ -1,7 +1,8 @@
 /**
  * `npm start` / `npm run dev`: the feed service (simulator) and the dashboard together.
  *
- * 1. Builds the dashboard when `.next` is missing or older than any source file (skipped in --dev).
+ * 1. Builds the dashboard when `.next` is missing or older than any source file (skipped in --dev),
+ *    and the `<tickwire-chart>` bundle the feed serves (dist/embed/, `npm run build:embed`) when stale.
  * 2. Starts the feed service in this process (unless --feed-url points at one already running).
  * 3. Runs `next start` (or `next dev`) as a child, telling it where the feed is through FEED_PORT /
  *    FEED_URL; the page reads them per request, so no rebuild is needed to move the feed.
@@ -13,6 +14,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
 import { startFeedService, type FeedService } from './feed-service';
 import { createLogger } from './log';
 
@@ -29,6 +31,9 @@ Options:
   --seed <n>          simulator seed (default 1)
   --instruments <n>   simulated instruments (default 20)
   --rate <n>          simulated updates per second per instrument (default 5)
+  --allow-origin <o>  another site whose pages may use the feed (repeatable; "*" for any)
+  --frame-ancestors <sources>
+                      sites that may frame /embed/... pages (default *, env EMBED_FRAME_ANCESTORS)
   --rebuild           build the dashboard even if .next looks current
   --dev               run "next dev" (hot reload) instead of building and "next start"
   -h, --help          show this help
@@ -36,7 +41,7 @@ Options:
 Then open http://localhost:<port>. The page may also be pointed at any feed with ?feed=ws://host:port.`;
 
 /** Sources whose change makes the production build stale. */
-const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'package.json', 'package-lock.json'];
+const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'proxy.ts', 'package.json', 'package-lock.json'];
 /** How long the dashboard child gets to exit after SIGTERM before SIGKILL (ms). */
 const CHILD_EXIT_GRACE_MS = 5_000;
 
@@ -102,6 +107,8 @@ async function main(): Promise<void> {
         seed: { type: 'string' },
         instruments: { type: 'string' },
         rate: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'frame-ancestors': { type: 'string' },
         rebuild: { type: 'boolean' },
         dev: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -121,11 +128,23 @@ async function main(): Promise<void> {
   if (feedUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL, got "${feedUrl}"`);
   const feedPort = intArg('feed-port', values['feed-port'] ?? process.env.FEED_PORT, 8080, 1, 65535);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) };
+  const frameAncestors = values['frame-ancestors'] ?? process.env.EMBED_FRAME_ANCESTORS;
+  if (frameAncestors !== undefined) {
+    const parsed = parseFrameAncestors(frameAncestors);
+    if (!parsed.ok) fail(`--frame-ancestors: ${parsed.error}`);
+    env.EMBED_FRAME_ANCESTORS = parsed.value;
+  }
+  const allowOrigins = values['allow-origin'];
 
   if (!values.dev && (values.rebuild || !buildIsCurrent())) {
     log.info('building the dashboard (next build)');
     const code = await waitForExit(runNext(['build'], { ...env, NODE_ENV: 'production' }));
     if (code !== 0) fail(`next build failed (exit ${code})`);
+  }
+  const embed = await import('./build-embed');
+  if (!embed.embedBuildIsCurrent('element')) {
+    log.info('building the <tickwire-chart> bundle (npm run build:embed)');
+    await embed.buildElementBundle();
   }
 
   let feed: FeedService | undefined;
@@ -139,6 +158,7 @@ async function main(): Promise<void> {
           instruments: intArg('instruments', values.instruments, 20, 1),
           ratePerInstrument: intArg('rate', values.rate, 5, 0),
         },
+        ...(allowOrigins ? { gateway: { allowedOrigins: allowOrigins } } : {}),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

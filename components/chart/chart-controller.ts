@@ -1,6 +1,6 @@
 /**
  * The imperative side of the price chart: owns a lightweight-charts instance (candles in pane 0,
- * volume in pane 1) and keeps it in step with the store's {@link ChartState}.
+ * volume in pane 1 unless turned off) and keeps it in step with the store's {@link ChartState}.
  *
  * - A new `revision` (snapshot, new instrument or interval, new epoch) redraws with `setData`.
  * - Otherwise only bars at or after the last drawn open time go in, with `series.update()`.
@@ -43,6 +43,12 @@ export const CHART_FONT = "ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Con
 /** Share of the chart height the volume pane takes. */
 export const VOLUME_PANE_SHARE = 0.22;
 
+/** Options of {@link ChartController}. */
+export interface ChartControllerOptions {
+  /** Draw the volume pane under the candles. @defaultValue true */
+  readonly volume?: boolean;
+}
+
 /** Elements of the crosshair legend the controller writes into (found by `data-field`). */
 type LegendField = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'change';
 
@@ -50,7 +56,8 @@ type LegendField = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'chan
 export class ChartController {
   private readonly chart: IChartApi;
   private readonly candles: ISeriesApi<'Candlestick', Time>;
-  private readonly volume: ISeriesApi<'Histogram', Time>;
+  /** Undefined when the chart was made without a volume pane. */
+  private readonly volume: ISeriesApi<'Histogram', Time> | undefined;
   private readonly legendFields = new Map<LegendField, HTMLElement>();
   private palette: ChartPalette;
   private zone: TimeZoneChoice;
@@ -69,6 +76,7 @@ export class ChartController {
     legend: HTMLElement,
     palette: ChartPalette,
     zone: TimeZoneChoice,
+    options: ChartControllerOptions = {},
   ) {
     this.palette = palette;
     this.zone = zone;
@@ -88,13 +96,14 @@ export class ChartController {
       rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.08 } },
     });
     this.candles = this.chart.addSeries(CandlestickSeries, { priceLineVisible: true, lastValueVisible: true });
-    this.volume = this.chart.addSeries(
-      HistogramSeries,
-      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
-      1,
-    );
-    this.chart.panes()[0]?.setStretchFactor(1 - VOLUME_PANE_SHARE);
-    this.chart.panes()[1]?.setStretchFactor(VOLUME_PANE_SHARE);
+    this.volume =
+      options.volume === false
+        ? undefined
+        : this.chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false }, 1);
+    if (this.volume) {
+      this.chart.panes()[0]?.setStretchFactor(1 - VOLUME_PANE_SHARE);
+      this.chart.panes()[1]?.setStretchFactor(VOLUME_PANE_SHARE);
+    }
     this.chart.subscribeCrosshairMove(this.onCrosshairMove);
     this.applyPalette();
     this.applyZone();
@@ -119,7 +128,7 @@ export class ChartController {
       const bar = bars[i] as Bar;
       if (barTime(bar) > this.lastDrawnTime) this.seriesBars += 1;
       this.candles.update(toCandle(bar, instrument));
-      this.volume.update(toVolume(bar, instrument, this.palette));
+      this.volume?.update(toVolume(bar, instrument, this.palette));
     }
     if (this.seriesBars > bars.length + SERIES_TRIM_SLACK_BARS) this.trim(instrument);
     this.afterDraw();
@@ -130,7 +139,7 @@ export class ChartController {
     const timeScale = this.chart.timeScale();
     const visible = timeScale.getVisibleRange();
     this.candles.setData(this.bars.map((b) => toCandle(b, instrument)));
-    this.volume.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
+    this.volume?.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
     this.seriesBars = this.bars.length;
     if (visible) timeScale.setVisibleRange(visible);
   }
@@ -139,7 +148,7 @@ export class ChartController {
     if (palette === this.palette) return;
     this.palette = palette;
     this.applyPalette();
-    if (this.instrument) this.volume.setData(this.bars.map((b) => toVolume(b, this.instrument as Instrument, palette)));
+    if (this.instrument) this.volume?.setData(this.bars.map((b) => toVolume(b, this.instrument as Instrument, palette)));
   }
 
   setTimeZone(zone: TimeZoneChoice): void {
@@ -165,7 +174,7 @@ export class ChartController {
       this.candles.applyOptions({ priceFormat: { type: 'price', precision, minMove: 1 / pow10(precision) } });
     }
     this.candles.setData(instrument ? state.bars.map((b) => toCandle(b, instrument)) : []);
-    this.volume.setData(instrument ? state.bars.map((b) => toVolume(b, instrument, this.palette)) : []);
+    this.volume?.setData(instrument ? state.bars.map((b) => toVolume(b, instrument, this.palette)) : []);
     this.seriesBars = instrument ? state.bars.length : 0;
     // A fresh series starts at the default zoom, scrolled to the newest bar: a young series draws
     // normal-width candles at the right edge instead of a few stretched across the pane.

@@ -5,6 +5,7 @@
 import type { BarInterval } from '../../lib/market/types';
 import { IntervalSelector } from '../chart/interval-selector';
 import { PriceChart } from '../chart/price-chart';
+import { EmbedButton } from '../embed/embed-dialog';
 import { DashboardProvider } from '../providers/dashboard-provider';
 import { ErrorBanner } from '../status/error-banner';
 import { TradeTape } from '../tape/trade-tape';
@@ -35,6 +36,7 @@ function Screen() {
           <div className="panel-head">
             <h2>Chart</h2>
             <IntervalSelector />
+            <EmbedButton />
           </div>
           <PriceChart />
         </section>

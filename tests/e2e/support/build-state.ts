@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from './processes';
 
 /** Sources whose change makes a build stale (as server/launch.ts checks them). */
-const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'package.json', 'package-lock.json'];
+const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'proxy.ts', 'package.json', 'package-lock.json'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

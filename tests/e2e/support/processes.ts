@@ -63,6 +63,8 @@ export interface FeedProcessOptions {
   readonly seed?: number;
   /** Simulator activity bursts. @defaultValue true */
   readonly bursts?: boolean;
+  /** Browser origins the gateway accepts besides localhost ones (`--allow-origin`). */
+  readonly allowOrigins?: readonly string[];
 }
 
 /** A running feed service. */
@@ -84,6 +86,7 @@ export async function startFeed(options: FeedProcessOptions): Promise<FeedProces
     '--rate', String(options.rate ?? 20),
     '--log-level', 'warn',
     ...(options.bursts === false ? ['--no-bursts'] : []),
+    ...(options.allowOrigins ?? []).flatMap((origin) => ['--allow-origin', origin]),
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, child);

@@ -1,0 +1,136 @@
+/**
+ * FeedHub over a real FeedClient against the real feed service: several charts share one
+ * connection, charts at intervals the wire does not carry build bars equal to the server's, and
+ * a refused origin or a dead feed is explained (through the real GET /embed/check).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { FeedClient } from '../../lib/client';
+import type { EmbedChartState } from '../../lib/embed/chart-watch';
+import { checkFeedOrigin, describeConnectFailure } from '../../lib/embed/feed-diagnosis';
+import { FeedHub } from '../../lib/embed/feed-hub';
+import type { Bar, BarInterval } from '../../lib/market/types';
+import type { FeedService } from '../../server/feed-service';
+import { freePort } from '../e2e/support/processes';
+import { startTestFeed } from '../support/feed';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function feed(options: Parameters<typeof startTestFeed>[0] = {}): Promise<FeedService> {
+  const service = await startTestFeed(options);
+  cleanups.push(() => service.close());
+  return service;
+}
+
+/** A hub on a real client; `origin` is the Origin header its socket sends (a browser page's). */
+function hub(url: string, origin?: string): FeedHub {
+  const client = new FeedClient({
+    url,
+    transport: (u, protocols) => new WebSocket(u, protocols, origin ? { origin } : {}),
+    reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+  });
+  const made = new FeedHub(url, client, {
+    scheduler: (callback) => {
+      const timer = setTimeout(callback, 0);
+      return () => clearTimeout(timer);
+    },
+    diagnose: async (feedUrl) => describeConnectFailure(feedUrl, await checkFeedOrigin(feedUrl, origin), origin),
+  });
+  client.connect();
+  cleanups.push(() => made.close());
+  return made;
+}
+
+function latest(): { states: EmbedChartState[]; listener: (s: EmbedChartState) => void; last(): EmbedChartState | undefined } {
+  const states: EmbedChartState[] = [];
+  return { states, listener: (s) => states.push(s), last: () => states[states.length - 1] };
+}
+
+/** Bars of `interval` as a fresh subscription on another connection gets them from the server. */
+async function serverBars(url: string, symbol: string, interval: BarInterval): Promise<readonly Bar[]> {
+  const client = new FeedClient({ url, transport: (u, p) => new WebSocket(u, p) });
+  cleanups.push(() => client.close());
+  const bars = new Promise<readonly Bar[]>((resolve) =>
+    client.on('snapshot', (s) => {
+      if (s.interval === interval) resolve(s.updates.filter((u): u is Bar => u.kind === 'bar'));
+    }),
+  );
+  client.connect();
+  await client.subscribe([symbol], interval);
+  return bars;
+}
+
+const ohlcv = (b: Bar) => [b.openTimeUs, b.open, b.high, b.low, b.close, b.volume, b.tradeCount];
+
+/** Bars both lists hold that were closed in both (so both saw every trade in them). */
+function closedInBoth(ours: readonly Bar[], theirs: readonly Bar[], interval: BarInterval): [unknown[], unknown[]] {
+  const span = interval * 1_000_000;
+  const lastOpen = Math.min(ours.at(-1)?.openTimeUs ?? 0, theirs.at(-1)?.openTimeUs ?? 0);
+  const theirByTime = new Map(theirs.map((b) => [b.openTimeUs, b]));
+  const mine = ours.filter((b) => b.openTimeUs + span <= lastOpen && theirByTime.has(b.openTimeUs));
+  return [mine.map(ohlcv), mine.map((b) => ohlcv(theirByTime.get(b.openTimeUs) as Bar))];
+}
+
+describe('FeedHub against a real feed', () => {
+  it('serves charts of several instruments and intervals over one connection, with the server\'s bars', async () => {
+    const service = await feed({ simulated: { ratePerInstrument: 40 } });
+    const h = hub(service.url);
+    const wire = latest();
+    const folded = latest();
+    const other = latest();
+    h.watch('BTC-USD', 5, wire.listener); // first chart: the wire carries 5 s bars for BTC-USD
+    h.watch('BTC-USD', 1, folded.listener); // built here from trades after a seed
+    h.watch('ETH-USD', 60, other.listener);
+    await waitFor(() => (folded.last()?.status === 'ready' && other.last()?.status === 'ready' ? true : undefined), 'charts ready');
+    expect(service.health().clients).toBe(1);
+
+    await sleep(4500); // several 1 s bars close while folding
+    const [mine, theirs] = closedInBoth(folded.last()?.chart.bars ?? [], await serverBars(service.url, 'BTC-USD', 1), 1);
+    expect(mine.length).toBeGreaterThanOrEqual(3);
+    expect(mine).toEqual(theirs);
+    const [wired, reference] = closedInBoth(wire.last()?.chart.bars ?? [], await serverBars(service.url, 'BTC-USD', 5), 5);
+    expect(wired).toEqual(reference);
+    expect(folded.last()?.lastPrice).toBeGreaterThan(0);
+    expect(other.last()?.instrument?.symbol).toBe('SIM:ETH-USD');
+  });
+
+  it('explains that the page\'s origin is not on the feed\'s allowlist', async () => {
+    const service = await feed({ gateway: { allowedOrigins: ['https://partner.example'], allowLocalhostOrigins: false } });
+    const chart = latest();
+    hub(service.url, 'https://blog.example').watch('BTC-USD', 60, chart.listener);
+    const state = await waitFor(() => (chart.last()?.status === 'error' ? chart.last() : undefined), 'the problem');
+    expect(state.problem).toEqual({
+      kind: 'origin-refused',
+      message: `This site (https://blog.example) is not allowed to use the Tickwire feed at ${service.url}.`,
+      hint: "Ask the feed's operator to allow it: npm run feed -- --allow-origin https://blog.example",
+    });
+    // An allowed origin on the same feed gets data.
+    const allowed = latest();
+    hub(service.url, 'https://partner.example').watch('BTC-USD', 60, allowed.listener);
+    await waitFor(() => (allowed.last()?.status === 'ready' ? true : undefined), 'allowed origin ready');
+  });
+
+  it('says a feed that is not there cannot be reached', async () => {
+    const url = `ws://127.0.0.1:${await freePort()}`;
+    const chart = latest();
+    hub(url).watch('BTC-USD', 60, chart.listener);
+    const state = await waitFor(() => (chart.last()?.status === 'error' ? chart.last() : undefined), 'the problem');
+    expect(state.problem?.kind).toBe('feed-unreachable');
+    expect(state.problem?.message).toBe(`Cannot reach the Tickwire feed at ${url}.`);
+  });
+});
