@@ -106,6 +106,7 @@ export class EmbedChartView {
     if (options instanceof EmbedOptionError) {
       this.#stopWatching(true);
       this.#options = undefined;
+      this.#applyTheme('auto');
       this.#showProblem({ kind: 'bad-option', message: options.message, hint: 'Fix the chart\'s settings (see "Embedding" in the Tickwire docs).' });
       this.#host.dataset.status = 'error';
       this.#host.dataset.problem = 'bad-option';

@@ -135,6 +135,8 @@ export class FeedHub {
     if (this.#closed) throw new Error('FeedHub is closed');
     const watch = new ChartWatch(symbol, interval, listener, this.#options.scheduler, this.#facts, this.#options.maxBars);
     this.#watches.add(watch);
+    // A client the server stopped for good (policy close, version mismatch) gets a new try.
+    if (this.#client.state === 'closed') this.#client.connect();
     if (this.#tableSeen) this.#resolve(watch);
     watch.notify();
     this.#scheduleSync();

@@ -242,8 +242,15 @@ test.describe('Embedded live charts', () => {
       otherSite.put('/frame.html', framing);
       await page.goto(`${site.origin}/frame.html`);
       await expect(page.frameLocator('#f').locator('[data-testid=embed-chart]')).toHaveAttribute('data-status', 'ready');
+      const refusals: string[] = [];
+      page.on('console', (message) => {
+        if (message.text().includes('frame-ancestors')) refusals.push(message.text());
+      });
       await page.goto(`${otherSite.origin}/frame.html`);
-      await page.waitForTimeout(2000);
+      await expect.poll(() => refusals.length).toBeGreaterThan(0);
+      // Chromium: "Framing 'http://127.0.0.1:<port>/' violates ... "frame-ancestors <site>". The request has been blocked."
+      expect(refusals[0]).toContain(`'http://127.0.0.1:${port}/'`);
+      expect(refusals[0]).toContain(`"frame-ancestors ${site.origin}"`);
       await expect(page.frameLocator('#f').locator('[data-testid=embed-chart]')).toHaveCount(0);
     } finally {
       await stopProcess(restricted);

@@ -261,6 +261,19 @@ describe('FeedHub', () => {
     });
   });
 
+  describe('after a policy close', () => {
+    it('tries again when another chart arrives', () => {
+      const { hub, client, transport } = makeHub();
+      hub.watch('BTC-USD', 60, () => {});
+      greet(transport.last());
+      transport.last().serverClose(1008, 'too many requests');
+      expect(client.state).toBe('closed');
+      hub.watch('ETH-USD', 60, () => {});
+      expect(client.state).toBe('connecting');
+      expect(transport.sockets).toHaveLength(2);
+    });
+  });
+
   describe('#close', () => {
     it('closes the client and stops deliveries', () => {
       const { hub, client, frame, pendingFrames } = makeHub();

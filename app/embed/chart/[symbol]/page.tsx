@@ -32,8 +32,13 @@ function decode(segment: string): string {
   }
 }
 
-/** The frame fills the iframe; the page itself draws nothing around it. */
-const FRAME_PAGE_CSS = 'html,body{height:100%;margin:0;overflow:hidden;background:transparent}';
+/**
+ * The frame fills the iframe; the page itself draws nothing around it. `color-scheme: normal`
+ * keeps the frame transparent on host pages that declare no color scheme (a scheme differing
+ * from the host's would give the frame an opaque background behind the chart's rounded corners).
+ */
+const FRAME_PAGE_CSS =
+  'html,body{height:100%;margin:0;overflow:hidden;background:transparent}:root,:root[data-theme]{color-scheme:normal}';
 
 export default async function EmbedChartPage({
   params,
