@@ -2,13 +2,15 @@
 /**
  * The watchlist: every instrument with last, change from session open, bid, ask, spread and
  * volume. Sortable by column, filterable by text, keyboard navigable (up/down, page up/down,
- * home/end), virtualised so 500+ rows stay smooth. Renders at most once per frame: it selects the
- * ticker map, which the store replaces once per frame.
+ * home/end), virtualised so 500+ rows stay smooth. Prices re-render at most every
+ * WATCHLIST_RENDER_INTERVAL_MS (the store replaces the ticker map once per frame).
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Instrument } from '../../lib/market/types';
+import type { DashboardState } from '../../lib/store/dashboard-store';
 import { useDashboard, useDashboardActions } from '../../lib/store/react';
 import { useNow } from '../shared/use-now';
+import { useThrottledSelector } from '../shared/use-throttled-selector';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
 import { useVirtualWindow } from './use-virtual-window';
 import { WATCHLIST_ROW_HEIGHT, WatchlistRow } from './watchlist-row';
@@ -32,11 +34,19 @@ export const FLASH_MS = 500;
  * to turn a flash off, instead of every frame.
  */
 const FLASH_STEP_MS = 100;
+/**
+ * The rows re-render at most this often (ms): 10 updates a second is as fast as a person reads a
+ * grid of prices, and re-rendering 100+ rows of text every frame costs most of the frame budget
+ * (style, layout and paint), which the live chart needs.
+ */
+export const WATCHLIST_RENDER_INTERVAL_MS = 100;
+
+const selectTickers = (s: DashboardState) => s.tickers;
 
 export function Watchlist() {
   const instrumentsById = useDashboard((s) => s.instruments);
   const instrumentIds = useDashboard((s) => s.instrumentIds);
-  const tickers = useDashboard((s) => s.tickers);
+  const tickers = useThrottledSelector(selectTickers, WATCHLIST_RENDER_INTERVAL_MS);
   const selectedSymbol = useDashboard((s) => s.selectedSymbol);
   const lastDataAtMs = useDashboard((s) => s.lastDataAtMs);
   // Turns flashes off when data pauses (no frame would otherwise re-render the rows).
