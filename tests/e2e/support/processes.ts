@@ -65,6 +65,8 @@ export interface FeedProcessOptions {
   readonly bursts?: boolean;
   /** Browser origins the gateway accepts besides localhost ones (`--allow-origin`). */
   readonly allowOrigins?: readonly string[];
+  /** More command-line arguments, e.g. `--adapter` flags (then name `simulated` too to keep it). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** A running feed service. */
@@ -87,6 +89,7 @@ export async function startFeed(options: FeedProcessOptions): Promise<FeedProces
     '--log-level', 'warn',
     ...(options.bursts === false ? ['--no-bursts'] : []),
     ...(options.allowOrigins ?? []).flatMap((origin) => ['--allow-origin', origin]),
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, child);
