@@ -6,17 +6,7 @@
  * dashboard's (`?feed=`, else FEED_URL, else the page's host and FEED_PORT).
  */
 import { useEffect, useRef } from 'react';
-import {
-  EMBED_DEFAULTS,
-  EmbedOptionError,
-  parseFeedUrl,
-  parseHeight,
-  parseIntervalOption,
-  parseSwitch,
-  parseSymbol,
-  parseTheme,
-  type EmbedChartOptions,
-} from '../../lib/embed/embed-options';
+import { EmbedOptionError, parseEmbedOptions, type EmbedChartOptions } from '../../lib/embed/embed-options';
 import { resolveFeedUrl } from '../providers/feed-url';
 import { EmbedChartView } from './embed-chart-view';
 
@@ -40,25 +30,13 @@ export interface EmbedFrameProps {
 
 /** The route's text inputs as embed options, or the first problem with them. Browser only (feed URL). */
 export function frameOptions(props: EmbedFrameProps, page: { hostname: string; protocol: string }): EmbedChartOptions | EmbedOptionError {
+  let feedUrl: string;
   try {
-    let feedUrl: string;
-    try {
-      feedUrl = resolveFeedUrl({ queryUrl: props.queryFeedUrl, configuredUrl: props.configuredFeedUrl, configuredPort: props.configuredFeedPort, page });
-    } catch (error) {
-      throw new EmbedOptionError('feed', (error as Error).message);
-    }
-    return {
-      symbol: parseSymbol(props.symbol),
-      interval: parseIntervalOption(props.interval),
-      theme: parseTheme(props.theme),
-      height: parseHeight(props.height, FRAME_DEFAULT_HEIGHT),
-      volume: parseSwitch(props.volume, EMBED_DEFAULTS.volume, 'volume'),
-      feedUrl: parseFeedUrl(feedUrl),
-    };
+    feedUrl = resolveFeedUrl({ queryUrl: props.queryFeedUrl, configuredUrl: props.configuredFeedUrl, configuredPort: props.configuredFeedPort, page });
   } catch (error) {
-    if (error instanceof EmbedOptionError) return error;
-    throw error;
+    return new EmbedOptionError('feed', (error as Error).message);
   }
+  return parseEmbedOptions({ ...props, feedUrl }, { defaultHeight: FRAME_DEFAULT_HEIGHT });
 }
 
 export function EmbedFrame(props: EmbedFrameProps) {

@@ -6,17 +6,7 @@
  * The class is made inside {@link defineTickwireChart}, not at module load, so importing this
  * module where there is no DOM (server rendering, Node tests) is harmless.
  */
-import {
-  EMBED_DEFAULTS,
-  EmbedOptionError,
-  parseFeedUrl,
-  parseHeight,
-  parseIntervalOption,
-  parseSwitch,
-  parseSymbol,
-  parseTheme,
-  type EmbedChartOptions,
-} from '../../lib/embed/embed-options';
+import { parseEmbedOptions, type EmbedChartOptions, type EmbedOptionError } from '../../lib/embed/embed-options';
 import { EmbedChartView } from './embed-chart-view';
 import { defaultFeedUrl, type PageLocation } from './live-chart-options';
 
@@ -37,20 +27,14 @@ export interface DefineTickwireChartOptions {
 /** Reads an element's attributes into options, or the first problem with them. */
 export function readElementOptions(element: Element, defaultFeedUrl: string | undefined): EmbedChartOptions | EmbedOptionError {
   const attr = (name: string): string | undefined => element.getAttribute(name) ?? undefined;
-  try {
-    const feed = attr('feed') || defaultFeedUrl || pageFeedUrl();
-    return {
-      symbol: parseSymbol(attr('symbol')),
-      interval: parseIntervalOption(attr('interval')),
-      theme: parseTheme(attr('theme')),
-      height: parseHeight(attr('height')),
-      volume: parseSwitch(attr('volume'), EMBED_DEFAULTS.volume, 'volume'),
-      feedUrl: parseFeedUrl(feed),
-    };
-  } catch (error) {
-    if (error instanceof EmbedOptionError) return error;
-    throw error;
-  }
+  return parseEmbedOptions({
+    symbol: attr('symbol'),
+    interval: attr('interval'),
+    theme: attr('theme'),
+    height: attr('height'),
+    volume: attr('volume'),
+    feedUrl: attr('feed') || defaultFeedUrl || pageFeedUrl(),
+  });
 }
 
 /** ws://<this page's host>:8080, the feed service's default address beside the page. */

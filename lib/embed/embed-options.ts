@@ -164,3 +164,39 @@ export function feedUrlFromHttp(origin: string): string {
   const url = new URL(origin);
   return `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`;
 }
+
+/** Option values as they arrive from a URL query, element attributes or React props. */
+export interface RawEmbedOptions {
+  readonly symbol?: unknown;
+  readonly interval?: unknown;
+  readonly theme?: unknown;
+  readonly height?: unknown;
+  /** A boolean (React props) or "on" / "off" text (URL, attributes). */
+  readonly volume?: unknown;
+  /** Feed URL, already resolved from the embed's own default. */
+  readonly feedUrl: unknown;
+}
+
+/**
+ * Validates raw option values into {@link EmbedChartOptions}; the first problem comes back as an
+ * {@link EmbedOptionError} (shown in the embed) rather than thrown. Shared by the iframe route, the
+ * custom element and `<LiveChart>` so all three accept and reject the same things.
+ */
+export function parseEmbedOptions(
+  raw: RawEmbedOptions,
+  { defaultHeight = EMBED_DEFAULTS.height, feedOption = 'feed' }: { defaultHeight?: EmbedHeight; feedOption?: string } = {},
+): EmbedChartOptions | EmbedOptionError {
+  try {
+    return {
+      symbol: parseSymbol(raw.symbol),
+      interval: parseIntervalOption(raw.interval),
+      theme: parseTheme(raw.theme),
+      height: parseHeight(raw.height, defaultHeight),
+      volume: typeof raw.volume === 'boolean' ? raw.volume : parseSwitch(raw.volume, EMBED_DEFAULTS.volume, 'volume'),
+      feedUrl: parseFeedUrl(raw.feedUrl, feedOption),
+    };
+  } catch (error) {
+    if (error instanceof EmbedOptionError) return error;
+    throw error;
+  }
+}
