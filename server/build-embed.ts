@@ -13,10 +13,11 @@
  * `--if-stale` skips the build when dist/ is newer than every source (npm start and the e2e setup
  * use it); `--check` only says whether it is current (exit 1 when not).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { isNewerThanInputs } from './build-freshness';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,19 +48,6 @@ export interface EmbedBuildResult {
   readonly elapsedMs: number;
 }
 
-/** Newest modification time (ms) under `path`, ignoring dot-folders and node_modules. */
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry.startsWith('.') || entry === 'node_modules') continue;
-    newest = Math.max(newest, newestMtime(join(path, entry)));
-  }
-  return newest;
-}
-
 /** Which artefacts to check or build: `element` is all the feed service needs. */
 export type EmbedArtefacts = 'all' | 'element';
 
@@ -68,7 +56,7 @@ export function embedBuildIsCurrent(which: EmbedArtefacts = 'all'): boolean {
   const outputs = which === 'element' ? [ELEMENT_BUNDLE_PATH] : [ELEMENT_BUNDLE_PATH, REACT_ENTRY_PATH, REACT_TYPES_PATH];
   if (!outputs.every((path) => existsSync(path))) return false;
   const builtAt = Math.min(...outputs.map((path) => statSync(path).mtimeMs));
-  return INPUTS.every((input) => newestMtime(join(ROOT, input)) <= builtAt);
+  return isNewerThanInputs(ROOT, INPUTS, builtAt);
 }
 
 /** Version of this package (stamped into the bundles). */

@@ -10,11 +10,10 @@
  * the child dies, the feed is closed too. No process is left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
+import { nextBuildIsCurrent } from './build-freshness';
 import { startFeedService, type FeedService } from './feed-service';
 import { createLogger } from './log';
 
@@ -40,8 +39,6 @@ Options:
 
 Then open http://localhost:<port>. The page may also be pointed at any feed with ?feed=ws://host:port.`;
 
-/** Sources whose change makes the production build stale. */
-const BUILD_INPUTS = ['app', 'components', 'lib', 'next.config.js', 'proxy.ts', 'package.json', 'package-lock.json'];
 /** How long the dashboard child gets to exit after SIGTERM before SIGKILL (ms). */
 const CHILD_EXIT_GRACE_MS = 5_000;
 
@@ -58,27 +55,6 @@ function intArg(name: string, value: string | undefined, fallback: number, min: 
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer ${min}..${max}, got "${value}"`);
   return n;
-}
-
-/** Newest modification time (ms) under `path`, ignoring dot-folders and node_modules. */
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry.startsWith('.') || entry === 'node_modules') continue;
-    newest = Math.max(newest, newestMtime(join(path, entry)));
-  }
-  return newest;
-}
-
-/** True when `.next` holds a production build newer than every build input. */
-function buildIsCurrent(): boolean {
-  const buildId = join(root, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return false;
-  const builtAt = statSync(buildId).mtimeMs;
-  return BUILD_INPUTS.every((input) => newestMtime(join(root, input)) <= builtAt);
 }
 
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
@@ -136,7 +112,7 @@ async function main(): Promise<void> {
   }
   const allowOrigins = values['allow-origin'];
 
-  if (!values.dev && (values.rebuild || !buildIsCurrent())) {
+  if (!values.dev && (values.rebuild || !nextBuildIsCurrent(root))) {
     log.info('building the dashboard (next build)');
     const code = await waitForExit(runNext(['build'], { ...env, NODE_ENV: 'production' }));
     if (code !== 0) fail(`next build failed (exit ${code})`);
