@@ -136,14 +136,8 @@ export class BinanceAdapter implements FeedAdapter {
   /** Maps one venue message (exported through the class for tests that feed messages directly). */
   onMessage(sink: AdapterSink, text: string): void {
     this.counts.messages += 1;
-    let message: unknown;
-    try {
-      message = JSON.parse(text) as unknown;
-    } catch {
-      this.problems.note('malformed', 'binance sent a message that is not JSON', text);
-      return;
-    }
-    if (!isObject(message)) return this.problems.note('malformed', 'binance sent a non-object message', message);
+    const message = this.problems.parseObject(text);
+    if (!message) return;
     const payload = isObject(message.data) && typeof message.stream === 'string' ? message.data : message;
     if (payload.e === 'trade') return this.onTrade(sink, payload as Partial<RawTrade>);
     if (payload.e === 'serverShutdown' || (isObject(message.event) && message.event.e === 'serverShutdown')) {

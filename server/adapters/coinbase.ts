@@ -146,16 +146,8 @@ export class CoinbaseAdapter implements FeedAdapter {
   /** Maps one venue message. */
   onMessage(sink: AdapterSink, text: string): void {
     this.counts.messages += 1;
-    let message: unknown;
-    try {
-      message = JSON.parse(text) as unknown;
-    } catch {
-      this.problems.note('malformed', 'coinbase sent a message that is not JSON', text);
-      return;
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      return this.problems.note('malformed', 'coinbase sent a non-object message', message);
-    }
+    const message = this.problems.parseObject(text);
+    if (!message) return;
     const m = message as Partial<RawMessage>;
     switch (m.type) {
       case 'subscriptions':

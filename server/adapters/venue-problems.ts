@@ -33,6 +33,25 @@ export class VenueProblems {
     }
   }
 
+  /**
+   * Parses one venue message as a JSON object; anything else is noted as `malformed` (logged once)
+   * and comes back `undefined`, so an adapter's message handler starts from a plain object.
+   */
+  parseObject(text: string): Record<string, unknown> | undefined {
+    let message: unknown;
+    try {
+      message = JSON.parse(text) as unknown;
+    } catch {
+      this.note('malformed', `${this.component} sent a message that is not JSON`, text);
+      return undefined;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.note('malformed', `${this.component} sent a non-object message`, message);
+      return undefined;
+    }
+    return message as Record<string, unknown>;
+  }
+
   /** How many of `kind` so far. */
   count(kind: string): number {
     return this.counts.get(kind) ?? 0;
