@@ -9,6 +9,9 @@ import { protocolError, type ProtocolError } from './errors';
 /** Strings up to this many bytes are checked for ASCII and built with `String.fromCharCode`. */
 const ASCII_FAST_PATH_BYTES = 64;
 
+const TWO_POW_27 = 0x800_0000;
+const TWO_POW_28 = 0x1000_0000;
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Cursor over one message; reads throw {@link ProtocolError} on truncation, overflow or bad UTF-8. */
@@ -96,49 +99,62 @@ export class Reader {
   /**
    * Reads `count` consecutive varints into `out[0..count)`: field `i` is signed (zigzag) when bit `i`
    * of `signedMask` is set, else unsigned. One call per update keeps the byte loop in a single
-   * function (a dozen separate varint calls exceed what the JIT will inline). Values of up to 4
-   * bytes (below 2^28) are decoded here; longer ones go through the exact slow paths.
+   * function (a dozen separate varint calls exceed what the JIT will inline). Values of up to 5
+   * bytes (below 2^35: sizes, trade ids) are decoded here; longer ones go through the exact slow
+   * paths. When all `count` varints fit in what is left even at their longest, no read in the loop
+   * needs a bounds check; otherwise (the last bytes of a message) every read goes the careful way.
    */
   varints(count: number, signedMask: number, out: number[]): void {
     const buf = this.buf;
-    const end = this.end;
     let pos = this.pos;
+    if (pos + count * MAX_VARINT_BYTES > this.end) {
+      this.varintsNearEnd(count, signedMask, out);
+      return;
+    }
     for (let i = 0; i < count; i++) {
-      // Unrolled 1-4 byte cases, with one bounds check for all four bytes.
-      if (pos + 4 <= end) {
-        let b = buf[pos] as number;
-        let value = b & 0x7f;
-        if (b < 0x80) pos += 1;
+      const signed = ((signedMask >>> i) & 1) === 1;
+      let b = buf[pos] as number;
+      if (b < 0x80) {
+        out[i] = signed ? (b >>> 1) ^ -(b & 1) : b;
+        pos += 1;
+        continue;
+      }
+      let value = b & 0x7f;
+      b = buf[pos + 1] as number;
+      value |= (b & 0x7f) << 7;
+      if (b < 0x80) pos += 2;
+      else {
+        b = buf[pos + 2] as number;
+        value |= (b & 0x7f) << 14;
+        if (b < 0x80) pos += 3;
         else {
-          b = buf[pos + 1] as number;
-          value |= (b & 0x7f) << 7;
-          if (b < 0x80) pos += 2;
+          b = buf[pos + 3] as number;
+          value |= (b & 0x7f) << 21;
+          if (b < 0x80) pos += 4;
           else {
-            b = buf[pos + 2] as number;
-            value |= (b & 0x7f) << 14;
-            if (b < 0x80) pos += 3;
-            else {
-              b = buf[pos + 3] as number;
-              value |= (b & 0x7f) << 21;
-              if (b < 0x80) pos += 4;
-              else value = -1;
+            b = buf[pos + 4] as number;
+            if (b < 0x80) {
+              // 5 bytes: value = low 28 bits + b * 2^28 (< 2^35), past 32-bit operations.
+              pos += 5;
+              out[i] = signed ? zigzag35(value, b) : value + b * TWO_POW_28;
+              continue;
             }
+            this.pos = pos;
+            out[i] = signed ? this.svarintSlow() : this.uvarintSlow();
+            pos = this.pos;
+            continue;
           }
         }
-        if (value >= 0) {
-          out[i] = ((signedMask >>> i) & 1) === 1 ? (value >>> 1) ^ -(value & 1) : value;
-          continue;
-        }
       }
-      // Longer than 4 bytes, or near the end of the message: the exact readers handle range
-      // checks and truncation.
-      this.pos = pos;
-      out[i] = ((signedMask >>> i) & 1) === 1 ? this.svarintSlow() : this.uvarintSlow();
-      pos = this.pos;
+      out[i] = signed ? (value >>> 1) ^ -(value & 1) : value;
     }
     this.pos = pos;
   }
 
+  /** {@link varints} for the last bytes of a message: each varint through the exact, bounds-checked readers. */
+  private varintsNearEnd(count: number, signedMask: number, out: number[]): void {
+    for (let i = 0; i < count; i++) out[i] = ((signedMask >>> i) & 1) === 1 ? this.svarintSlow() : this.uvarintSlow();
+  }
 
   /** Zigzag LEB128, -(2^53-1) .. 2^53-1, at most 8 bytes. */
   svarint(): number {
@@ -217,6 +233,13 @@ export class Reader {
       throw protocolError('TW_ERR_BAD_STRING', 'string is not valid UTF-8');
     }
   }
+}
+
+/** Undoes zigzag for a 5-byte varint given its low 28 bits (`low`) and its fifth byte (`high`, < 0x80). */
+function zigzag35(low: number, high: number): number {
+  // zigzag = high * 2^28 + low; its bit 0 is the sign, the rest the magnitude (high * 2^27 + low >>> 1).
+  const magnitude = high * TWO_POW_27 + (low >>> 1);
+  return (low & 1) === 1 ? -magnitude - 1 : magnitude;
 }
 
 function truncated(what: string) {

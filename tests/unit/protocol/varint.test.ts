@@ -153,6 +153,63 @@ describe('Reader', () => {
     });
   });
 
+  describe('#varints', () => {
+    /** Values of every length (1-8 bytes) with a signedness mask, as an update's varint run has. */
+    const run = fc
+      .array(fc.tuple(fc.boolean(), fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 }))), { minLength: 1, maxLength: 13 })
+      .map((fields) => ({
+        mask: fields.reduce((m, [signed], i) => (signed ? m | (1 << i) : m), 0),
+        values: fields.map(([signed, v]) => (signed ? v : Math.abs(v))),
+      }));
+    const bytesOf = (mask: number, values: number[]) =>
+      values.flatMap((v, i) => ((mask >>> i) & 1 ? referenceSvarint(v) : referenceUvarint(BigInt(v))));
+
+    it('reads back runs of mixed signed and unsigned fields, whether or not the message has room to spare', () => {
+      fc.assert(
+        fc.property(run, fc.integer({ min: 0, max: 120 }), ({ mask, values }, padding) => {
+          const bytes = bytesOf(mask, values);
+          const r = new Reader(new Uint8Array([...bytes, ...new Array(padding).fill(0xff)]));
+          const out: number[] = [];
+          r.varints(values.length, mask, out);
+          expect(out).toStrictEqual(values);
+          expect(r.pos).toBe(bytes.length);
+        }),
+      );
+    });
+
+    it('decodes the 4- and 5-byte boundaries (2^28, 2^35) and negative 5-byte values exactly', () => {
+      const values = [2 ** 28 - 1, 2 ** 28, 2 ** 35 - 1, 2 ** 35, -(2 ** 27), -(2 ** 27) - 1, -(2 ** 34), -(2 ** 34) - 1, 2 ** 34 - 1, 2 ** 34];
+      const mask = 0b11_1111_0000;
+      const bytes = [...bytesOf(mask, values), ...new Array(100).fill(0)];
+      const out: number[] = [];
+      new Reader(new Uint8Array(bytes)).varints(values.length, mask, out);
+      expect(out).toStrictEqual(values);
+    });
+
+    it('rejects a run cut off by the end of the message, at every cut', () => {
+      const bytes = bytesOf(0b0110, [5, -70_000, 2 ** 40, 300]);
+      for (let cut = 0; cut < bytes.length; cut++) {
+        expect(codeOf(() => new Reader(new Uint8Array(bytes.slice(0, cut))).varints(4, 0b0110, []))).toBe('TW_ERR_TRUNCATED');
+      }
+    });
+
+    it('rejects an over-long or out-of-range varint inside a run, with or without room to spare', () => {
+      const tooLong = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+      const cases = [
+        { mask: 0, bad: tooLong },
+        { mask: 0b10, bad: tooLong },
+        { mask: 0, bad: referenceUvarint(2n ** 53n) },
+        { mask: 0b10, bad: referenceUvarint(2n ** 54n) },
+      ];
+      for (const { mask, bad } of cases) {
+        for (const padding of [0, 100]) {
+          const bytes = new Uint8Array([0x01, ...bad, ...new Array(padding).fill(0)]);
+          expect(codeOf(() => new Reader(bytes).varints(2, mask, []))).toBe('TW_ERR_VARINT_OVERFLOW');
+        }
+      }
+    });
+  });
+
   describe('#string', () => {
     const encoded = (bytes: number[]) => [bytes.length, ...bytes];
 
