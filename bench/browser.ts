@@ -13,6 +13,10 @@
  *
  * Options: --instruments N  --rate N (per instrument)  --seconds N (default 20)
  *          --minutes N (soak; overrides --seconds)  --symbol S  --interval 1s|5s|1m...
+ *          --trace FILE   also record a Chromium trace of the measured window (open it in the
+ *                         DevTools Performance panel; tracing itself slows the page)
+ *          --style CSS    inject extra CSS before measuring, to test what a part of the page costs
+ *                         (e.g. --style '.panel-tape { display: none }')
  */
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession } from '@playwright/test';
@@ -28,6 +32,19 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+];
+/** Trace categories for `--trace`: the Performance panel's timeline plus V8 GC and paint detail. */
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.frame',
+  'v8',
+  'v8.execute',
+  'blink',
+  'cc',
+  'gpu',
+  'viz',
+  'toplevel',
 ];
 /** Long-task threshold the browser uses (ms), quoted in the table. */
 const LONG_TASK_MS = 50;
@@ -121,6 +138,8 @@ async function main(): Promise<void> {
       minutes: { type: 'string' },
       symbol: { type: 'string', default: 'BTC-USD' },
       interval: { type: 'string', default: '1s' },
+      trace: { type: 'string' },
+      style: { type: 'string' },
     },
     strict: true,
   });
@@ -143,15 +162,18 @@ async function main(): Promise<void> {
     await page.goto(url);
     await page.waitForFunction(IS_CONNECTED, null, { timeout: 30_000 });
     await page.waitForFunction(rowsAtLeast(instruments), null, { timeout: 30_000 });
+    if (values.style) await page.addStyleTag({ content: values.style });
     await page.waitForTimeout(WARM_UP_MS);
     const cdp = await page.context().newCDPSession(page);
     const heapStart = await heapUsedMb(cdp);
     await cdp.send('Performance.enable');
     const busyStart = await mainThreadSeconds(cdp);
     await page.evaluate(START_RECORDING);
+    if (values.trace) await browser.startTracing(page, { path: values.trace, categories: TRACE_CATEGORIES });
     process.stderr.write(`measuring for ${durationMs / 1000} s at ${instruments} x ${rate}/s = ${instruments * rate} updates/s...\n`);
     await page.waitForTimeout(durationMs);
     const figures = (await page.evaluate(STOP_RECORDING)) as PageFigures;
+    if (values.trace) await browser.stopTracing();
     const busyEnd = await mainThreadSeconds(cdp);
     const busyShare = (name: string): string =>
       `${fmt((((busyEnd[name] ?? 0) - (busyStart[name] ?? 0)) * 1000 * 100) / durationMs, 0)}%`;

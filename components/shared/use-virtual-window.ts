@@ -1,7 +1,7 @@
 'use client';
 /**
- * Which rows of a fixed-row-height list are on screen, so a list of 500+ instruments renders only
- * the ~40 rows a person can see (plus a small overscan) however long it is.
+ * Which rows of a fixed-row-height list are on screen, so a long list (a 500-instrument watchlist,
+ * a 200-print trade tape) renders only the rows a person can see, plus a small overscan.
  */
 import { useEffect, useState, type RefObject } from 'react';
 

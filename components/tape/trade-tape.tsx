@@ -2,10 +2,13 @@
 /**
  * Time & sales for the selected instrument: newest first, aggressor side coloured, bounded by the
  * store (`maxTape`). Renders at most every {@link TAPE_RENDER_INTERVAL_MS}: each render shifts
- * and repaints every visible row, and at hundreds of prints a second a faster tape is a blur that
- * costs a third of the main thread (bench/browser.ts). Rows are memoised by their stable keys.
+ * and repaints every visible row, and at hundreds of prints a second a faster tape is a blur.
+ * Only the rows in view (plus an overscan) are in the DOM, placed by transform in a list as tall as
+ * the whole tape: with all 200 prints as rows, laying out and painting them cost a third of the
+ * main thread at 20,000 updates/s (bench/browser.ts, docs/performance.md). Rows are memoised by
+ * their stable keys.
  */
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import { bareSymbol } from '../../lib/market/symbols';
 import { Side } from '../../lib/market/types';
 import { useDashboard } from '../../lib/store/react';
@@ -13,14 +16,20 @@ import type { TapeEntry } from '../../lib/store/types';
 import { formatPrice, formatSize } from '../shared/format';
 import { formatClockMs, type TimeZoneChoice } from '../shared/time-format';
 import { useThrottledSelector } from '../shared/use-throttled-selector';
+import { useVirtualWindow } from '../shared/use-virtual-window';
 
 /** Shortest time between two renders of the tape (ms): 10 per second. */
 export const TAPE_RENDER_INTERVAL_MS = 100;
+/** Height of one tape row (px); `.tape-row` in app/globals.css uses the same value. */
+export const TAPE_ROW_HEIGHT = 22;
 
 const selectTape = (s: { tape: readonly TapeEntry[] }): readonly TapeEntry[] => s.tape;
 
 interface TapeRowProps {
   readonly entry: TapeEntry;
+  /** Position in the tape, 0 = newest. */
+  readonly index: number;
+  readonly count: number;
   readonly symbol: string;
   readonly priceDecimals: number;
   readonly sizeDecimals: number;
@@ -30,9 +39,17 @@ interface TapeRowProps {
 const SIDE_CLASS: Readonly<Record<Side, string>> = { [Side.Buy]: 'buy', [Side.Sell]: 'sell', [Side.Unknown]: 'unknown' };
 const SIDE_LABEL: Readonly<Record<Side, string>> = { [Side.Buy]: 'B', [Side.Sell]: 'S', [Side.Unknown]: '·' };
 
-const TapeRow = memo(function TapeRow({ entry, symbol, priceDecimals, sizeDecimals, zone }: TapeRowProps) {
+const TapeRow = memo(function TapeRow({ entry, index, count, symbol, priceDecimals, sizeDecimals, zone }: TapeRowProps) {
   return (
-    <li className={`tape-row ${SIDE_CLASS[entry.side]}`} data-testid="tape-row" data-symbol={symbol} data-side={SIDE_CLASS[entry.side]}>
+    <li
+      className={`tape-row ${SIDE_CLASS[entry.side]}`}
+      style={{ transform: `translateY(${index * TAPE_ROW_HEIGHT}px)` }}
+      aria-posinset={index + 1}
+      aria-setsize={count}
+      data-testid="tape-row"
+      data-symbol={symbol}
+      data-side={SIDE_CLASS[entry.side]}
+    >
       <span className="tape-time">{formatClockMs(entry.timeUs, zone)}</span>
       <span className="num tape-price">{formatPrice(entry.price, priceDecimals)}</span>
       <span className="num tape-size">{formatSize(entry.size, sizeDecimals)}</span>
@@ -49,6 +66,8 @@ export function TradeTape() {
   const instrumentId = useDashboard((s) => s.chart.instrumentId);
   const instrument = instrumentId === undefined ? undefined : instruments[instrumentId];
   const zone = useDashboard((s) => s.prefs.timeZone);
+  const viewport = useRef<HTMLDivElement>(null);
+  const { start, end } = useVirtualWindow(viewport, TAPE_ROW_HEIGHT, tape.length);
   return (
     <div className="tape" data-testid="trade-tape" data-count={tape.length}>
       <div className="panel-head">
@@ -63,22 +82,30 @@ export function TradeTape() {
         <span className="num">Size</span>
         <span />
       </div>
-      <ol className="tape-list" aria-label={`Trades of ${instrument ? bareSymbol(instrument.symbol) : 'the selected instrument'}, newest first`}>
-        {tape.map((entry) => {
-          // Each row names its own instrument (not the selection), so a stray print would show.
-          const own = instruments[entry.instrumentId];
-          return own ? (
-            <TapeRow
-              key={entry.key}
-              entry={entry}
-              symbol={own.symbol}
-              priceDecimals={own.priceDecimals}
-              sizeDecimals={own.sizeDecimals}
-              zone={zone}
-            />
-          ) : null;
-        })}
-      </ol>
+      <div ref={viewport} className="tape-viewport">
+        <ol
+          className="tape-list"
+          style={{ height: tape.length * TAPE_ROW_HEIGHT }}
+          aria-label={`Trades of ${instrument ? bareSymbol(instrument.symbol) : 'the selected instrument'}, newest first`}
+        >
+          {tape.slice(start, end).map((entry, i) => {
+            // Each row names its own instrument (not the selection), so a stray print would show.
+            const own = instruments[entry.instrumentId];
+            return own ? (
+              <TapeRow
+                key={entry.key}
+                entry={entry}
+                index={start + i}
+                count={tape.length}
+                symbol={own.symbol}
+                priceDecimals={own.priceDecimals}
+                sizeDecimals={own.sizeDecimals}
+                zone={zone}
+              />
+            ) : null;
+          })}
+        </ol>
+      </div>
       {instrument && tape.length === 0 && <p className="empty">No trades yet.</p>}
     </div>
   );

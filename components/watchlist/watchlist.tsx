@@ -12,7 +12,7 @@ import { useDashboard, useDashboardActions } from '../../lib/store/react';
 import { useNow } from '../shared/use-now';
 import { useThrottledSelector } from '../shared/use-throttled-selector';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
-import { useVirtualWindow } from './use-virtual-window';
+import { useVirtualWindow } from '../shared/use-virtual-window';
 import { WATCHLIST_ROW_HEIGHT, WatchlistRow } from './watchlist-row';
 
 const COLUMN_LABELS: Readonly<Record<SortKey, string>> = {

@@ -23,4 +23,25 @@ test.describe('Trade tape', () => {
       .toEqual(new Set(['SIM:XRP-USD']));
   });
 
+  test('keeps only the prints in view in the page, and scrolls back to the oldest', async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1m' }));
+    await waitLive(page);
+    const tape = page.getByTestId('trade-tape');
+    // More prints than fit: 60 rows of 22 px are taller than the tape's 900 px viewport.
+    await expect.poll(async () => Number(await tape.getAttribute('data-count')), { timeout: 30_000 }).toBeGreaterThanOrEqual(60);
+    const count = Number(await tape.getAttribute('data-count'));
+    const rendered = await page.getByTestId('tape-row').count();
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThan(count);
+
+    await page.locator('.tape-viewport').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect
+      .poll(async () => {
+        const total = Number(await tape.getAttribute('data-count'));
+        const last = await page.getByTestId('tape-row').last().getAttribute('aria-posinset');
+        return Number(last) === total;
+      })
+      .toBe(true);
+    await expect(page.getByTestId('tape-row').last()).toBeInViewport();
+  });
 });
