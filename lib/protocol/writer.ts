@@ -139,44 +139,52 @@ export class Writer {
    * update keeps the byte loop in one function (a dozen separate varint calls exceed what the JIT
    * will inline). The caller reserved `count * 8` bytes.
    */
-  varints(values: readonly number[], count: number, signedMask: number): void {
+  varints(values: Float64Array, count: number, signedMask: number): void {
     const buf = this.buf;
     let pos = this.pos;
     for (let i = 0; i < count; i++) {
       let v = values[i] as number;
       if (((signedMask >>> i) & 1) === 1) {
         if (v <= -SMALL_SIGNED_LIMIT || v >= SMALL_SIGNED_LIMIT) {
-          this.pos = pos;
-          this.svarint(v);
-          pos = this.pos;
+          pos = writeLargeSvarint(this, pos, v);
           continue;
         }
         v = ((v << 1) ^ (v >> 31)) >>> 0;
-      } else if (v >= TWO_POW_32) {
-        this.pos = pos;
-        this.uvarint(v);
-        pos = this.pos;
+      } else if (v < TWO_POW_32) {
+        // As uint32 from here on, as the zigzag branch yields, so the byte cases below run on
+        // integer registers rather than doubles.
+        v >>>= 0;
+      } else {
+        pos = writeLargeUvarint(this, pos, v);
         continue;
       }
-      // Unrolled 1-3 byte cases (ids, seq, sizes, deltas); a Uint8Array store keeps the low 8 bits.
+      // Unrolled 1-5 byte cases (below 2^32: ids, seq, sizes, deltas, most trade ids), each byte
+      // written once; a Uint8Array store keeps the low 8 bits. Kept compact so the JIT inlines it.
       if (v < 0x80) {
         buf[pos++] = v;
-      } else if (v < 0x4000) {
-        buf[pos] = v | 0x80;
+        continue;
+      }
+      buf[pos] = v | 0x80;
+      if (v < 0x4000) {
         buf[pos + 1] = v >>> 7;
         pos += 2;
-      } else if (v < 0x20_0000) {
-        buf[pos] = v | 0x80;
-        buf[pos + 1] = (v >>> 7) | 0x80;
+        continue;
+      }
+      buf[pos + 1] = (v >>> 7) | 0x80;
+      if (v < 0x20_0000) {
         buf[pos + 2] = v >>> 14;
         pos += 3;
-      } else {
-        while (v >= 0x80) {
-          buf[pos++] = v | 0x80;
-          v >>>= 7;
-        }
-        buf[pos++] = v;
+        continue;
       }
+      buf[pos + 2] = (v >>> 14) | 0x80;
+      if (v < 0x1000_0000) {
+        buf[pos + 3] = v >>> 21;
+        pos += 4;
+        continue;
+      }
+      buf[pos + 3] = (v >>> 21) | 0x80;
+      buf[pos + 4] = v >>> 28;
+      pos += 5;
     }
     this.pos = pos;
   }
@@ -211,6 +219,20 @@ export class Writer {
     buf.set(bytes, this.pos);
     this.pos += bytes.length;
   }
+}
+
+/** {@link Writer.svarint} at `pos` for |value| >= 2^30; returns the position after it. */
+function writeLargeSvarint(w: Writer, pos: number, value: number): number {
+  w.pos = pos;
+  w.svarint(value);
+  return w.pos;
+}
+
+/** {@link Writer.uvarint} at `pos` for value >= 2^32; returns the position after it. */
+function writeLargeUvarint(w: Writer, pos: number, value: number): number {
+  w.pos = pos;
+  w.uvarint(value);
+  return w.pos;
 }
 
 function stringTooLong(field: string, length: number): RangeError {

@@ -103,6 +103,34 @@ describe('Writer', () => {
   });
 });
 
+describe('Writer#varints', () => {
+  it('writes the same bytes as the reference encodings for runs of mixed signed and unsigned fields of every length', () => {
+    const field = fc.tuple(fc.boolean(), fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 })));
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 13 }), (fields) => {
+        const mask = fields.reduce((m, [signed], i) => (signed ? m | (1 << i) : m), 0);
+        const values = fields.map(([signed, v]) => (signed ? v : Math.abs(v)));
+        const expected = values.flatMap((v, i) => ((mask >>> i) & 1 ? referenceSvarint(v) : referenceUvarint(BigInt(v))));
+        const w = new Writer(8);
+        w.ensure(values.length * 8);
+        w.varints(Float64Array.from(values), values.length, mask);
+        expect([...w.finish()]).toStrictEqual(expected);
+      }),
+    );
+  });
+
+  it('writes each byte-length boundary exactly (2^7, 2^14, 2^21, 2^28, 2^32 and their zigzag counterparts)', () => {
+    const unsigned = [127, 128, 2 ** 14 - 1, 2 ** 14, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 32 - 1, 2 ** 32];
+    const signed = [-64, -65, 2 ** 29 - 1, -(2 ** 29), 2 ** 30 - 1, -(2 ** 30) + 1, 2 ** 30, -(2 ** 30), -MAX, MAX];
+    const values = [...unsigned, ...signed];
+    const mask = 0b1111_1111_1100_0000_0000;
+    const w = new Writer(8);
+    w.ensure(values.length * 8);
+    w.varints(Float64Array.from(values), values.length, mask);
+    expect([...w.finish()]).toStrictEqual([...unsigned.map((v) => referenceUvarint(BigInt(v))), ...signed.map(referenceSvarint)].flat());
+  });
+});
+
 describe('Reader', () => {
   describe('#uvarint', () => {
     it('reads back every safe non-negative integer', () => {
