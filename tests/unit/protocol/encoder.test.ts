@@ -118,11 +118,22 @@ describe('Encoder', () => {
   });
 
   describe('#encodeMessage', () => {
-    it('returns an independent copy for every call', () => {
+    it('returns independent bytes for every call, which later calls never overwrite', () => {
       const first = encodeMessage({ type: 'ack', requestId: 1 });
       const second = encodeMessage({ type: 'ack', requestId: 2 });
       expect([...first]).toStrictEqual([0x05, 0x01]);
       expect([...second]).toStrictEqual([0x05, 0x02]);
+      // Enough later messages to fill the encoder's shared buffer several times over.
+      const batchBytes = encodeMessage(batch(trade));
+      const held = Array.from({ length: 5000 }, (_, i) => encodeMessage(batch({ ...trade, seq: i })));
+      expect([...first]).toStrictEqual([0x05, 0x01]);
+      expect([...second]).toStrictEqual([0x05, 0x02]);
+      held.forEach((bytes, i) => expect(decodeServerMessage(bytes)).toStrictEqual(batch({ ...trade, seq: i })));
+      expect(decodeServerMessage(batchBytes)).toStrictEqual(batch(trade));
+      const sameBuffer = held.filter((bytes) => bytes.buffer === held[0]!.buffer);
+      for (let i = 1; i < sameBuffer.length; i++) {
+        expect(sameBuffer[i]!.byteOffset).toBeGreaterThanOrEqual(sameBuffer[i - 1]!.byteOffset + sameBuffer[i - 1]!.length);
+      }
     });
 
     it('recovers after a refused message: the next message encodes cleanly', () => {
