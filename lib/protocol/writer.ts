@@ -204,6 +204,45 @@ export class Writer {
   }
 
   /**
+   * Writes `values[0..count)` as consecutive unsigned varints (signed fields arrive zigzag-encoded):
+   * the fast path of {@link varints} for runs where every value is below 2^32, with no range cases or
+   * calls in the loop. The caller reserved `count * 5` bytes.
+   */
+  uint32s(values: Uint32Array, count: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < count; i++) {
+      const v = values[i] as number;
+      if (v < 0x80) {
+        buf[pos++] = v;
+        continue;
+      }
+      buf[pos] = v | 0x80;
+      if (v < 0x4000) {
+        buf[pos + 1] = v >>> 7;
+        pos += 2;
+        continue;
+      }
+      buf[pos + 1] = (v >>> 7) | 0x80;
+      if (v < 0x20_0000) {
+        buf[pos + 2] = v >>> 14;
+        pos += 3;
+        continue;
+      }
+      buf[pos + 2] = (v >>> 14) | 0x80;
+      if (v < 0x1000_0000) {
+        buf[pos + 3] = v >>> 21;
+        pos += 4;
+        continue;
+      }
+      buf[pos + 3] = (v >>> 21) | 0x80;
+      buf[pos + 4] = v >>> 28;
+      pos += 5;
+    }
+    this.pos = pos;
+  }
+
+  /**
    * A string field: uvarint UTF-8 length + bytes. Throws RangeError naming `field` when it exceeds
    * {@link MAX_STRING_BYTES}, TypeError when it holds a lone surrogate (not representable in UTF-8).
    */

@@ -4,26 +4,9 @@ import { ProtocolError } from '../../../lib/protocol';
 import { Reader } from '../../../lib/protocol/reader';
 import { Writer } from '../../../lib/protocol/writer';
 import { safeInt, safeUint } from './fixtures/arbitraries';
+import { referenceSvarint, referenceUvarint } from './fixtures/reference-encoding';
 
 const MAX = Number.MAX_SAFE_INTEGER;
-
-/** Reference LEB128 on BigInt, independent of the implementation under test. */
-function referenceUvarint(value: bigint): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    const low = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? low | 0x80 : low);
-  } while (v > 0n);
-  return out;
-}
-
-/** Reference zigzag (as Protocol Buffers sint64). */
-function referenceSvarint(value: number): number[] {
-  const n = BigInt(value);
-  return referenceUvarint(n >= 0n ? n * 2n : -n * 2n - 1n);
-}
 
 function written(write: (w: Writer) => void): number[] {
   const w = new Writer(8);
