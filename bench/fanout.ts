@@ -3,6 +3,8 @@
  * Default: 1,000 clients x 10 of 100 instruments, 100 instruments x 200 updates/s = 20,000 updates/s in.
  * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS.
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S --flush-ms F
+ *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
+ * Env: BENCH_NODE_FLAGS adds Node flags to both processes (e.g. '--max-semi-space-size=64').
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -16,13 +18,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'flush-ms': { type: 'string', default: '25' },
     profile: { type: 'boolean', default: false },
+    'profile-load': { type: 'boolean', default: false },
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
 
 function child(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
   return fork(new URL(file, import.meta.url).pathname, args, {
-    execArgv: ['--import', 'tsx', ...extraExecArgv],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...extraExecArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -41,7 +44,7 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 // --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
 const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!], values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
-const load = child('./fanout-load.ts');
+const load = child('./fanout-load.ts', [], values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
 await next(load, 'ready');
 const t0 = Date.now();
 load.send({ type: 'open', config: { url, symbols, clients: n('clients'), perClient: n('per-client'), seed: 1 } });
