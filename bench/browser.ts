@@ -15,12 +15,13 @@
  *          --minutes N (soak; overrides --seconds)  --symbol S  --interval 1s|5s|1m...
  *          --trace FILE   also record a Chromium trace of the measured window (open it in the
  *                         DevTools Performance panel; tracing itself slows the page)
+ *          --cpu-profile FILE  also record a JS CPU profile of the page (.cpuprofile, for DevTools)
  *          --style CSS    inject extra CSS before measuring, to test what a part of the page costs
  *                         (e.g. --style '.panel-tape { display: none }')
  */
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { buildIsCurrent } from '../tests/e2e/support/build-state';
 import { buildDashboard, freePort, startDashboard, startFeed, stopProcess } from '../tests/e2e/support/processes';
 
@@ -46,6 +47,8 @@ const TRACE_CATEGORIES = [
   'viz',
   'toplevel',
 ];
+/** A frame delta longer than this many display intervals missed at least one vsync. */
+const MISSED_FRAME_FACTOR = 1.5;
 /** Long-task threshold the browser uses (ms), quoted in the table. */
 const LONG_TASK_MS = 50;
 /** Warm-up after the page is live, before measuring (ms): snapshots and first renders settle. */
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
       interval: { type: 'string', default: '1s' },
       trace: { type: 'string' },
       style: { type: 'string' },
+      'cpu-profile': { type: 'string' },
     },
     strict: true,
   });
@@ -170,10 +174,18 @@ async function main(): Promise<void> {
     const busyStart = await mainThreadSeconds(cdp);
     await page.evaluate(START_RECORDING);
     if (values.trace) await browser.startTracing(page, { path: values.trace, categories: TRACE_CATEGORIES });
+    if (values['cpu-profile']) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     process.stderr.write(`measuring for ${durationMs / 1000} s at ${instruments} x ${rate}/s = ${instruments * rate} updates/s...\n`);
     await page.waitForTimeout(durationMs);
     const figures = (await page.evaluate(STOP_RECORDING)) as PageFigures;
     if (values.trace) await browser.stopTracing();
+    if (values['cpu-profile']) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(values['cpu-profile'], JSON.stringify(profile));
+    }
     const busyEnd = await mainThreadSeconds(cdp);
     const busyShare = (name: string): string =>
       `${fmt((((busyEnd[name] ?? 0) - (busyStart[name] ?? 0)) * 1000 * 100) / durationMs, 0)}%`;
@@ -184,6 +196,10 @@ async function main(): Promise<void> {
     };
 
     const frames = figures.frames.slice().sort((a, b) => a - b);
+    // The display's frame interval is the median delta (16.67 ms at 60 Hz); a delta past 1.5 of
+    // them means at least one vsync went by without a frame.
+    const vsync = percentile(frames, 50);
+    const missed = frames.filter((f) => f > MISSED_FRAME_FACTOR * vsync).length;
     const [lag50 = NaN, lag99 = NaN, lagMax = NaN] = figures.lag;
     const longTasks = figures.longTasks;
     const rows: [string, string][] = [
@@ -191,7 +207,8 @@ async function main(): Promise<void> {
       ['received by browser', `${fmt(figures.updatesPerSec, 0)} updates/s in ${fmt(figures.messagesPerSec, 0)} msgs/s, ${fmt(figures.bytesPerSec / 1024, 0)} KiB/s`],
       ['watchlist rows', String(figures.rows)],
       ['frames', `${frames.length} (${fmt(frames.length / (durationMs / 1000), 1)} fps)`],
-      ['frame time p50 / p95 / p99 / max (ms)', `${fmt(percentile(frames, 50))} / ${fmt(percentile(frames, 95))} / ${fmt(percentile(frames, 99))} / ${fmt(frames[frames.length - 1] ?? NaN)}`],
+      ['frame time p50 / p95 / p99 / max (ms)', `${fmt(percentile(frames, 50), 2)} / ${fmt(percentile(frames, 95), 2)} / ${fmt(percentile(frames, 99), 2)} / ${fmt(frames[frames.length - 1] ?? NaN, 2)}`],
+      [`frames that missed a vsync (> ${fmt(MISSED_FRAME_FACTOR * vsync, 1)} ms)`, `${missed} (${fmt((missed * 100) / Math.max(1, frames.length), 2)}%)`],
       ['main thread busy: all / script / style / layout', `${busyShare('TaskDuration')} / ${busyShare('ScriptDuration')} / ${busyShare('RecalcStyleDuration')} / ${busyShare('LayoutDuration')}`],
       [`long tasks > ${LONG_TASK_MS} ms`, `${longTasks.length}${longTasks.length ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(longTasks.reduce((a, b) => a + b, 0), 0)} ms)` : ''}`],
       ['update-to-frame lag p50 / p99 / max (ms)', `${fmt(lag50, 0)} / ${fmt(lag99, 0)} / ${fmt(lagMax, 0)} (${figures.lagCount} updates)`],

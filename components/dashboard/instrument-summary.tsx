@@ -1,13 +1,28 @@
 'use client';
-/** The selected instrument at a glance: symbol, last, change from session open, bid/ask, session range and volume. */
+/**
+ * The selected instrument at a glance: symbol, last, change from session open, bid/ask, session
+ * range and volume. Its numbers render at most every {@link SUMMARY_RENDER_INTERVAL_MS}, like the
+ * watchlist's: at 60 renders a second the header's text alone took ~8% of the main thread at
+ * 20,000 updates/s (bench/browser.ts), for changes nobody can read. The instrument itself switches
+ * at once.
+ */
 import { bareSymbol } from '../../lib/market/symbols';
+import type { DashboardState } from '../../lib/store/dashboard-store';
 import { useDashboard } from '../../lib/store/react';
 import { sessionChange } from '../../lib/store/ticker';
 import { changeDirection, formatChange, formatPrice, formatVolume } from '../shared/format';
+import { useThrottledSelector } from '../shared/use-throttled-selector';
+
+/** Shortest time between two renders of the summary's numbers (ms): 10 per second. */
+export const SUMMARY_RENDER_INTERVAL_MS = 100;
+
+const selectTickers = (s: DashboardState) => s.tickers;
 
 export function InstrumentSummary() {
   const instrument = useDashboard((s) => (s.chart.instrumentId === undefined ? undefined : s.instruments[s.chart.instrumentId]));
-  const ticker = useDashboard((s) => (s.chart.instrumentId === undefined ? undefined : s.tickers[s.chart.instrumentId]));
+  // The whole (throttled) map, indexed here: after a switch the numbers are the new instrument's.
+  const tickers = useThrottledSelector(selectTickers, SUMMARY_RENDER_INTERVAL_MS);
+  const ticker = instrument ? tickers[instrument.id] : undefined;
   if (!instrument) return <div className="summary" data-testid="instrument-summary" />;
   const d = instrument.priceDecimals;
   const change = ticker ? sessionChange(ticker) : undefined;
