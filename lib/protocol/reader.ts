@@ -9,6 +9,8 @@ import { protocolError, type ProtocolError } from './errors';
 /** Strings up to this many bytes are checked for ASCII and built with `String.fromCharCode`. */
 const ASCII_FAST_PATH_BYTES = 64;
 
+/** Longest varint of a value below 2^32 (bytes). */
+const MAX_UINT32_VARINT_BYTES = 5;
 const TWO_POW_27 = 0x800_0000;
 const TWO_POW_28 = 0x1000_0000;
 
@@ -149,6 +151,55 @@ export class Reader {
       out[i] = signed ? (value >>> 1) ^ -(value & 1) : value;
     }
     this.pos = pos;
+  }
+
+  /**
+   * The fast path of {@link varints}: reads `count` consecutive varints of values below 2^32 (at most
+   * 5 bytes) into `out`, raw (zigzag not undone), and returns true. Returns false without moving
+   * when the run might reach past the message's end or holds a longer or larger varint: the caller
+   * then reads the run with {@link varints}. The loop has no calls, so V8 keeps it on integers.
+   */
+  uint32s(count: number, out: Uint32Array): boolean {
+    const buf = this.buf;
+    let pos = this.pos;
+    if (pos + count * MAX_UINT32_VARINT_BYTES > this.end) return false;
+    for (let i = 0; i < count; i++) {
+      let b = buf[pos] as number;
+      if (b < 0x80) {
+        out[i] = b;
+        pos += 1;
+        continue;
+      }
+      let value = b & 0x7f;
+      b = buf[pos + 1] as number;
+      value |= (b & 0x7f) << 7;
+      if (b < 0x80) {
+        out[i] = value;
+        pos += 2;
+        continue;
+      }
+      b = buf[pos + 2] as number;
+      value |= (b & 0x7f) << 14;
+      if (b < 0x80) {
+        out[i] = value;
+        pos += 3;
+        continue;
+      }
+      b = buf[pos + 3] as number;
+      value |= (b & 0x7f) << 21;
+      if (b < 0x80) {
+        out[i] = value;
+        pos += 4;
+        continue;
+      }
+      b = buf[pos + 4] as number;
+      // A fifth byte of 16 or more means 2^32 or more (or a longer varint): not for this path.
+      if (b >= 0x10) return false;
+      out[i] = value | (b << 28);
+      pos += 5;
+    }
+    this.pos = pos;
+    return true;
   }
 
   /** {@link varints} for the last bytes of a message: each varint through the exact, bounds-checked readers. */

@@ -1,7 +1,9 @@
 /**
  * Reads the updates of a batch or snapshot (docs/protocol.md §5). Each update object is created by
- * one literal per kind, so every trade (quote, bar) the decoder yields has the same hidden class.
- * The varints of an update are read in one {@link Reader.varints} call into a scratch array (see
+ * one literal per kind per path, with the same keys in the same order, so every trade (quote, bar)
+ * the decoder yields has the same hidden class. The varints of an update are read in one call: on
+ * the fast path, when each is below 2^32, by {@link Reader.uint32s} into a Uint32Array; otherwise (a
+ * larger value, or the last bytes of a message) by {@link Reader.varints} into a generic array (see
  * there for why), then checked and turned into the object.
  */
 import type { BarInterval, MarketUpdate, Side } from '../market/types';
@@ -53,10 +55,87 @@ function readUpdate(r: Reader, baseTimeUs: number): MarketUpdate {
   throw protocolError('TW_ERR_UNKNOWN_UPDATE_KIND', `unknown update kind ${kind}`);
 }
 
+/**
+ * Scratch for the fast path: raw varint values below 2^32 (zigzag not undone). The JIT loads them as
+ * untagged integers; a value below 2^31 goes into the object as a small integer, a larger one (a
+ * trade id) as a heap number, just as on the general path. Measured 1.3x the decode rate of the
+ * general path alone (its loop has calls and stores into a generic array).
+ */
+const v = new Uint32Array(16);
+
+/** Undoes zigzag for a raw value below 2^32: an int32. */
+function unzigzag(raw: number): number {
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+function readQuote(r: Reader, baseTimeUs: number): MarketUpdate {
+  if (!r.uint32s(QUOTE_FIELDS, v)) return readQuoteGeneral(r, baseTimeUs);
+  const eventTimeUs = timestamp(baseTimeUs + unzigzag(v[2] as number));
+  const bid = unzigzag(v[4] as number);
+  return {
+    kind: 'quote',
+    instrumentId: v[0] as number,
+    seq: v[1] as number,
+    eventTimeUs,
+    receiveTimeUs: timestamp(eventTimeUs + unzigzag(v[3] as number)),
+    bid,
+    bidSize: v[5] as number,
+    // int32 + int32: always a safe integer.
+    ask: bid + unzigzag(v[6] as number),
+    askSize: v[7] as number,
+  };
+}
+
+function readTrade(r: Reader, baseTimeUs: number): MarketUpdate {
+  const flags = r.u8();
+  const side = flags & TRADE_FLAG_SIDE_MASK;
+  if (flags > TRADE_FLAGS_DEFINED || side === INVALID_SIDE) throw badValue(`trade flags 0x${flags.toString(16)} are invalid`);
+  const numericId = (flags & TRADE_FLAG_STRING_ID) === 0;
+  if (!r.uint32s(numericId ? TRADE_FIELDS + 1 : TRADE_FIELDS, v)) return readTradeGeneral(r, baseTimeUs, side, numericId);
+  const eventTimeUs = timestamp(baseTimeUs + unzigzag(v[2] as number));
+  return {
+    kind: 'trade',
+    instrumentId: v[0] as number,
+    seq: v[1] as number,
+    eventTimeUs,
+    receiveTimeUs: timestamp(eventTimeUs + unzigzag(v[3] as number)),
+    price: unzigzag(v[4] as number),
+    size: v[5] as number,
+    side: side as Side,
+    tradeId: numericId ? (v[6] as number) : r.string(),
+  };
+}
+
+function readBar(r: Reader, baseTimeUs: number): MarketUpdate {
+  if (!r.uint32s(BAR_FIELDS, v)) return readBarGeneral(r, baseTimeUs);
+  const eventTimeUs = timestamp(baseTimeUs + unzigzag(v[2] as number));
+  const interval = v[4] as number;
+  if (!isBarIntervalValue(interval)) throw badValue(`bar interval ${interval} is not one of BAR_INTERVALS`);
+  const open = unzigzag(v[6] as number);
+  // open and each delta are int32, so every price below is a safe integer.
+  return {
+    kind: 'bar',
+    instrumentId: v[0] as number,
+    seq: v[1] as number,
+    eventTimeUs,
+    receiveTimeUs: timestamp(eventTimeUs + unzigzag(v[3] as number)),
+    interval: interval as BarInterval,
+    openTimeUs: timestamp(baseTimeUs + unzigzag(v[5] as number)),
+    open,
+    high: open + unzigzag(v[7] as number),
+    low: open + unzigzag(v[8] as number),
+    close: open + unzigzag(v[9] as number),
+    volume: v[10] as number,
+    tradeCount: v[11] as number,
+    vwap: open + unzigzag(v[12] as number),
+  };
+}
+
+// General path: any varints up to 8 bytes (values up to 2^53-1), and the last bytes of a message.
 // One function per kind: each stays small enough for the JIT to inline its varint run into it
 // (one function for all three kinds exceeded the inlining budget, and trades paid a real call).
 
-function readQuote(r: Reader, baseTimeUs: number): MarketUpdate {
+function readQuoteGeneral(r: Reader, baseTimeUs: number): MarketUpdate {
   r.varints(QUOTE_FIELDS, QUOTE_SIGNED, f);
   const eventTimeUs = timestamp(baseTimeUs + (f[2] as number));
   const bid = f[4] as number;
@@ -75,11 +154,7 @@ function readQuote(r: Reader, baseTimeUs: number): MarketUpdate {
   };
 }
 
-function readTrade(r: Reader, baseTimeUs: number): MarketUpdate {
-  const flags = r.u8();
-  const side = flags & TRADE_FLAG_SIDE_MASK;
-  if (flags > TRADE_FLAGS_DEFINED || side === INVALID_SIDE) throw badValue(`trade flags 0x${flags.toString(16)} are invalid`);
-  const numericId = (flags & TRADE_FLAG_STRING_ID) === 0;
+function readTradeGeneral(r: Reader, baseTimeUs: number, side: number, numericId: boolean): MarketUpdate {
   r.varints(numericId ? TRADE_FIELDS + 1 : TRADE_FIELDS, TRADE_SIGNED, f);
   const eventTimeUs = timestamp(baseTimeUs + (f[2] as number));
   return {
@@ -95,7 +170,7 @@ function readTrade(r: Reader, baseTimeUs: number): MarketUpdate {
   };
 }
 
-function readBar(r: Reader, baseTimeUs: number): MarketUpdate {
+function readBarGeneral(r: Reader, baseTimeUs: number): MarketUpdate {
   r.varints(BAR_FIELDS, BAR_SIGNED, f);
   const eventTimeUs = timestamp(baseTimeUs + (f[2] as number));
   const interval = f[4] as number;
