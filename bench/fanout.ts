@@ -4,7 +4,8 @@
  * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS.
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S --flush-ms F
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
- * Env: BENCH_NODE_FLAGS adds Node flags to both processes (e.g. '--max-semi-space-size=64').
+ * Env: BENCH_NODE_FLAGS adds Node flags to both processes, BENCH_SERVER_FLAGS to the server only
+ *      (e.g. '--max-semi-space-size=64'), for experiments.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -42,7 +43,8 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 }
 
 // --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
-const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!], values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
+const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
+const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!], [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]);
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
 const load = child('./fanout-load.ts', [], values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
 await next(load, 'ready');
