@@ -6,9 +6,10 @@
  * Only the rows in view (plus an overscan) are in the DOM, placed by transform in a list as tall as
  * the whole tape: with all 200 prints as rows, laying out and painting them cost a third of the
  * main thread at 20,000 updates/s (bench/browser.ts, docs/performance.md). Rows are memoised by
- * their stable keys.
+ * their stable keys. While the person has scrolled down to read older prints, the view stays on
+ * those prints as new ones arrive above (at the top, it follows the newest).
  */
-import { memo, useRef } from 'react';
+import { memo, useLayoutEffect, useRef, type RefObject } from 'react';
 import { bareSymbol } from '../../lib/market/symbols';
 import { Side } from '../../lib/market/types';
 import { useDashboard } from '../../lib/store/react';
@@ -47,6 +48,7 @@ const TapeRow = memo(function TapeRow({ entry, index, count, symbol, priceDecima
       aria-posinset={index + 1}
       aria-setsize={count}
       data-testid="tape-row"
+      data-key={entry.key}
       data-symbol={symbol}
       data-side={SIDE_CLASS[entry.side]}
     >
@@ -60,6 +62,24 @@ const TapeRow = memo(function TapeRow({ entry, index, count, symbol, priceDecima
   );
 });
 
+/**
+ * New prints go on top and push every row down one. Browsers keep a scrolled view still when rows
+ * are inserted above it (scroll anchoring), but not for rows placed by transform, so this does it:
+ * when the viewport is scrolled away from the top, it moves down by the rows added above.
+ */
+function useKeepScrolledPrintsInView(viewport: RefObject<HTMLDivElement | null>, tape: readonly TapeEntry[]): void {
+  const newestKey = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    const previous = newestKey.current;
+    newestKey.current = tape[0]?.key;
+    if (!el || previous === undefined || el.scrollTop === 0) return;
+    const added = tape.findIndex((entry) => entry.key === previous);
+    // -1: the previous newest print is gone (another instrument, or a fresh snapshot): nothing to keep.
+    if (added > 0) el.scrollTop += added * TAPE_ROW_HEIGHT;
+  }, [viewport, tape]);
+}
+
 export function TradeTape() {
   const tape = useThrottledSelector(selectTape, TAPE_RENDER_INTERVAL_MS);
   const instruments = useDashboard((s) => s.instruments);
@@ -68,6 +88,7 @@ export function TradeTape() {
   const zone = useDashboard((s) => s.prefs.timeZone);
   const viewport = useRef<HTMLDivElement>(null);
   const { start, end } = useVirtualWindow(viewport, TAPE_ROW_HEIGHT, tape.length);
+  useKeepScrolledPrintsInView(viewport, tape);
   return (
     <div className="tape" data-testid="trade-tape" data-count={tape.length}>
       <div className="panel-head">

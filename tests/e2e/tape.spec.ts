@@ -34,14 +34,53 @@ test.describe('Trade tape', () => {
     expect(rendered).toBeGreaterThan(0);
     expect(rendered).toBeLessThan(count);
 
-    await page.locator('.tape-viewport').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    // Scroll to the end, let the list render, then the last row in the page must be the oldest print
+    // and on screen. The tape keeps growing (each print moves every row down one), so each attempt
+    // scrolls again and looks within two frames.
     await expect
-      .poll(async () => {
-        const total = Number(await tape.getAttribute('data-count'));
-        const last = await page.getByTestId('tape-row').last().getAttribute('aria-posinset');
-        return Number(last) === total;
-      })
+      .poll(
+        () =>
+          page.locator('.tape-viewport').evaluate(
+            (viewport) =>
+              new Promise<boolean>((resolve) => {
+                viewport.scrollTop = viewport.scrollHeight;
+                requestAnimationFrame(() =>
+                  requestAnimationFrame(() => {
+                    const rows = viewport.querySelectorAll('[data-testid=tape-row]');
+                    const last = rows[rows.length - 1];
+                    if (!last) return resolve(false);
+                    const box = last.getBoundingClientRect();
+                    const view = viewport.getBoundingClientRect();
+                    const oldest = last.getAttribute('aria-posinset') === last.getAttribute('aria-setsize');
+                    resolve(oldest && box.top >= view.top && box.bottom <= view.bottom + 1);
+                  }),
+                );
+              }),
+          ),
+        { timeout: 20_000 },
+      )
       .toBe(true);
-    await expect(page.getByTestId('tape-row').last()).toBeInViewport();
+  });
+
+  test('holds the view still while scrolled down to older prints, as new ones arrive above', async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1m' }));
+    await waitLive(page);
+    const tape = page.getByTestId('trade-tape');
+    await expect.poll(async () => Number(await tape.getAttribute('data-count')), { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
+    const viewport = page.locator('.tape-viewport');
+    await viewport.evaluate((el) => el.scrollTo(0, 10 * 22));
+    // The print at the top of the view and its offset from the viewport's top edge (px).
+    const topOfView = () =>
+      viewport.evaluate((el) => {
+        const top = el.getBoundingClientRect().top;
+        const row = [...el.querySelectorAll('[data-testid=tape-row]')].find((r) => r.getBoundingClientRect().bottom > top + 1);
+        return row ? { key: row.getAttribute('data-key'), offset: Math.round(row.getBoundingClientRect().top - top) } : null;
+      });
+    await expect.poll(topOfView).not.toBeNull();
+    const before = await topOfView();
+    const count = Number(await tape.getAttribute('data-count'));
+    await expect.poll(async () => Number(await tape.getAttribute('data-count'))).toBeGreaterThan(count);
+    expect(await topOfView()).toEqual(before);
+    expect(await viewport.evaluate((el) => el.scrollTop)).toBeGreaterThan(10 * 22);
   });
 });
