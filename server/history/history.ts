@@ -7,7 +7,7 @@
 import { BarBuilder, type BarHandle } from '../../lib/market/bars';
 import { BAR_INTERVALS, isBarInterval, type Bar, type BarInterval, type Quote, type Trade } from '../../lib/market/types';
 import type { Tick } from '../bus/types';
-import { Ring } from './ring';
+import { TickRing } from './tick-ring';
 import type { HistoryOptions, HistoryStore } from './types';
 
 /** {@link HistoryOptions} plus which bar intervals to build. */
@@ -36,15 +36,16 @@ function checkCapacity(name: string, value: unknown): number {
 
 /** Everything held for one instrument. */
 class InstrumentHistory {
-  readonly ticks: Ring<Tick>;
-  readonly trades: Ring<Trade>;
+  /** Recent ticks for resume, and recent trades for snapshots: typed-array rings (see tick-ring.ts). */
+  readonly ticks: TickRing;
+  readonly trades: TickRing;
   readonly builders: BarBuilder[];
   lastQuote: Quote | undefined;
   lastSeq = 0;
 
   constructor(instrumentId: number, config: HistoryConfig) {
-    this.ticks = new Ring<Tick>(config.tickCapacity);
-    this.trades = new Ring<Trade>(config.tradeCapacity);
+    this.ticks = new TickRing(instrumentId, config.tickCapacity);
+    this.trades = new TickRing(instrumentId, config.tradeCapacity);
     this.builders = config.intervals.map((interval) => new BarBuilder(instrumentId, interval, config.barCapacity));
   }
 }
@@ -114,7 +115,8 @@ export class History implements HistoryStore {
   }
 
   recentTrades(instrumentId: number, limit?: number): readonly Trade[] {
-    return this.byId.get(instrumentId)?.trades.last(limit) ?? [];
+    // The trades ring is only ever given trades.
+    return (this.byId.get(instrumentId)?.trades.last(limit) as Trade[] | undefined) ?? [];
   }
 
   bars(instrumentId: number, interval: BarInterval, limit?: number): readonly Bar[] {
@@ -140,8 +142,8 @@ export class History implements HistoryStore {
     const lastSeq = state?.lastSeq ?? 0;
     if (afterSeq === lastSeq) return [];
     if (state === undefined || afterSeq > lastSeq) return undefined;
-    const index = state.ticks.firstIndexWhere((tick) => tick.seq > afterSeq);
-    if (state.ticks.at(index)?.seq !== afterSeq + 1) return undefined;
+    const index = state.ticks.firstIndexAfterSeq(afterSeq);
+    if (state.ticks.seqAt(index) !== afterSeq + 1) return undefined;
     return state.ticks.slice(index);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../server/history/history';
-import { Ring } from '../../server/history/ring';
+import { TickRing } from '../../server/history/tick-ring';
 import type { Tick } from '../../server/bus/types';
 import { Side, type Quote, type Trade } from '../../lib/market/types';
 
@@ -23,21 +23,32 @@ function ticks(instrumentId: number, count: number, firstSeq = 1): Tick[] {
   });
 }
 
-describe('Ring', () => {
-  it('keeps the newest items up to capacity, oldest first', () => {
-    const ring = new Ring<number>(3);
-    expect(ring.push(1)).toBeUndefined();
-    ring.push(2);
-    ring.push(3);
-    expect(ring.push(4)).toBe(1);
-    expect(ring.slice()).toEqual([2, 3, 4]);
-    expect([ring.oldest(), ring.newest(), ring.at(3), ring.size]).toEqual([2, 4, undefined, 3]);
-    expect(ring.last(2)).toEqual([3, 4]);
-    expect(ring.firstIndexWhere((n) => n > 2)).toBe(1);
+describe('TickRing', () => {
+  it('keeps the newest ticks up to capacity, oldest first, rebuilt field for field', () => {
+    const ring = new TickRing(7, 3);
+    const input = [tradeTick(7, 1), quoteTick(7, 2), { ...tradeTick(7, 3), tradeId: 'fx-3', side: Side.Buy }, quoteTick(7, 4)];
+    for (const tick of input) ring.push(tick);
+    expect(ring.size).toBe(3);
+    expect(ring.slice()).toEqual(input.slice(1));
+    expect(ring.last(2)).toEqual(input.slice(2));
+    expect([ring.at(0), ring.at(3), ring.seqAt(2), ring.seqAt(-1)]).toEqual([input[1], undefined, 4, undefined]);
+  });
+
+  it('keeps prices, sizes, ids and µs times above 2^32 exact', () => {
+    const ring = new TickRing(1, 2);
+    const big = { ...tradeTick(1, 9_007_199_254_740_000, 9_007_199_254_740_991), size: 2 ** 52 + 1, tradeId: 2 ** 53 - 1, eventTimeUs: 2 ** 53 - 2, receiveTimeUs: 2 ** 53 - 1 };
+    ring.push(big);
+    expect(ring.at(0)).toEqual(big);
+  });
+
+  it('finds the first tick after a sequence number by binary search', () => {
+    const ring = new TickRing(1, 4);
+    for (const tick of ticks(1, 6)) ring.push(tick); // holds seqs 3..6
+    expect([ring.firstIndexAfterSeq(0), ring.firstIndexAfterSeq(3), ring.firstIndexAfterSeq(5), ring.firstIndexAfterSeq(6)]).toEqual([0, 1, 3, 4]);
   });
 
   it('rejects a capacity that is not a positive integer', () => {
-    expect(() => new Ring(0)).toThrow(TypeError);
+    expect(() => new TickRing(1, 0)).toThrow(TypeError);
   });
 });
 
