@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketUpdate } from '../../../lib/market/types';
-import { MessageType, ProtocolError, decodeServerMessage, type BatchMessage } from '../../../lib/protocol';
+import { MessageType, decodeServerMessage, type BatchMessage } from '../../../lib/protocol';
 import { BASE, edgeVariants, quote, trade } from './fixtures/edge-updates';
 import { referenceUpdate, referenceUvarint } from './fixtures/reference-encoding';
+import { codeOf } from './fixtures/error-code';
 
 /** A batch frame built by the reference encoder (not the code under test), based on `baseTimeUs`. */
 function referenceBatch(updates: readonly MarketUpdate[], baseTimeUs: number): Uint8Array {
@@ -17,15 +18,6 @@ function referenceBatch(updates: readonly MarketUpdate[], baseTimeUs: number): U
 
 const batchOf = (updates: MarketUpdate[]): BatchMessage => ({ type: 'batch', conflated: false, updates });
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return (error as ProtocolError).code;
-  }
-  return undefined;
-}
 
 describe('Update decoder', () => {
   describe('#decodeServerMessage', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../lib/protocol';
 import { Reader } from '../../../lib/protocol/reader';
 import { Writer } from '../../../lib/protocol/writer';
 import { safeInt, safeUint } from './fixtures/arbitraries';
 import { referenceSvarint, referenceUvarint } from './fixtures/reference-encoding';
+import { codeOf } from './fixtures/error-code';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -21,15 +21,6 @@ function reading<T>(bytes: number[], read: (r: Reader) => T): T {
   return value;
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return (error as ProtocolError).code;
-  }
-  return undefined;
-}
 
 describe('Writer', () => {
   describe('#uvarint', () => {
