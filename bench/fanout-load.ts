@@ -1,17 +1,16 @@
 /**
- * Load generator for bench/fanout.ts (forked with IPC): opens N real WebSocket clients, each
- * subscribed to K instruments, decodes every message with the real decoder, checks sequence gaps and
- * records latency (feed receive time -> client decode) in a 0.1 ms histogram.
+ * Load generator for bench/fanout.ts (forked with IPC, possibly several at once): opens the real
+ * WebSocket clients it is given, each subscribed to its instruments, decodes every message with the
+ * real decoder, checks sequence gaps and records latency (feed receive time -> client decode) in a
+ * 0.1 ms histogram that the parent merges with the other load processes'.
  */
 import WebSocket from 'ws';
 import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/protocol';
 
 interface Config {
   url: string;
-  symbols: string[];
-  clients: number;
-  perClient: number;
-  seed: number;
+  /** One entry per client this process opens: the symbols it subscribes to. */
+  subscriptions: string[][];
 }
 
 const BUCKET_US = 100;
@@ -25,14 +24,9 @@ let cpuMark = process.cpuUsage();
 let wallMark = Date.now();
 const sockets: WebSocket[] = [];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function openClient(cfg: Config, index: number, random: () => number): Promise<void> {
+function openClient(url: string, symbols: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(cfg.url, SUBPROTOCOL_BINARY, { perMessageDeflate: false });
+    const ws = new WebSocket(url, SUBPROTOCOL_BINARY, { perMessageDeflate: false });
     ws.binaryType = 'nodebuffer';
     // Last sequence number per instrument id (ids are small integers); -1 = none yet. A typed array
     // rather than a Map: this handler runs 2 million times a second across the clients.
@@ -46,9 +40,7 @@ function openClient(cfg: Config, index: number, random: () => number): Promise<v
       return lastSeq[id] as number;
     };
     ws.on('open', () => {
-      const chosen = new Set<string>();
-      while (chosen.size < Math.min(cfg.perClient, cfg.symbols.length)) chosen.add(cfg.symbols[Math.floor(random() * cfg.symbols.length)]!);
-      ws.send(encodeMessage({ type: 'subscribe', requestId: index + 1, all: false, interval: 0, resumeEpoch: 0, symbols: [...chosen].map((symbol) => ({ symbol, lastSeq: 0 })) }));
+      ws.send(encodeMessage({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })) }));
       sockets.push(ws);
       resolve();
     });
@@ -85,20 +77,10 @@ function cpuCores(): number {
   return (used.user + used.system) / 1000 / (Date.now() - wallMark);
 }
 
-function percentile(p: number): number {
-  const total = histogram.reduce((a, b) => a + b, 0);
-  let seen = 0;
-  for (let i = 0; i < histogram.length; i++) {
-    seen += histogram[i]!;
-    if (seen >= total * p) return ((i + 1) * BUCKET_US) / 1000;
-  }
-  return Number.NaN;
-}
-
 process.on('message', async (msg: { type: string; config?: Config }) => {
   if (msg.type === 'open' && msg.config) {
-    const random = rng(msg.config.seed);
-    for (let i = 0; i < msg.config.clients; i++) await openClient(msg.config, i, random);
+    const { url, subscriptions } = msg.config;
+    for (const symbols of subscriptions) await openClient(url, symbols);
     process.send?.({ type: 'opened', clients: sockets.length });
   } else if (msg.type === 'record') {
     histogram.fill(0);
@@ -108,7 +90,7 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
     recording = true;
   } else if (msg.type === 'report') {
     recording = false;
-    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), cpuCores: cpuCores() });
+    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores() });
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

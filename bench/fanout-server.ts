@@ -2,10 +2,12 @@
  * Feed service process for bench/fanout.ts (forked with IPC). Runs the simulator at the asked rate and
  * answers { type: 'stats' } with its own CPU time and RSS, so the load generator's work is not counted.
  */
+import { writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector/promises';
 import { startFeedService } from '../server/feed-service';
 import { silentLogger } from '../server/log';
 
-const [instruments = '100', rate = '200', flushMs = '25'] = process.argv.slice(2);
+const [instruments = '100', rate = '200', flushMs = '25', allocProfile = ''] = process.argv.slice(2);
 const service = await startFeedService({
   port: 0,
   logger: silentLogger,
@@ -13,12 +15,26 @@ const service = await startFeedService({
   gateway: { flushIntervalMs: Number(flushMs), maxSubscriptionsPerConnection: 10_000 },
 });
 
+// With a file name, V8's sampling heap profiler records every allocation of the measured window,
+// garbage included (what the young generation has to sweep), and writes a .heapprofile there.
+const inspector = allocProfile ? new InspectorSession() : undefined;
+inspector?.connect();
+
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
-process.on('message', (msg: { type: string }) => {
+process.on('message', async (msg: { type: string; final?: boolean }) => {
   if (msg.type === 'mark') {
+    await inspector?.post('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
     mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
     process.send?.({ type: 'marked' });
   } else if (msg.type === 'stats') {
+    if (inspector && msg.final) {
+      const { profile } = await inspector.post('HeapProfiler.stopSampling');
+      writeFileSync(allocProfile, JSON.stringify(profile));
+    }
     const cpu = process.cpuUsage(mark.cpu);
     const wallUs = Number(process.hrtime.bigint() - mark.at) / 1000;
     const health = service.health();

@@ -4,6 +4,8 @@
  * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS.
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S --flush-ms F
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
+ *          --alloc-profile FILE (sampled allocations of the server over the window, garbage included,
+ *          as a .heapprofile for Chrome DevTools' Memory panel)
  * Env: BENCH_NODE_FLAGS adds Node flags to both processes, BENCH_SERVER_FLAGS to the server only
  *      (e.g. '--max-semi-space-size=64'), for experiments.
  */
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     'flush-ms': { type: 'string', default: '25' },
     profile: { type: 'boolean', default: false },
     'profile-load': { type: 'boolean', default: false },
+    'alloc-profile': { type: 'string' },
+    'load-procs': { type: 'string', default: '1' },
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
@@ -44,24 +48,69 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 
 // --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
 const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
-const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!], [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]);
+const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!, values['alloc-profile'] ?? ''], [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]);
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
-const load = child('./fanout-load.ts', [], values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []);
-await next(load, 'ready');
+
+// Every client's instruments, drawn once from a seeded generator so that runs with any number of
+// load processes subscribe the same clients to the same instruments.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+const random = rng(1);
+const subscriptions = Array.from({ length: n('clients') }, () => {
+  const chosen = new Set<string>();
+  while (chosen.size < Math.min(n('per-client'), symbols.length)) chosen.add(symbols[Math.floor(random() * symbols.length)]!);
+  return [...chosen];
+});
+
+// The clients are split evenly over --load-procs processes (client i goes to process i mod N).
+const procs = Math.max(1, Math.floor(n('load-procs')));
+const loads = Array.from({ length: procs }, () => child('./fanout-load.ts', [], values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []));
+await Promise.all(loads.map((load) => next(load, 'ready')));
 const t0 = Date.now();
-load.send({ type: 'open', config: { url, symbols, clients: n('clients'), perClient: n('per-client'), seed: 1 } });
-await next(load, 'opened');
+await Promise.all(
+  loads.map((load, p) => {
+    const mine = subscriptions.filter((_, i) => i % procs === p);
+    load.send({ type: 'open', config: { url, subscriptions: mine } });
+    return next(load, 'opened');
+  }),
+);
 console.log(`opened ${n('clients')} clients in ${Date.now() - t0} ms; warming up 3 s`);
 await new Promise((r) => setTimeout(r, 3000));
 
 server.send({ type: 'mark' });
 await next(server, 'marked');
 const before = await (server.send({ type: 'stats' }), next<{ ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
-load.send({ type: 'record' });
+for (const load of loads) load.send({ type: 'record' });
 const started = Date.now();
 await new Promise((r) => setTimeout(r, n('seconds') * 1000));
-const report = await (load.send({ type: 'report' }), next<Record<string, number>>(load, 'report'));
-const stats = await (server.send({ type: 'stats' }), next<{ cpuCores: number; rssMiB: number; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
+
+interface LoadReport { deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number }
+const reports = await Promise.all(loads.map((load) => (load.send({ type: 'report' }), next<LoadReport>(load, 'report'))));
+const sum = (k: 'deliveries' | 'gaps' | 'messages' | 'bytes' | 'cpuCores') => reports.reduce((a, r) => a + r[k], 0);
+const histogram = reports[0]!.histogram.map((_, i) => reports.reduce((a, r) => a + r.histogram[i]!, 0));
+const bucketUs = reports[0]!.bucketUs;
+function percentile(p: number): number {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    seen += histogram[i]!;
+    if (seen >= total * p) return ((i + 1) * bucketUs) / 1000;
+  }
+  return Number.NaN;
+}
+const report = {
+  deliveries: sum('deliveries'),
+  gaps: sum('gaps'),
+  messages: sum('messages'),
+  bytes: sum('bytes'),
+  cpuCores: sum('cpuCores'),
+  p50: percentile(0.5),
+  p99: percentile(0.99),
+  p999: percentile(0.999),
+};
+const stats = await (server.send({ type: 'stats', final: true }), next<{ cpuCores: number; rssMiB: number; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
 const seconds = (Date.now() - started) / 1000;
 
 const rows: [string, string][] = [
@@ -80,10 +129,10 @@ const rows: [string, string][] = [
   ['slow-consumer closes', String(stats.gateway.closedSlow! - before.gateway.closedSlow!)],
   ['server CPU (cores)', stats.cpuCores.toFixed(2)],
   ['server RSS (MiB)', stats.rssMiB.toFixed(0)],
-  ['load generator CPU (cores)', report.cpuCores!.toFixed(2)],
+  ['load generator CPU (cores)', `${report.cpuCores.toFixed(2)} in ${procs} process${procs === 1 ? '' : 'es'}`],
   ['flush interval (ms)', values['flush-ms']!],
 ];
 console.log(`\nfan-out over ${seconds.toFixed(1)} s (node ${process.version})`);
 for (const [k, v] of rows) console.log(`${k.padEnd(36)} ${v}`);
 server.send({ type: 'stop' });
-load.send({ type: 'stop' });
+for (const load of loads) load.send({ type: 'stop' });
