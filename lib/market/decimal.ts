@@ -15,31 +15,50 @@ export function pow10(decimals: number): number {
   return value;
 }
 
-const DECIMAL_RE = /^(-)?(\d+)(?:\.(\d+))?$/;
+const ZERO = 0x30;
+const DOT = 0x2e;
+const MINUS = 0x2d;
 
 /**
  * Parses a decimal string into a mantissa at `decimals` places. Returns `undefined` when the text
- * is not a plain decimal, has more significant decimal places than `decimals` (it would not be
- * exact), or the mantissa would not be a safe integer. Trailing zeros beyond `decimals` are fine.
+ * is not a plain decimal (`-?digits(.digits)?`, ASCII digits), has more significant decimal places
+ * than `decimals` (it would not be exact), or the mantissa would not be a safe integer. Trailing
+ * zeros beyond `decimals` are fine.
+ *
+ * One pass over the characters with no allocation: the normaliser runs this on every price and
+ * size an adapter sends. Accumulating digit by digit in a double is exact while the value stays
+ * below 2^53, and a value past that never comes back down, so the final safe-integer check is
+ * the whole range check.
  */
 export function parseDecimal(text: string, decimals: number): number | undefined {
-  const match = DECIMAL_RE.exec(text);
-  if (!match) return undefined;
-  const [, minus, whole = '', fractionRaw = ''] = match;
-  let fraction = fractionRaw;
-  if (fraction.length > decimals) {
-    const extra = fraction.slice(decimals);
-    if (!/^0*$/.test(extra)) return undefined;
-    fraction = fraction.slice(0, decimals);
+  const length = text.length;
+  const negative = length > 0 && text.charCodeAt(0) === MINUS;
+  let i = negative ? 1 : 0;
+  let mantissa = 0;
+  const wholeStart = i;
+  for (; i < length; i++) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    mantissa = mantissa * 10 + digit;
   }
-  const digits = (whole + fraction.padEnd(decimals, '0')).replace(/^0+(?=\d)/, '');
-  if (digits.length > 16) {
-    const asBig = BigInt(digits);
-    if (asBig > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  if (i === wholeStart) return undefined;
+  let places = 0;
+  if (i < length) {
+    if (text.charCodeAt(i) !== DOT || i + 1 === length) return undefined;
+    for (i++; i < length; i++) {
+      const digit = text.charCodeAt(i) - ZERO;
+      if (digit < 0 || digit > 9) return undefined;
+      if (places < decimals) {
+        mantissa = mantissa * 10 + digit;
+        places++;
+      } else if (digit !== 0) {
+        return undefined;
+      }
+    }
   }
-  const mantissa = Number(digits);
+  for (; places < decimals; places++) mantissa *= 10;
   if (!Number.isSafeInteger(mantissa)) return undefined;
-  return minus && mantissa !== 0 ? -mantissa : mantissa;
+  return negative && mantissa !== 0 ? -mantissa : mantissa;
 }
 
 /**
