@@ -6,8 +6,8 @@
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
  *          --alloc-profile FILE (sampled allocations of the server over the window, garbage included,
  *          as a .heapprofile for Chrome DevTools' Memory panel)
- * Env: BENCH_NODE_FLAGS adds Node flags to both processes, BENCH_SERVER_FLAGS to the server only
- *      (e.g. '--max-semi-space-size=64'), for experiments.
+ * Env: BENCH_NODE_FLAGS adds Node flags to every process, BENCH_SERVER_FLAGS to the server only
+ *      (e.g. '--max-semi-space-size=64'), BENCH_LOAD_FLAGS to the load processes only, for experiments.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -66,8 +66,10 @@ const subscriptions = Array.from({ length: n('clients') }, () => {
 
 // The clients are split evenly over --load-procs processes (client i goes to process i mod N).
 const procs = Math.max(1, Math.floor(n('load-procs')));
-const loads = Array.from({ length: procs }, () => child('./fanout-load.ts', [], values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : []));
+const loadFlags = process.env.BENCH_LOAD_FLAGS ? process.env.BENCH_LOAD_FLAGS.split(' ') : [];
+const loads = Array.from({ length: procs }, () => child('./fanout-load.ts', [], [...loadFlags, ...(values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]));
 await Promise.all(loads.map((load) => next(load, 'ready')));
+
 const t0 = Date.now();
 await Promise.all(
   loads.map((load, p) => {
