@@ -53,7 +53,9 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
         return;
       }
       if (message.type !== 'batch') return;
-      const nowUs = Date.now() * 1000;
+      // The same µs wall clock the normaliser stamps receiveTimeUs with (Date.now() would truncate
+      // to the millisecond and read up to 1 ms low).
+      const nowUs = (performance.timeOrigin + performance.now()) * 1000;
       for (const u of message.updates) {
         if (u.kind === 'bar') continue;
         const last = seen(u.instrumentId);
