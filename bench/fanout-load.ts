@@ -4,6 +4,7 @@
  * real decoder, checks sequence gaps and records latency (feed receive time -> client decode) in a
  * 0.1 ms histogram that the parent merges with the other load processes'.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/protocol';
 
@@ -23,6 +24,13 @@ let recording = false;
 let cpuMark = process.cpuUsage();
 let wallMark = Date.now();
 const sockets: WebSocket[] = [];
+/** How late this process's event loop ran over the window: a stall here shows as its max. */
+/**
+ * Event-loop sampling interval (ms). The histogram records the time between samples, so the
+ * lateness reported is that minus this.
+ */
+const LOOP_SAMPLE_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
 
 function openClient(url: string, symbols: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -89,10 +97,12 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
     deliveries = gaps = messages = bytes = 0;
     cpuMark = process.cpuUsage();
     wallMark = Date.now();
+    loopDelay.reset();
+    loopDelay.enable();
     recording = true;
   } else if (msg.type === 'report') {
     recording = false;
-    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores() });
+    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores(), loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)) });
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

@@ -3,6 +3,7 @@
  * answers { type: 'stats' } with its own CPU time and RSS, so the load generator's work is not counted.
  */
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { startFeedService } from '../server/feed-service';
 import { silentLogger } from '../server/log';
@@ -20,6 +21,13 @@ const service = await startFeedService({
 const inspector = allocProfile ? new InspectorSession() : undefined;
 inspector?.connect();
 
+// How late the event loop ran timers over the window: a stall in this process shows as its max.
+/**
+ * Event-loop sampling interval (ms). The histogram records the time between samples, so the
+ * lateness reported is that minus this.
+ */
+const LOOP_SAMPLE_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
 process.on('message', async (msg: { type: string; final?: boolean }) => {
   if (msg.type === 'mark') {
@@ -29,6 +37,8 @@ process.on('message', async (msg: { type: string; final?: boolean }) => {
       includeObjectsCollectedByMinorGC: true,
     });
     mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
+    loopDelay.reset();
+    loopDelay.enable();
     process.send?.({ type: 'marked' });
   } else if (msg.type === 'stats') {
     if (inspector && msg.final) {
@@ -42,6 +52,7 @@ process.on('message', async (msg: { type: string; final?: boolean }) => {
       type: 'stats',
       cpuCores: (cpu.user + cpu.system) / wallUs,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
+      loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)),
       ticksAccepted: health.normaliser.accepted,
       gateway: health.gateway,
     });

@@ -88,7 +88,7 @@ for (const load of loads) load.send({ type: 'record' });
 const started = Date.now();
 await new Promise((r) => setTimeout(r, n('seconds') * 1000));
 
-interface LoadReport { deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number }
+interface LoadReport { deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number; loopDelayMs: [number, number, number] }
 const reports = await Promise.all(loads.map((load) => (load.send({ type: 'report' }), next<LoadReport>(load, 'report'))));
 const sum = (k: 'deliveries' | 'gaps' | 'messages' | 'bytes' | 'cpuCores') => reports.reduce((a, r) => a + r[k], 0);
 const histogram = reports[0]!.histogram.map((_, i) => reports.reduce((a, r) => a + r.histogram[i]!, 0));
@@ -112,7 +112,7 @@ const report = {
   p99: percentile(0.99),
   p999: percentile(0.999),
 };
-const stats = await (server.send({ type: 'stats', final: true }), next<{ cpuCores: number; rssMiB: number; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
+const stats = await (server.send({ type: 'stats', final: true }), next<{ cpuCores: number; rssMiB: number; loopDelayMs: [number, number, number]; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
 const seconds = (Date.now() - started) / 1000;
 
 const rows: [string, string][] = [
@@ -132,6 +132,11 @@ const rows: [string, string][] = [
   ['server CPU (cores)', stats.cpuCores.toFixed(2)],
   ['server RSS (MiB)', stats.rssMiB.toFixed(0)],
   ['load generator CPU (cores)', `${report.cpuCores.toFixed(2)} in ${procs} process${procs === 1 ? '' : 'es'}`],
+  // Event-loop lateness (perf_hooks, sampled every 10 ms): how long each process kept its timers
+  // waiting. A flush blocks the server's loop for its whole length; a stall in the latency tail
+  // shows up as a large max in the process that stalled.
+  ['event-loop lateness p50 / p99 / max (ms): server', stats.loopDelayMs.map((v) => v.toFixed(1)).join(' / ')],
+  ['event-loop lateness p50 / p99 / max (ms): load', reports.map((r) => r.loopDelayMs.map((v) => v.toFixed(1)).join(' / ')).join(', ')],
   ['flush interval (ms)', values['flush-ms']!],
 ];
 console.log(`\nfan-out over ${seconds.toFixed(1)} s (node ${process.version})`);
