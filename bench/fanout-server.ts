@@ -21,12 +21,12 @@ const service = await startFeedService({
 const inspector = allocProfile ? new InspectorSession() : undefined;
 inspector?.connect();
 
-// How late the event loop ran timers over the window: a stall in this process shows as its max.
 /**
  * Event-loop sampling interval (ms). The histogram records the time between samples, so the
  * lateness reported is that minus this.
  */
 const LOOP_SAMPLE_MS = 10;
+// How late the event loop ran timers over the window: a stall in this process shows as its max.
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
 process.on('message', async (msg: { type: string; final?: boolean }) => {

@@ -27,6 +27,9 @@ const { values } = parseArgs({
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
+// Checked before any process starts, so a bad value leaves nothing running.
+const procs = n('load-procs');
+if (!Number.isInteger(procs) || procs < 1) throw new TypeError(`--load-procs must be a whole number of at least 1, got ${values['load-procs']}`);
 
 function child(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
   return fork(new URL(file, import.meta.url).pathname, args, {
@@ -65,7 +68,6 @@ const subscriptions = Array.from({ length: n('clients') }, () => {
 });
 
 // The clients are split evenly over --load-procs processes (client i goes to process i mod N).
-const procs = Math.max(1, Math.floor(n('load-procs')));
 const loadFlags = process.env.BENCH_LOAD_FLAGS ? process.env.BENCH_LOAD_FLAGS.split(' ') : [];
 const loads = Array.from({ length: procs }, () => child('./fanout-load.ts', [], [...loadFlags, ...(values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]));
 await Promise.all(loads.map((load) => next(load, 'ready')));
