@@ -78,6 +78,10 @@ export function messageData(data: unknown): Uint8Array | string | undefined {
  * otherwise `terminate()` drops the TCP connection at once where available (`ws`). Never throws.
  */
 export function closeSocketQuietly(socket: WebSocketLike, code: number, reason: string, graceful: boolean): void {
+  // Closing a socket that is still connecting makes `ws` emit an 'error' event on the next tick
+  // ("WebSocket was closed before the connection was established"). With the handlers detached,
+  // Node would throw that as an uncaught exception; browsers never throw for error events.
+  socket.onerror = ignoreError;
   try {
     if (!graceful && typeof socket.terminate === 'function') socket.terminate();
     else socket.close(code, reason.slice(0, MAX_CLOSE_REASON_CHARS));
@@ -88,6 +92,10 @@ export function closeSocketQuietly(socket: WebSocketLike, code: number, reason: 
       // already closed
     }
   }
+}
+
+function ignoreError(): void {
+  // The socket is being closed on purpose; its error is expected and not news.
 }
 
 /** Close reasons are limited to 123 UTF-8 bytes (RFC 6455 §5.5); 120 ASCII-ish chars stays under. */

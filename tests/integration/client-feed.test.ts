@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { FeedClient, type FeedClientOptions } from '../../lib/client';
 import { ServerRequestError } from '../../lib/client/errors';
+import { closeSocketQuietly } from '../../lib/client/transport';
 import type { SnapshotEvent } from '../../lib/client/events';
 import type { StateChange } from '../../lib/client/states';
 import type { MarketUpdate } from '../../lib/market/types';
@@ -245,5 +246,61 @@ describe('FeedClient against the feed service', () => {
     expect(epochs).toEqual([{ previousEpoch: 1_000, epoch: 2_000 }]);
     expect(ticks.snapshots[1]).toMatchObject({ recovered: false });
     expect(c.epoch).toBe(2_000);
+  });
+});
+
+describe('closing while the WebSocket handshake is still pending', () => {
+  /** A TCP server that accepts connections and never answers the HTTP upgrade. */
+  async function silentServer(): Promise<{ url: string; connections: () => number }> {
+    let connections = 0;
+    const held: Socket[] = [];
+    const server = createNetServer((socket) => {
+      connections++;
+      held.push(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of held) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+  }
+
+  /** Uncaught exceptions seen while `run` runs and for a little while after. */
+  async function uncaughtDuring(run: () => void | Promise<void>): Promise<Error[]> {
+    const seen: Error[] = [];
+    const record = (error: Error): void => {
+      seen.push(error);
+    };
+    process.on('uncaughtException', record);
+    try {
+      await run();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    return seen;
+  }
+
+  it('FeedClient.close() during the handshake throws nothing, now or on the next tick', async () => {
+    const silent = await silentServer();
+    const c = client({ url: silent.url });
+    c.connect();
+    await waitFor(() => silent.connections() === 1, 5000, 'the client to connect');
+    expect(c.state).toBe('connecting');
+    const errors = await uncaughtDuring(() => c.close());
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expect(c.state).toBe('closed');
+  });
+
+  it('closeSocketQuietly on a connecting ws socket, graceful or not, throws nothing', async () => {
+    const silent = await silentServer();
+    for (const graceful of [true, false]) {
+      const socket = new WebSocket(silent.url, SUBPROTOCOL_BINARY);
+      socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+      const errors = await uncaughtDuring(() => closeSocketQuietly(socket, 1000, 'bye', graceful));
+      expect(errors.map((e) => e.message), `graceful: ${graceful}`).toEqual([]);
+    }
   });
 });
