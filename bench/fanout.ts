@@ -1,11 +1,13 @@
 /**
  * `npm run bench:fanout`: the feed service in one process, load clients in another, real sockets.
  * Default: 1,000 clients x 10 of 100 instruments, 100 instruments x 200 updates/s = 20,000 updates/s in.
- * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS.
+ * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS,
+ * and each process's event-loop lateness.
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S --flush-ms F
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
  *          --alloc-profile FILE (sampled allocations of the server over the window, garbage included,
  *          as a .heapprofile for Chrome DevTools' Memory panel)
+ *          --load-procs N (split the clients over N load processes; default 1)
  * Env: BENCH_NODE_FLAGS adds Node flags to every process, BENCH_SERVER_FLAGS to the server only
  *      (e.g. '--max-semi-space-size=64'), BENCH_LOAD_FLAGS to the load processes only, for experiments.
  */
