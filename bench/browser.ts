@@ -19,6 +19,8 @@
  *          --trace FILE   also record a Chromium trace of the measured window (open it in the
  *                         DevTools Performance panel; tracing itself slows the page)
  *          --cpu-profile FILE  also record a JS CPU profile of the page (.cpuprofile, for DevTools)
+ *          --alloc-profile FILE  also record the page's sampled allocations over the window, garbage
+ *                         included (.heapprofile, for the DevTools Memory panel)
  *          --style CSS    inject extra CSS before measuring, to test what a part of the page costs
  *                         (e.g. --style '.panel-tape { display: none }')
  */
@@ -53,6 +55,9 @@ const TRACE_CATEGORIES = [
   'viz',
   'toplevel',
 ];
+/** Mean bytes between allocation samples for --alloc-profile (V8's default is 32 KiB). */
+const ALLOC_SAMPLE_BYTES = 16 * 1024;
+
 /** A frame delta longer than this many display intervals missed at least one vsync. */
 const MISSED_FRAME_FACTOR = 1.5;
 /** Long-task threshold the browser uses (ms), quoted in the table. */
@@ -174,6 +179,7 @@ async function main(): Promise<void> {
       trace: { type: 'string' },
       style: { type: 'string' },
       'cpu-profile': { type: 'string' },
+      'alloc-profile': { type: 'string' },
     },
     strict: true,
   });
@@ -216,6 +222,15 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    if (values['alloc-profile']) {
+      await cdp.send('HeapProfiler.enable');
+      // Every allocation counts, including what a scavenge or mark-compact frees before the end.
+      await cdp.send('HeapProfiler.startSampling', {
+        samplingInterval: ALLOC_SAMPLE_BYTES,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    }
     process.stderr.write(`measuring for ${durationMs / 1000} s at ${instruments} x ${rate}/s = ${instruments * rate} updates/s...\n`);
     await page.waitForTimeout(durationMs);
     const figures = (await page.evaluate(STOP_RECORDING)) as PageFigures;
@@ -223,6 +238,10 @@ async function main(): Promise<void> {
     if (values['cpu-profile']) {
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(values['cpu-profile'], JSON.stringify(profile));
+    }
+    if (values['alloc-profile']) {
+      const { profile } = await cdp.send('HeapProfiler.stopSampling');
+      writeFileSync(values['alloc-profile'], JSON.stringify(profile));
     }
     const busyEnd = await mainThreadSeconds(cdp);
     const busyShare = (name: string): string =>
