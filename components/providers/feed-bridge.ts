@@ -87,7 +87,10 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     const symbol = id === undefined ? undefined : state.instruments[id]?.symbol;
     if (symbol === undefined) return;
     const interval = state.chart.interval;
-    if (charted?.symbol === symbol && charted.interval === interval) return;
+    // Already subscribed: nothing to do unless the chart was reset since (the selection went to
+    // another instrument or interval and came back before the debounce ended), which leaves it
+    // loading with no bars until a fresh snapshot is asked for.
+    if (charted?.symbol === symbol && charted.interval === interval && state.chart.status === 'ready') return;
     const previous = charted;
     charted = { symbol, interval };
     if (previous && previous.symbol !== symbol) client.unsubscribe([previous.symbol]).catch(onError);

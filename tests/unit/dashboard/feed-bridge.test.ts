@@ -83,6 +83,23 @@ describe('bridgeFeed', () => {
     expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60']);
   });
 
+  it('asks again for a snapshot when the selection comes back to the charted instrument before the debounce ends', () => {
+    connect();
+    store.getState().actions.select('BTC-USD');
+    store.getState().actions.select('ETH-USD'); // the chart was reset: its bars are gone
+    expect(store.getState().chart).toMatchObject({ instrumentId: 2, status: 'loading', bars: [] });
+    vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS);
+    expect(client.requests.slice(2)).toEqual(['sub ETH-USD 5']);
+  });
+
+  it('asks again for a snapshot when the interval comes back to the charted one before the debounce ends', () => {
+    connect();
+    store.getState().actions.setInterval(60);
+    store.getState().actions.setInterval(5);
+    vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS);
+    expect(client.requests.slice(2)).toEqual(['sub ETH-USD 5']);
+  });
+
   it('mirrors connection state and stats into the store', () => {
     client.emit('state', { newState: 'reconnecting', oldState: 'connected', retryAt: 1234 });
     expect(store.getState().connection).toMatchObject({ state: 'reconnecting', retryAt: 1234 });
