@@ -69,6 +69,12 @@ export class FeedClient {
   #hello: HelloMessage | undefined;
   #status: StatusMessage | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Bumped by every `close()`/stop and `connect()`. An event handler may close (or close and
+   * reconnect) the client while the client is emitting; code that emits and then carries on
+   * compares this before and after, so it never reconnects or delivers for a run that ended.
+   */
+  #run = 0;
   readonly #liveness: Liveness;
 
   /** @throws TypeError naming the first invalid option. */
@@ -157,6 +163,7 @@ export class FeedClient {
   connect(): void {
     if (this.#state !== ClientState.Idle && this.#state !== ClientState.Closed) return;
     this.#attempt = 0;
+    this.#run++;
     this.#setState(ClientState.Connecting, { reason: 'connect() called' });
     this.#open();
   }
@@ -235,8 +242,9 @@ export class FeedClient {
       socket = this.#options.transport(url, [this.#codec.subprotocol]);
       socket.binaryType = 'arraybuffer';
     } catch (error) {
+      const run = this.#run;
       this.#events.emit('error', new TransportError(`cannot open ${url}: ${errorText(error)}`, url));
-      this.#scheduleReconnect(`cannot open ${url}`, undefined);
+      if (run === this.#run) this.#scheduleReconnect(`cannot open ${url}`, undefined);
       return;
     }
     this.#socket = socket;
@@ -268,8 +276,10 @@ export class FeedClient {
     const policy = closePolicy(code);
     const why = describeClose(code, reason);
     this.#detach();
+    const run = this.#run;
     if (policy.kind === 'protocol' || policy.kind === 'policy') {
       this.#events.emit('error', new RemoteCloseError(code, reason, policy.kind, url, `${url}: ${why}`));
+      if (run !== this.#run) return; // a handler closed the client
     }
     if (policy.reconnect) this.#scheduleReconnect(why, code);
     else this.#stop(why, { closeCode: code });
@@ -323,6 +333,7 @@ export class FeedClient {
   }
 
   #stop(reason: string, details: { error?: Error; closeCode?: number }): void {
+    this.#run++;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#closeSocket(1000, reason, true);
@@ -359,7 +370,9 @@ export class FeedClient {
     } catch (error) {
       const err =
         error instanceof ProtocolError ? error : new ProtocolError('TW_ERR_BAD_VALUE', `decoder failed: ${errorText(error)}`);
+      const run = this.#run;
       this.#events.emit('error', err);
+      if (run !== this.#run) return; // a handler closed the client
       this.#dropAndReconnect(`protocol error from ${this.#url}: ${err.message}`, err.closeCode, true);
       return;
     }

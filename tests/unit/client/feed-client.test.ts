@@ -424,6 +424,50 @@ describe('FeedClient', () => {
     });
   });
 
+  describe('#close from an event handler', () => {
+    it('stays closed when an error handler closes on a protocol-class close', () => {
+      const { client, transport, states } = makeClient();
+      client.on('error', () => client.close());
+      client.connect();
+      greet(transport.last());
+      transport.last().serverClose(1007, 'bad subscribe');
+      expect(client.state).toBe('closed');
+      expect(states.at(-1)?.newState).toBe('closed');
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(60_000);
+      expect(transport.sockets).toHaveLength(1);
+    });
+
+    it('stays closed when an error handler closes on a malformed frame', () => {
+      const { client, transport } = makeClient();
+      client.on('error', () => client.close());
+      client.connect();
+      greet(transport.last());
+      transport.last().deliverRaw(new Uint8Array([0xee, 1, 2]).buffer);
+      expect(client.state).toBe('closed');
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(60_000);
+      expect(transport.sockets).toHaveLength(1);
+    });
+
+    it('stays closed when an error handler closes after the transport factory threw', () => {
+      let opened = 0;
+      const client = new FeedClient({
+        url: 'ws://x',
+        transport: () => {
+          opened++;
+          throw new SyntaxError('bad url');
+        },
+      });
+      client.on('error', () => client.close());
+      client.connect();
+      expect(client.state).toBe('closed');
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(60_000);
+      expect(opened).toBe(1);
+    });
+  });
+
   describe('ping and pong', () => {
     it('answers a server ping with a pong echoing nonce and sentTimeUs', () => {
       const { client, transport } = makeClient();
