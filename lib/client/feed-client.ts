@@ -109,6 +109,7 @@ export class FeedClient {
       stats: this.#stats,
       events: this.#events,
       router: this.#router,
+      live: () => this.#ready,
     });
   }
 

@@ -22,6 +22,11 @@ export interface UpdateGateDeps {
   readonly stats: StatsCollector;
   readonly events: Emitter<FeedClientEvents>;
   readonly router: RequestRouter;
+  /**
+   * True while the connection that delivered the message is still the live one. A `gap` handler
+   * may close the client mid-batch; the rest of that batch must then not be delivered.
+   */
+  readonly live: () => boolean;
 }
 
 /** Filters and forwards snapshots and batches. */
@@ -55,6 +60,7 @@ export class UpdateGate {
         kept?.push(update);
         stats.liveUpdate(update.receiveTimeUs);
       } else {
+        if (!this.deps.live()) return; // a gap handler closed the client
         kept ??= updates.slice(0, i);
       }
     }

@@ -466,6 +466,20 @@ describe('FeedClient', () => {
       vi.advanceTimersByTime(60_000);
       expect(opened).toBe(1);
     });
+
+    it('emits no batch and sends no resync after a gap handler closed the client', () => {
+      const { client, transport, batches } = makeClient();
+      client.subscribe(['BTC-USD', 'ETH-USD'], 0);
+      client.connect();
+      const socket = transport.last();
+      greet(socket);
+      answerSubscribe(socket, [{ id: 1, seq: 10 }, { id: 2, seq: 20 }]);
+      client.on('gap', () => client.close());
+      socket.deliver({ type: 'batch', conflated: false, updates: [trade(1, 13), trade(2, 21)] });
+      expect(client.state).toBe('closed');
+      expect(batches).toHaveLength(0);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   describe('ping and pong', () => {
