@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { BarInterval } from '../../lib/market/types';
 import type { Codec } from '../../lib/protocol';
 import type { AnyMessage } from '../../lib/protocol/messages';
+import { fitCloseReason } from './close-reason';
 import { TokenBucket } from './rate-limit';
 
 /** Slow-consumer state of a session (docs/protocol.md, "Slow consumers"). */
@@ -109,7 +110,8 @@ export class Session {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    // Close reasons are limited to 123 bytes (RFC 6455 §5.5).
-    this.ws.close(code, reason.slice(0, 120));
+    // Close reasons are limited to 123 UTF-8 bytes (RFC 6455 §5.5); ws throws on longer ones, and
+    // a reason may quote non-ASCII text the client sent.
+    this.ws.close(code, fitCloseReason(reason));
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * Hostile and careless clients over real sockets: each must end in the close code docs/protocol.md
+ * documents (or a plain error reply), without an uncaught exception and without disturbing a
+ * bystander client on the same gateway.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProtocolError, SUBPROTOCOL_JSON, codecFor } from '../../lib/protocol';
+import type { FeedService } from '../../server/feed-service';
+import { startTestFeed } from '../support/feed';
+import { RawClient, isType } from '../support/raw-client';
+
+const services: FeedService[] = [];
+const clients: RawClient[] = [];
+
+async function feed(options: Parameters<typeof startTestFeed>[0] = {}): Promise<FeedService> {
+  const service = await startTestFeed(options);
+  services.push(service);
+  return service;
+}
+
+async function connect(url: string, options: Parameters<typeof RawClient.connect>[1] = {}): Promise<RawClient> {
+  const client = await RawClient.connect(url, options);
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+/** Resolves with the close code, or 'open' when the socket is still open after `ms`. */
+function closedWithin(client: RawClient, ms: number): Promise<number | 'open'> {
+  return Promise.race([client.closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), ms))]);
+}
+
+/** A client subscribed to the first instrument; the returned check asserts it still gets batches. */
+async function bystander(service: FeedService): Promise<() => Promise<void>> {
+  const client = await connect(service.url);
+  await client.waitFor(isType('instruments'));
+  client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol: service.bus.instruments()[0]!.symbol, lastSeq: 0 }] });
+  await client.waitFor(isType('ack'));
+  return async () => {
+    await client.waitFor(isType('batch'), 3000, client.messages.length);
+    expect(client.closeCode).toBeUndefined();
+  };
+}
+
+describe('Gateway with hostile clients', () => {
+  describe('close reasons', () => {
+    it('closes with the error close code when the error message quotes long non-ASCII client text', async () => {
+      const service = await feed();
+      const stillReceiving = await bystander(service);
+      const bad = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
+      await bad.waitFor(isType('instruments'));
+      const frame = JSON.stringify({ type: '€'.repeat(60) });
+      let expected: ProtocolError | undefined;
+      try {
+        codecFor(SUBPROTOCOL_JSON)!.decodeClient(frame);
+      } catch (err) {
+        expected = err as ProtocolError;
+      }
+      expect(expected).toBeInstanceOf(ProtocolError);
+      bad.sendRaw(frame, false);
+      expect(await closedWithin(bad, 3000)).toBe(expected!.closeCode);
+      expect(expected!.message.startsWith(bad.closeReason)).toBe(true);
+      expect(Buffer.byteLength(bad.closeReason)).toBeLessThanOrEqual(123);
+      await stillReceiving();
+    });
+  });
+});
