@@ -86,9 +86,15 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   const now = ctx.nowMs();
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
   const unresolved: Unresolved = { unknown: [], ambiguous: [] };
+  // One entry per instrument: a name repeated (or given both bare and in full) must not earn
+  // another snapshot, or a 16 KiB request naming one symbol a thousand times would queue a
+  // thousand snapshots. The first entry's resume position wins.
+  const seen = new Set<number>();
   for (const entry of message.symbols) {
     const instrument = resolveName(ctx, entry.symbol, unresolved);
-    if (instrument) resolved.push({ instrument, lastSeq: entry.lastSeq });
+    if (instrument === undefined || seen.has(instrument.id)) continue;
+    seen.add(instrument.id);
+    resolved.push({ instrument, lastSeq: entry.lastSeq });
   }
   // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
   if ((unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) && !message.all) {

@@ -68,4 +68,34 @@ describe('Gateway with hostile clients', () => {
       await stillReceiving();
     });
   });
+  describe('subscribe', () => {
+    it('sends one snapshot per instrument when a request names the same instrument many times', async () => {
+      const service = await feed();
+      const full = service.bus.instruments()[0]!.symbol;
+      const bare = full.split(':')[1]!;
+      const client = await connect(service.url);
+      await client.waitFor(isType('instruments'));
+      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 1, resumeEpoch: 0, symbols: [{ symbol: full, lastSeq: 0 }] });
+      await client.waitFor(isType('ack'));
+      const symbols = [...Array.from({ length: 500 }, () => ({ symbol: bare, lastSeq: 0 })), { symbol: full, lastSeq: 0 }];
+      client.send({ type: 'subscribe', requestId: 2, all: false, interval: 1, resumeEpoch: 0, symbols });
+      client.send({ type: 'ping', nonce: 7, sentTimeUs: 1 });
+      await client.waitFor(isType('pong'));
+      const snapshots = client.messages.filter((m) => m.type === 'snapshot' && m.requestId === 2);
+      expect(snapshots).toHaveLength(1);
+    });
+
+    it('counts a repeated name once against the per-connection subscription limit', async () => {
+      const service = await feed({ gateway: { maxSubscriptionsPerConnection: 2 } });
+      const [a, b] = service.bus.instruments().map((i) => i.symbol);
+      const client = await connect(service.url);
+      await client.waitFor(isType('instruments'));
+      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [a!, a!, b!].map((symbol) => ({ symbol, lastSeq: 0 })) });
+      const answer = await client.waitFor((m): m is Extract<typeof m, { type: 'ack' | 'error' }> => m.type === 'ack' || m.type === 'error');
+      expect(answer.type).toBe('ack');
+      client.send({ type: 'ping', nonce: 9, sentTimeUs: 1 });
+      await client.waitFor(isType('pong'));
+      expect(client.messages.filter(isType('snapshot')).map((m) => m.instrumentId)).toEqual(service.bus.instruments().slice(0, 2).map((i) => i.id));
+    });
+  });
 });
