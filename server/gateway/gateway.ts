@@ -286,7 +286,8 @@ export class Gateway {
       session.alive = false;
       session.ws.ping();
       session.pingNonce = (session.pingNonce % 0x7fffffff) + 1;
-      session.send({ type: 'ping', nonce: session.pingNonce, sentTimeUs: nowMs * 1000 }, nowMs);
+      session.pingSentUs = nowMs * 1000;
+      session.send({ type: 'ping', nonce: session.pingNonce, sentTimeUs: session.pingSentUs }, nowMs);
     }
   }
 

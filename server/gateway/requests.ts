@@ -40,8 +40,10 @@ export function handleClientMessage(session: Session, message: ClientMessage, ct
       session.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
       return;
     case 'pong':
-      if (message.nonce === session.pingNonce) {
-        session.rttMs = Math.max(0, (ctx.nowUs() - message.sentTimeUs) / 1000);
+      // Only the first answer to the latest ping counts, timed by the server's own clock.
+      if (session.pingSentUs !== undefined && message.nonce === session.pingNonce) {
+        session.rttMs = Math.max(0, (ctx.nowUs() - session.pingSentUs) / 1000);
+        session.pingSentUs = undefined;
       }
       return;
   }

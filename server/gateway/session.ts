@@ -45,6 +45,11 @@ export class Session {
   rttMs: number | undefined;
   /** Nonce of the last app-level ping. */
   pingNonce = 0;
+  /**
+   * When the last app-level ping was sent (µs, server clock), until its pong arrives. RTT is
+   * measured from this, not from the `sentTimeUs` the client echoes, which it could forge.
+   */
+  pingSentUs: number | undefined;
   readonly requests: TokenBucket;
   closing = false;
   sentBytes = 0;

@@ -98,4 +98,18 @@ describe('Gateway with hostile clients', () => {
       expect(client.messages.filter(isType('snapshot')).map((m) => m.instrumentId)).toEqual(service.bus.instruments().slice(0, 2).map((i) => i.id));
     });
   });
+  describe('pong', () => {
+    it('measures round-trip time with its own clock, not the time a client echoes back', async () => {
+      const service = await feed({ gateway: { wsPingIntervalMs: 100 } });
+      const client = await connect(service.url);
+      // Answered before any ping was sent: nothing to measure.
+      client.send({ type: 'pong', nonce: 0, sentTimeUs: 0 });
+      const ping = await client.waitFor(isType('ping'));
+      expect(service.gateway.stats().rttMsAvg).toBeUndefined();
+      // A forged send time of 0 would claim a round trip of some 55 years.
+      client.send({ type: 'pong', nonce: ping.nonce, sentTimeUs: 0 });
+      await client.until(() => service.gateway.stats().rttMsAvg !== undefined, 3000, 'an RTT');
+      expect(service.gateway.stats().rttMsAvg!).toBeLessThan(2000);
+    });
+  });
 });
