@@ -142,13 +142,21 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   });
   gateway.attach(server);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // E.g. EADDRINUSE: the caller gets no handle to close, so release the gateway's timers here,
+    // or a process that handled the error would never exit.
+    await gateway.close();
+    await bus.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
