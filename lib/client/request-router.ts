@@ -309,6 +309,7 @@ export class RequestRouter {
       if (!resuming) return [];
       const entries: SubscribeEntry[] = [];
       for (const [id, seq] of tracker.positions()) {
+        if (tracker.needsFresh(id)) continue; // no resume: its changed subscription wants a fresh snapshot
         const symbol = table.get(id)?.symbol;
         if (symbol !== undefined) entries.push({ symbol, lastSeq: seq });
       }
@@ -316,7 +317,7 @@ export class RequestRouter {
     }
     return group.symbols.map((symbol) => {
       const id = resuming ? table.bySymbol(symbol)?.id : undefined;
-      return { symbol, lastSeq: id === undefined ? 0 : (tracker.position(id) ?? 0) };
+      return { symbol, lastSeq: id === undefined || tracker.needsFresh(id) ? 0 : (tracker.position(id) ?? 0) };
     });
   }
 

@@ -38,6 +38,13 @@ export type SequencedUpdate = Pick<MarketUpdate, 'kind' | 'instrumentId' | 'seq'
 export class SequenceTracker {
   readonly #positions = new Map<number, number>();
   readonly #awaiting = new Set<number>();
+  /**
+   * Awaiting instruments whose subscription changed (new symbol, new interval): what the client
+   * holds cannot be resumed into the snapshot they wait for (a resume replays ticks, not the bar
+   * history of the new interval), so a reconnect must ask for them fresh. Gap waits are not here:
+   * resuming from the last contiguous position is exactly their cure.
+   */
+  readonly #fresh = new Set<number>();
 
   /** Last contiguous sequence number of an instrument, or `undefined` if none seen. */
   position(instrumentId: number): number | undefined {
@@ -58,15 +65,21 @@ export class SequenceTracker {
   setPosition(instrumentId: number, seq: number): void {
     this.#positions.set(instrumentId, seq);
     this.#awaiting.delete(instrumentId);
+    this.#fresh.delete(instrumentId);
   }
 
-  /** Drops this instrument's updates until its next snapshot (a resync or new interval is under way). */
+  /**
+   * Drops this instrument's updates until its next snapshot: its subscription changed (new symbol
+   * or interval) and only a fresh snapshot brings what it now needs.
+   */
   awaitSnapshot(instrumentId: number): void {
     this.#awaiting.add(instrumentId);
+    this.#fresh.add(instrumentId);
   }
 
   /** Ends a wait without a snapshot (the resubscribe failed); the next update starts afresh. */
   cancelAwait(instrumentId: number): void {
+    this.#fresh.delete(instrumentId);
     if (this.#awaiting.delete(instrumentId)) this.#positions.delete(instrumentId);
   }
 
@@ -75,16 +88,26 @@ export class SequenceTracker {
     return this.#awaiting.has(instrumentId);
   }
 
+  /**
+   * True while the instrument waits for the snapshot of a changed subscription (see
+   * {@link awaitSnapshot}): a resubscribe after a reconnect must not resume it.
+   */
+  needsFresh(instrumentId: number): boolean {
+    return this.#fresh.has(instrumentId);
+  }
+
   /** Forgets an instrument entirely (unsubscribed or removed from the table). */
   forget(instrumentId: number): void {
     this.#positions.delete(instrumentId);
     this.#awaiting.delete(instrumentId);
+    this.#fresh.delete(instrumentId);
   }
 
   /** Forgets everything (the server epoch changed: old sequence numbers mean nothing). */
   clear(): void {
     this.#positions.clear();
     this.#awaiting.clear();
+    this.#fresh.clear();
   }
 
   /** Checks one update from a batch and advances the position when it is accepted. O(1). */

@@ -301,6 +301,41 @@ describe('FeedClient', () => {
       client.close();
     });
 
+    it('asks for a fresh snapshot, not a resume, for a subscription whose snapshot a disconnect cut off', () => {
+      const { client, transport } = makeClient();
+      client.subscribe('all', 0);
+      client.connect();
+      greet(transport.last());
+      answerSubscribe(transport.last(), [{ id: 1, seq: 10 }, { id: 2, seq: 20 }]);
+      transport.last().deliver({ type: 'batch', conflated: false, updates: [trade(1, 11), trade(2, 21)] });
+      // The chart asks for BTC bars; the connection drops before the snapshot with its history.
+      client.subscribe(['BTC-USD'], 60);
+      transport.last().serverClose(1006);
+      vi.advanceTimersByTime(500);
+      greet(transport.last());
+      const [symbolsRound, allRound] = transport.last().sentOf('subscribe');
+      // A resume would replay only the ticks after seq 11: the bar history would never come.
+      expect(symbolsRound).toMatchObject({ all: false, interval: 60, symbols: [{ symbol: 'BTC-USD', lastSeq: 0 }] });
+      // ETH (no pending snapshot) still resumes under "all"; BTC is not resumed there either.
+      expect(allRound).toMatchObject({ all: true, resumeEpoch: 7, symbols: [{ symbol: 'ETH-USD', lastSeq: 21 }] });
+      client.close();
+    });
+
+    it('still resumes an instrument waiting for a gap resync when the connection drops', () => {
+      const { client, transport, gaps } = makeClient();
+      client.subscribe(['BTC-USD'], 0);
+      client.connect();
+      greet(transport.last());
+      answerSubscribe(transport.last(), [{ id: 1, seq: 10 }]);
+      transport.last().deliver({ type: 'batch', conflated: false, updates: [trade(1, 11), trade(1, 14)] });
+      expect(gaps).toHaveLength(1);
+      transport.last().serverClose(1006);
+      vi.advanceTimersByTime(500);
+      greet(transport.last());
+      expect(transport.last().sentOf('subscribe')[0]).toMatchObject({ resumeEpoch: 7, symbols: [{ symbol: 'BTC-USD', lastSeq: 11 }] });
+      client.close();
+    });
+
     it('resolves a subscribe cut off by a disconnect once the next connection acks it', async () => {
       const { client, transport } = makeClient();
       client.connect();

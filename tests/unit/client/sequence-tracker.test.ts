@@ -113,6 +113,29 @@ describe('SequenceTracker', () => {
     });
   });
 
+  describe('#needsFresh', () => {
+    it('marks a subscription change until its snapshot, but not a gap (a gap resumes)', () => {
+      const t = new SequenceTracker();
+      t.setPosition(1, 10);
+      t.setPosition(2, 20);
+      t.awaitSnapshot(1);
+      expect(t.check(trade(22, 2), false)).toBe(SeqVerdict.Gap);
+      expect([t.needsFresh(1), t.needsFresh(2)]).toEqual([true, false]);
+      t.setPosition(1, 30);
+      expect(t.needsFresh(1)).toBe(false);
+    });
+
+    it('is cleared by cancelAwait, forget and clear', () => {
+      const t = new SequenceTracker();
+      for (const id of [1, 2, 3]) t.awaitSnapshot(id);
+      t.cancelAwait(1);
+      t.forget(2);
+      expect([t.needsFresh(1), t.needsFresh(2), t.needsFresh(3)]).toEqual([false, false, true]);
+      t.clear();
+      expect(t.needsFresh(3)).toBe(false);
+    });
+  });
+
   describe('#forget and #clear', () => {
     it('drop positions so resume lists only what is tracked', () => {
       const t = new SequenceTracker();
