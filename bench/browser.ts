@@ -8,10 +8,11 @@
  *    The page is served to the bench cross-origin isolated (COOP/COEP headers added to the document
  *    response by the bench, not by the app), so its clock is precise to 5 µs: otherwise Chromium
  *    coarsens it to 100 µs and a perfect 16.67 ms vsync reads as 16.6, 16.7 or 16.8 ms;
- *  - long tasks (> 50 ms) from PerformanceObserver('longtask');
+ *  - long tasks (> 50 ms) from PerformanceObserver('longtask'), with when each began;
  *  - update-to-screen lag: feed `receiveTimeUs` of each live update to the animation frame that
  *    applied it (the store's lag probe, `window.__tickwireLag`; same machine, same clock);
- *  - JS heap used at start and end, after a forced GC each time (CDP Runtime.getHeapUsage);
+ *  - JS heap used at start and end, after a forced GC each time (CDP Runtime.getHeapUsage); runs of
+ *    2 minutes or more also print each minute's heap floor (lowest of readings every 2 s, no forced GC);
  *  - updates/s the browser received (client stats) and whether the gateway had to conflate.
  *
  * Options: --instruments N  --rate N (per instrument)  --seconds N (default 20)
@@ -60,6 +61,8 @@ const ALLOC_SAMPLE_BYTES = 16 * 1024;
 
 /** A frame delta longer than this many display intervals missed at least one vsync. */
 const MISSED_FRAME_FACTOR = 1.5;
+/** The report gives the start time of at most this many long tasks. */
+const LONG_TASK_TIMES_SHOWN = 20;
 /** Long-task threshold the browser uses (ms), quoted in the table. */
 const LONG_TASK_MS = 50;
 /**
@@ -68,12 +71,22 @@ const LONG_TASK_MS = 50;
  * WebSocket to the feed is not subject to COEP at all.
  */
 const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'credentialless' };
+/**
+ * How often the bench reads the page's JS heap during the run (ms). Without a forced GC (which would
+ * itself make a long task), so each minute's lowest reading, the heap just after a collection, is
+ * the figure: it shows whether the live heap keeps growing over a soak.
+ */
+const HEAP_POLL_MS = 2_000;
+/** Runs at least this long print the heap floor for every minute. */
+const HEAP_TIMELINE_MIN_MS = 120_000;
 /** Warm-up after the page is live, before measuring (ms): snapshots and first renders settle. */
 const WARM_UP_MS = 3_000;
 
 interface PageFigures {
   frames: number[];
   longTasks: number[];
+  /** When each long task began, ms into the measured window (same order as `longTasks`). */
+  longTaskStarts: number[];
   /** Animation frames with a long task (blocking time > 0): length, blocking and rendering parts, scripts (ms). */
   longFrames: { duration: number; blocking: number; render: number; scripts: { invoker: string; fn: string; url: string; duration: number }[] }[];
   /** Lag percentiles p50, p99, max over the whole run (ms, 1 ms resolution). */
@@ -103,6 +116,24 @@ async function mainThreadSeconds(cdp: CDPSession): Promise<Record<string, number
   return Object.fromEntries(metrics.filter((m) => pick.includes(m.name)).map((m) => [m.name, m.value]));
 }
 
+/**
+ * Waits out the measured window, reading the JS heap every {@link HEAP_POLL_MS}; returns the lowest
+ * reading of each whole minute (MiB). A partial last minute is left out: a few readings need not
+ * include one just after a collection.
+ */
+async function heapFloorByMinute(cdp: CDPSession, durationMs: number): Promise<number[]> {
+  const floors: number[] = [];
+  const started = Date.now();
+  for (let elapsed = 0; elapsed < durationMs; elapsed = Date.now() - started) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(HEAP_POLL_MS, durationMs - elapsed)));
+    const minute = Math.floor((Date.now() - started) / 60_000);
+    if (minute >= Math.floor(durationMs / 60_000)) continue;
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    floors[minute] = Math.min(floors[minute] ?? Infinity, usedSize / (1024 * 1024));
+  }
+  return floors;
+}
+
 async function heapUsedMb(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
@@ -116,7 +147,7 @@ async function heapUsedMb(cdp: CDPSession): Promise<number> {
 
 /** Starts frame and long-task recording in the page and resets the lag probe. */
 const START_RECORDING = `(() => {
-  const bench = { frames: [], longTasks: [], longFrames: [], stop: false };
+  const bench = { frames: [], longTasks: [], longTaskStarts: [], longFrames: [], stop: false, startedAt: performance.now() };
   window.__bench = bench;
   let last = 0;
   const loop = (t) => {
@@ -126,7 +157,10 @@ const START_RECORDING = `(() => {
   };
   requestAnimationFrame((t) => { last = t; requestAnimationFrame(loop); });
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) bench.longTasks.push(entry.duration);
+    for (const entry of list.getEntries()) {
+      bench.longTasks.push(entry.duration);
+      bench.longTaskStarts.push(entry.startTime - bench.startedAt);
+    }
   }).observe({ type: 'longtask' });
   // Long animation frames say what ran in a long task: each script's invoker and duration.
   new PerformanceObserver((list) => {
@@ -152,6 +186,7 @@ const STOP_RECORDING = `(() => {
   return {
     frames: bench.frames,
     longTasks: bench.longTasks,
+    longTaskStarts: bench.longTaskStarts,
     longFrames: bench.longFrames,
     lag: window.__tickwireLag ? [50, 99, 100].map((p) => window.__tickwireLag.percentile(p)) : [],
     lagCount: window.__tickwireLag ? window.__tickwireLag.count() : 0,
@@ -232,7 +267,7 @@ async function main(): Promise<void> {
       });
     }
     process.stderr.write(`measuring for ${durationMs / 1000} s at ${instruments} x ${rate}/s = ${instruments * rate} updates/s...\n`);
-    await page.waitForTimeout(durationMs);
+    const heapFloors = await heapFloorByMinute(cdp, durationMs);
     const figures = (await page.evaluate(STOP_RECORDING)) as PageFigures;
     if (values.trace) await browser.stopTracing();
     if (values['cpu-profile']) {
@@ -267,11 +302,17 @@ async function main(): Promise<void> {
       ['frame time p50 / p95 / p99 / max (ms)', `${fmt(percentile(frames, 50), 2)} / ${fmt(percentile(frames, 95), 2)} / ${fmt(percentile(frames, 99), 2)} / ${fmt(frames[frames.length - 1] ?? NaN, 2)}`],
       [`frames that missed a vsync (> ${fmt(MISSED_FRAME_FACTOR * vsync, 1)} ms)`, `${missed} (${fmt((missed * 100) / Math.max(1, frames.length), 2)}%)`],
       ['main thread busy: all / script / style / layout', `${busyShare('TaskDuration')} / ${busyShare('ScriptDuration')} / ${busyShare('RecalcStyleDuration')} / ${busyShare('LayoutDuration')}`],
-      [`long tasks > ${LONG_TASK_MS} ms`, `${longTasks.length}${longTasks.length ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(longTasks.reduce((a, b) => a + b, 0), 0)} ms)` : ''}`],
+      [
+        `long tasks > ${LONG_TASK_MS} ms`,
+        `${longTasks.length}${longTasks.length ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(longTasks.reduce((a, b) => a + b, 0), 0)} ms; at ${figures.longTaskStarts.slice(0, LONG_TASK_TIMES_SHOWN).map((t) => `${fmt(t / 1000, 1)} s`).join(', ')}${longTasks.length > LONG_TASK_TIMES_SHOWN ? ', ...' : ''})` : ''}`,
+      ],
       ['update-to-frame lag p50 / p99 / max (ms)', `${fmt(lag50, 0)} / ${fmt(lag99, 0)} / ${fmt(lagMax, 0)} (${figures.lagCount} updates)`],
       ['JS heap after GC, start -> end (MiB)', `${fmt(heapStart)} -> ${fmt(heapEnd)} (${heapEnd >= heapStart ? '+' : ''}${fmt(heapEnd - heapStart)})`],
       ['gateway conflating clients at end', String(health.conflatingClients ?? 'n/a')],
     ];
+    if (durationMs >= HEAP_TIMELINE_MIN_MS) {
+      rows.push(['JS heap floor by minute, no forced GC (MiB)', heapFloors.map((f) => fmt(f)).join(' ')]);
+    }
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\nTickwire dashboard in Chromium (${await browser.version()})\n`);
     for (const [key, value] of rows) process.stdout.write(`  ${key.padEnd(width)}  ${value}\n`);
