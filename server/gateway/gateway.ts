@@ -377,10 +377,16 @@ function toBytes(data: RawData): Uint8Array {
   return data;
 }
 
-/** Writes a plain HTTP error response on a socket that asked to upgrade, then closes it. */
+/**
+ * Writes a plain HTTP error response on a socket that asked to upgrade, then closes it. The socket
+ * is destroyed once the response is flushed (as ws's own abortHandshake does): ending it only
+ * half-closes it, and a peer that never closes its side would hold it open for good, keeping the
+ * HTTP server's close() from ever completing.
+ */
 function refuse(socket: Duplex, status: number, body: string): void {
   const reason = { 403: 'Forbidden', 426: 'Upgrade Required', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
   const bytes = Buffer.byteLength(body);
+  socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${bytes}\r\n${status === 426 ? 'Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n' : ''}\r\n${body}`,

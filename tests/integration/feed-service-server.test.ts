@@ -2,6 +2,7 @@
  * The feed service's own lifecycle over real sockets: failed starts, stop while clients are
  * connecting or subscribing, and stopping twice.
  */
+import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedService } from '../../server/feed-service';
 import { startTestFeed } from '../support/feed';
@@ -26,5 +27,34 @@ describe('startFeedService', () => {
     expect(error).toMatchObject({ code: 'EADDRINUSE' });
     // Timers a failed start left behind would keep a process that handled the error alive forever.
     expect(activeTimers()).toBe(before);
+  });
+});
+
+describe('FeedService', () => {
+  describe('#close', () => {
+    it('completes when a client refused at the handshake never closes its side of the connection', async () => {
+      const service = await startTestFeed();
+      // allowHalfOpen: the peer keeps its side open after the server's FIN, as a careless or hostile one may.
+      const socket = tcpConnect({ port: service.port, host: '127.0.0.1', allowHalfOpen: true });
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let response = '';
+      socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+      socket.write(
+        'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Protocol: tickwire.v1\r\nOrigin: https://evil.example\r\n\r\n',
+      );
+      await new Promise((resolve) => socket.once('end', resolve));
+      expect(response).toMatch(/^HTTP\/1\.1 403 /);
+      try {
+        const outcome = await Promise.race([
+          service.close().then(() => 'closed'),
+          new Promise((resolve) => setTimeout(() => resolve('still closing after 3 s'), 3000)),
+        ]);
+        expect(outcome).toBe('closed');
+      } finally {
+        socket.destroy();
+      }
+    });
   });
 });
