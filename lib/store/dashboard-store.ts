@@ -69,7 +69,11 @@ export interface DashboardActions {
   setStats(stats: FeedStatsView): void;
   /** Selects an instrument by full or bare name: the chart and tape reload for it. */
   select(symbol: string): void;
-  /** Moves the selection by `offset` positions within `orderedSymbols` (keyboard up/down). */
+  /**
+   * Moves the selection by `offset` positions within `orderedSymbols` (keyboard up/down), stopping
+   * at the ends. When the selection is not in the list, a positive offset counts from above the
+   * first row and a negative one from below the last.
+   */
   selectRelative(orderedSymbols: readonly string[], offset: number): void;
   /** Changes the chart's bar interval: the chart reloads. */
   setInterval(interval: BarInterval): void;
@@ -166,8 +170,12 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
       selectRelative(orderedSymbols, offset) {
         if (orderedSymbols.length === 0) return;
         const current = get().selectedSymbol;
+        const last = orderedSymbols.length - 1;
         const index = current === undefined ? -1 : orderedSymbols.indexOf(current);
-        const next = index < 0 ? 0 : Math.min(orderedSymbols.length - 1, Math.max(0, index + offset));
+        // Not in the list (e.g. filtered out): a move down enters it from above the first row,
+        // a move up from below the last, so End lands on the last row and Home on the first.
+        const from = index >= 0 ? index : offset > 0 ? -1 : orderedSymbols.length;
+        const next = Math.min(last, Math.max(0, from + offset));
         const symbol = orderedSymbols[next];
         if (symbol !== undefined) actions.select(symbol);
       },

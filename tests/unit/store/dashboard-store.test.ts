@@ -205,6 +205,21 @@ describe('DashboardStore', () => {
       store.getState().actions.selectRelative(['BTC-USD', 'ETH-USD'], 1);
       expect(store.getState().selectedSymbol).toBe('ETH-USD');
     });
+    it('goes to the last row on End and the first on Home when the selection is filtered out', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), { type: 'instruments', instruments: [BTC, ETH, { ...BTC, id: 3, symbol: 'SOL-USD' }] });
+      store.getState().actions.flush();
+      // The filter hides the selected BTC-USD.
+      const filtered = ['ETH-USD', 'SOL-USD'];
+      store.getState().actions.selectRelative(filtered, filtered.length); // End
+      expect(store.getState().selectedSymbol).toBe('SOL-USD');
+      store.getState().actions.select('BTC-USD');
+      store.getState().actions.selectRelative(filtered, -filtered.length); // Home
+      expect(store.getState().selectedSymbol).toBe('ETH-USD');
+      store.getState().actions.select('BTC-USD');
+      store.getState().actions.selectRelative(filtered, -1); // Up enters the list from its end
+      expect(store.getState().selectedSymbol).toBe('SOL-USD');
+    });
   });
 
   describe('trade tape', () => {
