@@ -31,6 +31,8 @@ export function changeDirection(fraction: number | undefined): -1 | 0 | 1 {
 }
 
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+/** Three significant digits in plain positional notation (never "1e-7"), for volumes below 1. */
+const THREE_SIGNIFICANT = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3, useGrouping: false });
 
 /**
  * A size mantissa for reading: exact below 10,000 units, compact above ("1.3M"). Volumes are
@@ -53,7 +55,7 @@ export function formatVolume(mantissa: number | undefined, decimals: number): st
   if (value === 0) return '0';
   if (Math.abs(value) >= 1000) return COMPACT.format(value);
   if (Math.abs(value) >= 1) return value.toFixed(decimals === 0 ? 0 : Math.min(2, decimals));
-  return String(Number(value.toPrecision(3)));
+  return THREE_SIGNIFICANT.format(value);
 }
 
 /** Bytes per second as "12.3 kB/s". */

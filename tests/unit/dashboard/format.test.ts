@@ -26,6 +26,12 @@ describe('format', () => {
       expect(formatVolume(912_345, 8)).toBe('0.00912');
       expect(formatVolume(215, 2)).toBe('2.15');
     });
+
+    it('never falls into exponent notation for a tiny volume', () => {
+      expect(formatVolume(10, 8)).toBe('0.0000001');
+      expect(formatVolume(1234, 12)).toBe('0.00000000123');
+      expect(formatVolume(50_000, 5)).toBe('0.5');
+    });
   });
 
   describe('time formatting', () => {
