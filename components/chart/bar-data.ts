@@ -34,6 +34,14 @@ export function toVolume(bar: Bar, instrument: Instrument, palette: ChartPalette
   };
 }
 
+/**
+ * Close against open of one bar as a fraction of the open's size (0.0125 = +1.25 %), or undefined
+ * for a zero open. Divided by |open| so the sign is the move's even for negative prices.
+ */
+export function barChange(bar: Bar): number | undefined {
+  return bar.open === 0 ? undefined : (bar.close - bar.open) / Math.abs(bar.open);
+}
+
 /** The bar open at `timeSec` (chart time) in ascending `bars`, by binary search. */
 export function findBar(bars: readonly Bar[], timeSec: number): Bar | undefined {
   const target = timeSec * 1_000_000;

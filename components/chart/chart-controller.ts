@@ -23,9 +23,9 @@ import {
 import { formatDecimal, pow10 } from '../../lib/market/decimal';
 import type { Bar, Instrument } from '../../lib/market/types';
 import type { ChartState } from '../../lib/store/types';
-import { formatSize } from '../shared/format';
+import { formatChange, formatSize } from '../shared/format';
 import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
-import { barTime, findBar, toCandle, toVolume } from './bar-data';
+import { barChange, barTime, findBar, toCandle, toVolume } from './bar-data';
 import type { ChartPalette } from './chart-palette';
 
 /** Pixels per bar after a (re)load; older bars are a scroll away. */
@@ -221,8 +221,7 @@ export class ChartController {
     set('low', formatDecimal(bar.low, d));
     set('close', formatDecimal(bar.close, d));
     set('volume', formatSize(bar.volume, instrument.sizeDecimals));
-    const change = bar.open === 0 ? 0 : ((bar.close - bar.open) / bar.open) * 100;
-    set('change', `${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(2)}%`);
+    set('change', formatChange(barChange(bar)));
     const direction = bar.close >= bar.open ? 'up' : 'down';
     for (const el of this.legendFields.values()) el.dataset.direction = direction;
   }

@@ -89,12 +89,13 @@ export function applyQuote(draft: TickerDraft, quote: Quote, nowMs: number): boo
 }
 
 /**
- * Change from the session open as a fraction (0.0125 = +1.25 %), or undefined before a trade.
- * Mantissas share a scale, so their ratio is the price ratio.
+ * Change from the session open as a fraction of the open's size (0.0125 = +1.25 %), or undefined
+ * before a trade or for a zero open. Divided by |open| so that its sign is the move's even when
+ * prices are negative (spreads, some futures). Mantissas share a scale, so the ratio is the price ratio.
  */
 export function sessionChange(ticker: Ticker): number | undefined {
   if (ticker.last === undefined || ticker.open === undefined || ticker.open === 0) return undefined;
-  return (ticker.last - ticker.open) / ticker.open;
+  return (ticker.last - ticker.open) / Math.abs(ticker.open);
 }
 
 /** Ask minus bid as a mantissa, or undefined without a two-sided quote. */
