@@ -250,10 +250,11 @@ export class Gateway {
     const history = this.deps.history;
     const updates: MarketUpdate[] = [];
     for (const id of session.dirty) {
-      const quote = history.lastQuote(id);
-      if (quote) updates.push(quote);
+      // Unsubscribed since it changed: the client asked for nothing more about it.
       const interval = session.intervalFor(id);
       if (interval === undefined) continue;
+      const quote = history.lastQuote(id);
+      if (quote) updates.push(quote);
       if (interval !== 0) {
         const bar = history.currentBar(id, interval);
         if (bar) updates.push(bar);

@@ -169,7 +169,9 @@ function handleUnsubscribe(session: Session, message: UnsubscribeMessage, ctx: R
       return;
     }
     for (const instrument of instruments) {
-      if (instrument) session.subscriptions.delete(instrument.id);
+      if (instrument === undefined) continue;
+      session.subscriptions.delete(instrument.id);
+      if (!session.wants(instrument.id)) session.dirty.delete(instrument.id);
     }
   }
   session.rekey();

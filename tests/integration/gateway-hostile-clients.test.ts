@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProtocolError, SUBPROTOCOL_JSON, codecFor } from '../../lib/protocol';
 import type { FeedService } from '../../server/feed-service';
+import type { Session } from '../../server/gateway/session';
 import { startTestFeed } from '../support/feed';
 import { RawClient, isType } from '../support/raw-client';
 
@@ -110,6 +111,29 @@ describe('Gateway with hostile clients', () => {
       client.send({ type: 'pong', nonce: ping.nonce, sentTimeUs: 0 });
       await client.until(() => service.gateway.stats().rttMsAvg !== undefined, 3000, 'an RTT');
       expect(service.gateway.stats().rttMsAvg!).toBeLessThan(2000);
+    });
+  });
+  describe('slow consumers', () => {
+    /** The gateway's sessions (private), to simulate a backed-up socket without filling kernel buffers. */
+    const sessionsOf = (service: FeedService): Set<Session> => (service.gateway as unknown as { sessions: Set<Session> }).sessions;
+
+    it('sends nothing for an instrument unsubscribed while the client was conflated', async () => {
+      const service = await feed({ gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000, maxConflatedMs: 60_000 } });
+      const [a, b] = service.bus.instruments();
+      const client = await connect(service.url);
+      await client.waitFor(isType('instruments'));
+      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [a!, b!].map((i) => ({ symbol: i.symbol, lastSeq: 0 })) });
+      await client.waitFor(isType('batch'));
+      const [session] = sessionsOf(service);
+      let backedUp = true;
+      session!.bufferedBytes = () => (backedUp ? 5000 : 0);
+      await client.until(() => session!.dirty.has(a!.id) && session!.dirty.has(b!.id), 5000, 'both instruments to change while conflated');
+      client.send({ type: 'unsubscribe', requestId: 2, all: false, symbols: [a!.symbol] });
+      await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
+      backedUp = false;
+      const conflated = await client.waitFor((m): m is Extract<typeof m, { type: 'batch' }> => m.type === 'batch' && m.conflated, 5000);
+      expect(conflated.updates.some((u) => u.instrumentId === b!.id)).toBe(true);
+      expect(conflated.updates.filter((u) => u.instrumentId === a!.id)).toEqual([]);
     });
   });
 });
