@@ -233,6 +233,9 @@ export class Gateway {
     }
     if (session.consumerState === ConsumerState.Conflating) {
       session.consumerState = ConsumerState.Normal;
+      // This flush's instruments too: the conflated batch replaces its batch, so an instrument
+      // that changed only now would otherwise skip these ticks (a gap on the next batch).
+      if (frame) for (const id of frame.instrumentIds()) if (session.wants(id)) session.dirty.add(id);
       this.sendConflated(session, nowMs);
       return;
     }

@@ -135,5 +135,41 @@ describe('Gateway with hostile clients', () => {
       expect(conflated.updates.some((u) => u.instrumentId === b!.id)).toBe(true);
       expect(conflated.updates.filter((u) => u.instrumentId === a!.id)).toEqual([]);
     });
+      it('leaves no sequence gap for instruments that changed only in the flush that ended conflation', async () => {
+      const service = await feed({ simulated: { instruments: 30, ratePerInstrument: 20 }, gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000 } });
+      const client = await connect(service.url);
+      client.send({ type: 'subscribe', requestId: 1, all: true, interval: 0, resumeEpoch: 0, symbols: [] });
+      await client.waitFor(isType('batch'));
+      const [session] = sessionsOf(service);
+      // Thirty short episodes, each backed up for exactly one flush; at 20 ticks/s an instrument often
+      // ticks in the flush that ends an episode but not in the one before.
+      for (let episode = 0; episode < 30; episode++) {
+        let calls = 0;
+        session!.bufferedBytes = () => (calls++ === 0 ? 5000 : 0);
+        const from = client.messages.length;
+        await client.waitFor((m): m is Extract<typeof m, { type: 'batch' }> => m.type === 'batch' && m.conflated, 3000, from);
+      }
+      const conflatedAt = client.messages.length;
+      await client.waitFor(isType('batch'), 3000, conflatedAt);
+      // Per docs/protocol.md 2.4-2.5: after a conflated batch the client's last seq is the highest
+      // seq in it; in a normal batch every trade or quote must then be last + 1.
+      const last = new Map<number, number>();
+      const gaps: string[] = [];
+      for (const m of client.messages) {
+        if (m.type === 'snapshot') last.set(m.instrumentId, m.seq);
+        if (m.type !== 'batch') continue;
+        if (m.conflated) {
+          for (const u of m.updates) last.set(u.instrumentId, Math.max(last.get(u.instrumentId) ?? 0, u.seq));
+          continue;
+        }
+        for (const u of m.updates) {
+          if (u.kind === 'bar') continue;
+          const before = last.get(u.instrumentId);
+          if (before !== undefined && u.seq !== before + 1) gaps.push(`instrument ${u.instrumentId}: ${before} -> ${u.seq}`);
+          last.set(u.instrumentId, u.seq);
+        }
+      }
+      expect(gaps).toEqual([]);
+    });
   });
 });
