@@ -32,7 +32,13 @@ export interface EmbedRouteContext {
 
 /** Answers an embed route; returns false when `req` is not one (the caller goes on). */
 export function handleEmbedRequest(req: IncomingMessage, res: ServerResponse, context: EmbedRouteContext): boolean {
-  const url = new URL(req.url ?? '/', 'http://feed.invalid');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://feed.invalid');
+  } catch {
+    // A request target such as "//[" is no URL (Node's HTTP parser lets it through); not ours.
+    return false;
+  }
   if (url.pathname === EMBED_SCRIPT_PATH) {
     serveBundle(req, res, context.bundlePath);
     return true;

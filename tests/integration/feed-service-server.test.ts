@@ -58,3 +58,20 @@ describe('FeedService', () => {
     });
   });
 });
+
+describe('FeedService HTTP', () => {
+  it('answers 404 to a request target that is not a URL, and keeps serving', async () => {
+    const service = await startTestFeed();
+    services.push(service);
+    const socket = tcpConnect({ port: service.port, host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let response = '';
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    // "//[" parses as a URL with an unterminated IPv6 host: new URL() throws on it.
+    socket.end('GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(response).toMatch(/^HTTP\/1\.1 404 /);
+    const health = await fetch(`http://127.0.0.1:${service.port}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
