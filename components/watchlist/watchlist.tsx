@@ -8,7 +8,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Instrument } from '../../lib/market/types';
 import type { DashboardState } from '../../lib/store/dashboard-store';
-import { useDashboard, useDashboardActions } from '../../lib/store/react';
+import { useDashboard, useDashboardActions, useDashboardStoreApi } from '../../lib/store/react';
 import { useNow } from '../shared/use-now';
 import { useThrottledSelector } from '../shared/use-throttled-selector';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
@@ -48,8 +48,12 @@ export function Watchlist() {
   const instrumentIds = useDashboard((s) => s.instrumentIds);
   const tickers = useThrottledSelector(selectTickers, WATCHLIST_RENDER_INTERVAL_MS);
   const selectedSymbol = useDashboard((s) => s.selectedSymbol);
-  const lastDataAtMs = useDashboard((s) => s.lastDataAtMs);
-  // Turns flashes off when data pauses (no frame would otherwise re-render the rows).
+  // When data last arrived, read as of each (throttled) tickers snapshot rather than subscribed:
+  // it changes every frame, and a subscription would re-render the list 60 times a second and
+  // re-render every row at the flash steps as well as at the ticker renders.
+  const store = useDashboardStoreApi();
+  const lastDataAtMs = useMemo(() => store.getState().lastDataAtMs, [store, tickers]);
+  // Turns flashes off when data pauses (no ticker render would otherwise re-render the rows).
   const clock = useNow(FLASH_MS);
   const flashSince = Math.floor((Math.max(lastDataAtMs, clock) - FLASH_MS) / FLASH_STEP_MS) * FLASH_STEP_MS;
   const actions = useDashboardActions();

@@ -17,6 +17,9 @@ test.describe('Reconnection', () => {
     await page.goto(dashboardUrl({ feed: feed.url, symbol: 'BTC-USD', interval: '1s' }));
     await waitLive(page);
     await expect(page.getByTestId('watchlist')).toHaveAttribute('data-total', '8');
+    // Cells that just moved are tinted up or down while data flows...
+    const flashing = page.locator('[data-testid=watchlist] :is(.flash-up, .flash-down, .soft-up, .soft-down)');
+    await expect.poll(() => flashing.count()).toBeGreaterThan(0);
     await page.evaluate(() => {
       (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
@@ -27,6 +30,8 @@ test.describe('Reconnection', () => {
     await expect(page.getByTestId('connection-label')).toHaveText(/Reconnecting( in \d+ s|…)/);
     await expect(page.getByTestId('stale-warning')).toBeVisible({ timeout: 10_000 });
     await expect(badge).toHaveAttribute('data-stale', 'true');
+    // ...and no tint outlives the data: once it stops, every flash has faded.
+    await expect(flashing).toHaveCount(0);
 
     feed = await startFeed({ port, instruments: 8, rate: 20, seed: 7 });
     await waitLive(page);
