@@ -117,6 +117,30 @@ describe('Gateway with hostile clients', () => {
     /** The gateway's sessions (private), to simulate a backed-up socket without filling kernel buffers. */
     const sessionsOf = (service: FeedService): Set<Session> => (service.gateway as unknown as { sessions: Set<Session> }).sessions;
 
+    it('closes 1013 at once a client that subscribes while past the hard limit, instead of queueing its snapshots', async () => {
+      // A grace period far beyond the test: only the subscribe can close the client in time.
+      const service = await feed({ gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 100_000, hardLimitGraceMs: 60_000, maxConflatedMs: 60_000 } });
+      const stillReceiving = await bystander(service);
+      const client = await connect(service.url);
+      await client.waitFor(isType('instruments'));
+      client.send({ type: 'subscribe', requestId: 1, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
+      await client.waitFor(isType('ack'));
+      const session = [...sessionsOf(service)].find((s) => s.all !== undefined);
+      let buffered = 50_000; // past the soft limit only: still answered
+      session!.bufferedBytes = () => buffered;
+      client.send({ type: 'subscribe', requestId: 2, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
+      await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
+      buffered = 200_000;
+      const sentBefore = session!.sentMessages;
+      client.send({ type: 'subscribe', requestId: 3, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
+      expect(await closedWithin(client, 2000)).toBe(1013);
+      expect(client.closeReason).toMatch(/slow consumer: subscribe/);
+      // Nothing was queued for the refused request: no ack, no snapshots.
+      expect(session!.sentMessages).toBe(sentBefore);
+      expect(service.gateway.stats().closedSlow).toBe(1);
+      await stillReceiving();
+    });
+
     it('sends nothing for an instrument unsubscribed while the client was conflated', async () => {
       const service = await feed({ gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000, maxConflatedMs: 60_000 } });
       const [a, b] = service.bus.instruments();
