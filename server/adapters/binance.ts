@@ -79,6 +79,8 @@ export class BinanceAdapter implements FeedAdapter {
   readonly options: Readonly<BinanceOptions>;
   private readonly specs: readonly AdapterInstrument[];
   private readonly problems: VenueProblems;
+  /** Configured symbols, upper case as Binance sends them; the maps below only hold these. */
+  private readonly subscribed: ReadonlySet<string>;
   private readonly lastTradeId = new Map<string, number>();
   private readonly lastUpdateId = new Map<string, number>();
   private feed: WsFeed | undefined;
@@ -92,6 +94,7 @@ export class BinanceAdapter implements FeedAdapter {
     this.venue = this.options.venue;
     this.problems = new VenueProblems('binance', this.options.logger);
     this.specs = parseVenueSymbols('binance', this.options.symbols, this.options);
+    this.subscribed = new Set(this.specs.map((s) => s.symbol.toUpperCase()));
   }
 
   /** The combined-stream URL for the configured symbols. */
@@ -161,6 +164,7 @@ export class BinanceAdapter implements FeedAdapter {
       return this.problems.note('malformed', 'binance trade with missing or mistyped fields', t);
     }
     const symbol = t.s.toUpperCase();
+    if (!this.subscribed.has(symbol)) return this.problems.note('unknownSymbol', 'binance trade for a symbol not subscribed; dropped', t);
     const id = t.t as number;
     const last = this.lastTradeId.get(symbol);
     if (last !== undefined && id <= last) return this.problems.note('duplicates', 'binance trade id already seen; dropped', t, true);
@@ -180,6 +184,7 @@ export class BinanceAdapter implements FeedAdapter {
       return this.problems.note('malformed', 'binance book ticker with missing or mistyped fields', b);
     }
     const symbol = b.s.toUpperCase();
+    if (!this.subscribed.has(symbol)) return this.problems.note('unknownSymbol', 'binance book ticker for a symbol not subscribed; dropped', b);
     const id = b.u as number;
     const last = this.lastUpdateId.get(symbol);
     if (last !== undefined && id <= last) return this.problems.note('outOfOrder', 'binance book ticker older than the last one; dropped', b, true);

@@ -108,6 +108,22 @@ describe('BinanceAdapter', () => {
     expect(adapter.stats()).toMatchObject({ duplicates: 2, outOfOrder: 2, tradeGaps: 1, missedTrades: 2 });
   });
 
+  it('drops trades and book tickers for symbols it did not subscribe to, keeping no state for them', async () => {
+    const { server, adapter, sink, of, logLines } = await setup();
+    await adapter.start(sink);
+    await waitFor(() => server.sockets.length === 1, 'a connection');
+    const strangers = Array.from({ length: 50 }, (_, i) => trade(1, `X${i}USDT`));
+    server.send(...strangers, bookTicker(1, 'ETHUSDT'), trade(1), bookTicker(1));
+    await waitFor(() => adapter.stats().messages === 53, 'every message');
+    expect((of('trade') as { symbol: string }[]).map((t) => t.symbol)).toEqual(['BNBBTC']);
+    expect((of('quote') as { symbol: string }[]).map((q) => q.symbol)).toEqual(['BNBUSDT']);
+    expect(adapter.stats()).toMatchObject({ unknownSymbol: 51 });
+    expect(logLines.filter((l) => l.kind === 'unknownSymbol')).toHaveLength(1);
+    // Per-symbol bookkeeping stays bounded by the configured symbols, whatever the venue sends.
+    const state = adapter as unknown as { lastTradeId: Map<string, number>; lastUpdateId: Map<string, number> };
+    expect([...state.lastTradeId.keys(), ...state.lastUpdateId.keys()]).toEqual(['BNBBTC', 'BNBUSDT']);
+  });
+
   it('marks the taker side: a buyer-maker trade is a sell, otherwise a buy', async () => {
     const { server, adapter, sink, of } = await setup();
     await adapter.start(sink);
