@@ -76,7 +76,8 @@ export function assetClassName(assetClass: AssetClass): string {
 export function readAssetClass(value: unknown): AssetClass | undefined {
   if (value === undefined || value === null) return AssetClass.Other;
   if (typeof value === 'number') return Object.values(ASSET_CLASS_NAMES).includes(value) ? (value as AssetClass) : undefined;
-  if (typeof value === 'string') return ASSET_CLASS_NAMES[value.toLowerCase()];
+  // Own keys only: 'constructor' or 'toString' must not find Object.prototype's functions.
+  if (typeof value === 'string') return Object.hasOwn(ASSET_CLASS_NAMES, value.toLowerCase()) ? ASSET_CLASS_NAMES[value.toLowerCase()] : undefined;
   return undefined;
 }
 

@@ -302,7 +302,13 @@ export class Normaliser {
         this.reject(binding, spec, raw);
         continue;
       }
-      const name = qualifySymbol(binding.venue, this.displayName(binding, spec.symbol));
+      const display = this.displayName(binding, spec.symbol);
+      // "SIM:" on venue SIM names nothing once the venue prefix is taken off.
+      if (display.length === 0) {
+        this.reject(binding, 'bad-instrument', raw);
+        continue;
+      }
+      const name = qualifySymbol(binding.venue, display);
       const outcome = this.table.declare(binding.venue, { ...spec, symbol: name });
       if (outcome === 'added') added = true;
       if (outcome === 'added' || outcome === 'unchanged') {

@@ -102,11 +102,13 @@ describe('Normaliser', () => {
         { symbol: 'X', priceDecimals: 19, sizeDecimals: 0 },
         { symbol: 'Y', priceDecimals: 2, sizeDecimals: -1 },
         { symbol: 'Z', priceDecimals: 1.5, sizeDecimals: 0 },
+        // Only the venue prefix: no symbol once it is taken off.
+        { symbol: 'TEST:', priceDecimals: 2, sizeDecimals: 0 },
         { symbol: 'BTC-USD', priceDecimals: 3, sizeDecimals: 8, assetClass: AssetClass.Crypto },
         { symbol: 'OK', priceDecimals: 0, sizeDecimals: 18 },
       ]);
       sink.instruments('nonsense' as never);
-      expect(normaliser.stats().rejected).toEqual({ 'bad-instrument': 6, 'instrument-conflict': 1 });
+      expect(normaliser.stats().rejected).toEqual({ 'bad-instrument': 7, 'instrument-conflict': 1 });
       expect(normaliser.instruments().map((i) => i.symbol)).toEqual(['TEST:BTC-USD', 'TEST:AAPL', 'TEST:OK']);
     });
 

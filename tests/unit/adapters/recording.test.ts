@@ -54,6 +54,7 @@ describe('readRecord', () => {
     [{ type: 'trade', symbol: 'X', timeUs: 1, price: 'NaN', size: '1' }, 'missing-field'],
     [{ type: 'quote', symbol: 'X', timeUs: 1, bid: '1', ask: '2' }, 'missing-field'],
     [{ type: 'instrument', symbol: 'X', assetClass: 'tulips', priceDecimals: 2, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', assetClass: 'constructor', priceDecimals: 2, sizeDecimals: 0 }, 'bad-instrument'],
   ])('names the problem with %j', (record, problem) => {
     expect(readRecord(record)).toBe(problem);
   });
