@@ -57,6 +57,8 @@ export class Gateway {
   private readonly ctx: RequestContext;
   private counters = { flushes: 0, segmentsEncoded: 0, batchesAssembled: 0, batchesSent: 0, closedSlow: 0, closedProtocol: 0 };
   private closed = false;
+  /** The shutdown in progress or done, shared by every `close()` call. */
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -354,9 +356,16 @@ export class Gateway {
     return { clients: this.sessions.size, conflating, ...this.counters, rttMsAvg: rttCount ? rttSum / rttCount : undefined };
   }
 
-  /** Closes every client (1001 by default, RFC 6455 §7.4.1 "going away") and stops timers. */
-  async close(code: number = CloseCode.GoingAway, reason = 'server shutting down'): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Closes every client (1001 by default, RFC 6455 §7.4.1 "going away") and stops timers. Calling it
+   * again returns the first call's promise, which settles when every client is gone.
+   */
+  close(code: number = CloseCode.GoingAway, reason = 'server shutting down'): Promise<void> {
+    this.closing ??= this.closeClients(code, reason);
+    return this.closing;
+  }
+
+  private async closeClients(code: number, reason: string): Promise<void> {
     this.closed = true;
     clearInterval(this.flushTimer);
     clearInterval(this.pingTimer);

@@ -289,6 +289,18 @@ describe('Gateway', () => {
       expect(await client.closed).toBe(1001);
     });
 
+    it('settles a second close() only when the clients are closed, like the first', async () => {
+      const service = await feed();
+      const client = await subscribed(service.url, [service.bus.instruments()[0]!.symbol]);
+      let clientClosed = false;
+      void client.closed.then(() => (clientClosed = true));
+      const first = service.gateway.close();
+      await service.gateway.close();
+      expect(clientClosed).toBe(true);
+      await first;
+      expect(await client.closed).toBe(1001);
+    });
+
     it('reports adapters, instruments, clients and uptime on GET /healthz', async () => {
       const service = await feed();
       await connect(service.url);
