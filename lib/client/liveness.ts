@@ -54,8 +54,13 @@ export class Liveness {
   hello(heartbeatIntervalMs: number): void {
     this.#ready = true;
     this.#lastMessageAt = this.options.now();
-    this.#timeoutMs = this.options.heartbeatTimeoutFactor * Math.max(1, heartbeatIntervalMs);
-    this.#arm(this.#timeoutMs);
+    // 0 means the server sends no heartbeats (a Tickwire gateway never says so, another server may):
+    // silence is then judged against the client's own pings, whose pongs count as messages, or not
+    // at all without pings. A timeout of a few ms would drop every connection at once.
+    const basisMs = heartbeatIntervalMs > 0 ? heartbeatIntervalMs : this.options.pingIntervalMs;
+    this.#timeoutMs = this.options.heartbeatTimeoutFactor * basisMs;
+    if (basisMs > 0) this.#arm(this.#timeoutMs);
+    else clearTimeout(this.#timeout);
     if (this.options.pingIntervalMs > 0) {
       clearInterval(this.#interval);
       this.#interval = setInterval(() => this.#ping(), this.options.pingIntervalMs);

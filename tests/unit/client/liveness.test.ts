@@ -56,6 +56,26 @@ describe('Liveness', () => {
     l.stop();
   });
 
+  it('judges silence by its own pings when the server announces no heartbeats (interval 0)', () => {
+    const { l, dead, pings } = liveness({ pingIntervalMs: 1000 });
+    l.start();
+    l.hello(0);
+    vi.advanceTimersByTime(2_900);
+    expect(dead).toEqual([]);
+    expect(pings.length).toBeGreaterThan(1);
+    vi.advanceTimersByTime(100);
+    expect(dead[0]).toMatch(/heartbeat timeout: no message for 3000 ms/);
+  });
+
+  it('keeps a connection with neither heartbeats nor pings without a watchdog', () => {
+    const { l, dead } = liveness({ pingIntervalMs: 0 });
+    l.start();
+    l.hello(0);
+    vi.advanceTimersByTime(60_000);
+    expect(dead).toEqual([]);
+    l.stop();
+  });
+
   it('pings on an interval and measures RTT from the matching pong only', () => {
     const { l, pings, rtts } = liveness({ pingIntervalMs: 1000 });
     l.start();
