@@ -42,6 +42,34 @@ export function barChange(bar: Bar): number | undefined {
   return bar.open === 0 ? undefined : (bar.close - bar.open) / Math.abs(bar.open);
 }
 
+/** Bars older than the newest drawn one that changed between two store windows. */
+export interface OlderBarChanges {
+  /** Bars the store replaced (same open time, new object): a late trade revised them. */
+  readonly revised: Bar[];
+  /** A bar appeared between drawn ones (a late trade opened it): only a reload can place it. */
+  readonly inserted: boolean;
+}
+
+/**
+ * Compares the bars of `next` older than `drawnTime` (chart seconds; the newest bar drawn) with
+ * `prev`, the window drawn last. The store replaces a bar object whenever the bar changes and
+ * otherwise keeps it, so identity says what changed. One pass over both (ascending) lists.
+ */
+export function olderBarChanges(prev: readonly Bar[], next: readonly Bar[], drawnTime: number): OlderBarChanges {
+  const revised: Bar[] = [];
+  let inserted = false;
+  const drawnUs = drawnTime * 1_000_000;
+  let i = 0;
+  for (const bar of next) {
+    if (bar.openTimeUs >= drawnUs) break;
+    while (i < prev.length && (prev[i] as Bar).openTimeUs < bar.openTimeUs) i += 1;
+    const before = prev[i];
+    if (before === undefined || before.openTimeUs !== bar.openTimeUs) inserted = true;
+    else if (before !== bar) revised.push(bar);
+  }
+  return { revised, inserted };
+}
+
 /** The bar open at `timeSec` (chart time) in ascending `bars`, by binary search. */
 export function findBar(bars: readonly Bar[], timeSec: number): Bar | undefined {
   const target = timeSec * 1_000_000;

@@ -3,7 +3,9 @@
  * volume in pane 1 unless turned off) and keeps it in step with the store's {@link ChartState}.
  *
  * - A new `revision` (snapshot, new instrument or interval, new epoch) redraws with `setData`.
- * - Otherwise only bars at or after the last drawn open time go in, with `series.update()`.
+ * - Otherwise bars at or after the last drawn open time go in with `series.update()`; an older bar a
+ *   late trade revised is updated in place (`historicalUpdate`), and one it opened between drawn
+ *   bars reloads the series.
  *
  * The React wrapper (price-chart.tsx) feeds it from a transient store subscription, so live bars
  * reach the canvas without a React render.
@@ -25,7 +27,7 @@ import type { Bar, Instrument } from '../../lib/market/types';
 import type { ChartState } from '../../lib/store/types';
 import { formatChange, formatSize } from '../shared/format';
 import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
-import { barChange, barTime, findBar, toCandle, toVolume } from './bar-data';
+import { barChange, barTime, findBar, olderBarChanges, toCandle, toVolume } from './bar-data';
 import type { ChartPalette } from './chart-palette';
 
 /** Pixels per bar after a (re)load; older bars are a scroll away. */
@@ -120,8 +122,19 @@ export class ChartController {
       return;
     }
     if (state.bars === this.bars) return;
+    const older = olderBarChanges(this.bars, state.bars, this.lastDrawnTime);
     this.bars = state.bars;
     const bars = state.bars;
+    if (older.inserted) {
+      this.trim(instrument);
+      this.afterDraw();
+      return;
+    }
+    // A late trade revised a bar behind the newest one (docs/protocol.md 2.4): redraw it in place.
+    for (const bar of older.revised) {
+      this.candles.update(toCandle(bar, instrument), true);
+      this.volume?.update(toVolume(bar, instrument, this.palette), true);
+    }
     let first = bars.length;
     while (first > 0 && barTime(bars[first - 1] as Bar) >= this.lastDrawnTime) first -= 1;
     for (let i = first; i < bars.length; i += 1) {
@@ -134,7 +147,10 @@ export class ChartController {
     this.afterDraw();
   }
 
-  /** Replaces the series with the store's window, keeping what the person is looking at. */
+  /**
+   * Replaces the series with the store's window, keeping what the person is looking at: when the
+   * series has grown past the window plus slack, or a bar must go between drawn ones.
+   */
   private trim(instrument: Instrument): void {
     const timeScale = this.chart.timeScale();
     const visible = timeScale.getVisibleRange();
