@@ -3,32 +3,14 @@
  * documents (or a plain error reply), without an uncaught exception and without disturbing a
  * bystander client on the same gateway.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProtocolError, SUBPROTOCOL_JSON, codecFor } from '../../lib/protocol';
 import type { FeedService } from '../../server/feed-service';
 import type { Session } from '../../server/gateway/session';
-import { startTestFeed } from '../support/feed';
+import { gatewayFixture } from '../support/gateway-fixture';
 import { RawClient, isType } from '../support/raw-client';
 
-const services: FeedService[] = [];
-const clients: RawClient[] = [];
-
-async function feed(options: Parameters<typeof startTestFeed>[0] = {}): Promise<FeedService> {
-  const service = await startTestFeed(options);
-  services.push(service);
-  return service;
-}
-
-async function connect(url: string, options: Parameters<typeof RawClient.connect>[1] = {}): Promise<RawClient> {
-  const client = await RawClient.connect(url, options);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(services.splice(0).map((s) => s.close()));
-});
+const { feed, connect } = gatewayFixture();
 
 /** Resolves with the close code, or 'open' when the socket is still open after `ms`. */
 function closedWithin(client: RawClient, ms: number): Promise<number | 'open'> {

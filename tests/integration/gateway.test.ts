@@ -1,30 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MarketUpdate } from '../../lib/market/types';
 import { ErrorCode, MessageType, SUBPROTOCOL_JSON } from '../../lib/protocol';
 import type { BatchMessage, ServerMessage, SnapshotMessage } from '../../lib/protocol/messages';
 import type { FeedService } from '../../server/feed-service';
-import { startTestFeed } from '../support/feed';
+import { gatewayFixture } from '../support/gateway-fixture';
 import { RawClient, isType } from '../support/raw-client';
 
-const services: FeedService[] = [];
-const clients: RawClient[] = [];
-
-async function feed(options: Parameters<typeof startTestFeed>[0] = {}): Promise<FeedService> {
-  const service = await startTestFeed(options);
-  services.push(service);
-  return service;
-}
-
-async function connect(url: string, options: Parameters<typeof RawClient.connect>[1] = {}): Promise<RawClient> {
-  const client = await RawClient.connect(url, options);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(services.splice(0).map((s) => s.close()));
-});
+const { feed, connect } = gatewayFixture();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
