@@ -135,10 +135,12 @@ export class Gateway {
     });
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(session, data, isBinary, log));
     ws.on('error', (err: Error & { code?: string }) => {
-      // ws reports bad frames (1002/1007/1009) here and closes with the matching code itself.
+      // ws reports bad frames (1002/1007/1009) here, with a WS_ERR_ code, and closes with the
+      // matching code itself. It also reports a failed send (EPIPE, ECONNRESET): the peer went away,
+      // which is no protocol error of the client's.
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') log.info('client message too big', { error: err.message });
       else log.info('client socket error', { error: err.message, code: err.code });
-      this.counters.closedProtocol++;
+      if (err.code?.startsWith('WS_ERR_')) this.counters.closedProtocol++;
     });
     ws.on('close', (code: number) => {
       this.sessions.delete(session);

@@ -95,6 +95,21 @@ describe('Gateway with hostile clients', () => {
       expect(service.gateway.stats().rttMsAvg!).toBeLessThan(2000);
     });
   });
+  describe('error counters', () => {
+    it('counts a malformed message as a protocol close but not a send that failed because the peer left', async () => {
+      const service = await feed();
+      const client = await connect(service.url);
+      await client.waitFor(isType('instruments'));
+      const [session] = (service.gateway as unknown as { sessions: Set<Session> }).sessions;
+      // What ws emits when a write to a vanished peer fails (its senderOnError).
+      session!.ws.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      expect(service.gateway.stats().closedProtocol).toBe(0);
+      client.ws.send(Buffer.from([0xff, 0x00]));
+      await client.closed;
+      expect(service.gateway.stats().closedProtocol).toBe(1);
+    });
+  });
+
   describe('slow consumers', () => {
     /** The gateway's sessions (private), to simulate a backed-up socket without filling kernel buffers. */
     const sessionsOf = (service: FeedService): Set<Session> => (service.gateway as unknown as { sessions: Set<Session> }).sessions;
