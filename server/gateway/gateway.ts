@@ -176,9 +176,8 @@ export class Gateway {
       // A client past the hard limit is not reading; the snapshots a subscribe would queue (every
       // instrument's, for `all` with bars) would grow its buffer by up to the request rate times the
       // grace period before the flush closed it. It is closed now instead.
-      const buffered = session.bufferedBytes();
-      if (message.type === 'subscribe' && buffered >= this.options.hardBufferLimitBytes) {
-        this.closeSlow(session, `slow consumer: subscribe with ${buffered} bytes buffered past the hard limit`);
+      if (message.type === 'subscribe' && session.bufferedBytes() >= this.options.hardBufferLimitBytes) {
+        this.closeSlow(session, `slow consumer: subscribe with ${session.bufferedBytes()} bytes buffered past the hard limit`);
         return;
       }
       handleClientMessage(session, message, this.ctx);
