@@ -65,7 +65,7 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
       // to the millisecond and read up to 1 ms low).
       const nowUs = (performance.timeOrigin + performance.now()) * 1000;
       for (const u of message.updates) {
-        if (u.kind === 'bar') continue;
+        if (u.kind === 'bar' || u.kind === 'session') continue;
         const last = seen(u.instrumentId);
         if (last >= 0 && u.seq !== last + 1 && !message.conflated) gaps++;
         lastSeq[u.instrumentId] = u.seq;

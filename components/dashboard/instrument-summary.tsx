@@ -1,7 +1,7 @@
 'use client';
 /**
- * The selected instrument at a glance: symbol, last, change from session open, bid/ask, session
- * range and volume. Its numbers render at most every {@link SUMMARY_RENDER_INTERVAL_MS}, like the
+ * The selected instrument at a glance: symbol, last, change from the session open, bid/ask, the
+ * session's range and volume (the feed's session: the UTC day, lib/market/session.ts). Its numbers render at most every {@link SUMMARY_RENDER_INTERVAL_MS}, like the
  * watchlist's: at 60 renders a second the header's text alone took ~8% of the main thread at
  * 20,000 updates/s (bench/browser.ts), for changes nobody can read. The instrument itself switches
  * at once.
@@ -43,9 +43,9 @@ export function InstrumentSummary() {
       <dl className="summary-stats">
         <div><dt>Bid</dt><dd className="num">{formatPrice(ticker?.bid, d)}</dd></div>
         <div><dt>Ask</dt><dd className="num">{formatPrice(ticker?.ask, d)}</dd></div>
-        <div><dt>High</dt><dd className="num">{formatPrice(ticker?.high, d)}</dd></div>
-        <div><dt>Low</dt><dd className="num">{formatPrice(ticker?.low, d)}</dd></div>
-        <div><dt>Vol</dt><dd className="num">{formatVolume(ticker?.volume, instrument.sizeDecimals)}</dd></div>
+        <div title="Session high (UTC day)"><dt>High</dt><dd className="num">{formatPrice(ticker?.high, d)}</dd></div>
+        <div title="Session low (UTC day)"><dt>Low</dt><dd className="num">{formatPrice(ticker?.low, d)}</dd></div>
+        <div title="Session volume (UTC day)"><dt>Vol</dt><dd className="num">{formatVolume(ticker?.volume, instrument.sizeDecimals)}</dd></div>
       </dl>
     </div>
   );

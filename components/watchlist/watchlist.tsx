@@ -25,6 +25,12 @@ const COLUMN_LABELS: Readonly<Record<SortKey, string>> = {
   volume: 'Volume',
 };
 
+/** Header tooltips for columns whose meaning is not obvious from the label. */
+const COLUMN_TITLES: Readonly<Partial<Record<SortKey, string>>> = {
+  change: 'Change from the session open (the first trade of the UTC day)',
+  volume: 'Volume traded this session (UTC day)',
+};
+
 /** Rows a Page Up / Page Down moves the selection. */
 const PAGE_ROWS = 10;
 /** How long a moved cell stays tinted (ms). */
@@ -135,6 +141,7 @@ export function Watchlist() {
             className={`wl-col ${key === 'symbol' ? '' : 'num'}${sort.key === key ? ' sorted' : ''}`}
             aria-sort={sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none'}
             data-testid={`sort-${key}`}
+            title={COLUMN_TITLES[key]}
             onClick={() => toggleSort(key)}
           >
             {COLUMN_LABELS[key]}

@@ -29,9 +29,11 @@ export type SequencedUpdate = Pick<MarketUpdate, 'kind' | 'instrumentId' | 'seq'
  * - In a normal batch, a trade or quote must be `position + 1`; `<= position` is a duplicate,
  *   anything higher is a gap. A gap leaves the position at the last contiguous update (the
  *   right resume point) and puts the instrument into "awaiting snapshot".
- * - In a conflated batch the server dropped updates on purpose: trades, quotes and bars move
- *   the position forward to their sequence (taking the max); only `<= position` trades and quotes
- *   are dropped as duplicates.
+ * - Bars and session figures carry the sequence of the last trade in them without taking a
+ *   number of their own: in a normal batch they never move the position.
+ * - In a conflated batch the server dropped updates on purpose: trades, quotes, bars and session
+ *   figures move the position forward to their sequence (taking the max); only `<= position`
+ *   trades and quotes are dropped as duplicates.
  * - An instrument seen for the first time (e.g. added under an "all" subscription) starts at the
  *   sequence of its first trade or quote.
  */
@@ -115,7 +117,7 @@ export class SequenceTracker {
     const id = update.instrumentId;
     if (this.#awaiting.has(id)) return SeqVerdict.Awaiting;
     const last = this.#positions.get(id);
-    if (update.kind === 'bar') {
+    if (update.kind === 'bar' || update.kind === 'session') {
       if (conflated && (last === undefined || update.seq > last)) this.#positions.set(id, update.seq);
       return SeqVerdict.Accept;
     }

@@ -5,7 +5,7 @@
 import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../market/types';
 
 /** Update kinds the tail can print. */
-export const TAIL_KINDS = ['trade', 'quote', 'bar'] as const;
+export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;
 /** One of {@link TAIL_KINDS}. */
 export type TailKind = (typeof TAIL_KINDS)[number];
 
@@ -43,7 +43,8 @@ Options:
   --interval IVL    Also stream bars of this interval: ${BAR_INTERVALS.map((i) => BAR_INTERVAL_LABELS[i]).join(', ')} (default: no bars).
   --json            Use the JSON subprotocol (tickwire.v1.json) instead of binary frames.
   --all             Subscribe to every instrument (no SYMBOL needed).
-  --kinds LIST      Comma-separated kinds to print: trade,quote,bar (default: all three).
+  --kinds LIST      Comma-separated kinds to print: trade,quote,bar,session (default: all four;
+                    session = the session's open/high/low/last/volume, sent with snapshots).
   -h, --help        Show this help.
 
 Example: npm run tail -- --url ws://localhost:8080 --interval 1m BTC-USD ETH-USD`;

@@ -52,6 +52,17 @@ export function updateRecord(update: MarketUpdate, instrument: Instrument | unde
         tradeCount: update.tradeCount,
       };
       break;
+    case 'session':
+      fields = {
+        sessionStart: isoMicros(update.startTimeUs),
+        open: price(update.open),
+        high: price(update.high),
+        low: price(update.low),
+        close: price(update.close),
+        volume: size(update.volume),
+        tradeCount: update.tradeCount,
+      };
+      break;
   }
   return {
     ...base,

@@ -148,7 +148,8 @@ export class IntervalBars {
     for (const update of message.updates) {
       if (update.kind === 'bar') {
         if (update.interval === this.interval) bars.push(update);
-      } else {
+      } else if (update.kind !== 'session') {
+        // Session figures do not touch bars.
         ticks.push(update);
       }
     }
@@ -186,7 +187,7 @@ export class IntervalBars {
       if (update.instrumentId !== this.#instrumentId) continue;
       if (update.kind === 'bar') {
         if (update.interval === this.interval && this.#wire === this.interval) this.#upsertWireBar(update);
-      } else {
+      } else if (update.kind !== 'session') {
         this.#tick(update, conflated);
       }
     }

@@ -125,5 +125,26 @@ export interface Bar extends UpdateBase {
   readonly vwap: number;
 }
 
+/**
+ * An instrument's trading-session figures (rules in `lib/market/session.ts`): every trade of the
+ * session (a UTC day) up to and including the one numbered `seq`, whose event and receive times
+ * the update carries. The feed sends it in fresh snapshots and conflated batches; a client folds
+ * live trades into it from there. Like a bar it does not advance the sequence.
+ */
+export interface SessionStats extends UpdateBase {
+  readonly kind: 'session';
+  /** Session start: UTC midnight, µs since the Unix epoch. */
+  readonly startTimeUs: number;
+  /** Price of the session's first trade. */
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  /** Price of trade `seq`, the session's latest. */
+  readonly close: number;
+  /** Sum of trade sizes (size mantissa units). */
+  readonly volume: number;
+  readonly tradeCount: number;
+}
+
 /** Any normalised update. Discriminated by `kind`. */
-export type MarketUpdate = Trade | Quote | Bar;
+export type MarketUpdate = Trade | Quote | Bar | SessionStats;

@@ -4,7 +4,7 @@
  * (docs/protocol.md §3-5). The JSON decoder uses it on parsed input (failures become
  * ProtocolErrors); the JSON encoder uses it on outgoing messages (failures become TypeError/RangeError).
  */
-import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, Side, Trade } from '../market/types';
+import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, SessionStats, Side, Trade } from '../market/types';
 import { MAX_STRING_BYTES } from './constants';
 import type { ProtocolErrorCode } from './errors';
 import type {
@@ -243,10 +243,11 @@ class Checker {
   update(value: unknown): MarketUpdate {
     const o = this.object(value, 'updates[]');
     const kind = o.kind;
-    let update: Trade | Quote | Bar;
+    let update: MarketUpdate;
     if (kind === 'trade') update = this.trade(o);
     else if (kind === 'quote') update = this.quote(o);
     else if (kind === 'bar') update = this.bar(o);
+    else if (kind === 'session') update = this.session(o);
     else return this.fail('TW_ERR_UNKNOWN_UPDATE_KIND', `unknown update kind ${describe(kind)}`, true);
     this.exactFields(o, update, kind);
     return update;
@@ -310,6 +311,27 @@ class Checker {
     this.safeDelta(bar.close - bar.open, 'bar.close - bar.open');
     this.safeDelta(bar.vwap - bar.open, 'bar.vwap - bar.open');
     return bar;
+  }
+
+  private session(o: Obj): SessionStats {
+    const session: SessionStats = {
+      kind: 'session',
+      instrumentId: this.uint(o, 'instrumentId', 'session'),
+      seq: this.uint(o, 'seq', 'session'),
+      eventTimeUs: this.uint(o, 'eventTimeUs', 'session'),
+      receiveTimeUs: this.uint(o, 'receiveTimeUs', 'session'),
+      startTimeUs: this.uint(o, 'startTimeUs', 'session'),
+      open: this.int(o, 'open', 'session'),
+      high: this.int(o, 'high', 'session'),
+      low: this.int(o, 'low', 'session'),
+      close: this.int(o, 'close', 'session'),
+      volume: this.uint(o, 'volume', 'session'),
+      tradeCount: this.uint(o, 'tradeCount', 'session'),
+    };
+    this.safeDelta(session.high - session.open, 'session.high - session.open');
+    this.safeDelta(session.low - session.open, 'session.low - session.open');
+    this.safeDelta(session.close - session.open, 'session.close - session.open');
+    return session;
   }
 
   /** The binary layout carries these differences as svarints, so JSON accepts only what binary can carry. */

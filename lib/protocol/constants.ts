@@ -37,6 +37,8 @@ export enum UpdateKind {
   Trade = 1,
   Quote = 2,
   Bar = 3,
+  /** Session statistics (open, high, low, last, volume, trade count): snapshots and conflated batches. */
+  Session = 4,
 }
 
 /**

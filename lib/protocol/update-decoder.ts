@@ -6,7 +6,7 @@
  * larger value, or the last bytes of a message) by {@link Reader.varints} into a generic array (see
  * there for why), then checked and turned into the object.
  */
-import type { BarInterval, MarketUpdate, Side } from '../market/types';
+import type { BarInterval, MarketUpdate, SessionStats, Side } from '../market/types';
 import { MIN_UPDATE_BYTES, TRADE_FLAG_SIDE_MASK, TRADE_FLAG_STRING_ID, UpdateKind } from './constants';
 import { protocolError } from './errors';
 import type { Reader } from './reader';
@@ -27,6 +27,9 @@ const TRADE_SIGNED = 0b01_1100;
 /** Bar: instrumentId, seq, eventDelta±, receiveDelta±, interval, openDelta±, open±, highDelta±, lowDelta±, closeDelta±, volume, tradeCount, vwapDelta±. */
 const BAR_FIELDS = 13;
 const BAR_SIGNED = 0b1_0011_1110_1100;
+/** Session: instrumentId, seq, eventDelta±, receiveDelta±, startDelta±, open±, highDelta±, lowDelta±, closeDelta±, volume, tradeCount. */
+const SESSION_FIELDS = 11;
+const SESSION_SIGNED = 0b001_1111_1100;
 
 /**
  * Scratch space for one update's varints; decoding is synchronous, so one array serves every call.
@@ -52,6 +55,7 @@ function readUpdate(r: Reader, baseTimeUs: number): MarketUpdate {
   if (kind === UpdateKind.Quote) return readQuote(r, baseTimeUs);
   if (kind === UpdateKind.Trade) return readTrade(r, baseTimeUs);
   if (kind === UpdateKind.Bar) return readBar(r, baseTimeUs);
+  if (kind === UpdateKind.Session) return readSession(r, baseTimeUs);
   throw protocolError('TW_ERR_UNKNOWN_UPDATE_KIND', `unknown update kind ${kind}`);
 }
 
@@ -194,6 +198,27 @@ function readBarGeneral(r: Reader, baseTimeUs: number): MarketUpdate {
   };
 }
 
+/** Session statistics: general path only (one per instrument in snapshots and conflated batches). */
+function readSession(r: Reader, baseTimeUs: number): SessionStats {
+  r.varints(SESSION_FIELDS, SESSION_SIGNED, f);
+  const eventTimeUs = timestamp(baseTimeUs + (f[2] as number));
+  const open = f[5] as number;
+  return {
+    kind: 'session',
+    instrumentId: f[0] as number,
+    seq: f[1] as number,
+    eventTimeUs,
+    receiveTimeUs: timestamp(eventTimeUs + (f[3] as number)),
+    startTimeUs: timestamp(baseTimeUs + (f[4] as number)),
+    open,
+    high: price(open + (f[6] as number), 'session'),
+    low: price(open + (f[7] as number), 'session'),
+    close: price(open + (f[8] as number), 'session'),
+    volume: f[9] as number,
+    tradeCount: f[10] as number,
+  };
+}
+
 /** A base + delta time must land in 0 .. 2^53-1 µs. */
 function timestamp(us: number): number {
   if (us >= 0 && us <= Number.MAX_SAFE_INTEGER) return us;
@@ -201,9 +226,9 @@ function timestamp(us: number): number {
 }
 
 /** An anchor + delta price must stay a safe integer. */
-function price(value: number): number {
+function price(value: number, kind: 'bar' | 'session' = 'bar'): number {
   if (Number.isSafeInteger(value)) return value;
-  throw badValue('bar price falls outside the safe integer range');
+  throw badValue(`${kind} price falls outside the safe integer range`);
 }
 
 function badValue(message: string) {

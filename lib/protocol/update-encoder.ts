@@ -3,7 +3,7 @@
  * Nothing here depends on neighbouring updates, only on the message's base time, so segments
  * encoded separately concatenate into a valid batch. Every field is validated as it is written.
  */
-import type { Bar, MarketUpdate, Quote, Trade } from '../market/types';
+import type { Bar, MarketUpdate, Quote, SessionStats, Trade } from '../market/types';
 import { TRADE_FLAG_STRING_ID, UpdateKind } from './constants';
 import { assertSafeInt, assertSafeUint, assertString, assertValue, describe, isBarIntervalValue, isSafeInt, isSafeUint, isSide } from './validation';
 import type { Writer } from './writer';
@@ -24,6 +24,9 @@ const TRADE_SIGNED = 0b01_1100;
 /** Bar: instrumentId, seq, eventDelta±, receiveDelta±, interval, openDelta±, open±, highDelta±, lowDelta±, closeDelta±, volume, tradeCount, vwapDelta±. */
 const BAR_FIELDS = 13;
 const BAR_SIGNED = 0b1_0011_1110_1100;
+/** Session: instrumentId, seq, eventDelta±, receiveDelta±, startDelta±, open±, highDelta±, lowDelta±, closeDelta±, volume, tradeCount. */
+const SESSION_FIELDS = 11;
+const SESSION_SIGNED = 0b001_1111_1100;
 
 /**
  * Scratch space for one update's varint fields on the general path; encoding is synchronous, so one
@@ -50,8 +53,11 @@ export function writeUpdate(w: Writer, update: MarketUpdate, baseTimeUs: number)
     case 'bar':
       writeBar(w, update, baseTimeUs);
       return;
+    case 'session':
+      writeSession(w, update, baseTimeUs);
+      return;
     default:
-      throw new TypeError(`update.kind must be 'trade', 'quote' or 'bar', got ${describe((update as { kind: unknown }).kind)}`);
+      throw new TypeError(`update.kind must be 'trade', 'quote', 'bar' or 'session', got ${describe((update as { kind: unknown }).kind)}`);
   }
 }
 
@@ -329,4 +335,47 @@ function writeBarChecked(w: Writer, b: Bar, baseTimeUs: number): void {
   s[11] = tradeCount;
   s[12] = vwap - open;
   w.varints(s, BAR_FIELDS, BAR_SIGNED);
+}
+
+/**
+ * Session statistics: general path only. They travel in snapshots and conflated batches, one per
+ * instrument, never in the live stream, so a 32-bit fast path would buy nothing.
+ */
+function writeSession(w: Writer, t: SessionStats, baseTimeUs: number): void {
+  const { instrumentId, seq, eventTimeUs, receiveTimeUs, startTimeUs, open, high, low, close, volume, tradeCount } = t;
+  if (
+    !(
+      isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
+      isSafeUint(startTimeUs) &&
+      isSafeInt(open) &&
+      isSafeInt(high) &&
+      isSafeInt(low) &&
+      isSafeInt(close) &&
+      isSafeUint(volume) &&
+      isSafeUint(tradeCount) &&
+      isSafeInt(high - open) &&
+      isSafeInt(low - open) &&
+      isSafeInt(close - open)
+    )
+  ) {
+    assertHeader(t);
+    assertSafeUint(startTimeUs, 'session.startTimeUs');
+    assertSafeUint(volume, 'session.volume');
+    assertSafeUint(tradeCount, 'session.tradeCount');
+    for (const field of ['open', 'high', 'low', 'close'] as const) assertSafeInt(t[field], `session.${field}`);
+    for (const field of ['high', 'low', 'close'] as const) assertSafeInt(t[field] - open, `session.${field} - session.open`);
+  }
+  w.u8(UpdateKind.Session);
+  s[0] = instrumentId;
+  s[1] = seq;
+  s[2] = eventTimeUs - baseTimeUs;
+  s[3] = receiveTimeUs - eventTimeUs;
+  s[4] = startTimeUs - baseTimeUs;
+  s[5] = open;
+  s[6] = high - open;
+  s[7] = low - open;
+  s[8] = close - open;
+  s[9] = volume;
+  s[10] = tradeCount;
+  w.varints(s, SESSION_FIELDS, SESSION_SIGNED);
 }

@@ -9,7 +9,7 @@
 import type { Bar, Instrument, MarketUpdate, Trade } from '../market/types';
 import type { ServerMessage, SnapshotMessage } from '../protocol/messages';
 import { normaliseBars, upsertBar } from './bar-series';
-import { applyQuote, applyTrade, draftTicker, type TickerDraft } from './ticker';
+import { applyQuote, applySession, applyTrade, draftTicker, type TickerDraft } from './ticker';
 import { freshChart, resolveSelection } from './selection';
 import type { ChartState, ConnectionView, TapeEntry, Ticker } from './types';
 import type { VenueStatus } from '../protocol/messages';
@@ -232,6 +232,10 @@ class FrameDraft {
     const draft = this.ticker(update.instrumentId);
     if (update.kind === 'quote') {
       applyQuote(draft, update, this.context.nowMs);
+      return;
+    }
+    if (update.kind === 'session') {
+      applySession(draft, update, this.context.nowMs);
       return;
     }
     if (applyTrade(draft, update, this.context.nowMs) && update.instrumentId === this.chart().instrumentId) {

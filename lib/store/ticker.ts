@@ -3,7 +3,8 @@
  * frame ({@link draftTicker}) and then mutates the copy for every update of that frame, so a burst
  * of 300 updates for one instrument costs one allocation, not 300.
  */
-import type { Quote, Trade } from '../market/types';
+import { foldSessionTrade } from '../market/session';
+import type { Quote, SessionStats, Trade } from '../market/types';
 import type { Ticker } from './types';
 
 /** A ticker the store may mutate while applying one frame's updates. */
@@ -21,10 +22,14 @@ export function emptyTicker(instrumentId: number): Ticker {
     bidSize: undefined,
     ask: undefined,
     askSize: undefined,
+    sessionStartUs: undefined,
     open: undefined,
     high: undefined,
     low: undefined,
     volume: 0,
+    sessionTrades: 0,
+    sessionSeq: 0,
+    lastTradeSeq: 0,
     direction: 0,
     tickCount: 0,
     lastMovedAtMs: 0,
@@ -41,28 +46,56 @@ export function draftTicker(ticker: Ticker | undefined, instrumentId: number): T
   return { ...(ticker ?? emptyTicker(instrumentId)) };
 }
 
-/**
- * Applies a trade: last price and size, direction of the move, session open/high/low/volume.
- * `nowMs` is the frame time, recorded when the price moves. Returns false (and changes nothing)
- * for a trade at or below the sequence already applied, which happens when a snapshot and a live
- * batch overlap.
- */
-export function applyTrade(draft: TickerDraft, trade: Trade, nowMs: number): boolean {
-  if (trade.seq !== 0 && trade.seq <= draft.seq) return false;
-  if (draft.last !== undefined && trade.price !== draft.last) {
-    draft.direction = trade.price > draft.last ? 1 : -1;
+/** Sets the last price, recording the direction and the frame time when it moved. */
+function moveLast(draft: TickerDraft, price: number, nowMs: number): void {
+  if (draft.last !== undefined && price !== draft.last) {
+    draft.direction = price > draft.last ? 1 : -1;
     draft.tickCount += 1;
     draft.lastMovedAtMs = nowMs;
   }
-  draft.last = trade.price;
+  draft.last = price;
+}
+
+/**
+ * Applies a trade: last price and size, direction of the move, and the trade folded into the
+ * session figures (lib/market/session.ts). `nowMs` is the frame time, recorded when the price
+ * moves. Returns false (and changes nothing) for a trade at or below the sequence already applied,
+ * which happens when a snapshot and a live batch overlap.
+ */
+export function applyTrade(draft: TickerDraft, trade: Trade, nowMs: number): boolean {
+  if (trade.seq !== 0 && trade.seq <= draft.seq) return false;
+  moveLast(draft, trade.price, nowMs);
   draft.lastSize = trade.size;
   draft.lastSide = trade.side;
   draft.lastTimeUs = trade.eventTimeUs;
-  draft.open ??= trade.price;
-  draft.high = draft.high === undefined ? trade.price : Math.max(draft.high, trade.price);
-  draft.low = draft.low === undefined ? trade.price : Math.min(draft.low, trade.price);
-  draft.volume += trade.size;
+  if (foldSessionTrade(draft, trade.price, trade.size, trade.eventTimeUs)) draft.sessionSeq = trade.seq;
+  if (trade.seq > draft.lastTradeSeq) draft.lastTradeSeq = trade.seq;
   if (trade.seq > draft.seq) draft.seq = trade.seq;
+  return true;
+}
+
+/**
+ * Applies the feed's session figures, which count every trade of the session up to `stats.seq`,
+ * including any this page never received (before it connected, or dropped while it was
+ * conflated). They replace the ticker's own unless it has already folded a later trade. When they
+ * are newer than the last trade applied, their close becomes the last price (its size and side
+ * are not known and keep their previous values). Returns false when they are older.
+ */
+export function applySession(draft: TickerDraft, stats: SessionStats, nowMs: number): boolean {
+  if (stats.seq < draft.sessionSeq) return false;
+  draft.sessionStartUs = stats.startTimeUs;
+  draft.open = stats.open;
+  draft.high = stats.high;
+  draft.low = stats.low;
+  draft.volume = stats.volume;
+  draft.sessionTrades = stats.tradeCount;
+  draft.sessionSeq = stats.seq;
+  if (stats.seq > draft.lastTradeSeq) {
+    moveLast(draft, stats.close, nowMs);
+    draft.lastTimeUs = stats.eventTimeUs;
+    draft.lastTradeSeq = stats.seq;
+  }
+  if (stats.seq > draft.seq) draft.seq = stats.seq;
   return true;
 }
 

@@ -39,10 +39,11 @@ export interface FeedStatsView {
 }
 
 /**
- * Live figures for one instrument. The *session* is everything this page has seen for the
- * instrument since it connected to the current server epoch: `open` is the first trade price seen
- * (the oldest trade in the subscribe snapshot, else the first live trade), `high`/`low`/`volume`
- * accumulate from there. A new server epoch (the feed restarted) starts a new session.
+ * Live figures for one instrument. The *session* is the instrument's trading day (UTC) as the feed
+ * counts it (lib/market/session.ts): the subscribe snapshot carries the feed's session figures,
+ * every live trade is folded into them, and a conflated batch brings them again, so two pages
+ * opened at different times show the same open, high, low and volume. A trade of a new UTC day
+ * starts a new session.
  */
 export interface Ticker {
   readonly instrumentId: number;
@@ -56,11 +57,20 @@ export interface Ticker {
   readonly bidSize: number | undefined;
   readonly ask: number | undefined;
   readonly askSize: number | undefined;
+  /** Start of the session (UTC midnight, µs since the Unix epoch); undefined before a trade. */
+  readonly sessionStartUs: number | undefined;
+  /** Session open, high and low price mantissas; undefined before a trade. */
   readonly open: number | undefined;
   readonly high: number | undefined;
   readonly low: number | undefined;
   /** Session volume, size mantissa units. */
   readonly volume: number;
+  /** Trades in the session. */
+  readonly sessionTrades: number;
+  /** Sequence of the last trade the session figures count (folded here or in the feed's figures). */
+  readonly sessionSeq: number;
+  /** Sequence of the trade `last` comes from (a trade, or the close of the feed's session figures). */
+  readonly lastTradeSeq: number;
   /** Direction of the last price change: 1 up, -1 down, 0 none yet or unchanged. */
   readonly direction: -1 | 0 | 1;
   /** Counts trades that changed `last`. */

@@ -259,7 +259,10 @@ export class Gateway {
     }
   }
 
-  /** After a backlog drains: the latest quote and the current bar (or last trade) per dirty instrument. */
+  /**
+   * After a backlog drains: the latest quote, the current bar (or last trade) and the session
+   * figures per dirty instrument.
+   */
   private sendConflated(session: Session, nowMs: number): void {
     const history = this.deps.history;
     const updates: MarketUpdate[] = [];
@@ -276,6 +279,9 @@ export class Gateway {
         const last = history.recentTrades(id, 1)[0];
         if (last) updates.push(last);
       }
+      // The trades folded away above are still counted in the session's volume, high and low.
+      const stats = history.session(id);
+      if (stats) updates.push(stats);
     }
     session.dirty.clear();
     session.send({ type: 'batch', conflated: true, updates }, nowMs);

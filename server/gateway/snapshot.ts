@@ -1,6 +1,7 @@
 /**
- * Builds `snapshot` messages from history: a fresh one (last quote, recent trades, recent bars) or,
- * when the client's resume position is still held, exactly the ticks it missed ("recovered").
+ * Builds `snapshot` messages from history: a fresh one (recent bars, recent trades, the session
+ * figures, the last quote) or, when the client's resume position is still held, exactly the ticks
+ * it missed ("recovered").
  */
 import type { BarInterval, MarketUpdate } from '../../lib/market/types';
 import type { SnapshotMessage } from '../../lib/protocol/messages';
@@ -33,10 +34,12 @@ export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): 
       return { type: 'snapshot', requestId, instrumentId, recovered: true, seq, interval, updates };
     }
   }
-  // Oldest to newest: bars, then trades, then the quote (docs/protocol.md §2.3).
+  // Oldest to newest: bars, then trades, then the session figures and the quote (docs/protocol.md §2.3).
   const updates: MarketUpdate[] = [];
   if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
   if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
+  const session = history.session(instrumentId);
+  if (session) updates.push(session);
   const quote = history.lastQuote(instrumentId);
   if (quote) updates.push(quote);
   return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };

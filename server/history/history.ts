@@ -5,7 +5,8 @@
  * the configured capacities.
  */
 import { BarBuilder, type BarHandle } from '../../lib/market/bars';
-import { BAR_INTERVALS, isBarInterval, type Bar, type BarInterval, type Quote, type Trade } from '../../lib/market/types';
+import { foldSessionTrade, type SessionFigures } from '../../lib/market/session';
+import { BAR_INTERVALS, isBarInterval, type Bar, type BarInterval, type Quote, type SessionStats, type Trade } from '../../lib/market/types';
 import type { Tick } from '../bus/types';
 import { TickRing } from './tick-ring';
 import type { HistoryOptions, HistoryStore } from './types';
@@ -42,6 +43,11 @@ class InstrumentHistory {
   readonly builders: BarBuilder[];
   lastQuote: Quote | undefined;
   lastSeq = 0;
+  /** Session figures, folded from every trade; `sessionLast` is the trade they end with. */
+  readonly session: SessionFigures = { sessionStartUs: undefined, open: undefined, high: undefined, low: undefined, volume: 0, sessionTrades: 0 };
+  sessionLast: Trade | undefined;
+  /** `session` as an update, built on demand and kept until the next trade changes it. */
+  sessionUpdate: SessionStats | undefined;
 
   constructor(instrumentId: number, config: HistoryConfig) {
     this.ticks = new TickRing(instrumentId, config.tickCapacity);
@@ -99,6 +105,10 @@ export class History implements HistoryStore {
         continue;
       }
       state.trades.push(tick);
+      if (foldSessionTrade(state.session, tick.price, tick.size, tick.eventTimeUs)) {
+        state.sessionLast = tick;
+        state.sessionUpdate = undefined;
+      }
       for (const builder of state.builders) {
         const handle = builder.add(tick);
         if (handle !== undefined && !seen.has(handle)) {
@@ -125,6 +135,29 @@ export class History implements HistoryStore {
 
   currentBar(instrumentId: number, interval: BarInterval): Bar | undefined {
     return this.builderFor(instrumentId, interval)?.current();
+  }
+
+  session(instrumentId: number): SessionStats | undefined {
+    const state = this.byId.get(instrumentId);
+    const last = state?.sessionLast;
+    if (!state || !last) return undefined;
+    const { sessionStartUs, open, high, low, volume, sessionTrades } = state.session;
+    if (sessionStartUs === undefined || open === undefined || high === undefined || low === undefined) return undefined;
+    state.sessionUpdate ??= Object.freeze({
+      kind: 'session',
+      instrumentId,
+      seq: last.seq,
+      eventTimeUs: last.eventTimeUs,
+      receiveTimeUs: last.receiveTimeUs,
+      startTimeUs: sessionStartUs,
+      open,
+      high,
+      low,
+      close: last.price,
+      volume,
+      tradeCount: sessionTrades,
+    });
+    return state.sessionUpdate;
   }
 
   lastSeq(instrumentId: number): number {

@@ -1,7 +1,7 @@
 /**
  * Per-instrument history a gateway keeps to answer subscribes and resumes. Everything is bounded.
  */
-import type { Bar, BarInterval, Quote, Trade } from '../../lib/market/types';
+import type { Bar, BarInterval, Quote, SessionStats, Trade } from '../../lib/market/types';
 import type { Tick } from '../bus/types';
 
 export interface HistoryOptions {
@@ -26,6 +26,11 @@ export interface HistoryStore {
   bars(instrumentId: number, interval: BarInterval, limit?: number): readonly Bar[];
   /** Current (forming) bar of `interval`, if any trade has been seen. */
   currentBar(instrumentId: number, interval: BarInterval): Bar | undefined;
+  /**
+   * The instrument's session figures (lib/market/session.ts) over every trade applied, undefined
+   * before its first trade. The same object until the next trade changes them.
+   */
+  session(instrumentId: number): SessionStats | undefined;
   /** Latest sequence number applied for the instrument (0 if none). */
   lastSeq(instrumentId: number): number;
   /**

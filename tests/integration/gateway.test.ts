@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function tickSeqs(messages: readonly ServerMessage[]): Map<number, number[]> {
   const seqs = new Map<number, number[]>();
   const push = (u: MarketUpdate) => {
-    if (u.kind === 'bar') return;
+    if (u.kind === 'bar' || u.kind === 'session') return;
     const list = seqs.get(u.instrumentId) ?? [];
     list.push(u.seq);
     seqs.set(u.instrumentId, list);

@@ -156,6 +156,52 @@ describe('History', () => {
     });
   });
 
+  describe('#session', () => {
+    it('counts every trade of the session, not just the trades the rings still hold', () => {
+      const history = new History({ tradeCapacity: 2, tickCapacity: 3 });
+      history.apply(ticks(3, 12)); // trades 1, 3, ..., 11 at prices 101, 103, ..., 111; size 2 each
+      expect(history.session(3)).toStrictEqual({
+        kind: 'session',
+        instrumentId: 3,
+        seq: 11,
+        eventTimeUs: T0 + 110_000,
+        receiveTimeUs: T0 + 110_005,
+        startTimeUs: T0 - (T0 % 86_400_000_000),
+        open: 101,
+        high: 111,
+        low: 101,
+        close: 111,
+        volume: 12,
+        tradeCount: 6,
+      });
+    });
+
+    it('is the same object until a trade changes it; quotes and duplicates do not', () => {
+      const history = new History();
+      history.apply([tradeTick(1, 1, 50)]);
+      const first = history.session(1);
+      history.apply([quoteTick(1, 2), tradeTick(1, 1, 999)]);
+      expect(history.session(1)).toBe(first);
+      history.apply([tradeTick(1, 3, 40)]);
+      expect(history.session(1)).toMatchObject({ seq: 3, open: 50, low: 40, close: 40, volume: 4, tradeCount: 2 });
+    });
+
+    it('starts again on a new UTC day and leaves out a late trade of the day before', () => {
+      const history = new History();
+      const midnight = T0 - (T0 % 86_400_000_000) + 86_400_000_000;
+      history.apply([tradeTick(1, 1, 100, midnight - 1), tradeTick(1, 2, 200, midnight + 5), tradeTick(1, 3, 300, midnight - 2)]);
+      expect(history.session(1)).toMatchObject({ seq: 2, startTimeUs: midnight, open: 200, high: 200, low: 200, close: 200, volume: 2, tradeCount: 1 });
+    });
+
+    it('is undefined before a trade, and for an instrument forgotten', () => {
+      const history = new History();
+      history.apply([quoteTick(1, 1), tradeTick(2, 1)]);
+      expect(history.session(1)).toBeUndefined();
+      history.forget(2);
+      expect(history.session(2)).toBeUndefined();
+    });
+  });
+
   describe('#forget', () => {
     it('drops everything about an instrument', () => {
       const history = new History();

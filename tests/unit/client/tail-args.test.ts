@@ -11,7 +11,7 @@ describe('parseTailArgs', () => {
   it('defaults to the local gateway, binary frames, no bars and every kind', () => {
     const a = args(['BTC-USD']);
     expect(a).toMatchObject({ urls: [DEFAULT_TAIL_URL], interval: 0, protocol: 'binary', all: false, symbols: ['BTC-USD'] });
-    expect([...a.kinds]).toEqual(['trade', 'quote', 'bar']);
+    expect([...a.kinds]).toEqual(['trade', 'quote', 'bar', 'session']);
   });
 
   it('collects repeated and comma-separated --url values for failover', () => {

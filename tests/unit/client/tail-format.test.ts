@@ -44,6 +44,17 @@ describe('updateRecord', () => {
     });
   });
 
+  it('writes session figures with the session start and exact decimals', () => {
+    const session: MarketUpdate = {
+      kind: 'session', instrumentId: 1, seq: 7, eventTimeUs: T, receiveTimeUs: T, startTimeUs: 1_714_521_600_000_000,
+      open: 100, high: 250, low: 99, close: 200, volume: 123_456_789, tradeCount: 4,
+    };
+    expect(updateRecord(session, BTC)).toStrictEqual({
+      type: 'session', symbol: 'BTC-USD', seq: 7, sessionStart: '2024-05-01T00:00:00.000000Z', open: '1.00', high: '2.50', low: '0.99',
+      close: '2.00', volume: '1.23456789', tradeCount: 4, eventTime: updateRecord(session, BTC).eventTime, receiveTime: updateRecord(session, BTC).receiveTime,
+    });
+  });
+
   it('falls back to the id and raw mantissas for an instrument not in the table', () => {
     const trade: MarketUpdate = {
       kind: 'trade', instrumentId: 77, seq: 1, eventTimeUs: T, receiveTimeUs: T, price: 5, size: 1, side: Side.Sell, tradeId: 'x',

@@ -109,7 +109,7 @@ describe('Decoder', () => {
 
     it('rejects unknown update kinds with TW_ERR_UNKNOWN_UPDATE_KIND', () => {
       expect(server(batchOf('00 01 01 00 00 00 00 00 00')).code).toBe('TW_ERR_UNKNOWN_UPDATE_KIND');
-      expect(server(batchOf('04 01 01 00 00 00 00 00 00')).code).toBe('TW_ERR_UNKNOWN_UPDATE_KIND');
+      expect(server(batchOf('05 01 01 00 00 00 00 00 00')).code).toBe('TW_ERR_UNKNOWN_UPDATE_KIND');
     });
 
     it('accepts each side 0..2 and rejects side 3 and undefined trade flag bits', () => {

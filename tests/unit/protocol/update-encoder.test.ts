@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { BAR_INTERVALS, type MarketUpdate } from '../../../lib/market/types';
 import { decodeServerMessage, encodeMessage, encodeUpdateSegment, type AnyMessage } from '../../../lib/protocol';
-import { BASE, SIGNED_EDGES, UNSIGNED_EDGES, bar, edgeVariants, isValidUpdate, quote, trade } from './fixtures/edge-updates';
+import { BASE, SIGNED_EDGES, UNSIGNED_EDGES, bar, edgeVariants, isValidUpdate, quote, session, trade } from './fixtures/edge-updates';
 import { referenceUpdate } from './fixtures/reference-encoding';
 
 describe('Update encoder', () => {
@@ -44,7 +44,20 @@ describe('Update encoder', () => {
           vwap: near(open),
         }),
       );
-      const updates = fc.array(fc.oneof(quotes, trades, bars) as fc.Arbitrary<MarketUpdate>, { maxLength: 8 }).map((us) => us.filter(isValidUpdate));
+      const sessions = signed.chain((open) =>
+        fc.record({
+          kind: fc.constant('session' as const),
+          ...times,
+          startTimeUs: near(BASE),
+          open: fc.constant(open),
+          high: near(open),
+          low: near(open),
+          close: near(open),
+          volume: unsigned,
+          tradeCount: unsigned,
+        }),
+      );
+      const updates = fc.array(fc.oneof(quotes, trades, bars, sessions) as fc.Arbitrary<MarketUpdate>, { maxLength: 8 }).map((us) => us.filter(isValidUpdate));
       fc.assert(
         fc.property(updates, (us) => {
           expect([...encodeUpdateSegment(us, BASE)]).toStrictEqual(us.flatMap((u) => referenceUpdate(u, BASE)));
@@ -63,6 +76,8 @@ describe('Update encoder', () => {
         [{ ...bar, volume: { valueOf } as unknown as number }, 'bar.volume'],
         [{ ...quote, bid: 5n as unknown as number }, 'quote.bid'],
         [{ ...bar, high: 7n as unknown as number }, 'bar.high'],
+        [{ ...session, volume: { valueOf } as unknown as number }, 'session.volume'],
+        [{ ...session, close: 7n as unknown as number }, 'session.close'],
       ];
       for (const [update, field] of cases) {
         const encode = () => encodeUpdateSegment([update], BASE);

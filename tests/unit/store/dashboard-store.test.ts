@@ -72,6 +72,37 @@ describe('DashboardStore', () => {
       });
     });
 
+    it("takes the session from the feed's figures in a snapshot, then folds live trades into them", () => {
+      const { store } = manualStore();
+      const session = {
+        kind: 'session', instrumentId: 1, seq: 50, eventTimeUs: 50_000_000, receiveTimeUs: 50_000_000, startTimeUs: 0,
+        open: 80, high: 130, low: 70, close: 100, volume: 5_000, tradeCount: 49,
+      } as const;
+      feed(
+        store, hello(1), instruments,
+        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 51, interval: 0, updates: [trade(1, 49, 99), trade(1, 50, 100), session, quote(1, 51, 99, 101)] },
+        { type: 'batch', conflated: false, updates: [trade(1, 52, 140, 7)] },
+      );
+      store.getState().actions.flush();
+      // Not 99 -> 140 from the two trades the snapshot lists: the session the feed counted.
+      expect(store.getState().tickers[1]).toMatchObject({ open: 80, high: 140, low: 70, last: 140, volume: 5_007, sessionTrades: 50, bid: 99 });
+    });
+
+    it('keeps the session and last price true through a conflated batch that skipped trades', () => {
+      const { store } = manualStore();
+      feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 100)] });
+      store.getState().actions.flush();
+      feed(store, {
+        type: 'batch', conflated: true, updates: [
+          quote(1, 40, 150, 152),
+          trade(1, 39, 151),
+          { kind: 'session', instrumentId: 1, seq: 39, eventTimeUs: 39_000_000, receiveTimeUs: 39_000_000, startTimeUs: 0, open: 100, high: 170, low: 60, close: 151, volume: 390, tradeCount: 20 },
+        ],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().tickers[1]).toMatchObject({ open: 100, high: 170, low: 60, last: 151, volume: 390, direction: 1, bid: 150 });
+    });
+
     it('ignores updates whose sequence was already applied', () => {
       const { store } = manualStore();
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 5, 100), trade(1, 4, 50)] });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTicker, sessionChange } from '../../../lib/store/ticker';
+import { Side, type SessionStats, type Trade } from '../../../lib/market/types';
+import { applyQuote, applySession, applyTrade, draftTicker, emptyTicker, sessionChange } from '../../../lib/store/ticker';
 
 const ticker = (open: number | undefined, last: number | undefined) => ({ ...emptyTicker(1), open, last });
 
@@ -20,6 +21,58 @@ describe('ticker', () => {
     it('is undefined before a trade and for a zero open', () => {
       expect(sessionChange(ticker(undefined, undefined))).toBeUndefined();
       expect(sessionChange(ticker(0, 5))).toBeUndefined();
+    });
+  });
+
+  describe('session figures', () => {
+    const DAY = Date.UTC(2026, 10, 22) * 1000;
+    const trade = (seq: number, price: number, size = 1, timeUs = DAY + seq): Trade => ({ kind: 'trade', instrumentId: 1, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs, price, size, side: Side.Buy, tradeId: seq });
+    const stats = (seq: number, fields: Partial<SessionStats> = {}): SessionStats => ({
+      kind: 'session', instrumentId: 1, seq, eventTimeUs: DAY + seq, receiveTimeUs: DAY + seq, startTimeUs: DAY,
+      open: 500, high: 900, low: 100, close: 700, volume: 10_000, tradeCount: 400, ...fields,
+    });
+
+    it("replace the page's own, and live trades fold into them", () => {
+      const t = draftTicker(undefined, 1);
+      applyTrade(t, trade(10, 650, 3), 0); // the page saw one trade before the figures arrived
+      expect(applySession(t, stats(10, { close: 650 }), 0)).toBe(true);
+      applyTrade(t, trade(11, 950, 5), 0);
+      expect(t).toMatchObject({ open: 500, high: 950, low: 100, last: 950, volume: 10_005, sessionTrades: 401, sessionStartUs: DAY, sessionSeq: 11 });
+    });
+
+    it('are ignored when the page has already folded a later trade', () => {
+      const t = draftTicker(undefined, 1);
+      applySession(t, stats(10), 0);
+      applyTrade(t, trade(12, 800, 2), 0);
+      expect(applySession(t, stats(11, { volume: 1 }), 0)).toBe(false);
+      expect(t.volume).toBe(10_002);
+    });
+
+    it('bring the last price the page missed (a conflated batch), even after a newer quote', () => {
+      const t = draftTicker(undefined, 1);
+      applyTrade(t, trade(5, 600), 1_000);
+      applyQuote(t, { kind: 'quote', instrumentId: 1, seq: 20, eventTimeUs: DAY + 20, receiveTimeUs: DAY + 20, bid: 690, bidSize: 1, ask: 710, askSize: 1 }, 2_000);
+      // The conflated batch's last trade (seq 19) is older than the quote and is dropped as a duplicate...
+      expect(applyTrade(t, trade(19, 700), 2_000)).toBe(false);
+      // ...but the figures that follow it carry its price.
+      applySession(t, stats(19), 2_000);
+      expect(t).toMatchObject({ last: 700, direction: 1, lastMovedAtMs: 2_000, lastTradeSeq: 19, volume: 10_000, seq: 20 });
+    });
+
+    it('do not move the last price back when the page already has a later trade', () => {
+      const t = draftTicker(undefined, 1);
+      applyTrade(t, trade(3, 600), 0);
+      applySession(t, stats(3, { close: 600 }), 0);
+      expect(t.last).toBe(600);
+      applySession(t, stats(3, { close: 600, volume: 77 }), 0);
+      expect(t).toMatchObject({ last: 600, volume: 77 });
+    });
+
+    it('start a new session when a trade of the next UTC day arrives', () => {
+      const t = draftTicker(undefined, 1);
+      applySession(t, stats(10), 0);
+      applyTrade(t, trade(11, 333, 4, DAY + 86_400_000_000 + 1), 0);
+      expect(t).toMatchObject({ sessionStartUs: DAY + 86_400_000_000, open: 333, high: 333, low: 333, volume: 4, sessionTrades: 1 });
     });
   });
 });
