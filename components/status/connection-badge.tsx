@@ -4,7 +4,8 @@
  * offline, plus round-trip time, updates per second and data age, and a clear "stale" warning when
  * no market data has arrived for {@link STALE_AFTER_MS}.
  */
-import { useDashboard } from '../../lib/store/react';
+import { useMemo } from 'react';
+import { useDashboard, useDashboardStoreApi } from '../../lib/store/react';
 import { formatDuration, formatRate } from '../shared/format';
 import { useNow } from '../shared/use-now';
 
@@ -22,8 +23,12 @@ const STATE_LABEL = {
 export function ConnectionBadge() {
   const connection = useDashboard((s) => s.connection);
   const stats = useDashboard((s) => s.stats);
-  const lastDataAtMs = useDashboard((s) => s.lastDataAtMs);
   const now = useNow();
+  // When data last arrived, read at each clock tick rather than subscribed: it changes every frame
+  // while data flows, and a subscription would render the badge 60 times a second for an age and
+  // a stale flag that are judged against this clock anyway.
+  const store = useDashboardStoreApi();
+  const lastDataAtMs = useMemo(() => store.getState().lastDataAtMs, [store, now]);
   const sinceData = lastDataAtMs > 0 && now > 0 ? Math.max(0, now - lastDataAtMs) : undefined;
   const stale = sinceData !== undefined && sinceData > STALE_AFTER_MS;
   const ageMs = sinceData === undefined ? stats.dataAgeMs : Math.max(sinceData, stats.dataAgeMs ?? 0);
