@@ -270,18 +270,25 @@ export class Gateway {
       // Unsubscribed since it changed: the client asked for nothing more about it.
       const interval = session.intervalFor(id);
       if (interval === undefined) continue;
+      const own: MarketUpdate[] = [];
       const quote = history.lastQuote(id);
-      if (quote) updates.push(quote);
+      if (quote) own.push(quote);
       if (interval !== 0) {
         const bar = history.currentBar(id, interval);
-        if (bar) updates.push(bar);
+        if (bar) own.push(bar);
       } else {
         const last = history.recentTrades(id, 1)[0];
-        if (last) updates.push(last);
+        if (last) own.push(last);
       }
       // The trades folded away above are still counted in the session's volume, high and low.
       const stats = history.session(id);
-      if (stats) updates.push(stats);
+      if (stats) own.push(stats);
+      // In sequence order (stable: a trade or bar before the figures of the same seq), as a client
+      // applies them: a quote ahead of an older trade would have the trade dropped as a duplicate,
+      // and a late trade of the previous day ahead of the new day's figures would be counted
+      // into yesterday's session, which then rejects the figures as older.
+      own.sort((a, b) => a.seq - b.seq);
+      updates.push(...own);
     }
     session.dirty.clear();
     session.send({ type: 'batch', conflated: true, updates }, nowMs);

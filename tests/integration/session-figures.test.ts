@@ -3,10 +3,13 @@
  * behind, ends up with the same open, high, low and volume as a client that saw every trade.
  */
 import { describe, expect, it } from 'vitest';
-import { foldSessionTrade, type SessionFigures } from '../../lib/market/session';
+import { foldSessionTrade, sessionStartUs, type SessionFigures } from '../../lib/market/session';
 import type { SessionStats } from '../../lib/market/types';
 import { SUBPROTOCOL_JSON } from '../../lib/protocol';
 import type { BatchMessage, ServerMessage, SnapshotMessage } from '../../lib/protocol/messages';
+import { createDashboardStore } from '../../lib/store/dashboard-store';
+import { createAdapter } from '../../server/adapters';
+import type { AdapterSink, AdapterTrade, FeedAdapter } from '../../server/adapters/types';
 import { gatewayFixture } from '../support/gateway-fixture';
 import { isType, type RawClient } from '../support/raw-client';
 
@@ -91,6 +94,46 @@ describe('Session figures', () => {
       await healthy.until(() => figuresFrom(healthy.messages, stats.instrumentId, stats.seq) !== undefined, 5000, `the healthy client to reach seq ${stats.seq}`);
       expect(figuresOf(stats)).toStrictEqual(figuresFrom(healthy.messages, stats.instrumentId, stats.seq));
     }
+    expect(slow.closeCode).toBeUndefined();
+  });
+
+  it("a client that fell behind across UTC midnight shows the new day's figures, even when a late trade of the previous day came last", async () => {
+    const midnightUs = sessionStartUs(Date.now() * 1000);
+    let sink: AdapterSink | undefined;
+    const scripted: FeedAdapter = {
+      name: 'scripted',
+      venue: 'SCRIPT',
+      async start(s) {
+        sink = s;
+        s.instruments([{ symbol: 'X', priceDecimals: 0, sizeDecimals: 0 }]);
+        s.status('live');
+      },
+      async stop() {},
+    };
+    const trade = (tradeId: number, price: number, size: number, eventTimeUs: number): AdapterTrade => ({ symbol: 'X', price, size, side: 'buy', tradeId, eventTimeUs });
+    const service = await feed({
+      adapters: [createAdapter('simulated', { seed: 7, instruments: 20, ratePerInstrument: 200 }), scripted],
+      gateway: { softBufferLimitBytes: 32 * 1024, maxConflatedMs: 20_000 },
+    });
+    sink!.trade(trade(1, 100, 1, midnightUs - 1_000)); // the last millisecond of yesterday
+    await new Promise((r) => setTimeout(r, 200));
+    const slow = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
+    await subscribeAll(slow);
+    const instruments = slow.messages.find(isType('instruments'))!;
+    const id = instruments.instruments.find((i) => i.symbol === 'SCRIPT:X')!.id;
+    await slow.waitFor((m): m is SnapshotMessage => m.type === 'snapshot' && m.instrumentId === id && m.updates.some((u) => u.kind === 'session'));
+    slow.pauseReading();
+    await slow.until(() => service.gateway.stats().conflating === 1, 15_000, 'conflation');
+    sink!.trade(trade(2, 200, 2, midnightUs + 1_000)); // today's first trade
+    sink!.trade(trade(3, 50, 5, midnightUs - 2_000)); // a late trade of yesterday: not in today's figures
+    await new Promise((r) => setTimeout(r, 200));
+    slow.resumeReading();
+    await slow.waitFor((m): m is BatchMessage => m.type === 'batch' && m.conflated && m.updates.some((u) => u.instrumentId === id), 10_000);
+
+    const store = createDashboardStore({ url: 'ws://test', scheduler: () => () => {}, now: () => 0 });
+    for (const m of slow.messages) store.getState().actions.ingest(m);
+    store.getState().actions.flush();
+    expect(store.getState().tickers[id]).toMatchObject({ sessionStartUs: midnightUs, open: 200, high: 200, low: 200, volume: 2, sessionTrades: 1, last: 50 });
     expect(slow.closeCode).toBeUndefined();
   });
 });
