@@ -68,7 +68,7 @@ export class RateWindow {
 export interface FeedClientStats {
   /** WebSocket messages received per second (sliding window). */
   readonly messagesPerSec: number;
-  /** Market updates (trades, quotes, bars) delivered per second, in batches and snapshots. */
+  /** Market updates (trades, quotes, bars, session figures) delivered per second, in batches and snapshots. */
   readonly updatesPerSec: number;
   /** Payload bytes received per second (text frames count UTF-16 code units, i.e. bytes for ASCII JSON). */
   readonly bytesPerSec: number;

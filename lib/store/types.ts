@@ -28,7 +28,7 @@ export interface ConnectionView {
 export interface FeedStatsView {
   /** WebSocket messages received per second. */
   readonly messagesPerSec: number;
-  /** Market updates (trades, quotes, bars) received per second. */
+  /** Market updates (trades, quotes, bars, session figures) received per second. */
   readonly updatesPerSec: number;
   /** Bytes received per second. */
   readonly bytesPerSec: number;
@@ -85,7 +85,7 @@ export interface Ticker {
   readonly askDirection: -1 | 0 | 1;
   /** Frame time (wall ms) when the ask last moved; 0 never. */
   readonly askMovedAtMs: number;
-  /** Highest sequence number applied (trades and quotes); used to drop duplicates. */
+  /** Highest sequence number applied (trades, quotes and the session figures' last trade); used to drop duplicates. */
   readonly seq: number;
 }
 

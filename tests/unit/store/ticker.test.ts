@@ -48,11 +48,12 @@ describe('ticker', () => {
       expect(t.volume).toBe(10_002);
     });
 
-    it('bring the last price the page missed (a conflated batch), even after a newer quote', () => {
+    it('bring the last price the page missed, even when a newer quote came first', () => {
       const t = draftTicker(undefined, 1);
       applyTrade(t, trade(5, 600), 1_000);
       applyQuote(t, { kind: 'quote', instrumentId: 1, seq: 20, eventTimeUs: DAY + 20, receiveTimeUs: DAY + 20, bid: 690, bidSize: 1, ask: 710, askSize: 1 }, 2_000);
-      // The conflated batch's last trade (seq 19) is older than the quote and is dropped as a duplicate...
+      // A trade older than a quote already applied is dropped as a duplicate (the gateway sends a
+      // conflated batch in sequence order, so this is a defence, not the usual path)...
       expect(applyTrade(t, trade(19, 700), 2_000)).toBe(false);
       // ...but the figures that follow it carry its price.
       applySession(t, stats(19), 2_000);
