@@ -15,9 +15,9 @@ export function formatPrice(mantissa: number | undefined, decimals: number): str
 /** A fraction as a signed percentage with two decimals: 0.0125 -> "+1.25%". */
 export function formatChange(fraction: number | undefined): string {
   if (fraction === undefined || !Number.isFinite(fraction)) return EMPTY_CELL;
-  const direction = changeDirection(fraction);
-  const sign = direction > 0 ? '+' : direction < 0 ? '−' : '';
-  return `${sign}${Math.abs(fraction * 100).toFixed(2)}%`;
+  const hundredths = hundredthsOfPercent(fraction);
+  const sign = hundredths > 0 ? '+' : hundredths < 0 ? '−' : '';
+  return `${sign}${(Math.abs(hundredths) / 100).toFixed(2)}%`;
 }
 
 /**
@@ -26,8 +26,17 @@ export function formatChange(fraction: number | undefined): string {
  */
 export function changeDirection(fraction: number | undefined): -1 | 0 | 1 {
   if (fraction === undefined || !Number.isFinite(fraction)) return 0;
-  const hundredthsOfPercent = Math.round(fraction * 10_000);
-  return hundredthsOfPercent > 0 ? 1 : hundredthsOfPercent < 0 ? -1 : 0;
+  return Math.sign(hundredthsOfPercent(fraction)) as -1 | 0 | 1;
+}
+
+/**
+ * A fraction in hundredths of a percent, rounded half away from zero, so a rise and a fall of the
+ * same size show the same digits (Math.round alone takes -0.5 to 0: a fall of exactly half a basis
+ * point read "0.01%", unsigned and uncoloured, while the same rise read "+0.01%").
+ */
+function hundredthsOfPercent(fraction: number): number {
+  const magnitude = Math.round(Math.abs(fraction) * 10_000);
+  return magnitude === 0 ? 0 : fraction < 0 ? -magnitude : magnitude;
 }
 
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
@@ -73,7 +82,9 @@ export function formatRate(perSec: number): string {
 /** Milliseconds for a badge: "42 ms", "3.1 s". */
 export function formatDuration(ms: number | undefined | null): string {
   if (ms === undefined || ms === null || !Number.isFinite(ms)) return EMPTY_CELL;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  // Round to what is shown first, so 59.96 s is "1 min 0 s", never "60.0 s" or "1 min 60 s".
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeDirection, formatChange, formatPrice, formatVolume } from '../../../components/shared/format';
+import { changeDirection, formatChange, formatDuration, formatPrice, formatVolume } from '../../../components/shared/format';
 import { formatClockMs, formatTickMark, TICK_MARK } from '../../../components/shared/time-format';
 
 describe('format', () => {
@@ -17,6 +17,32 @@ describe('format', () => {
       expect(formatChange(-0.0125)).toBe('−1.25%');
       expect(formatChange(-0.00001)).toBe('0.00%');
       expect(changeDirection(-0.00001)).toBe(0);
+    });
+
+    it('shows a fall of half a basis point as signed and down, like the same rise', () => {
+      // 20000.00 -> 19999.00 and 20000.00 -> 20001.00
+      const fall = (1_999_900 - 2_000_000) / 2_000_000;
+      const rise = (2_000_100 - 2_000_000) / 2_000_000;
+      expect(formatChange(fall)).toBe('−0.01%');
+      expect(changeDirection(fall)).toBe(-1);
+      expect(formatChange(rise)).toBe('+0.01%');
+      expect(changeDirection(rise)).toBe(1);
+    });
+  });
+
+  describe('formatDuration', () => {
+    it('writes milliseconds, seconds and minutes', () => {
+      expect(formatDuration(42.4)).toBe('42 ms');
+      expect(formatDuration(3_140)).toBe('3.1 s');
+      expect(formatDuration(125_000)).toBe('2 min 5 s');
+      expect(formatDuration(undefined)).toBe('—');
+    });
+
+    it('carries rounding into the next unit instead of showing 60 seconds or 1000 ms', () => {
+      expect(formatDuration(999.7)).toBe('1.0 s');
+      expect(formatDuration(59_960)).toBe('1 min 0 s');
+      expect(formatDuration(119_600)).toBe('2 min 0 s');
+      expect(formatDuration(3_599_700)).toBe('60 min 0 s');
     });
   });
 
