@@ -150,7 +150,10 @@ export class WsFeed {
   private firstMessage(conn: Connection): void {
     this.attempts = 0;
     if (conn !== this.standby) return;
-    // The replacement is live: switch over and retire the old connection.
+    // The replacement is live: switch over and retire the old connection. If the old one already
+    // dropped, a reconnect is pending; the replacement is that reconnect, so cancel it (else it
+    // would open a second connection and orphan this one, delivering every message twice).
+    clearTimeout(this.retryTimer);
     const old = this.primary;
     this.primary = conn;
     this.standby = undefined;

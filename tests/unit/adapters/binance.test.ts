@@ -1,10 +1,13 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { formatDecimal } from '../../../lib/market/decimal';
 import { Side } from '../../../lib/market/types';
 import { BinanceAdapter, type BinanceOptions } from '../../../server/adapters/binance';
 import { createLogger } from '../../../server/log';
-import { normalisedStream, recordingSink, venueServer, waitFor } from './support';
+import { normalisedStream, recordingSink, sleep, venueServer, waitFor } from './support';
 
 /** The documented samples: raw trade, raw bookTicker, the same two combined, and a kline. */
 const SAMPLES = readFileSync(new URL('./fixtures/venues/binance-spot.ndjson', import.meta.url), 'utf8').trim().split('\n');
@@ -189,5 +192,54 @@ describe('BinanceAdapter', () => {
     await adapter.start(sink);
     await waitFor(() => server.sockets.length >= 2, 'a reconnection');
     expect(adapter.stats().idleTimeouts).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('BinanceAdapter connection replacement', () => {
+  it('keeps one connection when the old one drops while its replacement is still opening', async () => {
+    // A venue whose second handshake waits until the test lets it finish.
+    let admitSecond: (() => void) | undefined;
+    let handshakes = 0;
+    const wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      verifyClient: (_info, done) => {
+        handshakes += 1;
+        if (handshakes === 2) admitSecond = () => done(true);
+        else done(true);
+      },
+    });
+    await once(wss, 'listening');
+    const sockets: WebSocket[] = [];
+    wss.on('connection', (ws) => sockets.push(ws));
+    const adapter = new BinanceAdapter({
+      symbols: 'bnbbtc',
+      baseUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
+      minReconnectDelayMs: 200,
+      maxReconnectDelayMs: 200,
+      logger: createLogger({ level: 'silent' }),
+    });
+    cleanups.push(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }, () => adapter.stop());
+    const { sink, of } = recordingSink();
+    await adapter.start(sink);
+    await waitFor(() => sockets.length === 1, 'a connection');
+    sockets[0]?.send(JSON.stringify({ event: { e: 'serverShutdown', E: 1770123456789 } }));
+    await waitFor(() => admitSecond !== undefined, 'the replacement handshake');
+    sockets[0]?.terminate();
+    await waitFor(() => (of('status') as string[]).some((s) => s.startsWith('down')), 'down after the drop');
+    admitSecond?.();
+    await waitFor(() => sockets.length === 2 && sockets[1]?.readyState === 1, 'the replacement open');
+    sockets[1]?.send(trade(1));
+    await waitFor(() => of('trade').length === 1, 'a trade on the replacement');
+    // Past the reconnect delay the drop scheduled: the replacement must still be the only connection.
+    await sleep(400);
+    expect(sockets.length).toBe(2);
+    expect(wss.clients.size).toBe(1);
+    sockets[1]?.send(trade(2));
+    await waitFor(() => of('trade').length === 2, 'the next trade');
+    expect((of('trade') as { tradeId: number }[]).map((t) => t.tradeId)).toEqual([1, 2]);
   });
 });
