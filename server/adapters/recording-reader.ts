@@ -34,9 +34,14 @@ export function recordingKey(venue: string, symbol: string): string {
   return `${venue}\u0000${symbol}`;
 }
 
+/** A number as JavaScript writes it in exponent form: 1.5e-7, 1e+21. */
+const EXPONENT_RE = /^-?\d+(?:\.(\d+))?e([+-]?\d+)$/i;
+
+/** Decimal places `value` needs (a number in exponent form too: 1.5e-7 needs 8), at most MAX_DECIMALS. */
 function fractionDigits(value: string | number): number {
   const text = typeof value === 'number' ? String(value) : value;
-  if (/e/i.test(text)) return MAX_DECIMALS;
+  const exponent = EXPONENT_RE.exec(text);
+  if (exponent !== null) return Math.min(MAX_DECIMALS, Math.max(0, (exponent[1] ?? '').length - Number(exponent[2])));
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : Math.min(MAX_DECIMALS, text.length - dot - 1);
 }

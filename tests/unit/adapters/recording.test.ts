@@ -111,6 +111,19 @@ describe('parseRecording', () => {
     expect(recording.ticks[2]).toMatchObject({ type: 'trade', side: 'sell', tradeId: 'x' });
   });
 
+  it('infers the precision a number in exponent form needs, not the most there is', () => {
+    // JSON.stringify writes 0.00000015 as 1.5e-7: 8 decimals, not 18 (at 18 a size of 0.5 is no safe mantissa).
+    const text = [
+      '{"type":"trade","symbol":"X:A","timeUs":1714564800000000,"price":100.5,"size":1.5e-7,"side":"buy"}',
+      '{"type":"trade","symbol":"X:A","timeUs":1714564800000001,"price":1.25e2,"size":0.5,"side":"sell"}',
+      '{"type":"trade","symbol":"X:B","timeUs":1714564800000002,"price":2.5e-10,"size":1e21,"side":"sell"}',
+    ].join('\n');
+    expect(parseRecording(text, 'ndjson').instruments.map((i) => [i.symbol, i.priceDecimals, i.sizeDecimals])).toEqual([
+      ['A', 1, 8],
+      ['B', 11, 0],
+    ]);
+  });
+
   it('stops at a CSV header without a symbol column', () => {
     expect([...parseRecording('time,price\n1,2', 'csv').problems.keys()]).toEqual(['csv-header']);
   });
