@@ -58,7 +58,7 @@ export function parseRecording(text: string, format: RecordingFormat): Recording
   const inferred = new Map<string, { venue: string; symbol: string; priceDecimals: number; sizeDecimals: number }>();
   const order: string[] = [];
   const ticks: RecordedTick[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   let columns: string[] | undefined;
 
   const take = (record: Record<string, unknown>, lineNo: number): void => {

@@ -124,6 +124,14 @@ describe('parseRecording', () => {
     ]);
   });
 
+  it('reads lines ended by a lone CR (old Mac / "CSV (Macintosh)" exports) as lines', () => {
+    const csv = parseRecording('time,symbol,price,size\r2024-05-01T12:00:00Z,AAPL,190.50,10\r2024-05-01T12:00:01Z,AAPL,190.51,5\r', 'csv');
+    expect(csv.ticks.map((t) => t.type === 'trade' && t.price)).toEqual(['190.50', '190.51']);
+    const ndjson = parseRecording('{"type":"trade","symbol":"X:A","timeUs":1,"price":"1","size":"1"}\r{"type":"trade","symbol":"X:A","timeUs":2,"price":"2","size":"1"}', 'ndjson');
+    expect(ndjson.ticks).toHaveLength(2);
+    expect(ndjson.problems.size).toBe(0);
+  });
+
   it('stops at a CSV header without a symbol column', () => {
     expect([...parseRecording('time,price\n1,2', 'csv').problems.keys()]).toEqual(['csv-header']);
   });
