@@ -25,8 +25,20 @@ export function useUrlSync(): void {
       url.searchParams.set('interval', BAR_INTERVAL_LABELS[chart.interval]);
       if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
     };
+    // At once too: an interval the URL named wrongly ("7m") was replaced by the default on the
+    // server, and the URL should say what is shown.
+    write();
     const unsubscribe = store.subscribe((state, prev) => {
-      if (state.selectedSymbol !== prev.selectedSymbol || state.chart.interval !== prev.chart.interval) write();
+      if (
+        state.selectedSymbol !== prev.selectedSymbol ||
+        state.chart.interval !== prev.chart.interval ||
+        // A full name resolving (the selection keeps its name) or the table changing can change
+        // whether the bare alias names the instrument unambiguously.
+        state.chart.instrumentId !== prev.chart.instrumentId ||
+        state.instrumentIds !== prev.instrumentIds
+      ) {
+        write();
+      }
     });
     return unsubscribe;
   }, [store]);

@@ -77,18 +77,20 @@ export function Watchlist() {
   const showVenue = useMemo(() => new Set(instruments.map((i) => i.venue)).size > 1, [instruments]);
   const selectedIndex = rows.findIndex((r) => r.symbol === selectedSymbol);
 
-  // Keep the selected row in view when the keyboard moves it.
-  const followSelection = useRef(false);
+  // Keep the selected row in view when the selection moves to another instrument (keyboard, a
+  // link's ?symbol=, the fallback for an unknown one), but not when sorting or prices move the
+  // row, so a person scrolling with the mouse is not pulled back.
+  const scrolledTo = useRef<string | undefined>(undefined);
   useEffect(() => {
     const el = viewport.current;
-    if (!followSelection.current || !el || selectedIndex < 0) return;
-    followSelection.current = false;
+    if (!el || selectedIndex < 0 || scrolledTo.current === selectedSymbol) return;
+    scrolledTo.current = selectedSymbol;
     const top = selectedIndex * WATCHLIST_ROW_HEIGHT;
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + WATCHLIST_ROW_HEIGHT > el.scrollTop + el.clientHeight) {
       el.scrollTop = top + WATCHLIST_ROW_HEIGHT - el.clientHeight;
     }
-  }, [selectedIndex]);
+  }, [selectedSymbol, selectedIndex]);
 
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLDivElement>) => {
@@ -103,7 +105,6 @@ export function Watchlist() {
       const offset = offsets[event.key];
       if (offset === undefined) return;
       event.preventDefault();
-      followSelection.current = true;
       const symbols = rows.map((r) => r.symbol);
       const bounded = Number.isFinite(offset) ? offset : offset > 0 ? symbols.length : -symbols.length;
       actions.selectRelative(symbols, bounded);

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { dashboardUrl, waitLive } from './support/fixtures';
+import { freePort, startFeed, type FeedProcess } from './support/processes';
 
 /** The store's chart state, read through the page's test hook. */
 async function chartState(page: Page) {
@@ -94,5 +95,38 @@ test.describe('Selection', () => {
     const shown = Number(await page.getByTestId('watchlist').getAttribute('data-row-count'));
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(20);
+  });
+  test('an interval the URL names wrongly is replaced by the one shown, and a full name by the bare one', async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'SIM:ETH-USD', interval: '7m' }));
+    await waitLive(page);
+    const chart = page.getByTestId('price-chart');
+    await expect(chart).toHaveAttribute('data-symbol', 'SIM:ETH-USD');
+    await expect(chart).toHaveAttribute('data-interval', '1m');
+    await expect.poll(() => new URL(page.url()).searchParams.get('interval')).toBe('1m');
+    await expect.poll(() => new URL(page.url()).searchParams.get('symbol')).toBe('ETH-USD');
+  });
+
+  test.describe('with 600 instruments', () => {
+    let feed: FeedProcess | undefined;
+
+    test.afterEach(async () => {
+      await feed?.stop();
+      feed = undefined;
+    });
+
+    test('scrolls the selected row into view when the selection comes from the URL', async ({ page }) => {
+      feed = await startFeed({ port: await freePort(), instruments: 600, rate: 1, seed: 3 });
+      await page.goto(dashboardUrl({ feed: feed.url, symbol: 'SYN0570-USD' }));
+      await waitLive(page);
+      await expect(page.getByTestId('watchlist')).toHaveAttribute('data-total', '600');
+      await expect(page.getByTestId('price-chart')).toHaveAttribute('data-symbol', 'SIM:SYN0570-USD');
+      const row = page.locator('[data-testid=watchlist-row][data-symbol="SIM:SYN0570-USD"]');
+      await expect(row).toHaveAttribute('aria-selected', 'true');
+      const grid = await page.getByTestId('watchlist-grid').boundingBox();
+      const box = await row.boundingBox();
+      expect(grid && box).toBeTruthy();
+      expect(box!.y).toBeGreaterThanOrEqual(grid!.y);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(grid!.y + grid!.height + 1);
+    });
   });
 });
