@@ -58,9 +58,19 @@ function describeExport(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * True for a function written with `class`: it can only be called with `new`. Catches classes whose
+ * start and stop are arrow-function fields (`start = async (sink) => {...}`), which live on each
+ * instance, not on the prototype {@link isAdapterClass} looks at.
+ */
+function isClassSyntax(value: unknown): value is new (options: AdapterOptions) => unknown {
+  return typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+}
+
 /** The export's way of building adapters, or undefined when it is no adapter at all. */
 function asMaker(value: unknown): { make: Maker; reusable: boolean } | undefined {
   if (isAdapterClass(value)) return { make: (options) => new value(options), reusable: false };
+  if (isClassSyntax(value)) return { make: (options) => new value(options) as FeedAdapter, reusable: false };
   if (typeof value === 'function') return { make: value as Maker, reusable: false };
   if (isFeedAdapter(value)) return { make: () => value, reusable: true };
   return undefined;

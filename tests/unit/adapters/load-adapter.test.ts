@@ -40,6 +40,16 @@ describe('loadAdapterModule', () => {
     expect(loaded.origin).toBe(`${path}#default`);
   });
 
+  it('builds a class whose start and stop are arrow-function fields with new, not as a factory', async () => {
+    const path = module(
+      'class-fields.mjs',
+      `export default class FieldAdapter { name = 'fields'; venue; constructor(options = {}) { this.venue = options.venue ?? 'FLD'; } start = async () => {}; stop = async () => {}; }`,
+    );
+    const loaded = await loadAdapterModule(path, { venue: 'F2' });
+    expect(loaded.adapter).toMatchObject({ name: 'fields', venue: 'F2' });
+    expect((await loaded.recreate?.())?.venue).toBe('F2');
+  });
+
   it('calls a default-exported factory, sync or async', async () => {
     const path = module('factory.mjs', `export default async (options) => new (class ${CLASS_BODY})(options);`);
     expect((await loadAdapterModule(path, { venue: 'F' })).adapter.venue).toBe('F');
