@@ -25,7 +25,7 @@ export interface SupervisorOptions {
   readonly minRestartDelayMs: number;
   /** Largest restart delay, ms. @defaultValue 60000 */
   readonly maxRestartDelayMs: number;
-  /** Longest `start` may take before it counts as failed, ms. @defaultValue 15000 */
+  /** Longest `start` (and a factory building the instance for a restart) may take before it counts as failed, ms. @defaultValue 15000 */
   readonly startTimeoutMs: number;
   /** Longest `stop` is waited for, ms. @defaultValue 5000 */
   readonly stopTimeoutMs: number;
@@ -216,7 +216,8 @@ export class AdapterSupervisor implements FaultTarget {
     this.publish();
     let adapter: FeedAdapter;
     try {
-      adapter = await this.instance();
+      // A factory that never delivers would leave the venue "connecting" forever: same limit as start.
+      adapter = await withTimeout(this.instance(), this.options.startTimeoutMs, `the adapter factory did not return within ${this.options.startTimeoutMs} ms`);
     } catch (error) {
       if (run === this.run) this.scheduleRestart(`could not create the adapter: ${describeError(error)}`);
       return;

@@ -137,6 +137,29 @@ describe('AdapterSupervisor', () => {
       expect(state()).toEqual({ venue: 'V', state: 'down', reason: 'stopped' });
     });
 
+    it('counts a factory that never delivers the next instance as a failed start after startTimeoutMs, and keeps retrying', async () => {
+      const first = new ScriptedAdapter('V', {
+        start: () => {
+          throw new Error('boom');
+        },
+      });
+      let calls = 0;
+      const recreate = (() => {
+        calls += 1;
+        return new Promise<FeedAdapter>(() => {});
+      }) as unknown as () => FeedAdapter;
+      const { supervisor, state } = supervise(first, {}, recreate);
+      await supervisor.start();
+      await vi.advanceTimersByTimeAsync(2000); // the first restart asks the factory, which hangs
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(state()?.state).toBe('down');
+      expect(state()?.reason).toMatch(/^could not create the adapter: .*5000 ms; restarting in 4 s$/);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(calls).toBe(2);
+      await supervisor.stop();
+    });
+
     it('shows a silent live adapter as stale, restarts it later, and shows it live when data flows again', async () => {
       const adapter = new ScriptedAdapter();
       const { supervisor, state, ticks, normaliser } = supervise(adapter);
