@@ -31,6 +31,9 @@ export const STATS_REFRESH_MS = 500;
  */
 export const RESUBSCRIBE_DEBOUNCE_MS = 150;
 
+/** Subject of the banner a server close raises, followed by the close code ("close-1002"). */
+const CLOSE_SUBJECT_PREFIX = 'close-';
+
 /** The part of {@link FeedClient} the bridge uses (a fake with this shape works in tests). */
 export type BridgeableClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'stats' | 'url'>;
 
@@ -72,7 +75,7 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
         error.kind === 'policy'
           ? `The feed refused this page (${error.reason || 'policy'}). If it is the origin, start the feed with --allow-origin ${globalOrigin()}.`
           : 'Reconnecting automatically; check the feed service log if it keeps happening.';
-      actions.reportError('server-error', `close-${error.closeCode}`, error.message, hint);
+      actions.reportError('server-error', `${CLOSE_SUBJECT_PREFIX}${error.closeCode}`, error.message, hint);
     } else if (error instanceof ProtocolError) {
       actions.reportError('decode-error', error.code, `Unreadable data from the feed: ${error.message}`, 'Reconnecting automatically; the feed and dashboard may be from different releases.');
     } else if (error instanceof TransportError) {
@@ -114,6 +117,11 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
         everConnected = true;
         actions.clearErrors('feed-unreachable');
         actions.clearErrors('decode-error');
+        // A close the client reconnected after is over: its "Reconnecting automatically" banner
+        // would otherwise stay red above a live page.
+        for (const e of store.getState().errors) {
+          if (e.id.startsWith(`server-error:${CLOSE_SUBJECT_PREFIX}`)) actions.dismissError(e.id);
+        }
       } else if (change.newState === 'reconnecting' && !everConnected) {
         unreachable();
       }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProtocolVersionError, ServerRequestError, type FeedClientEvents } from '../../../lib/client';
+import { ProtocolVersionError, RemoteCloseError, ServerRequestError, type FeedClientEvents } from '../../../lib/client';
 import { AssetClass } from '../../../lib/market/types';
 import { ErrorCode } from '../../../lib/protocol/constants';
 import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
@@ -121,5 +121,13 @@ describe('bridgeFeed', () => {
     expect(errors.map((e) => e.kind)).toEqual(['protocol-mismatch', 'unknown-instrument']);
     expect(errors[0]?.message).toContain('version 2');
     expect(errors[1]?.message).toContain('XYZ');
+  });
+  it('clears the banner of a protocol close once the client has reconnected', () => {
+    connect();
+    client.emit('error', new RemoteCloseError(1002, 'bad frame', 'protocol', client.url, `${client.url}: protocol error`));
+    client.emit('state', { newState: 'reconnecting', oldState: 'connected', retryAt: 1 });
+    expect(store.getState().errors.map((e) => e.id)).toEqual(['server-error:close-1002']);
+    client.emit('state', { newState: 'connected', oldState: 'connecting' });
+    expect(store.getState().errors).toEqual([]);
   });
 });
