@@ -76,6 +76,8 @@ async function main(): Promise<void> {
   if (values.out === undefined) usageError('--out <file|-> is required');
   const seconds = positive('seconds', values.seconds);
   const maxTicks = positive('max-ticks', values['max-ticks']);
+  // The recorder stops when its count equals the limit: 2.5 would never be reached.
+  if (maxTicks !== undefined && !Number.isSafeInteger(maxTicks)) usageError(`--max-ticks must be a positive integer, got "${values['max-ticks']}"`);
   const levels = ['debug', 'info', 'warn', 'error', 'silent'];
   const level = values['log-level'];
   if (level !== undefined && !levels.includes(level)) usageError(`--log-level must be one of ${levels.join(', ')}`);

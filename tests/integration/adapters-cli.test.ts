@@ -93,6 +93,12 @@ describe('npm run record', () => {
     expect(lines.length).toBeGreaterThan(20);
   });
 
+  it('exits 2 on a --max-ticks that is not a whole number, which it could never reach', async () => {
+    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated', '--out', join(dir, 'never.ndjson'), '--max-ticks', '2.5', '--seconds', '20']);
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toMatch(/--max-ticks must be a positive integer, got "2.5"/);
+  });
+
   it('exits 2 without --out', async () => {
     const run = runCli('server/record-cli.ts', ['--adapter', 'simulated']);
     expect(await run.exited).toBe(2);
