@@ -13,7 +13,8 @@
  * Sequence numbers: `sequence` counts every order-book event of a product, and this adapter sees
  * only some channels, so consecutive messages normally skip numbers; what it checks is order, per
  * product and message type: a message whose sequence is not newer than the last one of its kind is
- * dropped as out of order (or a duplicate). Lost trades show as gaps in `trade_id`, which is
+ * dropped as out of order (or a duplicate); heartbeats, which hold the product's current sequence,
+ * may repeat it while the book is quiet. Lost trades show as gaps in `trade_id`, which is
  * consecutive per product, and in a heartbeat's `last_trade_id` running ahead of the last match
  * seen; both are counted (`missedTrades`) and logged once.
  */
@@ -186,14 +187,17 @@ export class CoinbaseAdapter implements FeedAdapter {
     return state;
   }
 
-  /** True when `sequence` is newer than the last of `type` for the product (and records it). */
-  private inOrder(state: ProductState, type: string, sequence: unknown, message: unknown): boolean {
+  /**
+   * True when `sequence` is newer than the last of `type` for the product (and records it). With
+   * `allowRepeat`, the same sequence again is in order too (heartbeats on a quiet book).
+   */
+  private inOrder(state: ProductState, type: string, sequence: unknown, message: unknown, allowRepeat = false): boolean {
     if (!Number.isSafeInteger(sequence)) {
       this.problems.note('malformed', `coinbase ${type} without a valid sequence`, message);
       return false;
     }
     const last = state.lastSequence.get(type);
-    if (last !== undefined && (sequence as number) <= last) {
+    if (last !== undefined && ((sequence as number) < last || (!allowRepeat && sequence === last))) {
       this.problems.note('outOfOrder', `coinbase ${type} not newer than the last one (out of order or repeated); dropped`, message);
       return false;
     }
@@ -203,7 +207,9 @@ export class CoinbaseAdapter implements FeedAdapter {
 
   private onHeartbeat(sink: AdapterSink, h: Partial<RawHeartbeat>): void {
     const state = this.product(h.product_id, h);
-    if (state === undefined || !this.inOrder(state, 'heartbeat', h.sequence, h)) return;
+    // A heartbeat holds the product's current sequence, which stays put while nothing happens on
+    // the book: a repeat is the quiet market this heartbeat exists for, not a duplicate.
+    if (state === undefined || !this.inOrder(state, 'heartbeat', h.sequence, h, true)) return;
     this.counts.heartbeats += 1;
     this.markLive(sink);
     sink.heartbeat();

@@ -118,6 +118,17 @@ describe('CoinbaseAdapter', () => {
     expect(statuses()).toEqual(['connecting', 'live']);
   });
 
+  it('takes heartbeats that repeat the sequence (nothing happened on the book) as signs of life, not as out of order', async () => {
+    // A heartbeat holds the product's current sequence: on a quiet book it stays the same second after second.
+    const { server, adapter, sink, of } = await setup();
+    await adapter.start(sink);
+    await waitFor(() => server.received.length === 1, 'the subscribe');
+    server.send(heartbeat(90, 0), heartbeat(90, 0), heartbeat(90, 0), heartbeat(89, 0));
+    await waitFor(() => adapter.stats().messages === 4, 'four messages');
+    expect(of('heartbeat')).toHaveLength(3);
+    expect(adapter.stats()).toMatchObject({ heartbeats: 3, outOfOrder: 1 });
+  });
+
   it('reconnects on an error message and after a dropped connection, dropping the repeated last_match', async () => {
     const { server, adapter, sink, of, statuses } = await setup();
     await adapter.start(sink);
