@@ -7,7 +7,7 @@
 import { useMemo } from 'react';
 import { useDashboard, useDashboardStoreApi } from '../../lib/store/react';
 import { formatDuration, formatRate } from '../shared/format';
-import { useNow } from '../shared/use-now';
+import { dataClockMs, useNow } from '../shared/use-now';
 
 /** No market data for this long (ms) marks what is on screen as stale. */
 export const STALE_AFTER_MS = 3_000;
@@ -28,8 +28,9 @@ export function ConnectionBadge() {
   // while data flows, and a subscription would render the badge 60 times a second for an age and
   // a stale flag that are judged against this clock anyway.
   const store = useDashboardStoreApi();
-  const lastDataAtMs = useMemo(() => store.getState().lastDataAtMs, [store, now]);
-  const sinceData = lastDataAtMs > 0 && now > 0 ? Math.max(0, now - lastDataAtMs) : undefined;
+  // Both on the store's clock, which is not the wall clock `now` (the retry time) is read from.
+  const [lastDataAtMs, dataNowMs] = useMemo(() => [store.getState().lastDataAtMs, dataClockMs()], [store, now]);
+  const sinceData = lastDataAtMs > 0 && now > 0 ? Math.max(0, dataNowMs - lastDataAtMs) : undefined;
   const stale = sinceData !== undefined && sinceData > STALE_AFTER_MS;
   const ageMs = sinceData === undefined ? stats.dataAgeMs : Math.max(sinceData, stats.dataAgeMs ?? 0);
   const retryInMs =

@@ -9,7 +9,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, ty
 import type { Instrument } from '../../lib/market/types';
 import type { DashboardState } from '../../lib/store/dashboard-store';
 import { useDashboard, useDashboardActions, useDashboardStoreApi } from '../../lib/store/react';
-import { useNow } from '../shared/use-now';
+import { dataClockMs, useNow } from '../shared/use-now';
 import { useThrottledSelector } from '../shared/use-throttled-selector';
 import { SORT_KEYS, sortRows, type SortKey, type SortSpec } from './sort-rows';
 import { useVirtualWindow } from '../shared/use-virtual-window';
@@ -60,7 +60,7 @@ export function Watchlist() {
   const store = useDashboardStoreApi();
   const lastDataAtMs = useMemo(() => store.getState().lastDataAtMs, [store, tickers]);
   // Turns flashes off when data pauses (no ticker render would otherwise re-render the rows).
-  const clock = useNow(FLASH_MS);
+  const clock = useNow(FLASH_MS, dataClockMs);
   const flashSince = Math.floor((Math.max(lastDataAtMs, clock) - FLASH_MS) / FLASH_STEP_MS) * FLASH_STEP_MS;
   const actions = useDashboardActions();
   const [filter, setFilter] = useState('');

@@ -45,4 +45,19 @@ test.describe('Reconnection', () => {
     const chart = page.getByTestId('price-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-bar-count'))).toBeGreaterThan(0);
   });
+  test('judges staleness and flashes on the clock data is stamped with, not on a wall clock that jumped', async ({ page }) => {
+    // After a laptop sleeps, Chromium on macOS and Linux resumes with performance.now() behind the
+    // wall clock by the sleep (an NTP step does the same): here the wall clock is 10 minutes ahead.
+    await page.addInitScript(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + 600_000;
+    });
+    await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1s' }));
+    await waitLive(page);
+    const flashing = page.locator('[data-testid=watchlist] :is(.flash-up, .flash-down, .soft-up, .soft-down)');
+    await expect.poll(() => flashing.count()).toBeGreaterThan(0);
+    await expect(page.getByTestId('metric-updates')).not.toHaveText('0/s');
+    await expect(page.getByTestId('connection-badge')).toHaveAttribute('data-stale', 'false');
+    await expect(page.getByTestId('stale-warning')).toHaveCount(0);
+  });
 });
