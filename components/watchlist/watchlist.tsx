@@ -92,6 +92,16 @@ export function Watchlist() {
     }
   }, [selectedSymbol, selectedIndex]);
 
+  // A person picking a row has acted on "Instrument X is not offered... pick another from the
+  // watchlist": that banner (which also says what is shown instead) is over.
+  const pick = useCallback(
+    (symbol: string): void => {
+      actions.clearErrors('unknown-instrument');
+      actions.select(symbol);
+    },
+    [actions],
+  );
+
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLDivElement>) => {
       const offsets: Record<string, number> = {
@@ -107,6 +117,7 @@ export function Watchlist() {
       event.preventDefault();
       const symbols = rows.map((r) => r.symbol);
       const bounded = Number.isFinite(offset) ? offset : offset > 0 ? symbols.length : -symbols.length;
+      actions.clearErrors('unknown-instrument');
       actions.selectRelative(symbols, bounded);
     },
     [rows, actions],
@@ -170,7 +181,7 @@ export function Watchlist() {
               index={start + i}
               showVenue={showVenue}
               flashSince={flashSince}
-              onSelect={actions.select}
+              onSelect={pick}
             />
           ))}
         </div>

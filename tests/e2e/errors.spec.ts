@@ -27,4 +27,13 @@ test.describe('Actionable errors', () => {
     await error.getByRole('button', { name: 'Dismiss' }).click();
     await expect(error).toBeHidden();
   });
+  test('drops the unknown-instrument error once the person picks an instrument from the watchlist', async ({ page }) => {
+    await page.goto(dashboardUrl({ symbol: 'NOPE-USD' }));
+    await waitLive(page);
+    const error = page.getByTestId('error-unknown-instrument');
+    await expect(error).toContainText('Showing');
+    await page.locator('[data-testid=watchlist-row][data-symbol="SIM:ETH-USD"]').click();
+    await expect(page.getByTestId('price-chart')).toHaveAttribute('data-symbol', 'SIM:ETH-USD');
+    await expect(error).toBeHidden();
+  });
 });
