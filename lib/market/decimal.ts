@@ -62,6 +62,16 @@ export function parseDecimal(text: string, decimals: number): number | undefined
 }
 
 /**
+ * How far a number scaled to its mantissa may lie from the nearest integer and still count as on
+ * the grid, relative to the mantissa: a few ulps, enough for binary rounding (`0.1 + 0.2`, a
+ * decimal that has no exact double, the scaling multiply) and far too little to hide a digit finer
+ * than the precision (`60000.125` at 2 decimals is half a unit off, not rounding noise).
+ */
+const NUMBER_GRID_SLACK = 16 * Number.EPSILON;
+/** The same for mantissas near zero, in mantissa units. */
+const NUMBER_GRID_SLACK_ABSOLUTE = 1e-9;
+
+/**
  * Converts a JS number (e.g. from a simulator) to a mantissa at `decimals` places. Returns
  * `undefined` unless the value is finite and lies on the precision grid to within float rounding.
  */
@@ -70,7 +80,7 @@ export function numberToMantissa(value: number, decimals: number): number | unde
   const scaled = value * pow10(decimals);
   const mantissa = Math.round(scaled);
   if (!Number.isSafeInteger(mantissa)) return undefined;
-  if (Math.abs(scaled - mantissa) > 1e-6 * Math.max(1, Math.abs(scaled)) + 1e-9) return undefined;
+  if (Math.abs(scaled - mantissa) > NUMBER_GRID_SLACK * Math.abs(mantissa) + NUMBER_GRID_SLACK_ABSOLUTE) return undefined;
   return mantissa;
 }
 

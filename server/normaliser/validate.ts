@@ -3,7 +3,7 @@
  * cannot be used. Nothing here throws on any input, and nothing allocates on the accept path
  * except the results the caller keeps: checked fields are written into a caller-owned draft.
  */
-import { MAX_DECIMALS, pow10, toMantissa } from '../../lib/market/decimal';
+import { MAX_DECIMALS, toMantissa } from '../../lib/market/decimal';
 import { AssetClass, Side, type Instrument } from '../../lib/market/types';
 import type { AdapterInstrument } from '../adapters/types';
 import type { RejectReason } from './reasons';
@@ -30,16 +30,6 @@ export interface SkewLimits {
   readonly maxPastSkewUs: number;
 }
 
-/**
- * How far a number scaled to its mantissa may lie from the nearest integer and still count as on
- * the grid, relative to the mantissa: a few ulps, enough for binary rounding (`0.1 + 0.2`, a
- * decimal that has no exact double) and far too little to hide a digit finer than the precision
- * (`60000.125` at 2 decimals is half a unit off, not rounding noise).
- */
-const NUMBER_GRID_SLACK = 16 * Number.EPSILON;
-/** The same for mantissas near zero, in mantissa units. */
-const NUMBER_GRID_SLACK_ABSOLUTE = 1e-9;
-
 /** Result of reading a price or size: the mantissa, or why it is unusable. */
 export type MantissaResult = number | 'bad' | 'inexact';
 
@@ -50,10 +40,7 @@ export type MantissaResult = number | 'bad' | 'inexact';
 export function readMantissa(value: unknown, decimals: number): MantissaResult {
   if (typeof value === 'number') {
     const mantissa = toMantissa(value, decimals);
-    if (mantissa !== undefined) {
-      const offGrid = Math.abs(value * pow10(decimals) - mantissa);
-      return offGrid <= NUMBER_GRID_SLACK * Math.abs(mantissa) + NUMBER_GRID_SLACK_ABSOLUTE ? mantissa : 'inexact';
-    }
+    if (mantissa !== undefined) return mantissa;
     if (!Number.isFinite(value) || Math.abs(value) >= Number.MAX_SAFE_INTEGER / 10 ** decimals) return 'bad';
     return 'inexact';
   }

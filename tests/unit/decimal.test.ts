@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_DECIMALS, formatDecimal, parseDecimal, toMantissa } from '../../lib/market/decimal';
+import { MAX_DECIMALS, formatDecimal, numberToMantissa, parseDecimal, toMantissa } from '../../lib/market/decimal';
 
 /**
  * The meaning of parseDecimal, written the slow and obvious way with BigInt: the text must be
@@ -76,5 +76,26 @@ describe('parseDecimal', () => {
       }),
       { numRuns: 5_000 },
     );
+  });
+
+  describe('#numberToMantissa', () => {
+    it('accepts a number on the precision grid, whatever binary rounding did to it', () => {
+      expect(numberToMantissa(0.1 + 0.2, 2)).toBe(30);
+      expect(numberToMantissa(60000.12, 2)).toBe(6_000_012);
+      expect(numberToMantissa(0.00012345, 8)).toBe(12_345);
+      fc.assert(
+        fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.integer({ min: 0, max: 8 }), (mantissa, decimals) => {
+          expect(numberToMantissa(Number(formatDecimal(mantissa, decimals)), decimals)).toBe(mantissa === 0 ? 0 : mantissa);
+        }),
+        { numRuns: 20_000 },
+      );
+    });
+
+    it('refuses a number with a digit finer than the precision instead of rounding it', () => {
+      expect(numberToMantissa(60000.125, 2)).toBeUndefined();
+      expect(numberToMantissa(60000.12345, 2)).toBeUndefined();
+      expect(numberToMantissa(1.0000001, 2)).toBeUndefined();
+      expect(numberToMantissa(Number.NaN, 2)).toBeUndefined();
+    });
   });
 });
