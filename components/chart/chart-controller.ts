@@ -54,6 +54,11 @@ export interface ChartControllerOptions {
 /** Elements of the crosshair legend the controller writes into (found by `data-field`). */
 type LegendField = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'change';
 
+/** True when `b` draws like `a`: the same instrument at the same precisions. */
+function sameInstrument(a: Instrument, b: Instrument | undefined): boolean {
+  return b !== undefined && a.id === b.id && a.symbol === b.symbol && a.priceDecimals === b.priceDecimals && a.sizeDecimals === b.sizeDecimals;
+}
+
 /** Owns one chart instance. */
 export class ChartController {
   private readonly chart: IChartApi;
@@ -117,10 +122,13 @@ export class ChartController {
       if (this.bars.length > 0 || this.instrument) this.reset(state, undefined);
       return;
     }
-    if (state.revision !== this.revision || instrument !== this.instrument) {
+    if (state.revision !== this.revision || !sameInstrument(instrument, this.instrument)) {
       this.reset(state, instrument);
       return;
     }
+    // The table is sent again on every reconnect and table change, each instrument a new object:
+    // the same one must not reload the series (which snapped the view back to the newest bars).
+    this.instrument = instrument;
     if (state.bars === this.bars) return;
     const older = olderBarChanges(this.bars, state.bars, this.lastDrawnTime);
     this.bars = state.bars;
