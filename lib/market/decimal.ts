@@ -63,13 +63,17 @@ export function parseDecimal(text: string, decimals: number): number | undefined
 
 /**
  * How far a number scaled to its mantissa may lie from the nearest integer and still count as on
- * the grid, relative to the mantissa: a few ulps, enough for binary rounding (`0.1 + 0.2`, a
- * decimal that has no exact double, the scaling multiply) and far too little to hide a digit finer
- * than the precision (`60000.125` at 2 decimals is half a unit off, not rounding noise).
+ * the grid, in mantissa units (steps of the precision): a millionth of a step. That covers binary
+ * rounding (`0.1 + 0.2`, a decimal that has no exact double, the scaling multiply, even a price
+ * built by adding a tick ten thousand times) and is far too little to hide a digit finer than the
+ * precision (`60000.125` at 2 decimals is half a step off, not rounding noise).
  */
-const NUMBER_GRID_SLACK = 16 * Number.EPSILON;
-/** The same for mantissas near zero, in mantissa units. */
-const NUMBER_GRID_SLACK_ABSOLUTE = 1e-9;
+const NUMBER_GRID_SLACK = 1e-6;
+/**
+ * Plus a few ulps of the mantissa, for mantissas so large (beyond ~10^9) that a double cannot hold
+ * a millionth of a step.
+ */
+const NUMBER_GRID_SLACK_RELATIVE = 16 * Number.EPSILON;
 
 /**
  * Converts a JS number (e.g. from a simulator) to a mantissa at `decimals` places. Returns
@@ -80,7 +84,7 @@ export function numberToMantissa(value: number, decimals: number): number | unde
   const scaled = value * pow10(decimals);
   const mantissa = Math.round(scaled);
   if (!Number.isSafeInteger(mantissa)) return undefined;
-  if (Math.abs(scaled - mantissa) > NUMBER_GRID_SLACK * Math.abs(mantissa) + NUMBER_GRID_SLACK_ABSOLUTE) return undefined;
+  if (Math.abs(scaled - mantissa) > NUMBER_GRID_SLACK + NUMBER_GRID_SLACK_RELATIVE * Math.abs(mantissa)) return undefined;
   return mantissa;
 }
 

@@ -83,6 +83,11 @@ describe('parseDecimal', () => {
       expect(numberToMantissa(0.1 + 0.2, 2)).toBe(30);
       expect(numberToMantissa(60000.12, 2)).toBe(6_000_012);
       expect(numberToMantissa(0.00012345, 8)).toBe(12_345);
+      // A simulated price walked up one tick at a time gathers float error, but stays on the grid.
+      let price = 600;
+      for (let i = 0; i < 10_000; i++) price += 0.01;
+      expect(price).not.toBe(700);
+      expect(numberToMantissa(price, 2)).toBe(70_000);
       fc.assert(
         fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.integer({ min: 0, max: 8 }), (mantissa, decimals) => {
           expect(numberToMantissa(Number(formatDecimal(mantissa, decimals)), decimals)).toBe(mantissa === 0 ? 0 : mantissa);
