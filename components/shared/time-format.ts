@@ -36,9 +36,33 @@ export function formatDateTime(timeSec: number, zone: TimeZoneChoice): string {
 /** Kinds of tick mark on the chart's time axis (the values of lightweight-charts' TickMarkType). */
 export const TICK_MARK = { Year: 0, Month: 1, DayOfMonth: 2, Time: 3, TimeWithSeconds: 4 } as const;
 
-/** Label for a time-axis tick mark at `timeSec` (seconds since the Unix epoch). */
+/**
+ * Label for a time-axis tick mark at `timeSec` (seconds since the Unix epoch).
+ *
+ * lightweight-charts picks the kind of each mark on UTC's calendar. In the local zone a UTC day
+ * boundary is an ordinary local hour and local midnight an ordinary UTC hour, so marks are
+ * relabelled by the local calendar: local midnight is named by its day (month, year), and a UTC
+ * boundary elsewhere in the local day shows its date with its time ("01 Jan 19:00"), not a bare
+ * date that reads as the start of that day.
+ */
 export function formatTickMark(timeSec: number, tickMarkType: number, zone: TimeZoneChoice): string {
   const ms = timeSec * 1000;
+  if (zone === 'local') {
+    const parts = formatter('local', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
+    const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
+    const midnight = part('hour') === 0 && part('minute') === 0 && part('second') === 0;
+    if (midnight) {
+      return markLabel(ms, part('day') !== 1 ? TICK_MARK.DayOfMonth : part('month') !== 1 ? TICK_MARK.Month : TICK_MARK.Year, zone);
+    }
+    if (tickMarkType <= TICK_MARK.DayOfMonth) {
+      return `${markLabel(ms, TICK_MARK.DayOfMonth, zone)} ${markLabel(ms, TICK_MARK.Time, zone)}`;
+    }
+  }
+  return markLabel(ms, tickMarkType, zone);
+}
+
+/** Label of a mark of kind `tickMarkType` at `ms` (ms since the Unix epoch) in `zone`. */
+function markLabel(ms: number, tickMarkType: number, zone: TimeZoneChoice): string {
   switch (tickMarkType) {
     case TICK_MARK.Year:
       return formatter(zone, { year: 'numeric' }).format(ms);
