@@ -46,10 +46,14 @@ export function isBarInterval(seconds: unknown): seconds is BarInterval {
   return typeof seconds === 'number' && (BAR_INTERVALS as readonly number[]).includes(seconds);
 }
 
-/** Parses "1s" / "5s" / "1m" / "5m" / "15m" / "1h" (or a number of seconds) into a bar interval. */
+/**
+ * Parses "1s" / "5s" / "1m" / "5m" / "15m" / "1h" (or a number of seconds) into a bar interval.
+ * Case does not matter ("1H", "15M": there is no month interval for "M" to mean).
+ */
 export function parseBarInterval(text: string): BarInterval | undefined {
+  const lower = text.toLowerCase();
   for (const interval of BAR_INTERVALS) {
-    if (BAR_INTERVAL_LABELS[interval] === text || String(interval) === text) return interval;
+    if (BAR_INTERVAL_LABELS[interval] === lower || String(interval) === lower) return interval;
   }
   return undefined;
 }

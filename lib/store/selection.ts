@@ -6,7 +6,7 @@
  * Names are `VENUE:SYMBOL` ("SIM:BTC-USD"); a bare symbol ("BTC-USD", as people type it in a URL)
  * resolves to the one venue listing it (lib/market/symbols.ts).
  */
-import { SymbolIndex } from '../market/symbols';
+import { SymbolIndex, type SymbolResolution } from '../market/symbols';
 import type { Instrument } from '../market/types';
 import type { ChartState } from './types';
 
@@ -33,12 +33,8 @@ export function resolveSelection(
   instrumentIds: readonly number[],
 ): SelectionChange | undefined {
   if (instrumentIds.length === 0) return undefined;
-  const resolution =
-    selectedSymbol === undefined
-      ? ({ kind: 'unknown' } as const)
-      : new SymbolIndex(instrumentIds.map((id) => instruments[id]).filter((i): i is Instrument => i !== undefined)).resolve(
-          selectedSymbol,
-        );
+  const listed = instrumentIds.map((id) => instruments[id]).filter((i): i is Instrument => i !== undefined);
+  const resolution = selectedSymbol === undefined ? ({ kind: 'unknown' } as const) : resolveTyped(listed, selectedSymbol);
   if (resolution.kind === 'found') {
     const { id, symbol } = resolution.instrument;
     if (chart.instrumentId === id && selectedSymbol === symbol) return undefined;
@@ -53,6 +49,21 @@ export function resolveSelection(
     unknownSymbol: selectedSymbol,
     candidates: resolution.kind === 'ambiguous' ? resolution.candidates.map((i) => i.symbol) : [],
   };
+}
+
+/**
+ * Resolves a name as a person may have typed it (in a link, say): exactly first, then ignoring
+ * case ("btc-usd", "sim:btc-usd"), when that still names one instrument or one bare symbol.
+ */
+function resolveTyped(listed: readonly Instrument[], name: string): SymbolResolution<Instrument> {
+  const exact = new SymbolIndex(listed).resolve(name);
+  if (exact.kind !== 'unknown') return exact;
+  const upper = name.toUpperCase();
+  const folded = new SymbolIndex(listed.map((instrument) => ({ symbol: instrument.symbol.toUpperCase(), instrument })));
+  const match = folded.resolve(upper);
+  if (match.kind === 'found') return { kind: 'found', instrument: match.instrument.instrument };
+  if (match.kind === 'ambiguous') return { kind: 'ambiguous', candidates: match.candidates.map((c) => c.instrument) };
+  return exact;
 }
 
 /** An empty, loading chart for `instrumentId` at `interval` (defaults to the current interval). */

@@ -21,6 +21,8 @@ describe('parseTailArgs', () => {
   it('parses --interval labels into seconds', () => {
     expect(args(['--interval', '1m', 'X']).interval).toBe(60);
     expect(args(['--interval=1h', 'X']).interval).toBe(3600);
+    expect(args(['--interval', '1H', 'X']).interval).toBe(3600);
+    expect(args(['--interval', '15M', 'X']).interval).toBe(900);
   });
 
   it('takes --json, --all and --kinds', () => {

@@ -201,6 +201,18 @@ describe('DashboardStore', () => {
       expect(store.getState().tape).toEqual([]);
     });
 
+    it('resolves a name typed in another case, as a link may carry it', () => {
+      const { store } = manualStore('btc-usd');
+      feed(store, hello(1), {
+        type: 'instruments',
+        instruments: [{ ...ETH, symbol: 'SIM:ETH-USD' }, { ...BTC, symbol: 'SIM:BTC-USD' }],
+      });
+      store.getState().actions.flush();
+      expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:BTC-USD', errors: [] });
+      store.getState().actions.select('sim:eth-usd');
+      expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:ETH-USD', chart: { instrumentId: 2 } });
+    });
+
     it('resolves a bare symbol to the one venue listing it', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), {
