@@ -41,7 +41,9 @@ export function resolveSelection(
     const next = chart.instrumentId === id ? chart : freshChart(chart, id);
     return { selectedSymbol: symbol, chart: next, unknownSymbol: undefined, candidates: [] };
   }
-  const first = instruments[instrumentIds[0] as number];
+  // Several venues list the name: show one of them (the banner names them all), not whatever
+  // instrument happens to be first.
+  const first = resolution.kind === 'ambiguous' ? resolution.candidates[0] : instruments[instrumentIds[0] as number];
   if (!first) return undefined;
   return {
     selectedSymbol: first.symbol,

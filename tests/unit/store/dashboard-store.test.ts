@@ -230,13 +230,15 @@ describe('DashboardStore', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), {
         type: 'instruments',
-        instruments: [{ ...ETH, symbol: 'SIM:BTC-USD' }, { ...BTC, symbol: 'X:BTC-USD' }],
+        instruments: [{ ...ETH, id: 3, symbol: 'SIM:ETH-USD' }, { ...ETH, id: 5, symbol: 'SIM:BTC-USD' }, { ...BTC, id: 6, symbol: 'X:BTC-USD' }],
       });
       store.getState().actions.flush();
       const [error] = store.getState().errors;
       expect(error?.kind).toBe('unknown-instrument');
       expect(error?.message).toContain('SIM:BTC-USD');
       expect(error?.message).toContain('X:BTC-USD');
+      // One of the venues' BTC-USD is shown, not the first instrument of the table (ETH-USD).
+      expect(store.getState().selectedSymbol).toMatch(/:BTC-USD$/);
     });
 
     it('moves the selection with selectRelative and stops at the ends', () => {
