@@ -142,7 +142,14 @@ async function main(): Promise<void> {
   }, FINISHED_POLL_MS);
   process.on('SIGINT', () => void finish('interrupted'));
   process.on('SIGTERM', () => void finish('terminated'));
-  await Promise.all(supervisors.map((s) => s.start()));
+  try {
+    await Promise.all(supervisors.map((s) => s.start()));
+  } catch (err) {
+    // A configuration the normaliser refuses (a venue name with a colon, say) is the user's to fix,
+    // as `npm run feed` reports it: a usage error, not a stack trace.
+    if (err instanceof TypeError) usageError(err.message);
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -99,6 +99,13 @@ describe('npm run record', () => {
     expect(run.err()).toMatch(/--max-ticks must be a positive integer, got "2.5"/);
   });
 
+  it('exits 2 naming the problem, without a stack trace, on a venue name the normaliser refuses', async () => {
+    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated', '--adapter-opt', 'venue=bad:venue', '--out', join(dir, 'never.ndjson'), '--seconds', '20']);
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toMatch(/adapter venue "bad:venue" may only hold letters/);
+    expect(run.err()).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 2 without --out', async () => {
     const run = runCli('server/record-cli.ts', ['--adapter', 'simulated']);
     expect(await run.exited).toBe(2);
