@@ -28,6 +28,7 @@ const COLUMN_LABELS: Readonly<Record<SortKey, string>> = {
 /** Header tooltips for columns whose meaning is not obvious from the label. */
 const COLUMN_TITLES: Readonly<Partial<Record<SortKey, string>>> = {
   change: 'Change from the session open (the first trade of the UTC day)',
+  spread: 'Ask minus bid. Sorts by the spread relative to the bid, so instruments at different price levels compare',
   volume: 'Volume traded this session (UTC day)',
 };
 
