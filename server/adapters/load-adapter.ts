@@ -14,6 +14,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAdapter, type AdapterOptions } from './index';
 import type { FeedAdapter } from './types';
+import { withTimeout } from './with-timeout';
 
 /** An adapter ready to supervise: its first instance and how to make more. */
 export interface LoadedAdapter {
@@ -87,12 +88,20 @@ function checkProduced(value: unknown, origin: string): FeedAdapter {
 }
 
 /**
+ * How long (ms) importing a user's adapter module, and its factory building the first instance,
+ * may take before loading fails: a module or factory that never settles would otherwise leave
+ * `npm run feed` hanging without a word. As long as the supervisor gives a start.
+ */
+export const ADAPTER_LOAD_TIMEOUT_MS = 15_000;
+
+/**
  * Imports the adapter module at `spec` ("./x.ts" or "./x.ts#Export"), relative to `cwd`, and
  * builds its first instance with `options`.
- * @throws AdapterLoadError naming the file and what was found when it holds no usable adapter;
- *   whatever the adapter's constructor or factory throws (e.g. a TypeError for a bad option).
+ * @throws AdapterLoadError naming the file and what was found when it holds no usable adapter, or
+ *   when the import or the factory takes longer than `timeoutMs`; whatever the adapter's
+ *   constructor or factory throws (e.g. a TypeError for a bad option).
  */
-export async function loadAdapterModule(spec: string, options: AdapterOptions, cwd = process.cwd()): Promise<LoadedAdapter> {
+export async function loadAdapterModule(spec: string, options: AdapterOptions, cwd = process.cwd(), timeoutMs = ADAPTER_LOAD_TIMEOUT_MS): Promise<LoadedAdapter> {
   const hash = spec.lastIndexOf('#');
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const exportName = hash > 0 ? spec.slice(hash + 1) : undefined;
@@ -100,7 +109,7 @@ export async function loadAdapterModule(spec: string, options: AdapterOptions, c
   if (!existsSync(path) || !statSync(path).isFile()) throw new AdapterLoadError(`adapter file not found: ${path} (from --adapter ${spec})`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = (await withTimeout(import(pathToFileURL(path).href), timeoutMs, `importing it took longer than ${timeoutMs} ms (a top-level await that never settles?)`)) as Record<string, unknown>;
   } catch (error) {
     throw new AdapterLoadError(`could not import adapter ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -127,7 +136,12 @@ export async function loadAdapterModule(spec: string, options: AdapterOptions, c
   const origin = `${path}#${chosen}`;
   const maker = asMaker(module[chosen]);
   if (maker === undefined) throw new AdapterLoadError(`${origin} is ${describeExport(module[chosen])}, not a FeedAdapter class, factory or object`);
-  const adapter = checkProduced(await maker.make(options), origin);
+  const made = await withTimeout(
+    Promise.resolve(maker.make(options)),
+    timeoutMs,
+    () => new AdapterLoadError(`${origin}: the adapter factory did not return an adapter within ${timeoutMs} ms`),
+  );
+  const adapter = checkProduced(made, origin);
   const recreate = maker.reusable ? undefined : async () => checkProduced(await maker.make(options), origin);
   return { adapter, recreate, origin };
 }

@@ -18,6 +18,7 @@ import type { Normaliser } from '../normaliser/normaliser';
 import type { SinkHandle } from '../normaliser/sources';
 import { describeError, runInAdapterScope, type FaultTarget } from './fault-scope';
 import type { AdapterState, FeedAdapter } from './types';
+import { withTimeout } from './with-timeout';
 
 /** Options of {@link AdapterSupervisor}. */
 export interface SupervisorOptions {
@@ -98,15 +99,6 @@ function checkOptions(options: Partial<SupervisorOptions>): SupervisorOptions {
   if (typeof o.random !== 'function') throw new TypeError('supervisor option random must be a function');
   if (typeof o.now !== 'function') throw new TypeError('supervisor option now must be a function');
   return o;
-}
-
-/** Resolves with `promise`, or rejects with `message` after `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Supervises one adapter (see the file comment). */

@@ -84,6 +84,13 @@ describe('loadAdapterModule', () => {
     await expect(loadAdapterModule(module('no-venue.mjs', `export default () => ({ name: 'x', start() {}, stop() {} });`), {})).rejects.toThrow(/has no venue/);
   });
 
+  it('fails with the file named, instead of hanging, when the factory or the import never settles', async () => {
+    const factory = module('hanging-factory.mjs', `export default function make() { return new Promise(() => {}); }`);
+    await expect(loadAdapterModule(factory, {}, process.cwd(), 200)).rejects.toThrow(/hanging-factory\.mjs#default: the adapter factory did not return an adapter within 200 ms/);
+    const imported = module('hanging-import.mjs', `await new Promise(() => {});\nexport default function make() {}`);
+    await expect(loadAdapterModule(imported, {}, process.cwd(), 200)).rejects.toThrow(/could not import adapter .*hanging-import\.mjs: importing it took longer than 200 ms/);
+  });
+
   it('reports a missing file and a module that fails to import', async () => {
     await expect(loadAdapterModule(join(dir, 'missing.ts'), {})).rejects.toThrow(/adapter file not found: .*missing\.ts/);
     await expect(loadAdapterModule(module('throws.mjs', `throw new Error('top-level bug');`), {})).rejects.toThrow(/could not import adapter .*throws\.mjs: top-level bug/);
