@@ -79,6 +79,8 @@ function requirePositive(name: string, value: unknown, integer: boolean): number
 /** One opened sink: its source, what it declared, and whether it is still open. */
 interface Binding extends RejectSource {
   readonly symbolMap: ReadonlyMap<string, string> | undefined;
+  /** The symbol map keyed by upper-cased symbol, for entries typed in another case. */
+  readonly foldedSymbolMap: ReadonlyMap<string, string> | undefined;
   readonly hooks: SinkHooks;
   /** Adapter symbol -> interned instrument, for the symbols this sink declared. */
   readonly instruments: Map<string, Instrument>;
@@ -149,6 +151,7 @@ export class Normaliser {
       adapter: typeof source.adapter === 'string' && source.adapter.length > 0 ? source.adapter : 'unnamed',
       venue: source.venue,
       symbolMap: source.symbolMap,
+      foldedSymbolMap: source.symbolMap && new Map([...source.symbolMap].map(([symbol, name]) => [symbol.toUpperCase(), name])),
       hooks,
       instruments: new Map(),
       active: true,
@@ -283,11 +286,22 @@ export class Normaliser {
     }
   }
 
-  /** The displayed name of an adapter symbol: venue prefix dropped if present, symbol map applied. */
+  /**
+   * The displayed name of an adapter symbol: venue prefix dropped if present, symbol map applied
+   * (an entry matching the symbol exactly first, else one matching it but for case, as people type
+   * `BINANCE:btcusdt=...` for the adapter's "BTCUSDT").
+   */
   private displayName(binding: Binding, symbol: string): string {
     const prefix = binding.venue + VENUE_SEPARATOR;
     const bare = symbol.startsWith(prefix) ? symbol.slice(prefix.length) : symbol;
-    return binding.symbolMap?.get(symbol) ?? binding.symbolMap?.get(bare) ?? bare;
+    const folded = binding.foldedSymbolMap;
+    return (
+      binding.symbolMap?.get(symbol) ??
+      binding.symbolMap?.get(bare) ??
+      folded?.get(symbol.toUpperCase()) ??
+      folded?.get(bare.toUpperCase()) ??
+      bare
+    );
   }
 
   private declareInstruments(binding: Binding, list: unknown): void {

@@ -118,6 +118,17 @@ describe('Normaliser naming', () => {
     expect(ticks[0]).toMatchObject({ instrumentId: 1, price: 2_535_190_000 });
   });
 
+  it('applies a map entry typed in another case than the adapter symbol, an exact entry first', () => {
+    const { normaliser, bus } = normalisedStream();
+    const symbolMap = parseSymbolMapEntries(['BINANCE:btcusdt=BTC-USDT,BINANCE:ethusdt=ETH-LOWER,BINANCE:ETHUSDT=ETH-EXACT']).get('BINANCE');
+    const { sink } = normaliser.open({ adapter: 'test', venue: 'BINANCE', symbolMap });
+    sink.instruments([
+      { symbol: 'BTCUSDT', priceDecimals: 8, sizeDecimals: 8 },
+      { symbol: 'ETHUSDT', priceDecimals: 8, sizeDecimals: 8 },
+    ]);
+    expect(bus.instruments().map((i) => i.symbol)).toEqual(['BINANCE:BTC-USDT', 'BINANCE:ETH-EXACT']);
+  });
+
   it('lets two venues list the same symbol', () => {
     const { normaliser, bus } = normalisedStream();
     normaliser.open({ adapter: 'a', venue: 'SIM' }).sink.instruments([{ symbol: 'BTC-USD', priceDecimals: 2, sizeDecimals: 8 }]);
