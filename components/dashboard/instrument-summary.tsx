@@ -1,10 +1,10 @@
 'use client';
 /**
  * The selected instrument at a glance: symbol, last, change from the session open, bid/ask, the
- * session's range and volume (the feed's session: the UTC day, lib/market/session.ts). Its numbers render at most every {@link SUMMARY_RENDER_INTERVAL_MS}, like the
- * watchlist's: at 60 renders a second the header's text alone took ~8% of the main thread at
- * 20,000 updates/s (bench/browser.ts), for changes nobody can read. The instrument itself switches
- * at once.
+ * session's range and volume (the feed's session: the UTC day, lib/market/session.ts). Its numbers
+ * render at most every {@link SUMMARY_RENDER_INTERVAL_MS}, like the watchlist's: at 60 renders a
+ * second the header's text alone took ~8% of the main thread at 20,000 updates/s (bench/browser.ts),
+ * for changes nobody can read. The instrument itself switches at once.
  */
 import { bareSymbol } from '../../lib/market/symbols';
 import type { DashboardState } from '../../lib/store/dashboard-store';
