@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/protocol';
+import { watchStalls } from './loop-stalls';
 
 interface Config {
   url: string;
@@ -20,7 +21,6 @@ let deliveries = 0;
 let gaps = 0;
 let messages = 0;
 let bytes = 0;
-let recording = false;
 let cpuMark = process.cpuUsage();
 let wallMark = Date.now();
 const sockets: WebSocket[] = [];
@@ -31,6 +31,7 @@ const sockets: WebSocket[] = [];
  */
 const LOOP_SAMPLE_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+const stalls = watchStalls();
 
 function openClient(url: string, symbols: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -64,20 +65,20 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
       // The same µs wall clock the normaliser stamps receiveTimeUs with (Date.now() would truncate
       // to the millisecond and read up to 1 ms low).
       const nowUs = (performance.timeOrigin + performance.now()) * 1000;
+      // Counted always, warm-up included ('record' zeroes the counters): a branch first taken when the
+      // window opened made V8 deoptimise this handler right there, and the slow code that ran until
+      // it was optimised again put the load generator behind for up to a second (docs/performance.md).
       for (const u of message.updates) {
         if (u.kind === 'bar' || u.kind === 'session') continue;
         const last = seen(u.instrumentId);
         if (last >= 0 && u.seq !== last + 1 && !message.conflated) gaps++;
         lastSeq[u.instrumentId] = u.seq;
-        if (!recording) continue;
         deliveries++;
         const bucket = Math.min(histogram.length - 1, Math.max(0, Math.floor((nowUs - u.receiveTimeUs) / BUCKET_US)));
         histogram[bucket]!++;
       }
-      if (recording) {
-        messages++;
-        bytes += data.byteLength;
-      }
+      messages++;
+      bytes += data.byteLength;
     });
   });
 }
@@ -99,10 +100,9 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
     wallMark = Date.now();
     loopDelay.reset();
     loopDelay.enable();
-    recording = true;
+    stalls.reset();
   } else if (msg.type === 'report') {
-    recording = false;
-    process.send?.({ type: 'report', deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores(), loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)) });
+    process.send?.({ type: 'report', stalls: stalls.stalls(), deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores(), loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)) });
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { startFeedService } from '../server/feed-service';
 import { silentLogger } from '../server/log';
+import { watchStalls } from './loop-stalls';
 
 const [instruments = '100', rate = '200', flushMs = '25', allocProfile = ''] = process.argv.slice(2);
 const service = await startFeedService({
@@ -28,6 +29,7 @@ inspector?.connect();
 const LOOP_SAMPLE_MS = 10;
 // How late the event loop ran timers over the window: a stall in this process shows as its max.
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+const stalls = watchStalls();
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
 process.on('message', async (msg: { type: string; final?: boolean }) => {
   if (msg.type === 'mark') {
@@ -39,6 +41,7 @@ process.on('message', async (msg: { type: string; final?: boolean }) => {
     mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
     loopDelay.reset();
     loopDelay.enable();
+    stalls.reset();
     process.send?.({ type: 'marked' });
   } else if (msg.type === 'stats') {
     if (inspector && msg.final) {
@@ -52,6 +55,7 @@ process.on('message', async (msg: { type: string; final?: boolean }) => {
       type: 'stats',
       cpuCores: (cpu.user + cpu.system) / wallUs,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
+      stalls: stalls.stalls(),
       loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)),
       ticksAccepted: health.normaliser.accepted,
       gateway: health.gateway,

@@ -4,6 +4,7 @@
  * Prints deliveries/s, gaps, latency (normalised -> client decoded) p50/p99/p99.9, server CPU and RSS,
  * and each process's event-loop lateness.
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S --flush-ms F
+ *          --warmup W (seconds between opening the clients and the window; default 10, see docs/performance.md)
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
  *          --alloc-profile FILE (sampled allocations of the server over the window, garbage included,
  *          as a .heapprofile for Chrome DevTools' Memory panel)
@@ -13,6 +14,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { formatStalls, type Stall } from './loop-stalls';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     instruments: { type: 'string', default: '100' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '10' },
     'flush-ms': { type: 'string', default: '25' },
     profile: { type: 'boolean', default: false },
     'profile-load': { type: 'boolean', default: false },
@@ -32,6 +35,7 @@ const n = (k: keyof typeof values) => Number(values[k]);
 // Checked before any process starts, so a bad value leaves nothing running.
 const procs = n('load-procs');
 if (!Number.isInteger(procs) || procs < 1) throw new TypeError(`--load-procs must be a whole number of at least 1, got ${values['load-procs']}`);
+if (!(n('warmup') >= 0)) throw new TypeError(`--warmup must be a number of seconds, 0 or more, got ${values.warmup}`);
 
 function child(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
   return fork(new URL(file, import.meta.url).pathname, args, {
@@ -82,8 +86,8 @@ await Promise.all(
     return next(load, 'opened');
   }),
 );
-console.log(`opened ${n('clients')} clients in ${Date.now() - t0} ms; warming up 3 s`);
-await new Promise((r) => setTimeout(r, 3000));
+console.log(`opened ${n('clients')} clients in ${Date.now() - t0} ms; warming up ${n('warmup')} s`);
+await new Promise((r) => setTimeout(r, n('warmup') * 1000));
 
 server.send({ type: 'mark' });
 await next(server, 'marked');
@@ -92,7 +96,7 @@ for (const load of loads) load.send({ type: 'record' });
 const started = Date.now();
 await new Promise((r) => setTimeout(r, n('seconds') * 1000));
 
-interface LoadReport { deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number; loopDelayMs: [number, number, number] }
+interface LoadReport { stalls: Stall[]; deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number; loopDelayMs: [number, number, number] }
 const reports = await Promise.all(loads.map((load) => (load.send({ type: 'report' }), next<LoadReport>(load, 'report'))));
 const sum = (k: 'deliveries' | 'gaps' | 'messages' | 'bytes' | 'cpuCores') => reports.reduce((a, r) => a + r[k], 0);
 const histogram = reports[0]!.histogram.map((_, i) => reports.reduce((a, r) => a + r.histogram[i]!, 0));
@@ -116,7 +120,7 @@ const report = {
   p99: percentile(0.99),
   p999: percentile(0.999),
 };
-const stats = await (server.send({ type: 'stats', final: true }), next<{ cpuCores: number; rssMiB: number; loopDelayMs: [number, number, number]; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
+const stats = await (server.send({ type: 'stats', final: true }), next<{ stalls: Stall[]; cpuCores: number; rssMiB: number; loopDelayMs: [number, number, number]; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
 const seconds = (Date.now() - started) / 1000;
 
 const rows: [string, string][] = [
@@ -141,7 +145,12 @@ const rows: [string, string][] = [
   // shows up as a large max in the process that stalled.
   ['event-loop lateness p50 / p99 / max (ms): server', stats.loopDelayMs.map((v) => v.toFixed(1)).join(' / ')],
   ['event-loop lateness p50 / p99 / max (ms): load', reports.map((r) => r.loopDelayMs.map((v) => v.toFixed(1)).join(' / ')).join(', ')],
+  // Each stall of 40 ms or more, with its time into the window: one at 0.x s is a start-up
+  // transient; one in the middle is something to look into.
+  ['event-loop stalls >= 40 ms: server', formatStalls(stats.stalls)],
+  ['event-loop stalls >= 40 ms: load', reports.map((r) => formatStalls(r.stalls)).join('; ')],
   ['flush interval (ms)', values['flush-ms']!],
+  ['warm-up before the window (s)', values.warmup!],
 ];
 console.log(`\nfan-out over ${seconds.toFixed(1)} s (node ${process.version})`);
 for (const [k, v] of rows) console.log(`${k.padEnd(36)} ${v}`);
