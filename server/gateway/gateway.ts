@@ -17,6 +17,7 @@ import type { Logger } from '../log';
 import { FlushFrame } from './flush-frame';
 import { checkUpgrade, selectSubprotocol } from './handshake';
 import { resolveGatewayOptions, type GatewayOptions } from './options';
+import { pingSchedule } from './ping-schedule';
 import { handleClientMessage, type RequestContext } from './requests';
 import { ConsumerState, Session } from './session';
 
@@ -53,6 +54,12 @@ export class Gateway {
   private readonly unsubscribes: Unsubscribe[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** Slots the sessions are dealt into for pings (see ping-schedule.ts). */
+  private readonly pingSlots: number;
+  /** Ticks of the ping timer so far; tick k pings slot k mod pingSlots. */
+  private pingTick = 0;
+  /** The slot the next session gets: dealt round-robin so slots stay even. */
+  private nextPingSlot = 0;
   private readonly nowMs: () => number;
   private readonly ctx: RequestContext;
   private counters = { flushes: 0, segmentsEncoded: 0, batchesAssembled: 0, batchesSent: 0, closedSlow: 0, closedProtocol: 0 };
@@ -93,7 +100,9 @@ export class Gateway {
       deps.bus.onStatus((venues) => this.broadcast({ type: 'status', venues })),
     );
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
-    this.pingTimer = setInterval(() => this.pingAll(), this.options.wsPingIntervalMs);
+    const pings = pingSchedule(this.options.wsPingIntervalMs);
+    this.pingSlots = pings.slots;
+    this.pingTimer = setInterval(() => this.pingSlot(this.pingTick++ % pings.slots), pings.tickMs);
   }
 
   /** Routes an HTTP server's upgrade requests to this gateway. */
@@ -126,6 +135,7 @@ export class Gateway {
     const now = this.nowMs();
     const session = new Session(ws, codec, `${req.socket.remoteAddress}:${req.socket.remotePort}`, now, this.options.requestBurst, this.options.requestRatePerSec);
     session.rekey();
+    session.pingSlot = this.nextPingSlot++ % this.pingSlots;
     this.sessions.add(session);
     const log = this.deps.logger.child({ session: session.id, remote: session.remote });
     log.debug('client connected', { protocol: codec.subprotocol, origin: req.headers.origin });
@@ -303,9 +313,15 @@ export class Gateway {
     setTimeout(() => session.ws.terminate(), this.options.slowCloseTimeoutMs).unref();
   }
 
-  private pingAll(): void {
+  /**
+   * Pings the sessions of one slot: a WebSocket ping, whose pong keeps the session alive, and an app
+   * `ping` for round-trip time. A session that has not answered its previous ping, one interval ago,
+   * is dropped.
+   */
+  private pingSlot(slot: number): void {
     const nowMs = this.nowMs();
     for (const session of this.sessions) {
+      if (session.pingSlot !== slot) continue;
       if (!session.alive) {
         this.deps.logger.info('client dropped: no pong', { session: session.id });
         session.ws.terminate();

@@ -7,7 +7,7 @@ export interface GatewayOptions {
   readonly flushIntervalMs: number;
   /** A `heartbeat` goes to a client that has been sent nothing for this long (ms). @defaultValue 5000 */
   readonly heartbeatIntervalMs: number;
-  /** WebSocket-level ping (RFC 6455 §5.5.2) interval; a peer that misses one pong is dropped (ms). @defaultValue 15000 */
+  /** WebSocket-level ping (RFC 6455 §5.5.2) interval, each connection pinged once per interval in its own slot of it; a peer that misses one pong is dropped (ms). @defaultValue 15000 */
   readonly wsPingIntervalMs: number;
   /** Above this many buffered bytes a client gets conflated batches. @defaultValue 262144 (256 KiB) */
   readonly softBufferLimitBytes: number;

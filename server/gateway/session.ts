@@ -41,6 +41,8 @@ export class Session {
   lastSentMs: number;
   /** False after a ws ping until its pong arrives. */
   alive = true;
+  /** Which of the gateway's ping slots this session is pinged in (see ping-schedule.ts). */
+  pingSlot = 0;
   /** Round-trip time from the last app-level ping (ms). */
   rttMs: number | undefined;
   /** Nonce of the last app-level ping. */
