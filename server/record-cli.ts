@@ -5,7 +5,8 @@
  * --seconds, after --max-ticks, when every adapter has finished (a replay at the end of its file),
  * or on Ctrl-C; what was received until then is written completely.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
 import { installAdapterFaultTrap } from './adapters/fault-scope';
@@ -14,6 +15,7 @@ import { NdjsonRecorder } from './adapters/recorder';
 import { superviseAdapters } from './adapters/supervise';
 import type { AdapterSupervisor } from './adapters/supervisor';
 import { parseSymbolMapEntries, type SymbolMaps } from './adapters/symbol-map';
+import { describeUserPath, resolveUserPath } from './adapters/user-path';
 import { InProcessBus } from './bus/in-process';
 import { createLogger, type LogLevel } from './log';
 import { Normaliser } from './normaliser/normaliser';
@@ -23,7 +25,8 @@ const HELP = `Tickwire recorder: writes any adapter's normalised stream as NDJSO
 Usage: npm run record -- [--adapter <name|path> [--adapter-opt k=v ...]] --out <file|-> [options]
 
 Options:
-  --out <file|->        where to write the recording ("-" = stdout)
+  --out <file|->        where to write the recording ("-" = stdout); a relative path is relative
+                        to the folder you ran npm in
   --seconds <n>         stop after n seconds (default: when every adapter has finished, or Ctrl-C)
   --max-ticks <n>       stop after n trades and quotes
   --log-level <level>   debug | info | warn | error | silent (default info)
@@ -41,6 +44,27 @@ const FINISHED_POLL_MS = 100;
 function usageError(message: string): never {
   process.stderr.write(`${message}\n\nRun with --help for usage.\n`);
   process.exit(2);
+}
+
+/** Whether `path` is an existing directory (false when it does not exist or cannot be read). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The absolute file `--out` names, relative to the user's folder (user-path.ts). Exits 2 before any
+ * adapter connects when the file could not be created: its folder is missing, or it is a folder.
+ */
+function outputPath(typed: string): string {
+  const path = resolveUserPath(typed);
+  const named = describeUserPath(typed, path);
+  if (isDirectory(path)) usageError(`--out ${named} is a folder; name a file in it, e.g. --out ${typed.replace(/[\\/]+$/, '')}/recording.ndjson`);
+  if (!isDirectory(dirname(path))) usageError(`--out ${named}: the folder ${dirname(path)} does not exist`);
+  return path;
 }
 
 function positive(name: string, value: string | undefined): number | undefined {
@@ -74,6 +98,8 @@ async function main(): Promise<void> {
     return;
   }
   if (values.out === undefined) usageError('--out <file|-> is required');
+  const toStdout = values.out === '-';
+  const outPath = toStdout ? '-' : outputPath(values.out);
   const seconds = positive('seconds', values.seconds);
   const maxTicks = positive('max-ticks', values['max-ticks']);
   // The recorder stops when its count equals the limit: 2.5 would never be reached.
@@ -103,12 +129,11 @@ async function main(): Promise<void> {
     usageError(`adapter setup failed: ${(err as Error).message}`);
   }
 
-  const toStdout = values.out === '-';
-  const out = toStdout ? process.stdout : createWriteStream(values.out, { encoding: 'utf8' });
+  const out = toStdout ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
   out.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') void finish('output closed');
     else {
-      logger.error('cannot write the recording', { error: err.message });
+      logger.error('cannot write the recording', { file: toStdout ? 'stdout' : describeUserPath(values.out as string, outPath), error: err.message });
       process.exit(1);
     }
   });
@@ -130,7 +155,7 @@ async function main(): Promise<void> {
       uninstallTrap();
       if (!toStdout) await new Promise<void>((resolve) => out.end(resolve));
       const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1);
-      process.stderr.write(`recorded ${recorder.ticks} ticks in ${elapsed} s to ${toStdout ? 'stdout' : values.out} (${why})\n`);
+      process.stderr.write(`recorded ${recorder.ticks} ticks in ${elapsed} s to ${toStdout ? 'stdout' : outPath} (${why})\n`);
       process.exit(0);
     })();
     return finishing;

@@ -10,7 +10,7 @@
  * `venue="123"` a string) and taken as a plain string otherwise (`symbols=btcusdt,ethusdt`).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { describeUserPath, resolveUserPath, userDirectory } from './user-path';
 
 /** One `--adapter` with the options that followed it. */
 export interface AdapterRequest {
@@ -37,7 +37,9 @@ export const ADAPTER_ARGS_HELP = `Adapters:
                           parses as JSON, else a string. E.g. --adapter binance --adapter-opt
                           symbols=btcusdt,ethusdt  |  --adapter replay --adapter-opt speed=10
   --adapter-config <f>    JSON object of options for the adapter named just before
-  --symbol-map V:S=N      show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)`;
+  --symbol-map V:S=N      show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)
+  Relative paths (--adapter, --adapter-config, replay's file=...) are relative to the folder you ran
+  npm in, not to the package root.`;
 
 /** A token as `util.parseArgs({ tokens: true })` yields it (the parts used here). */
 export interface ArgToken {
@@ -65,26 +67,40 @@ export function parseOptionPair(pair: string): [string, unknown] {
   return [pair.slice(0, eq).trim(), parseOptionValue(pair.slice(eq + 1))];
 }
 
-/** Reads a JSON object of adapter options from `file` (relative to `cwd`). */
-export function readAdapterConfig(file: string, cwd = process.cwd()): Record<string, unknown> {
-  const path = resolve(cwd, file);
+/**
+ * Reads a JSON object of adapter options from `file`, relative to `cwd` (by default the folder the
+ * user ran the command in: user-path.ts).
+ * @throws TypeError naming the file (absolute, and as given) when it cannot be read or holds no JSON object.
+ */
+export function readAdapterConfig(file: string, cwd = userDirectory()): Record<string, unknown> {
+  const path = resolveUserPath(file, cwd);
+  const named = describeUserPath(file, path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : error instanceof Error ? error.message : String(error);
+    throw new TypeError(`--adapter-config ${named}: cannot read it: ${why}`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
-    throw new TypeError(`--adapter-config ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`--adapter-config ${named}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new TypeError(`--adapter-config ${path} must hold a JSON object of options`);
+    throw new TypeError(`--adapter-config ${named} must hold a JSON object of options`);
   }
   return parsed as Record<string, unknown>;
 }
 
 /**
- * Collects `--adapter` requests in command-line order from parseArgs tokens.
+ * Collects `--adapter` requests in command-line order from parseArgs tokens; `--adapter-config`
+ * files are read relative to `cwd` (by default the user's folder: user-path.ts).
  * @throws TypeError when an option flag comes before any --adapter, or a pair or file is bad.
  */
-export function collectAdapterRequests(tokens: readonly ArgToken[], cwd = process.cwd()): AdapterRequest[] {
+export function collectAdapterRequests(tokens: readonly ArgToken[], cwd = userDirectory()): AdapterRequest[] {
   const requests: { spec: string; options: Record<string, unknown> }[] = [];
   for (const token of tokens) {
     if (token.kind !== 'option') continue;

@@ -10,10 +10,11 @@
  * Several qualifying named exports and no default is ambiguous: pick one with `path#name`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAdapter, type AdapterOptions } from './index';
 import type { FeedAdapter } from './types';
+import { describeUserPath, resolveUserPath, userDirectory } from './user-path';
 import { withTimeout } from './with-timeout';
 
 /** An adapter ready to supervise: its first instance and how to make more. */
@@ -95,18 +96,20 @@ function checkProduced(value: unknown, origin: string): FeedAdapter {
 export const ADAPTER_LOAD_TIMEOUT_MS = 15_000;
 
 /**
- * Imports the adapter module at `spec` ("./x.ts" or "./x.ts#Export"), relative to `cwd`, and
- * builds its first instance with `options`.
- * @throws AdapterLoadError naming the file and what was found when it holds no usable adapter, or
+ * Imports the adapter module at `spec` ("./x.ts" or "./x.ts#Export"), relative to `cwd` (by
+ * default the folder the user ran the command in: see user-path.ts), and builds its first
+ * instance with `options`.
+ * @throws AdapterLoadError naming the file (absolute, and as given) when it does not exist; naming
+ *   the file and what was found when it holds no usable adapter, or
  *   when the import or the factory takes longer than `timeoutMs`; whatever the adapter's
  *   constructor or factory throws (e.g. a TypeError for a bad option).
  */
-export async function loadAdapterModule(spec: string, options: AdapterOptions, cwd = process.cwd(), timeoutMs = ADAPTER_LOAD_TIMEOUT_MS): Promise<LoadedAdapter> {
+export async function loadAdapterModule(spec: string, options: AdapterOptions, cwd = userDirectory(), timeoutMs = ADAPTER_LOAD_TIMEOUT_MS): Promise<LoadedAdapter> {
   const hash = spec.lastIndexOf('#');
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const exportName = hash > 0 ? spec.slice(hash + 1) : undefined;
-  const path = resolve(cwd, file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new AdapterLoadError(`adapter file not found: ${path} (from --adapter ${spec})`);
+  const path = resolveUserPath(file, cwd);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new AdapterLoadError(`adapter file not found: ${describeUserPath(file, path)} (from --adapter ${spec})`);
   let module: Record<string, unknown>;
   try {
     module = (await withTimeout(import(pathToFileURL(path).href), timeoutMs, `importing it took longer than ${timeoutMs} ms (a top-level await that never settles?)`)) as Record<string, unknown>;
@@ -147,17 +150,20 @@ export async function loadAdapterModule(spec: string, options: AdapterOptions, c
 }
 
 /**
- * Builds the adapter `spec` names (a built-in name or a module path) with `options`.
+ * Builds the adapter `spec` names (a built-in name or a module path, relative to `cwd`) with `options`.
  * @throws TypeError for an unknown built-in name or a bad option; AdapterLoadError for a module problem.
  */
-export async function loadAdapter(spec: string, options: AdapterOptions, cwd = process.cwd()): Promise<LoadedAdapter> {
+export async function loadAdapter(spec: string, options: AdapterOptions, cwd = userDirectory()): Promise<LoadedAdapter> {
   if (isAdapterPath(spec)) return loadAdapterModule(spec, options, cwd);
   const adapter = createAdapter(spec, options);
   return { adapter, recreate: () => createAdapter(spec, options), origin: spec };
 }
 
-/** Builds every requested adapter in order; the first failure throws (nothing is started yet). */
-export async function loadAdapters(requests: readonly { spec: string; options: AdapterOptions }[], cwd = process.cwd()): Promise<LoadedAdapter[]> {
+/**
+ * Builds every requested adapter in order, module paths relative to `cwd` (by default the user's
+ * folder: user-path.ts); the first failure throws (nothing is started yet).
+ */
+export async function loadAdapters(requests: readonly { spec: string; options: AdapterOptions }[], cwd = userDirectory()): Promise<LoadedAdapter[]> {
   const loaded: LoadedAdapter[] = [];
   for (const request of requests) loaded.push(await loadAdapter(request.spec, request.options, cwd));
   return loaded;

@@ -8,19 +8,23 @@
  */
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../log';
 import { recordingFormatOf, parseRecording, type Recording, type RecordingFormat } from './recording-reader';
 import type { RecordedTick } from './recording-format';
 import type { AdapterInstrument, AdapterSink, FeedAdapter } from './types';
+import { describeUserPath, resolveUserPath } from './user-path';
 
 /** The recording played when no `file` is given. */
 export const SAMPLE_RECORDING = fileURLToPath(new URL('./samples/sample.ndjson', import.meta.url));
 
 /** Options of {@link ReplayAdapter}. */
 export interface ReplayOptions {
-  /** Recording to play (.ndjson / .jsonl / .csv), relative to the working directory. @defaultValue the bundled sample */
+  /**
+   * Recording to play (.ndjson / .jsonl / .csv). A relative path is relative to the folder the
+   * command was run in (`INIT_CWD` under npm, else the working directory: user-path.ts).
+   * @defaultValue the bundled sample
+   */
   readonly file: string;
   /** Speed factor, 1 (real time) to 1000. @defaultValue 1 */
   readonly speed: number;
@@ -80,12 +84,14 @@ function resolveOptions(options: Partial<ReplayOptions>): ReplayOptions {
   if (o.format !== 'auto' && o.format !== 'ndjson' && o.format !== 'csv') fail('format', '"auto", "ndjson" or "csv"', o.format);
   if (!Number.isSafeInteger(o.tickIntervalMs) || o.tickIntervalMs < 1 || o.tickIntervalMs > 1000) fail('tickIntervalMs', 'an integer in 1..1000', o.tickIntervalMs);
   if (!Number.isSafeInteger(o.maxFileBytes) || o.maxFileBytes < 1) fail('maxFileBytes', 'a positive integer', o.maxFileBytes);
-  const file = resolve(o.file);
+  const file = resolveUserPath(o.file);
   let size: number;
   try {
-    size = statSync(file).size;
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    size = stat.size;
   } catch {
-    fail('file', 'an existing file', file);
+    throw new TypeError(`replay adapter option file must be an existing file, got ${describeUserPath(o.file, file)}`);
   }
   if (size > o.maxFileBytes) fail('file', `at most maxFileBytes (${o.maxFileBytes}) bytes`, `${file} (${size} bytes)`);
   return Object.freeze({ ...o, file });

@@ -16,9 +16,15 @@ export interface CliRun {
 
 const running: ChildProcessWithoutNullStreams[] = [];
 
-/** Starts `tsx <script> ...args` in the repository root. */
+/**
+ * Starts `tsx <script> ...args` in the repository root, as npm does. `INIT_CWD` (where npm was run,
+ * which relative paths on the command line are relative to) is not inherited from the test run:
+ * a test that needs it passes it in `env`.
+ */
 export function runCli(script: string, args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited.INIT_CWD;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...inherited, ...env } });
   running.push(child);
   let stdout = '';
   let stderr = '';
