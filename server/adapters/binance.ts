@@ -10,6 +10,12 @@
  * adapter replaces it make-before-break after `maxConnectionAgeMs` (and at once on a
  * `serverShutdown` event). Trade ids are consecutive per symbol: a repeat is dropped, a jump is
  * counted as missed trades; a book ticker whose update id is not newer is dropped as out of order.
+ *
+ * Live: the streams are named in the URL, so no subscribe message is sent and none is confirmed;
+ * the venue has accepted the subscription once the socket is open, and the adapter reports `live`
+ * then, not at the first event (a quiet pair may trade nothing for minutes; its pings keep it from
+ * going stale). An error response (`{"error":{"code","msg"},"id"}`, the answer Binance gives a
+ * request it refuses) reports the venue `down` with Binance's message and reconnects.
  */
 import { parseVenueSymbols, DEFAULT_VENUE_DECIMALS } from './venue-symbols';
 import type { Logger } from '../log';
@@ -114,6 +120,8 @@ export class BinanceAdapter implements FeedAdapter {
     sink.instruments(this.specs);
     this.feed = new WsFeed({
       url: this.streamUrl(),
+      // The URL subscribes: an open socket is the venue's acceptance (see the file comment).
+      onOpen: () => this.markLive(sink),
       onMessage: (text) => this.onMessage(sink, text),
       onState: (state, reason) => {
         this.live = false;
@@ -149,8 +157,20 @@ export class BinanceAdapter implements FeedAdapter {
       return;
     }
     if (payload.e === undefined && 'u' in payload && 'b' in payload && 'a' in payload) return this.onBookTicker(sink, payload as Partial<RawBookTicker>);
+    if (isObject(message.error) && 'id' in message) return this.onErrorResponse(message.error, message);
     if ('result' in message && 'id' in message) return; // answer to a live (un)subscribe request
     this.problems.note('ignored', 'binance sent a message type this adapter does not use; ignoring it', message);
+  }
+
+  /**
+   * A request refused (`{"error":{"code":2,"msg":"Invalid request: ..."},"id":1}`): the venue is
+   * down with Binance's own words, and the feed reconnects after the backoff.
+   */
+  private onErrorResponse(error: Record<string, unknown>, message: Record<string, unknown>): void {
+    const code = typeof error.code === 'number' || typeof error.code === 'string' ? ` (code ${error.code})` : '';
+    const text = typeof error.msg === 'string' && error.msg !== '' ? error.msg : 'no message';
+    this.problems.note('errors', 'binance refused a request; reconnecting', message);
+    this.feed?.reconnect(`binance error: ${text}${code}`);
   }
 
   private markLive(sink: AdapterSink): void {

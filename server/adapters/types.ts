@@ -8,7 +8,8 @@ import type { AssetClass } from '../../lib/market/types';
 
 /**
  * Adapter lifecycle as shown on /healthz and the dashboard: `connecting` (starting or
- * reconnecting), `live` (data flowing), `stale` (connected but nothing arrived for a while; the
+ * reconnecting), `live` (connected and subscribed, the source has accepted: data flows, or will as
+ * soon as the market moves), `stale` (connected but nothing arrived for a while; the
  * supervisor also sets it), `down` (not running or disconnected; the reason says why).
  */
 export type AdapterState = 'connecting' | 'live' | 'stale' | 'down';

@@ -89,6 +89,44 @@ describe('BinanceAdapter', () => {
     expect(stream.normaliser.stats().rejected).toEqual({});
   });
 
+  it('shows a quiet pair live once the stream connection is open, before any trade or book ticker', async () => {
+    // The streams are named in the URL: an open socket is the subscription accepted. A pair that
+    // trades nothing for minutes is still connected, and must not read "connecting" meanwhile.
+    const { server, adapter, sink, statuses } = await setup();
+    const stream = normalisedStream();
+    await stream.normaliser.attach(adapter);
+    await waitFor(() => server.sockets.length === 1, 'a connection');
+    await waitFor(() => stream.venueState('BINANCE')?.state === 'live', 'the venue live');
+    expect(adapter.stats()).toMatchObject({ messages: 0, trades: 0, quotes: 0 });
+    expect(stream.ticks).toEqual([]);
+    // The same through a bare sink: connecting, then live, nothing else.
+    const second = new BinanceAdapter({ symbols: 'bnbbtc', baseUrl: server.url, logger: createLogger({ level: 'silent' }) });
+    cleanups.push(() => second.stop());
+    await second.start(sink);
+    await waitFor(() => server.sockets.length === 2, 'a second connection');
+    await waitFor(() => statuses().length === 2, 'two statuses');
+    expect(statuses()).toEqual(['connecting', 'live']);
+  });
+
+  it('reports an error response as down with the venue message, then reconnects and is live again', async () => {
+    const { server, adapter, sink, statuses, logLines } = await setup();
+    await adapter.start(sink);
+    await waitFor(() => statuses().includes('live'), 'live');
+    server.send(JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown variant' }, id: 1 }));
+    await waitFor(() => server.sockets.length === 2, 'a reconnection');
+    await waitFor(() => statuses().length === 5, 'live again');
+    expect(statuses()).toEqual([
+      'connecting',
+      'live',
+      expect.stringMatching(/^down: binance error: Invalid request: unknown variant \(code 2\); reconnecting in 0\.\d s$/),
+      'connecting: reconnecting (attempt 1)',
+      'live',
+    ]);
+    expect(adapter.stats()).toMatchObject({ errors: 1, reconnects: 1 });
+    expect(adapter.stats().ignored).toBeUndefined();
+    expect(logLines.filter((l) => l.kind === 'errors')).toHaveLength(1);
+  });
+
   it('ignores unknown events and malformed JSON, counting them and logging each kind once', async () => {
     const { server, adapter, sink, of, logLines } = await setup();
     await adapter.start(sink);

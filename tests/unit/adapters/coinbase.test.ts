@@ -109,6 +109,18 @@ describe('CoinbaseAdapter', () => {
     expect(adapter.stats()).toMatchObject({ tradeGaps: 2, missedTrades: 2 + 7, duplicates: 1 });
   });
 
+  it('is live once the venue confirms the subscription, before any market message, and not before', async () => {
+    const { server, adapter } = await setup();
+    const stream = normalisedStream();
+    await stream.normaliser.attach(adapter);
+    await waitFor(() => server.received.length === 1, 'the subscribe');
+    // Open and subscribed, but not yet confirmed: the venue may still refuse the products.
+    expect(stream.venueState('COINBASE')?.state).toBe('connecting');
+    server.send(subscriptions);
+    await waitFor(() => stream.venueState('COINBASE')?.state === 'live', 'the venue live');
+    expect(adapter.stats()).toMatchObject({ messages: 1, trades: 0, quotes: 0, heartbeats: 0 });
+  });
+
   it('keeps a quiet market live on heartbeats', async () => {
     const { server, adapter, sink, of, statuses } = await setup();
     await adapter.start(sink);
