@@ -10,9 +10,10 @@
  * `symbol` is the instrument's full name (venue prefix optional in hand-written files); prices and
  * sizes are decimal strings, kept exact. `side` is the aggressor: buy, sell or unknown.
  */
-import { formatDecimal } from '../../lib/market/decimal';
+import { formatDecimal, MAX_DECIMALS } from '../../lib/market/decimal';
 import { splitSymbol } from '../../lib/market/symbols';
 import { AssetClass, Side, type Instrument, type Quote, type Trade } from '../../lib/market/types';
+import { checkInstrument } from '../normaliser/validate';
 import { formatIsoMicros, parseIsoMicros } from './iso-time';
 import type { AdapterSide } from './types';
 
@@ -55,8 +56,13 @@ export interface RecordedQuote {
 /** A trade or quote line. */
 export type RecordedTick = RecordedTrade | RecordedQuote;
 
-/** Why a line could not be used (counted and logged once per kind by the reader). */
-export type LineProblem = 'malformed-json' | 'unknown-type' | 'missing-symbol' | 'bad-time' | 'missing-field' | 'bad-instrument';
+/**
+ * Why a line could not be used (counted and logged once per kind by the reader):
+ * `missing-symbol` no symbol, or nothing after the venue prefix ("SIM:"); `bad-symbol` a symbol the
+ * normaliser would refuse (spaces, control characters, longer than 64); `bad-instrument` an
+ * instrument line whose asset class is unknown or whose decimals are not whole numbers 0..18.
+ */
+export type LineProblem = 'malformed-json' | 'unknown-type' | 'missing-symbol' | 'bad-symbol' | 'bad-time' | 'missing-field' | 'bad-instrument';
 
 const ASSET_CLASS_NAMES: Readonly<Record<string, AssetClass>> = {
   other: AssetClass.Other,
@@ -95,6 +101,17 @@ export function readTime(record: Readonly<Record<string, unknown>>): number | un
 }
 
 const DECIMAL_RE = /^-?\d+(?:\.\d+)?$/;
+const DIGITS_RE = /^\d+$/;
+
+/**
+ * Decimal places as an instrument line gives them: a whole number 0..MAX_DECIMALS (18), as a JSON
+ * number or, from CSV, a string of digits; `undefined` for anything else (negative, fractional,
+ * too many, empty, null, a boolean), which `Number()` would have turned into a plausible count.
+ */
+function readDecimals(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && DIGITS_RE.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 && n <= MAX_DECIMALS ? n : undefined;
+}
 
 function decimal(value: unknown): string | number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -117,12 +134,15 @@ export function readRecord(record: Readonly<Record<string, unknown>>): RecordedI
   if (type !== 'instrument' && type !== 'trade' && type !== 'quote') return 'unknown-type';
   if (typeof record.symbol !== 'string' || record.symbol.trim() === '') return 'missing-symbol';
   const parts = splitSymbol(record.symbol.trim());
+  if (parts.symbol === '') return 'missing-symbol';
+  // The normaliser's own instrument check, so a line it would refuse later is refused here, counted.
+  if (checkInstrument({ symbol: parts.symbol, priceDecimals: 0, sizeDecimals: 0 }) === 'bad-instrument') return 'bad-symbol';
   const venue = typeof record.venue === 'string' && parts.venue === '' ? record.venue : parts.venue;
   if (type === 'instrument') {
     const assetClass = readAssetClass(record.assetClass);
-    const priceDecimals = Number(record.priceDecimals);
-    const sizeDecimals = Number(record.sizeDecimals);
-    if (assetClass === undefined || !Number.isInteger(priceDecimals) || !Number.isInteger(sizeDecimals)) return 'bad-instrument';
+    const priceDecimals = readDecimals(record.priceDecimals);
+    const sizeDecimals = readDecimals(record.sizeDecimals);
+    if (assetClass === undefined || priceDecimals === undefined || sizeDecimals === undefined) return 'bad-instrument';
     return { type, venue, symbol: parts.symbol, assetClass, priceDecimals, sizeDecimals };
   }
   const timeUs = readTime(record);

@@ -55,8 +55,30 @@ describe('readRecord', () => {
     [{ type: 'quote', symbol: 'X', timeUs: 1, bid: '1', ask: '2' }, 'missing-field'],
     [{ type: 'instrument', symbol: 'X', assetClass: 'tulips', priceDecimals: 2, sizeDecimals: 0 }, 'bad-instrument'],
     [{ type: 'instrument', symbol: 'X', assetClass: 'constructor', priceDecimals: 2, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: 19, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: 2, sizeDecimals: 19 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: -1, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: 2.5, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: '19', sizeDecimals: '0' }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: '-1', sizeDecimals: '0' }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: '', sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: null, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: true, sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', priceDecimals: [2], sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'X', sizeDecimals: 0 }, 'bad-instrument'],
+    [{ type: 'instrument', symbol: 'SIM:', priceDecimals: 2, sizeDecimals: 0 }, 'missing-symbol'],
+    [{ type: 'trade', symbol: 'SIM:', timeUs: 1, price: '1', size: '1' }, 'missing-symbol'],
+    [{ type: 'instrument', symbol: 'SIM:BTC USD', priceDecimals: 2, sizeDecimals: 0 }, 'bad-symbol'],
+    [{ type: 'instrument', symbol: `SIM:${'X'.repeat(65)}`, priceDecimals: 2, sizeDecimals: 0 }, 'bad-symbol'],
+    [{ type: 'quote', symbol: 'SIM:A\u0000B', timeUs: 1, bid: '1', bidSize: '1', ask: '2', askSize: '1' }, 'bad-symbol'],
   ])('names the problem with %j', (record, problem) => {
     expect(readRecord(record)).toBe(problem);
+  });
+
+  it('accepts decimals 0..18 as numbers or, as CSV gives them, strings of digits', () => {
+    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: 18, sizeDecimals: 0 })).toMatchObject({ priceDecimals: 18, sizeDecimals: 0 });
+    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: ' 18', sizeDecimals: '0' })).toMatchObject({ priceDecimals: 18, sizeDecimals: 0 });
+    expect(readRecord({ type: 'instrument', symbol: `A:${'X'.repeat(64)}`, priceDecimals: 2, sizeDecimals: 2 })).toMatchObject({ venue: 'A', symbol: 'X'.repeat(64) });
   });
 });
 
@@ -97,6 +119,29 @@ describe('parseRecording', () => {
       ['malformed-json', { count: 2, firstLine: 3 }],
       ['unknown-type', { count: 1, firstLine: 7 }],
     ]);
+  });
+
+  it('skips an instrument line with decimals outside 0..18 as a bad line, and infers that instrument from its data', () => {
+    const trades = [
+      '{"type":"trade","symbol":"SIM:A","timeUs":1714564800000000,"price":"1.25","size":"0.5","side":"buy"}',
+      '{"type":"trade","symbol":"SIM:A","timeUs":1714564800000001,"price":"1.5","size":"2","side":"sell"}',
+    ];
+    const text = [
+      '{"type":"instrument","symbol":"SIM:A","assetClass":"crypto","priceDecimals":19,"sizeDecimals":8}',
+      ...trades,
+      '{"type":"instrument","symbol":"SIM:B","assetClass":"crypto","priceDecimals":-2,"sizeDecimals":8}',
+      '{"type":"instrument","symbol":"SIM:","assetClass":"crypto","priceDecimals":2,"sizeDecimals":8}',
+    ].join('\n');
+    const recording = parseRecording(text, 'ndjson');
+    expect([...recording.problems]).toEqual([
+      ['bad-instrument', { count: 2, firstLine: 1 }],
+      ['missing-symbol', { count: 1, firstLine: 5 }],
+    ]);
+    // Exactly what a recording of these trades without any instrument line gives.
+    const inferred = parseRecording(trades.join('\n'), 'ndjson');
+    expect(recording.instruments).toEqual(inferred.instruments);
+    expect(recording.instruments).toEqual([{ type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Other, priceDecimals: 2, sizeDecimals: 1 }]);
+    expect(recording.ticks).toEqual(inferred.ticks);
   });
 
   it('reads CSV with loose headers and quoted fields, inferring each symbol precision from its data', () => {

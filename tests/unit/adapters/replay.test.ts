@@ -143,6 +143,30 @@ describe('ReplayAdapter', () => {
       ]);
     });
 
+    it('skips an instrument line with decimals outside 0..18, counted and logged with its line, and plays its trades as undeclared', async () => {
+      const path = file('bad-decimals.ndjson', [
+        { type: 'trade', symbol: 'SIM:OK', timeUs: BASE_US, price: '5.0', size: '1', side: 'buy' },
+        { type: 'instrument', symbol: 'SIM:A', assetClass: 'equity', priceDecimals: 25, sizeDecimals: 0 },
+        ...Array.from({ length: 3 }, (_, i) => ({ type: 'trade', symbol: 'SIM:A', timeUs: BASE_US + i + 1, price: `10${i}.25`, size: '3', side: 'sell' })),
+      ]);
+      const warnings: Record<string, unknown>[] = [];
+      const logger = createLogger({ level: 'warn', write: (line) => warnings.push(JSON.parse(line) as Record<string, unknown>) });
+      const { normaliser, ticks, bus } = normalisedStream();
+      const adapter = new ReplayAdapter({ file: path, speed: 1000, logger });
+      await normaliser.attach(adapter);
+      await waitFor(() => adapter.stats().finished === 1, 'the end of the file');
+      normaliser.flush();
+      expect(adapter.stats().skippedLines).toBe(1);
+      expect(warnings.map((w) => [w.msg, w.problem, w.count, w.firstLine])).toEqual([['skipped unusable lines in recording', 'bad-instrument', 1, 2]]);
+      expect(bus.instruments().map((i) => [i.symbol, i.assetClass, i.priceDecimals, i.sizeDecimals])).toEqual([
+        ['REPLAY:OK', 0, 1, 0],
+        ['REPLAY:A', 0, 2, 0],
+      ]);
+      expect(ticks).toHaveLength(4);
+      expect(normaliser.stats().rejected).toEqual({});
+      await normaliser.detachAll();
+    });
+
     it('plays a CSV file with exact decimals through the normaliser', async () => {
       const path = join(dir, 'quotes.csv');
       writeFileSync(path, `time,symbol,bid,bid_size,ask,ask_size\n${iso(0)},EURUSD,1.08341,1000000,1.08345,2000000\n${iso(10)},EURUSD,1.08342,1000000,1.08346,500000\n`);
