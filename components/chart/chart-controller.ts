@@ -7,6 +7,12 @@
  *   late trade revised is updated in place (`historicalUpdate`), and one it opened between drawn
  *   bars reloads the series.
  *
+ * What the person looks at survives every reload that is not their doing (kept-view.ts): a fresh
+ * snapshot after a reconnect or a gap, a new epoch (the series empties until the same instrument
+ * comes back), trimming the series to the store's window. At the live edge the zoom and the margin
+ * right of the newest bar stay; scrolled back, the same times stay on screen. Another instrument
+ * or interval is a new view: default zoom, newest bars.
+ *
  * The React wrapper (price-chart.tsx) feeds it from a transient store subscription, so live bars
  * reach the canvas without a React render.
  */
@@ -23,12 +29,13 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { formatDecimal, pow10 } from '../../lib/market/decimal';
-import type { Bar, Instrument } from '../../lib/market/types';
+import type { Bar, BarInterval, Instrument } from '../../lib/market/types';
 import type { ChartState } from '../../lib/store/types';
 import { formatChange, formatSize } from '../shared/format';
 import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
 import { barChange, barTime, findBar, olderBarChanges, toCandle, toVolume } from './bar-data';
 import type { ChartPalette } from './chart-palette';
+import { captureView, restoreRange, type BarRange, type KeptView } from './kept-view';
 
 /** Pixels per bar after a (re)load; older bars are a scroll away. */
 export const DEFAULT_BAR_SPACING = 9;
@@ -54,6 +61,19 @@ export interface ChartControllerOptions {
 /** Elements of the crosshair legend the controller writes into (found by `data-field`). */
 type LegendField = 'time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'change';
 
+/** A view kept for the series of one instrument at one interval. */
+interface ViewOf {
+  readonly symbol: string;
+  readonly interval: BarInterval;
+  readonly view: KeptView;
+}
+
+/** Runs `callback` after the next frame lightweight-charts renders in (a timer where there are no frames). */
+function afterNextFrame(callback: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(callback);
+  else setTimeout(callback, 0);
+}
+
 /** True when `b` draws like `a`: the same instrument at the same precisions. */
 function sameInstrument(a: Instrument, b: Instrument | undefined): boolean {
   return b !== undefined && a.id === b.id && a.symbol === b.symbol && a.priceDecimals === b.priceDecimals && a.sizeDecimals === b.sizeDecimals;
@@ -70,7 +90,20 @@ export class ChartController {
   private zone: TimeZoneChoice;
   private revision = -1;
   private instrument: Instrument | undefined;
+  /** Interval of the bars drawn. */
+  private interval: BarInterval | undefined;
   private bars: readonly Bar[] = [];
+  /**
+   * The view to show again once bars come: set when the series was emptied by a reload that was
+   * not the person's doing (a new epoch empties it until the instrument table and a snapshot
+   * return); dropped when another instrument or interval is shown.
+   */
+  private keptView: ViewOf | undefined;
+  /**
+   * The logical range last asked of the time scale. lightweight-charts applies it at its next
+   * render, so until then `getVisibleLogicalRange()` still answers the range before it.
+   */
+  private requestedRange: BarRange | undefined;
   /** Open time (chart seconds) of the newest bar drawn; updates before it are not allowed. */
   private lastDrawnTime = -Infinity;
   /** Bars the series holds (it keeps every bar ever appended until the next setData). */
@@ -112,6 +145,7 @@ export class ChartController {
       this.chart.panes()[1]?.setStretchFactor(VOLUME_PANE_SHARE);
     }
     this.chart.subscribeCrosshairMove(this.onCrosshairMove);
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onVisibleRangeChange);
     this.applyPalette();
     this.applyZone();
   }
@@ -160,12 +194,33 @@ export class ChartController {
    * series has grown past the window plus slack, or a bar must go between drawn ones.
    */
   private trim(instrument: Instrument): void {
-    const timeScale = this.chart.timeScale();
-    const visible = timeScale.getVisibleRange();
+    const kept = this.captureView();
     this.candles.setData(this.bars.map((b) => toCandle(b, instrument)));
     this.volume?.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
     this.seriesBars = this.bars.length;
-    if (visible) timeScale.setVisibleRange(visible);
+    if (kept) this.restoreView(kept.view, this.bars, kept.interval);
+  }
+
+  /** What the person looks at now, or undefined when nothing is drawn (or the pane has no width). */
+  private captureView(): ViewOf | undefined {
+    if (!this.instrument || this.interval === undefined || this.seriesBars === 0) return undefined;
+    const range = this.requestedRange ?? this.chart.timeScale().getVisibleLogicalRange();
+    // The series' own times: it holds appended bars the store's window may have dropped.
+    const times = this.candles.data().map((point) => point.time as number);
+    const view = captureView(range, times, this.interval);
+    return view && { symbol: this.instrument.symbol, interval: this.interval, view };
+  }
+
+  /** Shows `view` on `bars` (the series just loaded); false when there are no bars to show it on. */
+  private restoreView(view: KeptView, bars: readonly Bar[], interval: BarInterval): boolean {
+    const range = restoreRange(view, bars.map(barTime), interval);
+    if (!range) return false;
+    this.chart.timeScale().setVisibleLogicalRange(range);
+    this.requestedRange = range;
+    afterNextFrame(() => {
+      if (this.requestedRange === range) this.requestedRange = undefined;
+    });
+    return true;
   }
 
   setPalette(palette: ChartPalette): void {
@@ -184,13 +239,17 @@ export class ChartController {
 
   dispose(): void {
     this.chart.unsubscribeCrosshairMove(this.onCrosshairMove);
+    this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onVisibleRangeChange);
     this.chart.remove();
   }
 
   private reset(state: ChartState, instrument: Instrument | undefined): void {
     const precisionChanged = instrument?.priceDecimals !== this.instrument?.priceDecimals;
+    // Taken before the series is replaced; an empty series keeps the view it was emptied with.
+    const kept = this.captureView() ?? this.keptView;
     this.revision = state.revision;
     this.instrument = instrument;
+    this.interval = state.interval;
     this.bars = state.bars;
     this.hovered = undefined;
     if (instrument && precisionChanged) {
@@ -200,11 +259,20 @@ export class ChartController {
     this.candles.setData(instrument ? state.bars.map((b) => toCandle(b, instrument)) : []);
     this.volume?.setData(instrument ? state.bars.map((b) => toVolume(b, instrument, this.palette)) : []);
     this.seriesBars = instrument ? state.bars.length : 0;
-    // A fresh series starts at the default zoom, scrolled to the newest bar: a young series draws
-    // normal-width candles at the right edge instead of a few stretched across the pane.
-    this.chart.timeScale().applyOptions({ barSpacing: DEFAULT_BAR_SPACING });
-    this.chart.timeScale().scrollToRealTime();
     this.lastDrawnTime = -Infinity;
+    // The same instrument at the same interval (or one not known yet, as in a new epoch before the
+    // instrument table): the person's view goes on. Anything else is a new view.
+    const goesOn = kept !== undefined && (instrument === undefined || (kept.symbol === instrument.symbol && kept.interval === state.interval));
+    this.keptView = goesOn ? kept : undefined;
+    if (kept && goesOn && instrument && this.restoreView(kept.view, state.bars, state.interval)) {
+      this.keptView = undefined;
+    } else {
+      // A new series starts at the default zoom, scrolled to the newest bar: a young series draws
+      // normal-width candles at the right edge instead of a few stretched across the pane.
+      this.requestedRange = undefined;
+      this.chart.timeScale().applyOptions({ barSpacing: DEFAULT_BAR_SPACING });
+      this.chart.timeScale().scrollToRealTime();
+    }
     this.afterDraw();
   }
 
@@ -220,6 +288,20 @@ export class ChartController {
     data.lastClose = last && this.instrument ? formatDecimal(last.close, this.instrument.priceDecimals) : '';
     if (!this.hovered) this.renderLegend();
   }
+
+  /**
+   * Publishes the view on the container for tests and tools: zoom (px per bar), bars from the
+   * newest bar to the right edge, and the open times (chart seconds) of the bars at the edges.
+   */
+  private readonly onVisibleRangeChange = (): void => {
+    const timeScale = this.chart.timeScale();
+    const visible = timeScale.getVisibleRange();
+    const data = this.container.dataset;
+    data.barSpacing = timeScale.options().barSpacing.toFixed(3);
+    data.scrollPosition = timeScale.scrollPosition().toFixed(3);
+    data.visibleFrom = visible ? String(visible.from) : '';
+    data.visibleTo = visible ? String(visible.to) : '';
+  };
 
   private readonly onCrosshairMove = (param: MouseEventParams<Time>): void => {
     this.hovered = param.time === undefined ? undefined : findBar(this.bars, param.time as UTCTimestamp);

@@ -8,7 +8,7 @@
  */
 import type { Bar, Instrument, MarketUpdate, Trade } from '../market/types';
 import type { ServerMessage, SnapshotMessage } from '../protocol/messages';
-import { normaliseBars, upsertBar } from './bar-series';
+import { mergeSnapshotBars, upsertBar } from './bar-series';
 import { applyQuote, applySession, applyTrade, draftTicker, type TickerDraft } from './ticker';
 import { freshChart, resolveSelection } from './selection';
 import type { ChartState, ConnectionView, TapeEntry, Ticker } from './types';
@@ -214,7 +214,9 @@ class FrameDraft {
     const chart = this.chart();
     if (snapshot.instrumentId === chart.instrumentId) this.mergeTape(ticks);
     if (snapshot.instrumentId === chart.instrumentId && snapshot.interval === chart.interval) {
-      this.bars = normaliseBars(bars, this.context.maxBars);
+      // The chart's bars are from this epoch (a new epoch or selection empties them): a resync
+      // keeps the older ones the snapshot does not reach back to.
+      this.bars = mergeSnapshotBars(this.bars ?? chart.bars, bars, this.context.maxBars);
       this.out.chart = { ...chart, bars: this.bars, revision: chart.revision + 1, status: 'ready' };
     }
     this.out.lastDataAtMs = this.context.nowMs;

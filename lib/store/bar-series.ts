@@ -33,6 +33,30 @@ export function normaliseBars(input: readonly Bar[], maxBars: number): Bar[] {
   return sorted.length > maxBars ? sorted.slice(sorted.length - maxBars) : sorted;
 }
 
+/**
+ * The bar list after a fresh (not recovered) snapshot of the instrument and interval already held,
+ * in the same server epoch: the held bars older than the snapshot's oldest bar, then the
+ * snapshot's bars (sorted, de-duplicated), keeping the newest `maxBars`. A snapshot carries only
+ * the server's recent bars (300 by default) while the store keeps up to 2,000, and within an epoch
+ * the older ones are still true: a resync after a sequence gap, or a reconnect the server could
+ * not recover, must not take away the bars a person scrolled back to.
+ *
+ * Held bars are kept only when they reach the snapshot's oldest bar: after a disconnection longer
+ * than the snapshot's span the bars in between were never received, and joining the two would
+ * draw that stretch as if nothing traded (the chart spaces bars by index, not by time), so then
+ * the snapshot's bars alone are the list. A snapshot without bars leaves the held ones.
+ */
+export function mergeSnapshotBars(held: readonly Bar[], snapshot: readonly Bar[], maxBars: number): Bar[] {
+  const fresh = normaliseBars(snapshot, maxBars);
+  const oldest = fresh[0];
+  if (oldest === undefined) return held.length > maxBars ? held.slice(held.length - maxBars) : held.slice();
+  const newestHeld = held[held.length - 1];
+  if (newestHeld === undefined || newestHeld.openTimeUs < oldest.openTimeUs) return fresh;
+  const olderEnd = lowerBound(held, oldest.openTimeUs);
+  const keep = Math.min(olderEnd, maxBars - fresh.length);
+  return keep <= 0 ? fresh : [...held.slice(olderEnd - keep, olderEnd), ...fresh];
+}
+
 /** Index of the first bar whose open time is >= `openTimeUs`. */
 function lowerBound(bars: readonly Bar[], openTimeUs: number): number {
   let low = 0;

@@ -4,18 +4,34 @@ import type { ChartState } from '../../../lib/store/types';
 
 /** What the controller asked of lightweight-charts, in order. */
 const calls: string[] = [];
+/** The visible logical range the mocked time scale reports (what the person is looking at). */
+let visible: { from: number; to: number } | null = null;
 
 vi.mock('lightweight-charts', () => {
-  const series = (name: string) => ({
-    setData: (data: unknown[]) => calls.push(`${name}.setData(${data.length})`),
-    update: () => calls.push(`${name}.update`),
-    applyOptions: () => {},
-  });
+  const series = (name: string) => {
+    let points: { time: number }[] = [];
+    return {
+      setData: (data: { time: number }[]) => {
+        points = data.slice();
+        calls.push(`${name}.setData(${data.length})`);
+      },
+      update: (point: { time: number }) => {
+        const last = points[points.length - 1];
+        if (last && last.time === point.time) points[points.length - 1] = point;
+        else if (!last || last.time < point.time) points.push(point);
+        calls.push(`${name}.update`);
+      },
+      data: () => points,
+      applyOptions: () => {},
+    };
+  };
   const timeScale = {
     applyOptions: () => calls.push('timeScale.applyOptions'),
     scrollToRealTime: () => calls.push('timeScale.scrollToRealTime'),
-    getVisibleRange: () => null,
-    setVisibleRange: () => {},
+    getVisibleLogicalRange: () => visible,
+    setVisibleLogicalRange: (range: { from: number; to: number }) => calls.push(`timeScale.setVisibleLogicalRange(${range.from}, ${range.to})`),
+    subscribeVisibleLogicalRangeChange: () => {},
+    unsubscribeVisibleLogicalRangeChange: () => {},
   };
   return {
     CandlestickSeries: { name: 'candles' },
@@ -44,7 +60,13 @@ const bar = (minute: number, close: number): Bar => ({
   open: 100, high: Math.max(100, close), low: Math.min(100, close), close, volume: 1, tradeCount: 1, vwap: close,
 });
 
-const chartState = (bars: Bar[]): ChartState => ({ instrumentId: 1, interval: 60, bars, revision: 3, status: 'ready' });
+const chartState = (bars: Bar[], revision = 3): ChartState => ({ instrumentId: 1, interval: 60, bars, revision, status: 'ready' });
+/** Bars of minutes `first` .. `first + count - 1`. */
+const minutes = (first: number, count: number): Bar[] => Array.from({ length: count }, (_, i) => bar(first + i, 100));
+/** Lets the time scale apply what was asked of it (lightweight-charts does at its next render). */
+const nextFrame = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** The view calls only: what the controller did to the time scale. */
+const viewCalls = (): string[] => calls.filter((call) => call.startsWith('timeScale.'));
 
 function makeController() {
   const container = { dataset: {} } as unknown as HTMLElement;
@@ -55,6 +77,7 @@ function makeController() {
 describe('ChartController', () => {
   beforeEach(() => {
     calls.length = 0;
+    visible = null;
   });
 
   describe('#sync', () => {
@@ -68,13 +91,107 @@ describe('ChartController', () => {
       expect(calls).toEqual(['candles.update', 'volume.update']);
     });
 
-    it('reloads the series when the same instrument id comes back at another precision', () => {
+    it('reloads the series, keeping the view, when the same instrument id comes back at another precision', () => {
       const chart = makeController();
       chart.sync(chartState([bar(1, 101)]), btc);
+      visible = { from: -30, to: 6 };
       calls.length = 0;
       chart.sync(chartState([bar(1, 101)]), { ...btc, priceDecimals: 3 });
       expect(calls).toContain('candles.setData(1)');
-      expect(calls).toContain('timeScale.scrollToRealTime');
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(-30, 6)']);
+    });
+  });
+
+  describe('view across reloads', () => {
+    it('keeps the zoom and the margin right of the newest bar when a fresh snapshot reloads the series at the live edge', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(1, 100)), btc);
+      visible = { from: 70.5, to: 104 }; // zoomed in, newest bar (index 99) 5 bars from the right edge
+      calls.length = 0;
+      chart.sync(chartState(minutes(11, 300), 4), btc);
+      expect(calls).toContain('candles.setData(300)');
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(270.5, 304)']);
+    });
+
+    it('keeps the same times on screen when a fresh snapshot reloads the series of a person scrolled back', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(101, 200)), btc);
+      visible = { from: 20, to: 60 }; // minutes 121 .. 161
+      calls.length = 0;
+      chart.sync(chartState(minutes(51, 300), 4), btc);
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(70, 110)']);
+    });
+
+    it('keeps the view through a new epoch: empty series, then the instrument under a new id, then its snapshot', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(101, 200)), btc);
+      visible = { from: 20, to: 60 };
+      chart.sync({ instrumentId: undefined, interval: 60, bars: [], revision: 4, status: 'loading' }, undefined);
+      visible = null; // an empty chart has no range
+      chart.sync({ instrumentId: 7, interval: 60, bars: [], revision: 5, status: 'loading' }, { ...btc, id: 7 });
+      calls.length = 0;
+      chart.sync({ instrumentId: 7, interval: 60, bars: minutes(91, 150), revision: 6, status: 'ready' }, { ...btc, id: 7 });
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(30, 70)']);
+    });
+
+    it('reads a view it has just restored from what it asked, before the chart has drawn it', async () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(101, 200)), btc);
+      visible = { from: 20, to: 60 };
+      chart.sync(chartState(minutes(51, 300), 4), btc);
+      // Another reload in the same frame: the time scale still answers the range before the first.
+      calls.length = 0;
+      chart.sync(chartState(minutes(61, 300), 5), btc);
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(60, 100)']);
+      await nextFrame();
+      visible = { from: 10, to: 50 };
+      calls.length = 0;
+      chart.sync(chartState(minutes(61, 300), 6), btc);
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(10, 50)']);
+    });
+
+    it('starts another instrument or interval at the default zoom on the newest bars', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(1, 100)), btc);
+      visible = { from: 20, to: 60 };
+      calls.length = 0;
+      chart.sync({ instrumentId: 2, interval: 60, bars: [], revision: 4, status: 'loading' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      chart.sync({ instrumentId: 2, interval: 60, bars: minutes(1, 100), revision: 5, status: 'ready' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      chart.sync({ instrumentId: 2, interval: 300, bars: [], revision: 6, status: 'loading' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      chart.sync({ instrumentId: 2, interval: 300, bars: minutes(1, 20), revision: 7, status: 'ready' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      expect(viewCalls().filter((call) => call.startsWith('timeScale.setVisibleLogicalRange'))).toEqual([]);
+      expect(viewCalls().filter((call) => call === 'timeScale.scrollToRealTime')).toHaveLength(4);
+    });
+
+    it('keeps the margin right of the newest bar when the series is trimmed to the store window', () => {
+      const chart = makeController();
+      const bars = minutes(1, 20);
+      chart.sync(chartState(bars), btc);
+      // Live bars arrive while the store keeps 20; the series holds every one until it is trimmed.
+      let window = bars;
+      for (let minute = 21; minute <= 521; minute += 1) {
+        window = [...window.slice(1), bar(minute, 100)];
+        // At the live edge the chart shifts on each new bar: newest at index minute - 1, 6 empty bars right of it.
+        visible = { from: minute - 1 + 6 - 40, to: minute - 1 + 6 };
+        chart.sync(chartState(window), btc);
+      }
+      // The 521st bar drawn takes the series past the window plus 500: trimmed to the 20 newest.
+      expect(calls.filter((call) => call.startsWith('candles.setData'))).toEqual(['candles.setData(20)', 'candles.setData(20)']);
+      expect(viewCalls().at(-1)).toEqual('timeScale.setVisibleLogicalRange(-15, 25)');
+    });
+
+    it('keeps the same times on screen when the series is trimmed under a person scrolled back', () => {
+      const chart = makeController();
+      let window = minutes(1, 20);
+      chart.sync(chartState(window), btc);
+      // Scrolled back, the chart keeps its indexes as bars arrive: minutes 491 .. 511 on screen.
+      visible = { from: 490, to: 510 };
+      for (let minute = 21; minute <= 521; minute += 1) {
+        window = [...window.slice(1), bar(minute, 100)];
+        chart.sync(chartState(window), btc);
+      }
+      // The window now starts at minute 502: 501 bars fewer before the same times.
+      expect(viewCalls().at(-1)).toEqual('timeScale.setVisibleLogicalRange(-11, 9)');
     });
   });
 });

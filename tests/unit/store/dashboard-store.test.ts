@@ -173,6 +173,36 @@ describe('DashboardStore', () => {
       expect(chart.bars.map((b) => b.close)).toEqual([7, 8]);
     });
 
+    it('keeps the older bars a fresh snapshot of the same epoch does not reach back to (a resync after a gap)', () => {
+      const { store } = manualStore('BTC-USD');
+      const held = Array.from({ length: 10 }, (_, i) => bar(1, 60, 60 * (i + 1), 1));
+      feed(store, hello(1), instruments, { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: held });
+      store.getState().actions.flush();
+      const revision = store.getState().chart.revision;
+      feed(store, {
+        type: 'snapshot', requestId: 2, instrumentId: 1, recovered: false, seq: 9, interval: 60,
+        updates: [bar(1, 60, 540, 2), bar(1, 60, 600, 2), bar(1, 60, 660, 2)],
+      });
+      store.getState().actions.flush();
+      const { chart } = store.getState();
+      expect(chart.revision).toBe(revision + 1);
+      expect(chart.bars.map((b) => b.openTimeUs / 60e6)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(chart.bars.map((b) => b.close)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2]);
+    });
+
+    it('takes only the snapshot bars after a new epoch', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments, {
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 1), bar(1, 60, 120, 1)],
+      });
+      store.getState().actions.flush();
+      feed(store, hello(2), instruments, {
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 120, 2), bar(1, 60, 180, 2)],
+      });
+      store.getState().actions.flush();
+      expect(store.getState().chart.bars.map((b) => b.openTimeUs / 60e6)).toEqual([2, 3]);
+    });
+
     it('updates the last bar from live bars without a new revision', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
