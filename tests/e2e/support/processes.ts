@@ -91,7 +91,11 @@ export async function startFeed(options: FeedProcessOptions): Promise<FeedProces
     ...(options.allowOrigins ?? []).flatMap((origin) => ['--allow-origin', origin]),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Relative paths in extraArgs (--adapter ./tests/...) are written from the package root. The CLI
+  // resolves them against INIT_CWD, the folder npm was run in, so that is dropped: run from a
+  // subfolder, `npm run test:e2e` would otherwise look for them there.
+  const { INIT_CWD: _npmFolder, ...env } = process.env;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, child);
   return { url: `ws://127.0.0.1:${options.port}`, port: options.port, child, stop: () => stopProcess(child) };
 }
