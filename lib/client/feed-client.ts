@@ -12,7 +12,7 @@
  * ```
  */
 import { codecFor, type Codec } from '../protocol';
-import { PROTOCOL_VERSION, SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON } from '../protocol/constants';
+import { MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON } from '../protocol/constants';
 import { ProtocolError } from '../protocol/errors';
 import type {
   ClientMessage,
@@ -28,6 +28,7 @@ import type { FeedClientEvents } from './events';
 import { InstrumentTable } from './instrument-table';
 import { resolveFeedClientOptions, type FeedClientOptions, type ResolvedFeedClientOptions } from './options';
 import { RequestRouter } from './request-router';
+import { encodedByteLength } from './request-size';
 import { SequenceTracker } from './sequence-tracker';
 import { ClientState, type StateChange } from './states';
 import { type FeedClientStats, StatsCollector } from './stats';
@@ -92,6 +93,8 @@ export class FeedClient {
       send: (message) => this.#send(message),
       emitError: (error) => this.#events.emit('error', error),
       now: this.#options.now,
+      messageBytes: (message) => encodedByteLength(codec.encode(message)),
+      maxMessageBytes: MAX_CLIENT_MESSAGE_BYTES,
     });
     this.#liveness = new Liveness({
       now: this.#options.now,
@@ -183,6 +186,8 @@ export class FeedClient {
    * Resolves on the server's ack; rejects with a `ServerRequestError` (e.g. code
    * `ErrorCode.UnknownInstrument`) when refused, in which case the subscription is undone.
    * Made before connecting, it is sent once connected. Snapshots arrive as `snapshot` events.
+   * More symbols than fit in one message (16 KiB, about 800 names) go as several requests, each
+   * refused or accepted on its own.
    * @throws TypeError for malformed arguments.
    */
   subscribe(symbols: readonly string[] | 'all', interval: IntervalOrNone = 0): Promise<void> {

@@ -46,6 +46,37 @@ export function deferred(): { promise: Promise<void>; waiter: Waiter } {
   return { promise, waiter };
 }
 
+/**
+ * Splits one promise's waiter over `n` requests (one request cut into parts to fit the message
+ * limit): the promise resolves once every part has, and rejects with the first part's rejection.
+ */
+export function splitWaiter(waiter: Waiter, n: number): Waiter[] {
+  if (n <= 1) return [waiter];
+  let left = n;
+  let settled = false;
+  return Array.from({ length: n }, (): Waiter => {
+    let done = false;
+    return {
+      resolve: () => {
+        if (done || settled) return;
+        done = true;
+        if (--left === 0) {
+          settled = true;
+          waiter.resolve();
+        }
+      },
+      reject: (error) => {
+        if (done || settled) return;
+        done = settled = true;
+        waiter.reject(error);
+      },
+    };
+  });
+}
+
+/** Largest request id before the ids wrap to 1. */
+export const MAX_REQUEST_ID = 0xffff_ffff;
+
 /** Request-id allocation and the in-flight table. */
 export class PendingRequests {
   #nextId = 1;
@@ -56,7 +87,7 @@ export class PendingRequests {
   /** Next request id (1, 2, ...; 0 is reserved for "no request"). */
   nextId(): number {
     const id = this.#nextId;
-    this.#nextId = id >= 0xffff_ffff ? 1 : id + 1;
+    this.#nextId = id >= MAX_REQUEST_ID ? 1 : id + 1;
     return id;
   }
 

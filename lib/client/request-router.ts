@@ -4,10 +4,11 @@
  * gap resyncs (coalesced and spaced so they never trip the gateway's request rate limit), and
  * undoing what the server refused.
  */
-import type { ErrorMessage, SubscribeEntry, UnsubscribeMessage } from '../protocol/messages';
+import type { ErrorMessage, SubscribeEntry, SubscribeMessage, UnsubscribeMessage } from '../protocol/messages';
 import { ServerRequestError, type FeedClientError } from './errors';
 import type { InstrumentTable } from './instrument-table';
-import { deferred, PendingRequests, type RequestOrigin, type Waiter } from './pending-requests';
+import { deferred, MAX_REQUEST_ID, PendingRequests, splitWaiter, type RequestOrigin, type Waiter } from './pending-requests';
+import { longestFittingPrefix, splitToFit } from './request-size';
 import type { SequenceTracker } from './sequence-tracker';
 import type { IntervalOrNone, SubscriptionBook, SubscriptionChange } from './subscription-book';
 import type { ClientMessage } from '../protocol/messages';
@@ -29,6 +30,13 @@ export interface RequestRouterDeps {
   readonly emitError: (error: FeedClientError) => void;
   /** Clock (ms). */
   readonly now: () => number;
+  /** Encoded size of a message (bytes), as `send` would put it on the wire. */
+  readonly messageBytes: (message: ClientMessage) => number;
+  /**
+   * Largest message the gateway accepts (bytes; `MAX_CLIENT_MESSAGE_BYTES`, larger closes 1009):
+   * bigger requests are cut into parts that fit.
+   */
+  readonly maxMessageBytes: number;
 }
 
 interface GroupRequest {
@@ -79,28 +87,31 @@ export class RequestRouter {
     return promise;
   }
 
-  /** Sends an unsubscribe. */
+  /** Sends an unsubscribe (in several parts when its symbols outgrow one message). */
   unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
     const { promise, waiter } = deferred();
-    const requestId = this.#pending.nextId();
-    const message: UnsubscribeMessage = {
-      type: 'unsubscribe',
-      requestId,
-      all: symbols === 'all',
-      symbols: symbols === 'all' ? [] : symbols,
-    };
-    this.#pending.add({
-      requestId,
-      kind: 'unsubscribe',
-      symbols: message.symbols,
-      all: message.all,
-      origin: 'user',
-      interval: 0,
-      resumeEpoch: 0,
-      awaiting: [],
-      waiters: [waiter],
+    const all = symbols === 'all';
+    const list = all ? [] : symbols;
+    const bytesOf = (part: readonly string[]) =>
+      this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, symbols: part });
+    const parts = splitToFit(list, bytesOf, this.deps.maxMessageBytes);
+    const waiters = splitWaiter(waiter, parts.length);
+    parts.forEach((part, i) => {
+      const requestId = this.#pending.nextId();
+      const message: UnsubscribeMessage = { type: 'unsubscribe', requestId, all, symbols: part };
+      this.#pending.add({
+        requestId,
+        kind: 'unsubscribe',
+        symbols: part,
+        all,
+        origin: 'user',
+        interval: 0,
+        resumeEpoch: 0,
+        awaiting: [],
+        waiters: [waiters[i] as Waiter],
+      });
+      this.deps.send(message);
     });
-    this.deps.send(message);
     return promise;
   }
 
@@ -277,7 +288,41 @@ export class RequestRouter {
     return promise;
   }
 
+  /**
+   * Sends a subscribe, cut to fit the gateway's message limit: the symbols of an explicit request
+   * go in consecutive parts (each its own request, each atomic on its own); an "all" request keeps
+   * the resume positions that fit, and the instruments left out get fresh snapshots instead.
+   */
   #request(group: GroupRequest): void {
+    const entries = this.#entries(group);
+    const bytesOf = (part: readonly SubscribeEntry[]) => this.deps.messageBytes(subscribeMessage(MAX_REQUEST_ID, group, part));
+    const max = this.deps.maxMessageBytes;
+    if (group.all) {
+      this.#sendSubscribe(group, entries.slice(0, longestFittingPrefix(entries, bytesOf, max)));
+      return;
+    }
+    const parts = splitToFit(entries, bytesOf, max);
+    if (parts.length === 1) {
+      this.#sendSubscribe(group, entries);
+      return;
+    }
+    const waiters = group.waiters.map((waiter) => splitWaiter(waiter, parts.length));
+    parts.forEach((part, i) => {
+      const symbols = part.map((entry) => entry.symbol);
+      const named = new Set(symbols);
+      const ids = new Set(this.#idsOf(symbols));
+      const change = group.change && {
+        ...group.change,
+        previous: new Map([...group.change.previous].filter(([symbol]) => named.has(symbol))),
+      };
+      this.#sendSubscribe(
+        { ...group, symbols, awaiting: group.awaiting.filter((id) => ids.has(id)), change, waiters: waiters.map((w) => w[i] as Waiter) },
+        part,
+      );
+    });
+  }
+
+  #sendSubscribe(group: GroupRequest, entries: readonly SubscribeEntry[]): void {
     const requestId = this.#pending.nextId();
     this.#pending.add({
       requestId,
@@ -291,14 +336,7 @@ export class RequestRouter {
       change: group.change,
       waiters: group.waiters,
     });
-    this.deps.send({
-      type: 'subscribe',
-      requestId,
-      all: group.all,
-      interval: group.interval,
-      resumeEpoch: group.resumeEpoch,
-      symbols: this.#entries(group),
-    });
+    this.deps.send(subscribeMessage(requestId, group, entries));
   }
 
   /** Symbols with resume positions. An "all" request lists every tracked instrument (resume only). */
@@ -332,6 +370,11 @@ export class RequestRouter {
     }
     return ids;
   }
+}
+
+/** The subscribe message of `group` carrying `symbols`. */
+function subscribeMessage(requestId: number, group: GroupRequest, symbols: readonly SubscribeEntry[]): SubscribeMessage {
+  return { type: 'subscribe', requestId, all: group.all, interval: group.interval, resumeEpoch: group.resumeEpoch, symbols };
 }
 
 /** Settles `waiters` once all `requests` resolve (or with the first rejection). */

@@ -224,6 +224,28 @@ describe('FeedClient against the feed service', () => {
     expect(c.stats()).toMatchObject({ gaps: 0, reconnects: 1 });
   });
 
+  it('resumes "all" on a feed of 1000 instruments after a network cut, its resume request kept under 16 KiB', async () => {
+    const service = await feed({ simulated: { instruments: 1000, ratePerInstrument: 1 } });
+    const link = await proxy(service.url);
+    const c = client({ url: link.url });
+    const closes: number[] = [];
+    c.on('state', (s) => {
+      if (s.closeCode !== undefined) closes.push(s.closeCode);
+    });
+    const snapshots: SnapshotEvent[] = [];
+    c.on('snapshot', (s) => snapshots.push(s));
+    c.connect();
+    await c.subscribe('all', 0);
+    await waitFor(() => snapshots.length === 1000, 10_000, 'a snapshot of every instrument');
+    link.cut();
+    await waitFor(() => c.state === 'reconnecting', 2000, 'disconnect');
+    // Before: the resume listed 1000 positions (~20 KB), the gateway closed it 1009, and so on forever.
+    await waitFor(() => snapshots.length === 2000, 10_000, 'every instrument answered again after the reconnect');
+    expect(closes).toEqual([1006]);
+    expect(c.state).toBe('connected');
+    expect(snapshots.slice(1000).some((s) => s.recovered)).toBe(true);
+  });
+
   it('reconnects after a shutdown (1001) and takes fresh snapshots when the feed returns with a new epoch', async () => {
     const first = await feed({ epoch: 1_000 });
     const port = first.port;

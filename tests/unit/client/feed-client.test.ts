@@ -10,7 +10,8 @@ import {
 } from '../../../lib/client/errors';
 import type { BatchEvent, GapEvent, SnapshotEvent } from '../../../lib/client/events';
 import type { FeedClientError } from '../../../lib/client/errors';
-import { ErrorCode, ProtocolError } from '../../../lib/protocol';
+import { BINARY_CODEC, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ProtocolError } from '../../../lib/protocol';
+import { encodedByteLength } from '../../../lib/client/request-size';
 import { BTC, ETH, bar, fakeTransport, greet, quote, trade, type FakeSocket } from './fake-socket';
 
 function makeClient(overrides: Partial<ConstructorParameters<typeof FeedClient>[0]> = {}) {
@@ -130,6 +131,33 @@ describe('FeedClient', () => {
       expect(error).toMatchObject({ code: ErrorCode.UnknownInstrument, symbols: ['NOPE-USD'] });
       expect(client.subscriptions().symbols.size).toBe(0);
       expect(errors).toHaveLength(1);
+      client.close();
+    });
+
+    it('sends a request too big for one message in parts under 16 KiB, and resolves once every part is acked', async () => {
+      const { client, transport } = makeClient();
+      client.connect();
+      const socket = transport.last();
+      greet(socket);
+      const symbols = Array.from({ length: 1500 }, (_, i) => `SIM:SYN${String(i).padStart(4, '0')}-USD`);
+      let settled = false;
+      const done = client.subscribe(symbols, 60).then(() => (settled = true));
+      const parts = socket.sentOf('subscribe');
+      expect(parts.length).toBeGreaterThan(1);
+      for (const part of parts) expect(encodedByteLength(BINARY_CODEC.encode(part))).toBeLessThanOrEqual(MAX_CLIENT_MESSAGE_BYTES);
+      expect(parts.flatMap((p) => p.symbols.map((e) => e.symbol))).toEqual(symbols);
+      for (const part of parts.slice(0, -1)) socket.deliver({ type: 'ack', requestId: part.requestId });
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      socket.deliver({ type: 'ack', requestId: parts.at(-1)!.requestId });
+      await done;
+      expect(settled).toBe(true);
+
+      client.unsubscribe(symbols);
+      const unsubscribes = socket.sentOf('unsubscribe');
+      expect(unsubscribes.length).toBeGreaterThan(1);
+      for (const part of unsubscribes) expect(encodedByteLength(BINARY_CODEC.encode(part))).toBeLessThanOrEqual(MAX_CLIENT_MESSAGE_BYTES);
+      expect(unsubscribes.flatMap((p) => p.symbols)).toEqual(symbols);
       client.close();
     });
 
