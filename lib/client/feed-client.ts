@@ -185,7 +185,8 @@ export class FeedClient {
    * Subscribes to symbols (or every instrument) with a bar interval in seconds (0 = no bars).
    * Resolves on the server's ack; rejects with a `ServerRequestError` (e.g. code
    * `ErrorCode.UnknownInstrument`) when refused, in which case the subscription is undone.
-   * Made before connecting, it is sent once connected. Snapshots arrive as `snapshot` events.
+   * Made before connecting (or cut off by a disconnect), it is sent with the next connection's
+   * resubscribe and still settles by its own symbols. Snapshots arrive as `snapshot` events.
    * More symbols than fit in one message (16 KiB, about 800 names) go as several requests, each
    * refused or accepted on its own.
    * @throws TypeError for malformed arguments.
@@ -194,7 +195,7 @@ export class FeedClient {
     assertSymbols(symbols);
     assertInterval(interval);
     const change = this.#book.add(symbols, interval);
-    if (!this.#ready) return this.#router.parked();
+    if (!this.#ready) return this.#router.parked(symbols);
     return this.#router.subscribe({ symbols, interval, change });
   }
 

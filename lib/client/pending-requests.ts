@@ -9,6 +9,12 @@ import type { SubscriptionChange } from './subscription-book';
 export interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+  /**
+   * What the application's subscribe asked for, so that a request merged with others (a
+   * resubscribe round) settles it by its own symbols: refused only when one of them is.
+   * Absent for promises about everything (a round, an interval change).
+   */
+  readonly symbols?: readonly string[] | 'all';
 }
 
 /**
@@ -37,10 +43,10 @@ export interface PendingRequest {
 }
 
 /** Creates a promise together with its waiter; the promise is marked handled so an ignored rejection is not fatal. */
-export function deferred(): { promise: Promise<void>; waiter: Waiter } {
+export function deferred(symbols?: readonly string[] | 'all'): { promise: Promise<void>; waiter: Waiter } {
   let waiter!: Waiter;
   const promise = new Promise<void>((resolve, reject) => {
-    waiter = { resolve, reject };
+    waiter = symbols === undefined ? { resolve, reject } : { resolve, reject, symbols };
   });
   promise.catch(() => undefined);
   return { promise, waiter };
@@ -57,6 +63,7 @@ export function splitWaiter(waiter: Waiter, n: number): Waiter[] {
   return Array.from({ length: n }, (): Waiter => {
     let done = false;
     return {
+      ...(waiter.symbols === undefined ? {} : { symbols: waiter.symbols }),
       resolve: () => {
         if (done || settled) return;
         done = true;
@@ -72,6 +79,53 @@ export function splitWaiter(waiter: Waiter, n: number): Waiter[] {
       },
     };
   });
+}
+
+/** The part of a subscribe request a waiter may wait for. */
+export interface RequestPart {
+  readonly all: boolean;
+  readonly symbols: readonly string[];
+}
+
+/** True when `part` asks for something `waiter` waits for (a waiter without symbols waits for every part). */
+export function partCovers(part: RequestPart, waiter: Waiter): boolean {
+  const wanted = waiter.symbols;
+  if (wanted === undefined) return true;
+  if (wanted === 'all') return part.all;
+  return !part.all && wanted.some((symbol) => part.symbols.includes(symbol));
+}
+
+/**
+ * Shares `waiters` among the requests `parts` (a resubscribe round, or one request cut to fit the
+ * message limit): each waits for the parts holding what it asked for and settles when they have.
+ * A waiter no part covers is resolved at once: nothing it asked for is still wanted (unsubscribed
+ * since). Returns the waiters of each part, in order.
+ */
+export function shareWaiters(waiters: readonly Waiter[], parts: readonly RequestPart[]): Waiter[][] {
+  const shares = parts.map((): Waiter[] => []);
+  for (const waiter of waiters) {
+    const covering = parts.flatMap((part, i) => (partCovers(part, waiter) ? [i] : []));
+    if (covering.length === 0) {
+      waiter.resolve();
+      continue;
+    }
+    const split = splitWaiter(waiter, covering.length);
+    covering.forEach((index, k) => shares[index]?.push(split[k] as Waiter));
+  }
+  return shares;
+}
+
+/** Settles `waiters` once all `requests` resolve (or with the first rejection). */
+export function settleAll(requests: Promise<void>[], waiters: readonly Waiter[]): void {
+  if (waiters.length === 0) return;
+  Promise.all(requests).then(
+    () => {
+      for (const waiter of waiters) waiter.resolve();
+    },
+    (error: Error) => {
+      for (const waiter of waiters) waiter.reject(error);
+    },
+  );
 }
 
 /** Largest request id before the ids wrap to 1. */

@@ -7,7 +7,17 @@
 import type { ErrorMessage, SubscribeEntry, SubscribeMessage, UnsubscribeMessage } from '../protocol/messages';
 import { ServerRequestError, type FeedClientError } from './errors';
 import type { InstrumentTable } from './instrument-table';
-import { deferred, MAX_REQUEST_ID, PendingRequests, splitWaiter, type RequestOrigin, type Waiter } from './pending-requests';
+import {
+  deferred,
+  MAX_REQUEST_ID,
+  PendingRequests,
+  settleAll,
+  shareWaiters,
+  splitWaiter,
+  type PendingRequest,
+  type RequestOrigin,
+  type Waiter,
+} from './pending-requests';
 import { longestFittingPrefix, splitToFit } from './request-size';
 import type { SequenceTracker } from './sequence-tracker';
 import type { IntervalOrNone, SubscriptionBook, SubscriptionChange } from './subscription-book';
@@ -61,9 +71,12 @@ export class RequestRouter {
 
   constructor(private readonly deps: RequestRouterDeps) {}
 
-  /** A promise settled by the next resubscribe round (the request was made while not connected). */
-  parked(): Promise<void> {
-    const { promise, waiter } = deferred();
+  /**
+   * A promise settled by the next resubscribe round (the request was made while not connected):
+   * by the requests holding `symbols` (what the subscribe asked for), else by the whole round.
+   */
+  parked(symbols?: readonly string[] | 'all'): Promise<void> {
+    const { promise, waiter } = deferred(symbols);
     this.#pending.park(waiter);
     return promise;
   }
@@ -73,7 +86,7 @@ export class RequestRouter {
     const { symbols, interval, change } = args;
     const awaiting = this.#idsOf(symbols);
     for (const id of awaiting) this.deps.tracker.awaitSnapshot(id);
-    const { promise, waiter } = deferred();
+    const { promise, waiter } = deferred(symbols);
     this.#request({
       all: symbols === 'all',
       interval,
@@ -137,11 +150,21 @@ export class RequestRouter {
    * `resumeEpoch` is not 0, and settles the promises parked until now when every request is answered.
    */
   resubscribeAll(resumeEpoch: number): void {
-    const parked = this.#pending.takeParked();
-    const rounds = this.deps.book.groups().map((group) =>
-      this.#roundRequest(group.all, group.interval, group.symbols, resumeEpoch, []),
-    );
-    settleAll(rounds, parked);
+    const groups = this.deps.book.groups();
+    // Each parked promise waits for the requests holding what it asked for, so one unknown symbol
+    // refuses only the subscribe that named it, not every subscribe made before connecting.
+    const shares = shareWaiters(this.#pending.takeParked(), groups);
+    groups.forEach((group, i) => {
+      this.#request({
+        all: group.all,
+        interval: group.interval,
+        symbols: group.symbols,
+        resumeEpoch,
+        origin: 'round',
+        awaiting: [],
+        waiters: shares[i] ?? [],
+      });
+    });
   }
 
   /** Resubscribes everything with fresh snapshots at `interval` (an interval change). */
@@ -173,11 +196,12 @@ export class RequestRouter {
     const error = new ServerRequestError(message.code, message.message, message.requestId, request?.symbols ?? []);
     if (request) {
       for (const id of request.awaiting) this.deps.tracker.cancelAwait(id);
+      let refused = request.waiters;
       if (request.kind === 'subscribe') {
         if (request.origin === 'user' && request.change) this.deps.book.revert(request.change);
-        else if (!request.all) this.#healRefused(request.symbols, request);
+        else if (!request.all) refused = this.#healRefused(request);
       }
-      for (const waiter of request.waiters) waiter.reject(error);
+      for (const waiter of refused) waiter.reject(error);
     }
     this.deps.emitError(error);
   }
@@ -251,29 +275,33 @@ export class RequestRouter {
    * A round or internal subscribe was refused. The gateway refuses a request atomically, so:
    * symbols the instrument table does not know are dropped from the book and the rest are sent
    * again once; when none is unknown (e.g. too many subscriptions) the request's symbols are
-   * dropped, so a refused request is never retried forever.
+   * dropped, so a refused request is never retried forever. The application's promises that asked
+   * for none of the unknown symbols wait for the retry; returns the waiters to reject.
    */
-  #healRefused(symbols: readonly string[], request: { origin: RequestOrigin; interval: number; resumeEpoch: number }): void {
+  #healRefused(request: PendingRequest): Waiter[] {
     const { book, table } = this.deps;
+    const { symbols } = request;
     const unknown = symbols.filter((s) => table.bySymbol(s) === undefined);
     const known = symbols.filter((s) => table.bySymbol(s) !== undefined);
     if (unknown.length === 0) {
       if (request.origin === 'round') book.drop(symbols);
-      return;
+      return request.waiters;
     }
     book.drop(unknown);
     const retry = known.filter((s) => book.symbols.get(s) === request.interval);
-    if (request.origin === 'round' && retry.length > 0) {
-      this.#request({
-        all: false,
-        interval: request.interval as IntervalOrNone,
-        symbols: retry,
-        resumeEpoch: request.resumeEpoch,
-        origin: 'internal',
-        awaiting: [],
-        waiters: [],
-      });
-    }
+    if (request.origin !== 'round' || retry.length === 0) return request.waiters;
+    const dropped = new Set(unknown);
+    const innocent = (waiter: Waiter): boolean => Array.isArray(waiter.symbols) && !waiter.symbols.some((s) => dropped.has(s));
+    this.#request({
+      all: false,
+      interval: request.interval as IntervalOrNone,
+      symbols: retry,
+      resumeEpoch: request.resumeEpoch,
+      origin: 'internal',
+      awaiting: [],
+      waiters: request.waiters.filter(innocent),
+    });
+    return request.waiters.filter((waiter) => !innocent(waiter));
   }
 
   #roundRequest(
@@ -306,7 +334,10 @@ export class RequestRouter {
       this.#sendSubscribe(group, entries);
       return;
     }
-    const waiters = group.waiters.map((waiter) => splitWaiter(waiter, parts.length));
+    const waiters = shareWaiters(
+      group.waiters,
+      parts.map((part) => ({ all: false, symbols: part.map((entry) => entry.symbol) })),
+    );
     parts.forEach((part, i) => {
       const symbols = part.map((entry) => entry.symbol);
       const named = new Set(symbols);
@@ -316,7 +347,7 @@ export class RequestRouter {
         previous: new Map([...group.change.previous].filter(([symbol]) => named.has(symbol))),
       };
       this.#sendSubscribe(
-        { ...group, symbols, awaiting: group.awaiting.filter((id) => ids.has(id)), change, waiters: waiters.map((w) => w[i] as Waiter) },
+        { ...group, symbols, awaiting: group.awaiting.filter((id) => ids.has(id)), change, waiters: waiters[i] ?? [] },
         part,
       );
     });
@@ -375,17 +406,4 @@ export class RequestRouter {
 /** The subscribe message of `group` carrying `symbols`. */
 function subscribeMessage(requestId: number, group: GroupRequest, symbols: readonly SubscribeEntry[]): SubscribeMessage {
   return { type: 'subscribe', requestId, all: group.all, interval: group.interval, resumeEpoch: group.resumeEpoch, symbols };
-}
-
-/** Settles `waiters` once all `requests` resolve (or with the first rejection). */
-function settleAll(requests: Promise<void>[], waiters: readonly Waiter[]): void {
-  if (waiters.length === 0) return;
-  Promise.all(requests).then(
-    () => {
-      for (const waiter of waiters) waiter.resolve();
-    },
-    (error: Error) => {
-      for (const waiter of waiters) waiter.reject(error);
-    },
-  );
 }

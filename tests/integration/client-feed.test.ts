@@ -162,6 +162,20 @@ describe('FeedClient against the feed service', () => {
     await expect(c.subscribe(['ETH-USD'], 0)).resolves.toBeUndefined();
   });
 
+  it('settles subscriptions made before connecting one by one: an unknown symbol rejects only its own', async () => {
+    const service = await feed();
+    const c = client({ url: service.url });
+    const outcome = (p: Promise<void>) => p.then(() => 'subscribed', (e: unknown) => (e as ServerRequestError).code);
+    const all = outcome(c.subscribe('all', 0));
+    const btc = outcome(c.subscribe(['BTC-USD'], 60));
+    const nope = outcome(c.subscribe(['NOPE-USD'], 60));
+    c.connect();
+    // Before: the three were sent as one round and every promise rejected with NOPE-USD's refusal,
+    // although 'all' and BTC-USD were then subscribed.
+    expect(await Promise.all([all, btc, nope])).toEqual(['subscribed', 'subscribed', ErrorCode.UnknownInstrument]);
+    expect(c.subscriptions()).toEqual({ all: 0, symbols: new Map([['BTC-USD', 60]]) });
+  });
+
   it('fails over to the next URL when the first gateway is dead', async () => {
     const service = await feed();
     const dead = `ws://127.0.0.1:${await deadPort()}`;

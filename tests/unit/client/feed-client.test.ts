@@ -377,6 +377,33 @@ describe('FeedClient', () => {
       client.close();
     });
 
+    it('settles subscribes cut off by a disconnect by their own symbols when the next round is refused for another', async () => {
+      const { client, transport } = makeClient();
+      client.connect();
+      greet(transport.last());
+      const outcome = (p: Promise<void>) => p.then(() => 'subscribed', (e: unknown) => (e as ServerRequestError).code);
+      const eth = outcome(client.subscribe(['ETH-USD'], 0));
+      const nope = outcome(client.subscribe(['NOPE-USD'], 0));
+      transport.last().serverClose(1006);
+      vi.advanceTimersByTime(500);
+      const socket = transport.last();
+      greet(socket);
+      const round = socket.sentOf('subscribe')[0]!;
+      expect(round.symbols.map((e) => e.symbol)).toEqual(['ETH-USD', 'NOPE-USD']);
+      socket.deliver({ type: 'error', requestId: round.requestId, code: ErrorCode.UnknownInstrument, message: 'Unknown instrument(s): NOPE-USD' });
+      expect(await nope).toBe(ErrorCode.UnknownInstrument);
+      // ETH-USD is sent again alone; its promise settles with that request, not with the refusal.
+      const retry = socket.sentOf('subscribe')[1]!;
+      expect(retry.symbols.map((e) => e.symbol)).toEqual(['ETH-USD']);
+      let settled = false;
+      void eth.then(() => (settled = true));
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      answerSubscribe(socket, [{ id: 2, seq: 3 }]);
+      expect(await eth).toBe('subscribed');
+      client.close();
+    });
+
     it('drops a silent connection after heartbeatTimeoutFactor x heartbeatIntervalMs and reconnects', () => {
       const { client, transport, states } = makeClient();
       client.connect();
