@@ -3,6 +3,7 @@
  * the parser is unit-tested like any other pure function.
  */
 import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../market/types';
+import { isWebSocketUrl } from './transport';
 
 /** Update kinds the tail can print. */
 export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;
@@ -76,7 +77,7 @@ export function parseTailArgs(argv: readonly string[]): TailArgsResult {
       case '--url':
         for (const url of value().split(',')) {
           const trimmed = url.trim();
-          if (!/^wss?:\/\/\S+$/i.test(trimmed)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${trimmed}"`);
+          if (!isWebSocketUrl(trimmed)) throw new UsageError(`--url must be a ws:// or wss:// URL, got "${trimmed}"`);
           urls.push(trimmed);
         }
         break;

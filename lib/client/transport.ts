@@ -58,6 +58,22 @@ export function globalWebSocketFactory(): WebSocketFactory | undefined {
 }
 
 /**
+ * True for a `ws://` or `wss://` URL a WebSocket can open: one the WHATWG URL parser accepts, with
+ * a host and no fragment (the WebSocket constructor throws a SyntaxError for anything else). So a
+ * typo such as `ws://localhost:80800` (a port past 65535) or `ws://:8080` is refused where the URL
+ * is given, instead of failing every connection attempt while the client retries forever.
+ */
+export function isWebSocketUrl(text: string): boolean {
+  if (!/^wss?:\/\/[^\s/]/i.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Normalises a received `event.data` to bytes or text. `ArrayBuffer` (binaryType 'arraybuffer'),
  * any typed array (e.g. a Node Buffer) and strings are accepted; anything else (a `Blob`, when
  * binaryType was not honoured) returns `undefined`.

@@ -4,6 +4,7 @@
  * parsers that turn text (a query string, an attribute) into typed options or a readable error.
  * docs/embedding.md lists them for people.
  */
+import { isWebSocketUrl } from '../client/transport';
 import { BAR_INTERVAL_LABELS, parseBarInterval, type BarInterval } from '../market/types';
 
 /** Colour scheme of an embed: `auto` follows the viewer's system (prefers-color-scheme). */
@@ -133,7 +134,7 @@ export function parseSwitch(value: unknown, fallback: boolean, option: string): 
 /** Checks a feed URL. @throws EmbedOptionError */
 export function parseFeedUrl(value: unknown, option = 'feed'): string {
   const text = typeof value === 'string' ? value.trim() : '';
-  if (!WS_URL.test(text)) {
+  if (!WS_URL.test(text) || !isWebSocketUrl(text)) {
     throw new EmbedOptionError(option, `${option} must be the feed's WebSocket URL (ws://host:port or wss://host), got "${text}".`);
   }
   return text;

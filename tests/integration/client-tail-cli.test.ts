@@ -74,6 +74,13 @@ describe('tail CLI', () => {
     expect(run.err()).not.toMatch(/EPIPE|Error:|at .*\.ts/);
   });
 
+  it('exits 2 naming a --url no WebSocket can open, instead of retrying it forever', async () => {
+    const run = tail(['--url', 'ws://localhost:80800', 'BTC-USD']);
+    const code = await Promise.race([run.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    expect(code).toBe(2);
+    expect(run.err()).toMatch(/--url must be a ws:\/\/ or wss:\/\/ URL, got "ws:\/\/localhost:80800"/);
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const run = tail(['--interval', '7m', 'BTC-USD']);
     expect(await run.exited).toBe(2);

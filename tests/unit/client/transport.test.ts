@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closeSocketQuietly, messageData, type WebSocketFactory } from '../../../lib/client/transport';
+import { closeSocketQuietly, isWebSocketUrl, messageData, type WebSocketFactory } from '../../../lib/client/transport';
 import { FakeSocket } from './fake-socket';
 
 // Compile-time checks: both real WebSocket implementations fit the factory type without casts.
@@ -22,6 +22,20 @@ describe('messageData', () => {
     expect(messageData('{"type":"heartbeat"}')).toBe('{"type":"heartbeat"}');
     expect(messageData({ size: 3 })).toBeUndefined();
     expect(messageData(undefined)).toBeUndefined();
+  });
+});
+
+describe('isWebSocketUrl', () => {
+  it('accepts ws and wss URLs a WebSocket can open', () => {
+    for (const url of ['ws://localhost:8080', 'wss://feed.example.com/tickwire?key=1', 'ws://[::1]:8080', 'WS://Host:8080']) {
+      expect(isWebSocketUrl(url), url).toBe(true);
+    }
+  });
+
+  it('refuses what the WebSocket constructor would throw on: a bad port, no host, a fragment, another scheme', () => {
+    for (const url of ['ws://localhost:80800', 'ws://:8080', 'ws:///x', 'ws://feed:8080/#x', 'http://feed:8080', 'ws://a b']) {
+      expect(isWebSocketUrl(url), url).toBe(false);
+    }
   });
 });
 

@@ -85,6 +85,12 @@ describe('embed options', () => {
       expect(() => parseFeedUrl('http://feed')).toThrow(/feed must be the feed's WebSocket URL/);
       expect(() => parseFeedUrl('http://feed', 'feedUrl')).toThrow(/^feedUrl must be/);
     });
+
+    it('refuses a URL no WebSocket can open (a port past 65535, no host, a fragment) instead of retrying it forever', () => {
+      for (const url of ['ws://127.0.0.1:808080', 'ws://:8080', 'ws://feed:8080/#chart']) {
+        expect(() => parseFeedUrl(url), url).toThrow(`feed must be the feed's WebSocket URL (ws://host:port or wss://host), got "${url}".`);
+      }
+    });
   });
 
   it('maps feed URLs to and from their HTTP origin', () => {
