@@ -45,7 +45,7 @@ export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 export const CLOSE_CLIENT_PROTOCOL_ERROR = 4002;
 
 /** Read-only view of the instrument table, for lookups and exact price formatting. */
-export type InstrumentLookup = Pick<InstrumentTable, 'get' | 'bySymbol' | 'byId' | 'size' | 'formatPrice' | 'formatSize'>;
+export type InstrumentLookup = Pick<InstrumentTable, 'get' | 'bySymbol' | 'resolve' | 'byId' | 'size' | 'formatPrice' | 'formatSize'>;
 
 /** The feed client. See the module comment for an example. */
 export class FeedClient {

@@ -4,8 +4,8 @@
  * The one Node-only file of lib/client (it uses `ws` and `process`).
  *
  * Exit codes: 0 on Ctrl-C / SIGTERM or when stdout's reader goes away (`| head`), 1 when there is
- * nothing to tail (every symbol unknown) or the server ended the session for good, 2 on a bad
- * command line.
+ * nothing to tail (every symbol unknown, or a bare symbol several venues list) or the server ended
+ * the session for good, 2 on a bad command line.
  */
 import WebSocket from 'ws';
 import { ServerRequestError } from './errors';
@@ -131,14 +131,26 @@ function run(args: TailArgs): void {
       client.subscribe('all', args.interval).catch(() => stop(EXIT_NOTHING_TO_TAIL));
       return;
     }
-    const known = args.symbols.filter((s) => client.instruments.bySymbol(s) !== undefined);
+    const known: string[] = [];
     for (const symbol of args.symbols) {
-      if (!known.includes(symbol)) {
+      const resolution = client.instruments.resolve(symbol);
+      if (resolution.kind === 'found') {
+        known.push(symbol);
+      } else if (resolution.kind === 'ambiguous') {
+        // A bare symbol several venues list (docs/protocol.md 2.9): say so, and what to write instead.
+        const candidates = resolution.candidates.map((i) => i.symbol);
+        control('error', {
+          name: 'AmbiguousInstrument',
+          symbol,
+          candidates,
+          message: `ambiguous symbol ${symbol}: several venues list it, name one (${candidates.join(' or ')})`,
+        });
+      } else {
         control('error', { name: 'UnknownInstrument', symbol, message: `unknown symbol ${symbol}: the server has no such instrument` });
       }
     }
     if (known.length === 0) {
-      control('exit', { message: 'nothing to tail: every symbol is unknown' });
+      control('exit', { message: 'nothing to tail: no symbol names one instrument' });
       stop(EXIT_NOTHING_TO_TAIL);
       return;
     }

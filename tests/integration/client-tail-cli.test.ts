@@ -5,6 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedService } from '../../server/feed-service';
+import { SimulatedAdapter } from '../../server/adapters/simulated';
 import { startTestFeed } from '../support/feed';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,6 +63,24 @@ describe('tail CLI', () => {
     expect(await run.exited).toBe(1);
     expect(run.err()).toMatch(/unknown symbol NOPE-USD/);
     expect(run.out()).toBe('');
+  });
+
+  it('says a bare symbol several venues list is ambiguous, naming the candidates, and tails the rest', async () => {
+    const service = await startTestFeed({
+      adapters: [new SimulatedAdapter({ instruments: 3, ratePerInstrument: 20 }), new SimulatedAdapter({ venue: 'ALT', instruments: 2, ratePerInstrument: 20 })],
+    });
+    services.push(service);
+    const run = tail(['--url', service.url, 'BTC-USD', 'SOL-USD']);
+    await waitFor(() => run.out().includes('"symbol":"SIM:SOL-USD"'), 15_000, 'SOL-USD lines');
+    // Before: 'unknown symbol BTC-USD: the server has no such instrument', which it lists twice.
+    expect(run.err()).toMatch(/ambiguous symbol BTC-USD: several venues list it, name one \(SIM:BTC-USD or ALT:BTC-USD\)/);
+    expect(run.err()).not.toMatch(/no such instrument/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+
+    const alone = tail(['--url', service.url, 'BTC-USD']);
+    expect(await alone.exited).toBe(1);
+    expect(alone.err()).toMatch(/"name":"AmbiguousInstrument","symbol":"BTC-USD","candidates":\["SIM:BTC-USD","ALT:BTC-USD"\]/);
   });
 
   it('exits quietly with 0 when the reader of stdout goes away (| head)', async () => {
