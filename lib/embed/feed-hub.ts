@@ -301,7 +301,12 @@ export class FeedHub {
     }
     const gone = [...this.#subscribed.keys()].filter((symbol) => !desired.has(symbol));
     if (gone.length > 0) {
-      for (const symbol of gone) this.#subscribed.delete(symbol);
+      for (const symbol of gone) {
+        this.#subscribed.delete(symbol);
+        // A snapshot still on its way for it will not be delivered (the client drops snapshots of
+        // what it no longer subscribes): left in flight, it would block that seed for good.
+        for (const interval of BAR_INTERVALS) this.#inFlight.delete(`${symbol}@${interval}`);
+      }
       this.#client.unsubscribe(gone).catch(ignore);
     }
     const connected = this.#connection === 'connected';

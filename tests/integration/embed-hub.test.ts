@@ -3,6 +3,7 @@
  * connection, charts at intervals the wire does not carry build bars equal to the server's, and
  * a refused origin or a dead feed is explained (through the real GET /embed/check).
  */
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FeedClient } from '../../lib/client';
@@ -35,6 +36,32 @@ async function feed(options: Parameters<typeof startTestFeed>[0] = {}): Promise<
   const service = await startTestFeed(options);
   cleanups.push(() => service.close());
   return service;
+}
+
+/** A TCP proxy to `target` that delays everything the feed sends by `delayMs` (a distant feed). */
+async function laggyProxy(target: string, delayMs: number): Promise<string> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((down) => {
+    const up = connect(Number(port), hostname);
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    down.pipe(up);
+    up.on('data', (chunk: Buffer) => setTimeout(() => down.writable && down.write(chunk), delayMs));
+    up.on('close', () => setTimeout(() => down.destroy(), delayMs));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A hub on a real client; `origin` is the Origin header its socket sends (a browser page's). */
@@ -107,6 +134,27 @@ describe('FeedHub against a real feed', () => {
     expect(wired).toEqual(reference);
     expect(folded.last()?.lastPrice).toBeGreaterThan(0);
     expect(other.last()?.instrument?.symbol).toBe('SIM:ETH-USD');
+  });
+
+  it('loads every chart of a symbol picked again after leaving it before its snapshots came (a feed 150 ms away)', async () => {
+    const service = await feed();
+    const url = await laggyProxy(service.url, 150);
+    const h = hub(url);
+    const minute = latest();
+    const fiveMinutes = latest();
+    await waitFor(() => (h.connection === 'connected' ? true : undefined), 'connected');
+    // The page shows ETH-USD at 1m and 5m, and the person moves on to BTC-USD before ETH-USD's
+    // snapshots arrive: the client drops them, as ETH-USD is no longer subscribed.
+    const leave = [h.watch('ETH-USD', 60, () => {}), h.watch('ETH-USD', 300, () => {})];
+    await sleep(60);
+    for (const stop of leave) stop();
+    h.watch('BTC-USD', 60, () => {});
+    await sleep(1000);
+    // Back to ETH-USD: before, its 5m chart said "Loading 5m bars…" for good (its seed counted as in flight).
+    h.watch('ETH-USD', 60, minute.listener);
+    h.watch('ETH-USD', 300, fiveMinutes.listener);
+    await waitFor(() => (minute.last()?.status === 'ready' && fiveMinutes.last()?.status === 'ready' ? true : undefined), 'both charts ready', 5000);
+    expect(fiveMinutes.last()?.chart.bars.every((b) => b.interval === 300)).toBe(true);
   });
 
   it('explains that the page\'s origin is not on the feed\'s allowlist', async () => {
