@@ -335,8 +335,9 @@ export class FeedHub {
           if (watch.interval === wire ? final || !mayRequest(key) : !mayRequest(key)) continue;
           this.#lastSeedAt.set(key, now);
           this.#inFlight.add(key);
-          if (watch.interval === wire) final = true;
-          else push(seeds, watch.interval, symbol);
+          // A seed moves the instrument to the seed's interval: the round ends back at the wire's.
+          final = true;
+          if (watch.interval !== wire) push(seeds, watch.interval, symbol);
         }
       }
       if (final) {

@@ -211,6 +211,31 @@ describe('FeedHub', () => {
       vi.advanceTimersByTime(RESEED_MS);
       expect(seedsOf()).toBe(2);
     });
+
+    it('ends the seed of a chart that joins later at the wire interval, so the first chart keeps the feed\'s bars', () => {
+      const { hub, client, transport, frame } = makeHub();
+      const minute = recorder();
+      hub.watch('BTC-USD', 60, minute.listener);
+      const socket = transport.last();
+      greet(socket);
+      vi.advanceTimersByTime(SYNC_MS);
+      const answered = new Set<number>();
+      answerAll(socket, answered);
+      const sent = socket.sentOf('subscribe').length;
+      hub.watch('BTC-USD', 300, () => {});
+      vi.advanceTimersByTime(SYNC_MS);
+      // Before: only the 300 s seed went out, and the connection stayed at 300 s bars.
+      expect(subscribes(socket).slice(sent)).toEqual([
+        { symbols: ['BTC-USD'], interval: 300 },
+        { symbols: ['BTC-USD'], interval: 60 },
+      ]);
+      answerAll(socket, answered);
+      expect(client.subscriptions().symbols.get('BTC-USD')).toBe(60);
+      // A live 1m bar from the wire is drawn as sent (not rebuilt here from the trade).
+      socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11, 6_100_000), bar(BTC.id, 11, 60)] });
+      frame();
+      expect(minute.last()?.chart.bars.at(-1)).toMatchObject({ seq: 11, close: 2, tradeCount: 3 });
+    });
   });
 
   describe('connection problems', () => {
