@@ -92,6 +92,11 @@ export class ChartController {
   private instrument: Instrument | undefined;
   /** Interval of the bars drawn. */
   private interval: BarInterval | undefined;
+  /**
+   * The drawn state's status. While 'loading' the series holds only live bars that came before
+   * the snapshot, and whatever the view then shows is not one the person chose: it is not kept.
+   */
+  private status: ChartState['status'] = 'loading';
   private bars: readonly Bar[] = [];
   /**
    * The view to show again once bars come: set when the series was emptied by a reload that was
@@ -163,6 +168,7 @@ export class ChartController {
     // The table is sent again on every reconnect and table change, each instrument a new object:
     // the same one must not reload the series (which snapped the view back to the newest bars).
     this.instrument = instrument;
+    this.status = state.status;
     if (state.bars === this.bars) return;
     const older = olderBarChanges(this.bars, state.bars, this.lastDrawnTime);
     this.bars = state.bars;
@@ -186,6 +192,12 @@ export class ChartController {
       this.volume?.update(toVolume(bar, instrument, this.palette));
     }
     if (this.seriesBars > bars.length + SERIES_TRIM_SLACK_BARS) this.trim(instrument);
+    else if (this.keptView && this.status === 'ready' && this.seriesBars > 0) {
+      // The snapshot came without bars (a feed that has just restarted): the view goes on the first live ones.
+      const { view, interval } = this.keptView;
+      this.keptView = undefined;
+      this.restoreView(view, this.seriesTimes(), interval);
+    }
     this.afterDraw();
   }
 
@@ -198,22 +210,25 @@ export class ChartController {
     this.candles.setData(this.bars.map((b) => toCandle(b, instrument)));
     this.volume?.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
     this.seriesBars = this.bars.length;
-    if (kept) this.restoreView(kept.view, this.bars, kept.interval);
+    if (kept) this.restoreView(kept.view, this.bars.map(barTime), kept.interval);
   }
 
   /** What the person looks at now, or undefined when nothing is drawn (or the pane has no width). */
   private captureView(): ViewOf | undefined {
-    if (!this.instrument || this.interval === undefined || this.seriesBars === 0) return undefined;
+    if (!this.instrument || this.interval === undefined || this.seriesBars === 0 || this.status !== 'ready') return undefined;
     const range = this.requestedRange ?? this.chart.timeScale().getVisibleLogicalRange();
-    // The series' own times: it holds appended bars the store's window may have dropped.
-    const times = this.candles.data().map((point) => point.time as number);
-    const view = captureView(range, times, this.interval);
+    const view = captureView(range, this.seriesTimes(), this.interval);
     return view && { symbol: this.instrument.symbol, interval: this.interval, view };
   }
 
-  /** Shows `view` on `bars` (the series just loaded); false when there are no bars to show it on. */
-  private restoreView(view: KeptView, bars: readonly Bar[], interval: BarInterval): boolean {
-    const range = restoreRange(view, bars.map(barTime), interval);
+  /** Open times (chart seconds) of the bars the series holds: it keeps appended bars the store's window dropped. */
+  private seriesTimes(): number[] {
+    return this.candles.data().map((point) => point.time as number);
+  }
+
+  /** Shows `view` on the series whose bars open at `times`; false when there are none to show it on. */
+  private restoreView(view: KeptView, times: readonly number[], interval: BarInterval): boolean {
+    const range = restoreRange(view, times, interval);
     if (!range) return false;
     this.chart.timeScale().setVisibleLogicalRange(range);
     this.requestedRange = range;
@@ -250,6 +265,7 @@ export class ChartController {
     this.revision = state.revision;
     this.instrument = instrument;
     this.interval = state.interval;
+    this.status = state.status;
     this.bars = state.bars;
     this.hovered = undefined;
     if (instrument && precisionChanged) {
@@ -264,14 +280,16 @@ export class ChartController {
     // instrument table): the person's view goes on. Anything else is a new view.
     const goesOn = kept !== undefined && (instrument === undefined || (kept.symbol === instrument.symbol && kept.interval === state.interval));
     this.keptView = goesOn ? kept : undefined;
-    if (kept && goesOn && instrument && this.restoreView(kept.view, state.bars, state.interval)) {
+    if (kept && goesOn && instrument && this.restoreView(kept.view, state.bars.map(barTime), state.interval)) {
       this.keptView = undefined;
     } else {
       // A new series starts at the default zoom, scrolled to the newest bar: a young series draws
-      // normal-width candles at the right edge instead of a few stretched across the pane.
+      // normal-width candles at the right edge instead of a few stretched across the pane. Not
+      // with the animated scrollToRealTime(): lightweight-charts 5.2 never applies an animation's
+      // last position, so on a busy page the margin right of the newest bar ended short of it.
       this.requestedRange = undefined;
       this.chart.timeScale().applyOptions({ barSpacing: DEFAULT_BAR_SPACING });
-      this.chart.timeScale().scrollToRealTime();
+      this.chart.timeScale().scrollToPosition(RIGHT_OFFSET_BARS, false);
     }
     this.afterDraw();
   }

@@ -27,7 +27,7 @@ vi.mock('lightweight-charts', () => {
   };
   const timeScale = {
     applyOptions: () => calls.push('timeScale.applyOptions'),
-    scrollToRealTime: () => calls.push('timeScale.scrollToRealTime'),
+    scrollToPosition: (position: number, animated: boolean) => calls.push(`timeScale.scrollToPosition(${position}, ${animated})`),
     getVisibleLogicalRange: () => visible,
     setVisibleLogicalRange: (range: { from: number; to: number }) => calls.push(`timeScale.setVisibleLogicalRange(${range.from}, ${range.to})`),
     subscribeVisibleLogicalRangeChange: () => {},
@@ -129,9 +129,25 @@ describe('ChartController', () => {
       chart.sync({ instrumentId: undefined, interval: 60, bars: [], revision: 4, status: 'loading' }, undefined);
       visible = null; // an empty chart has no range
       chart.sync({ instrumentId: 7, interval: 60, bars: [], revision: 5, status: 'loading' }, { ...btc, id: 7 });
+      // A live bar may come before the snapshot; what the chart shows of it is nobody's view.
+      chart.sync({ instrumentId: 7, interval: 60, bars: [bar(240, 100)], revision: 5, status: 'loading' }, { ...btc, id: 7 });
+      visible = { from: -40, to: 6 };
       calls.length = 0;
       chart.sync({ instrumentId: 7, interval: 60, bars: minutes(91, 150), revision: 6, status: 'ready' }, { ...btc, id: 7 });
       expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(30, 70)']);
+    });
+
+    it('keeps the view through a new epoch whose snapshot has no bars yet, showing it on the first live bars', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(101, 200)), btc);
+      visible = { from: 160, to: 206 }; // live edge: newest bar (199) 7 bars from the right edge
+      chart.sync({ instrumentId: undefined, interval: 60, bars: [], revision: 4, status: 'loading' }, undefined);
+      visible = null;
+      chart.sync({ instrumentId: 1, interval: 60, bars: [], revision: 5, status: 'ready' }, btc);
+      calls.length = 0;
+      chart.sync({ instrumentId: 1, interval: 60, bars: [bar(400, 100)], revision: 5, status: 'ready' }, btc);
+      chart.sync({ instrumentId: 1, interval: 60, bars: [bar(400, 100), bar(401, 100)], revision: 5, status: 'ready' }, btc);
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(-39, 7)']);
     });
 
     it('reads a view it has just restored from what it asked, before the chart has drawn it', async () => {
@@ -160,7 +176,19 @@ describe('ChartController', () => {
       chart.sync({ instrumentId: 2, interval: 300, bars: [], revision: 6, status: 'loading' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
       chart.sync({ instrumentId: 2, interval: 300, bars: minutes(1, 20), revision: 7, status: 'ready' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
       expect(viewCalls().filter((call) => call.startsWith('timeScale.setVisibleLogicalRange'))).toEqual([]);
-      expect(viewCalls().filter((call) => call === 'timeScale.scrollToRealTime')).toHaveLength(4);
+      expect(viewCalls().filter((call) => call === 'timeScale.scrollToPosition(6, false)')).toHaveLength(4);
+    });
+
+    it('does not keep the view of live bars drawn before the snapshot of a new interval', () => {
+      const chart = makeController();
+      chart.sync(chartState(minutes(1, 100)), btc);
+      visible = { from: 70.5, to: 104 };
+      chart.sync({ instrumentId: 1, interval: 300, bars: [], revision: 4, status: 'loading' }, btc);
+      chart.sync({ instrumentId: 1, interval: 300, bars: [bar(100, 100)], revision: 4, status: 'loading' }, btc);
+      visible = { from: -3.5, to: 2.2 }; // mid-way through the scroll to the newest bar
+      calls.length = 0;
+      chart.sync({ instrumentId: 1, interval: 300, bars: minutes(90, 11), revision: 5, status: 'ready' }, btc);
+      expect(viewCalls()).toEqual(['timeScale.applyOptions', 'timeScale.scrollToPosition(6, false)']);
     });
 
     it('keeps the margin right of the newest bar when the series is trimmed to the store window', () => {
