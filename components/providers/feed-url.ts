@@ -7,14 +7,18 @@
  *      on a LAN address alike).
  */
 
+import { isWebSocketUrl } from '../../lib/client/transport';
+
 /** Port of the feed service when nothing says otherwise (as `npm run feed` and `npm start` use). */
 export const DEFAULT_FEED_PORT = 8080;
 
-const WS_URL = /^wss?:\/\/[^\s/]+/i;
-
-/** True for a ws:// or wss:// URL with a host. */
+/**
+ * True for a ws:// or wss:// URL a browser can open (a host, a port up to 65535, no #fragment): the
+ * client library's own check, so a typo such as `ws://localhost:80800` is reported on the page
+ * instead of failing every reconnect attempt behind the "cannot reach the feed" banner.
+ */
 export function isFeedUrl(text: string | undefined): text is string {
-  return typeof text === 'string' && WS_URL.test(text);
+  return typeof text === 'string' && isWebSocketUrl(text);
 }
 
 /** Inputs of {@link resolveFeedUrl}. */
@@ -32,11 +36,11 @@ export interface FeedUrlSources {
 /** The feed URL to connect to; throws TypeError naming a malformed source. */
 export function resolveFeedUrl(sources: FeedUrlSources): string {
   if (sources.queryUrl !== undefined && sources.queryUrl !== '') {
-    if (!isFeedUrl(sources.queryUrl)) throw new TypeError(`?feed= must be a ws:// or wss:// URL, got "${sources.queryUrl}"`);
+    if (!isFeedUrl(sources.queryUrl)) throw new TypeError(`?feed= must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.queryUrl}"`);
     return sources.queryUrl;
   }
   if (sources.configuredUrl !== undefined && sources.configuredUrl !== '') {
-    if (!isFeedUrl(sources.configuredUrl)) throw new TypeError(`FEED_URL must be a ws:// or wss:// URL, got "${sources.configuredUrl}"`);
+    if (!isFeedUrl(sources.configuredUrl)) throw new TypeError(`FEED_URL must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.configuredUrl}"`);
     return sources.configuredUrl;
   }
   const port = sources.configuredPort ?? DEFAULT_FEED_PORT;

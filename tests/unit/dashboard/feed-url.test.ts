@@ -21,4 +21,11 @@ describe('resolveFeedUrl', () => {
     expect(() => resolveFeedUrl({ queryUrl: 'http://x', page })).toThrow(/\?feed=/);
     expect(() => resolveFeedUrl({ configuredUrl: 'x', page })).toThrow(/FEED_URL/);
   });
+
+  it('rejects a ws:// URL no browser can open: a port past 65535, no host, a fragment', () => {
+    for (const bad of ['ws://localhost:80800', 'ws://:8080', 'ws://localhost:8080/#x']) {
+      expect(() => resolveFeedUrl({ queryUrl: bad, page })).toThrow(/\?feed= must be .*port up to 65535/);
+      expect(() => resolveFeedUrl({ configuredUrl: bad, page })).toThrow(/FEED_URL/);
+    }
+  });
 });
