@@ -30,6 +30,27 @@ export function isOriginAllowed(
   }
 }
 
+/**
+ * An allowlist entry in the form browsers send in `Origin` (RFC 6454 §6.1: lower-case scheme and
+ * host, no default port, no path), or `undefined` when the entry is no origin at all. People copy
+ * an address (`https://example.com/`) or type capitals (`https://Example.com`); compared as
+ * written, such an entry never matches and every page it was meant for is refused with 403.
+ * `"*"` (any origin) and `"null"` (what sandboxed frames and `file:` pages send) are kept as given.
+ */
+export function canonicalOrigin(entry: string): string | undefined {
+  if (entry === '*' || entry === 'null') return entry;
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') return undefined;
+  if (entry.includes('?') || entry.includes('#') || url.hostname.includes('*')) return undefined;
+  return url.origin;
+}
+
 /** Parses the comma-separated `Sec-WebSocket-Protocol` header into names. */
 export function parseOfferedProtocols(header: string | undefined): string[] {
   if (!header) return [];

@@ -2,6 +2,8 @@
  * Gateway options and their defaults. Every limit that shapes what a client sees is here, named
  * and documented; docs/protocol.md describes the behaviour they tune.
  */
+import { canonicalOrigin } from './handshake';
+
 export interface GatewayOptions {
   /** Live batches are flushed this often (ms). Lower = less latency, more sends. @defaultValue 25 */
   readonly flushIntervalMs: number;
@@ -35,8 +37,10 @@ export interface GatewayOptions {
   /** Bars in a fresh snapshot. @defaultValue 300 */
   readonly snapshotBars: number;
   /**
-   * Origins a browser may connect from. Entries are exact origins ("https://example.com") or
-   * "*" for any. A request without an Origin header (not a browser) is always allowed.
+   * Origins a browser may connect from. Entries are origins ("https://example.com") or "*" for
+   * any; each is brought to the form browsers send (`https://Example.com:443/` becomes
+   * `https://example.com`), and one that is no origin (`example.com`, a path) is a TypeError.
+   * A request without an Origin header (not a browser) is always allowed.
    * @defaultValue ['http://localhost:3000'] plus any http(s) origin on localhost / 127.0.0.1 / [::1]
    */
   readonly allowedOrigins: readonly string[];
@@ -104,8 +108,18 @@ export function resolveGatewayOptions(options: Partial<GatewayOptions> = {}): Ga
   if (!Array.isArray(resolved.allowedOrigins) || resolved.allowedOrigins.some((o) => typeof o !== 'string')) {
     throw new TypeError('gateway option "allowedOrigins" must be an array of origin strings');
   }
+  const allowedOrigins = resolved.allowedOrigins.map((entry) => {
+    const origin = canonicalOrigin(entry);
+    if (origin === undefined) {
+      throw new TypeError(
+        `gateway option "allowedOrigins": ${JSON.stringify(entry)} is not an origin; write scheme://host[:port] with no path ` +
+          '(e.g. https://example.com), or "*" for any origin',
+      );
+    }
+    return origin;
+  });
   if (typeof resolved.serverId !== 'string' || resolved.serverId === '') {
     throw new TypeError('gateway option "serverId" must be a non-empty string');
   }
-  return resolved;
+  return { ...resolved, allowedOrigins };
 }

@@ -57,6 +57,13 @@ describe('Gateway', () => {
       await expect(connect(service.url)).resolves.toBeInstanceOf(RawClient);
     });
 
+    it('accepts a browser whose origin was allowed as an address with a trailing slash or capitals', async () => {
+      const service = await feed({ gateway: { allowedOrigins: ['https://charts.example.com/', 'HTTPS://Blog.Example.com'] } });
+      await expect(connect(service.url, { origin: 'https://charts.example.com' })).resolves.toBeInstanceOf(RawClient);
+      await expect(connect(service.url, { origin: 'https://blog.example.com' })).resolves.toBeInstanceOf(RawClient);
+      await expect(RawClient.connect(service.url, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    });
+
     it('refuses a handshake offering no supported subprotocol, naming the supported ones', async () => {
       const service = await feed();
       const refused = await RawClient.connect(service.url, { protocol: 'graphql-ws' }).catch((e: { status: number; body: string }) => e);

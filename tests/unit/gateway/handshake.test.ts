@@ -45,6 +45,20 @@ describe('resolveGatewayOptions', () => {
     expect(() => resolveGatewayOptions({ flushIntervalMs: 0 })).toThrow(/"flushIntervalMs"/);
     expect(() => resolveGatewayOptions({ softBufferLimitBytes: 10, hardBufferLimitBytes: 5 })).toThrow(/hardBufferLimitBytes/);
   });
+
+  it('brings allowed origins to the form browsers send in Origin', () => {
+    const { allowedOrigins } = resolveGatewayOptions({
+      allowedOrigins: ['https://charts.example.com/', 'HTTPS://Charts.Example.COM:443', 'http://blog.example.com:8080', '*', 'null'],
+    });
+    expect(allowedOrigins).toEqual(['https://charts.example.com', 'https://charts.example.com', 'http://blog.example.com:8080', '*', 'null']);
+  });
+
+  it('refuses an allowed origin that is not an origin, naming the option and the entry', () => {
+    for (const entry of ['charts.example.com', 'https://example.com/app', 'ftp://example.com', 'https://*.example.com', 'https://example.com/?a', '']) {
+      expect(() => resolveGatewayOptions({ allowedOrigins: [entry] }), entry).toThrow(TypeError);
+    }
+    expect(() => resolveGatewayOptions({ allowedOrigins: ['charts.example.com'] })).toThrow(/"allowedOrigins": "charts\.example\.com" is not an origin/);
+  });
 });
 
 describe('TokenBucket', () => {
