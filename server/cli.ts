@@ -10,6 +10,7 @@ import { loadAdapters } from './adapters/load-adapter';
 import { parseSymbolMapEntries } from './adapters/symbol-map';
 import type { SupervisorOptions } from './adapters/supervisor';
 import { startFeedService } from './feed-service';
+import { MAX_TIMER_MS } from './gateway/options';
 import { createLogger, type LogLevel } from './log';
 
 const HELP = `Tickwire feed service
@@ -47,11 +48,28 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+/**
+ * A numeric flag: `fallback` when absent, else a number in min..max. Blank text is refused, not
+ * read as 0 (`Number('')` is 0: `--port ""` would have listened on a random port).
+ */
+function intOption(name: string, value: string | undefined, fallback: number, min = 0, max = Number.POSITIVE_INFINITY): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min) usageError(`--${name} must be a number >= ${min}, got "${value}"`);
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    usageError(`--${name} must be a number ${max === Number.POSITIVE_INFINITY ? `>= ${min}` : `in ${min}..${max}`}, got "${value}"`);
+  }
   return n;
+}
+
+/** A duration flag in ms: at most what a timer takes (MAX_TIMER_MS), since Node fires longer ones after 1 ms. */
+function msOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  return intOption(name, value, fallback, min, MAX_TIMER_MS);
+}
+
+/** An environment variable, with an empty one (`FEED_HOST=` in a service file) treated as unset. */
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /** Simulator flags given on the command line, as simulated-adapter options. */
@@ -128,26 +146,26 @@ async function main(): Promise<void> {
   }
 
   const supervisor: Partial<SupervisorOptions> = {
-    ...(values['stale-after-ms'] !== undefined ? { staleAfterMs: intOption('stale-after-ms', values['stale-after-ms'], 0, 1) } : {}),
-    ...(values['restart-after-silent-ms'] !== undefined ? { restartAfterSilentMs: intOption('restart-after-silent-ms', values['restart-after-silent-ms'], 0) } : {}),
-    ...(values['start-timeout-ms'] !== undefined ? { startTimeoutMs: intOption('start-timeout-ms', values['start-timeout-ms'], 0, 1) } : {}),
-    ...(values['restart-min-ms'] !== undefined ? { minRestartDelayMs: intOption('restart-min-ms', values['restart-min-ms'], 0, 1) } : {}),
-    ...(values['restart-max-ms'] !== undefined ? { maxRestartDelayMs: intOption('restart-max-ms', values['restart-max-ms'], 0, 1) } : {}),
+    ...(values['stale-after-ms'] !== undefined ? { staleAfterMs: msOption('stale-after-ms', values['stale-after-ms'], 0, 1) } : {}),
+    ...(values['restart-after-silent-ms'] !== undefined ? { restartAfterSilentMs: msOption('restart-after-silent-ms', values['restart-after-silent-ms'], 0) } : {}),
+    ...(values['start-timeout-ms'] !== undefined ? { startTimeoutMs: msOption('start-timeout-ms', values['start-timeout-ms'], 0, 1) } : {}),
+    ...(values['restart-min-ms'] !== undefined ? { minRestartDelayMs: msOption('restart-min-ms', values['restart-min-ms'], 0, 1) } : {}),
+    ...(values['restart-max-ms'] !== undefined ? { maxRestartDelayMs: msOption('restart-max-ms', values['restart-max-ms'], 0, 1) } : {}),
   };
   const origins = values['allow-origin'];
   let service;
   try {
     service = await startFeedService({
-      port: intOption('port', values.port ?? process.env.FEED_PORT, 8080),
-      host: values.host ?? process.env.FEED_HOST ?? '127.0.0.1',
+      port: intOption('port', values.port ?? env('FEED_PORT'), 8080, 0, 65535),
+      host: values.host ?? env('FEED_HOST') ?? '127.0.0.1',
       logger,
       adapters: loaded,
       symbolMaps,
       supervisor,
       trapAdapterFaults: true,
       gateway: {
-        flushIntervalMs: intOption('flush-ms', values['flush-ms'], 25, 1),
-        heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 5000, 100),
+        flushIntervalMs: msOption('flush-ms', values['flush-ms'], 25, 1),
+        heartbeatIntervalMs: msOption('heartbeat-ms', values['heartbeat-ms'], 5000, 100),
         ...(origins ? { allowedOrigins: origins } : {}),
       },
     });

@@ -100,6 +100,10 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TypeError(`feed service option "port" must be an integer 0..65535, got ${String(opts.port)}`);
   }
+  // Node reads an empty host as "every interface": a blank FEED_HOST would expose the feed.
+  if (typeof opts.host !== 'string' || opts.host.trim() === '') {
+    throw new TypeError(`feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(opts.host)}`);
+  }
   const logger = opts.logger ?? createLogger();
   const startedAt = Date.now();
   const bus = new InProcessBus({ epoch: opts.epoch ?? startedAt, logger });

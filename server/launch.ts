@@ -128,7 +128,8 @@ async function main(): Promise<void> {
     try {
       feed = await startFeedService({
         port: feedPort,
-        host: values['feed-host'] ?? process.env.FEED_HOST ?? '127.0.0.1',
+        // A blank FEED_HOST is unset, as a blank PORT or FEED_PORT is (intArg).
+        host: values['feed-host'] ?? (process.env.FEED_HOST?.trim() || '127.0.0.1'),
         simulated: {
           seed: intArg('seed', values.seed, 1, 0),
           instruments: intArg('instruments', values.instruments, 20, 1),

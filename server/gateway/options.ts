@@ -85,6 +85,16 @@ const POSITIVE_NUMBER_KEYS = [
   'requestRatePerSec',
 ] as const;
 
+/**
+ * Longest delay a Node.js timer takes (ms): 2^31 - 1, about 24.8 days. A longer one is not
+ * refused: Node warns and fires it after 1 ms, so a flush interval meant to be long would flush
+ * a thousand times a second instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Options that set a timer's delay (setInterval / setTimeout). */
+const TIMER_KEYS = ['flushIntervalMs', 'wsPingIntervalMs', 'slowCloseTimeoutMs'] as const;
+
 const NON_NEGATIVE_INTEGER_KEYS = ['snapshotTrades', 'snapshotBars'] as const;
 
 /** Merges `options` over the defaults and validates eagerly, naming the bad option. */
@@ -94,6 +104,11 @@ export function resolveGatewayOptions(options: Partial<GatewayOptions> = {}): Ga
     const value = resolved[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new TypeError(`gateway option "${key}" must be a positive number, got ${String(value)}`);
+    }
+  }
+  for (const key of TIMER_KEYS) {
+    if (resolved[key] > MAX_TIMER_MS) {
+      throw new TypeError(`gateway option "${key}" must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${resolved[key]}`);
     }
   }
   for (const key of NON_NEGATIVE_INTEGER_KEYS) {

@@ -46,6 +46,12 @@ describe('resolveGatewayOptions', () => {
     expect(() => resolveGatewayOptions({ softBufferLimitBytes: 10, hardBufferLimitBytes: 5 })).toThrow(/hardBufferLimitBytes/);
   });
 
+  it('refuses a timer delay Node cannot wait, which it would fire after 1 ms', () => {
+    expect(() => resolveGatewayOptions({ flushIntervalMs: 2 ** 31 })).toThrow(/"flushIntervalMs" must be at most 2147483647 ms/);
+    expect(() => resolveGatewayOptions({ slowCloseTimeoutMs: 1e12 })).toThrow(/"slowCloseTimeoutMs"/);
+    expect(resolveGatewayOptions({ wsPingIntervalMs: 2 ** 31 - 1 }).wsPingIntervalMs).toBe(2 ** 31 - 1);
+  });
+
   it('brings allowed origins to the form browsers send in Origin', () => {
     const { allowedOrigins } = resolveGatewayOptions({
       allowedOrigins: ['https://charts.example.com/', 'HTTPS://Charts.Example.COM:443', 'http://blog.example.com:8080', '*', 'null'],
