@@ -271,7 +271,8 @@ export class Gateway {
 
   /**
    * After a backlog drains: the latest quote, the current bar (or last trade) and the session
-   * figures per dirty instrument.
+   * figures per dirty instrument, plus the last trade when none of those carries the instrument's
+   * last seq.
    */
   private sendConflated(session: Session, nowMs: number): void {
     const history = this.deps.history;
@@ -293,6 +294,17 @@ export class Gateway {
       // The trades folded away above are still counted in the session's volume, high and low.
       const stats = history.session(id);
       if (stats) own.push(stats);
+      // A late trade of the previous UTC day is in neither the current bar nor today's figures:
+      // when it is the instrument's last tick, nothing above carries its seq, and the next live
+      // batch would look like a gap to the client (a needless resync). It goes as itself.
+      if (interval !== 0) {
+        let highest = 0;
+        for (const update of own) if (update.seq > highest) highest = update.seq;
+        if (highest < history.lastSeq(id)) {
+          const last = history.recentTrades(id, 1)[0];
+          if (last && last.seq > highest) own.push(last);
+        }
+      }
       // In sequence order (stable: a trade or bar before the figures of the same seq), as a client
       // applies them: a quote ahead of an older trade would have the trade dropped as a duplicate,
       // and a late trade of the previous day ahead of the new day's figures would be counted

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, SUBPROTOCOL_JSON, codecFor } from '../../lib/protocol';
+import type { BatchMessage } from '../../lib/protocol/messages';
+import type { AdapterSink, FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
 import type { Session } from '../../server/gateway/session';
 import { gatewayFixture } from '../support/gateway-fixture';
@@ -156,6 +158,47 @@ describe('Gateway with hostile clients', () => {
       expect(conflated.updates.some((u) => u.instrumentId === b!.id)).toBe(true);
       expect(conflated.updates.filter((u) => u.instrumentId === a!.id)).toEqual([]);
     });
+    it('leaves no sequence gap when the last trade while conflated was a late trade of the previous UTC day', async () => {
+      // A venue's trades, emitted when the test says: one just after the last UTC midnight, then one
+      // just before it arriving late (both hours old, within the normaliser's 24 h).
+      let sink: AdapterSink | undefined;
+      const manual: FeedAdapter = {
+        name: 'manual',
+        venue: 'MAN',
+        async start(s) {
+          sink = s;
+          s.instruments([{ symbol: 'X', priceDecimals: 2, sizeDecimals: 0 }]);
+          s.status('live');
+        },
+        async stop() {},
+      };
+      const midnightUs = Math.floor(Date.now() / 86_400_000) * 86_400_000_000;
+      const trade = (eventTimeUs: number, price: string) => sink!.trade({ symbol: 'X', price, size: '1', side: 'buy', eventTimeUs });
+      const service = await feed({ adapters: [manual], gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000, maxConflatedMs: 60_000 } });
+      const id = service.bus.instruments()[0]!.id;
+      const flushed = (ticks: number) => () => service.health().history.ticks === ticks;
+      trade(midnightUs + 1_000_000, '10.00');
+      const client = await connect(service.url);
+      await client.until(flushed(1), 5000, 'the first trade to reach history');
+      await client.waitFor(isType('instruments'));
+      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: [{ symbol: 'MAN:X', lastSeq: 0 }] });
+      const snapshot = await client.waitFor(isType('snapshot'));
+      expect(snapshot.seq).toBe(1);
+      const [session] = sessionsOf(service);
+      let backedUp = true;
+      session!.bufferedBytes = () => (backedUp ? 5000 : 0);
+      trade(midnightUs + 2_000_000, '10.50');
+      trade(midnightUs - 500_000, '9.00');
+      await client.until(() => flushed(3)() && session!.dirty.has(id), 5000, 'both trades to be flushed while conflated');
+      backedUp = false;
+      const conflated = await client.waitFor((m): m is BatchMessage => m.type === 'batch' && m.conflated, 5000);
+      const position = Math.max(...conflated.updates.filter((u) => u.instrumentId === id).map((u) => u.seq));
+      expect(position).toBe(3);
+      trade(midnightUs + 3_000_000, '11.00');
+      const next = await client.waitFor((m): m is BatchMessage => m.type === 'batch' && !m.conflated, 5000, client.messages.indexOf(conflated) + 1);
+      expect(next.updates.find((u) => u.kind === 'trade')?.seq).toBe(position + 1);
+    });
+
       it('leaves no sequence gap for instruments that changed only in the flush that ended conflation', async () => {
       const service = await feed({ simulated: { instruments: 30, ratePerInstrument: 20 }, gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000 } });
       const client = await connect(service.url);
