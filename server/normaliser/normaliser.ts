@@ -107,6 +107,12 @@ export class Normaliser {
   /** Last seq per instrument id (index = id). */
   private readonly seqs: number[] = [];
   private readonly venueStatus = new Map<string, VenueStatus>();
+  /**
+   * Interned name -> the adapter symbol (venue prefix dropped) it was first declared for. A symbol
+   * map can give two of a venue's symbols one name (`BTCUSDT=BTC-USD`, `BTCUSDC=BTC-USD`); their
+   * trades would then share one instrument and one sequence, two markets' prices in one series.
+   */
+  private readonly nameOwners = new Map<string, string>();
   private attached: Attached[] = [];
   private nextKey = 1;
   private pending: Tick[] = [];
@@ -292,8 +298,7 @@ export class Normaliser {
    * `BINANCE:btcusdt=...` for the adapter's "BTCUSDT").
    */
   private displayName(binding: Binding, symbol: string): string {
-    const prefix = binding.venue + VENUE_SEPARATOR;
-    const bare = symbol.startsWith(prefix) ? symbol.slice(prefix.length) : symbol;
+    const bare = this.adapterSymbol(binding, symbol);
     const folded = binding.foldedSymbolMap;
     return (
       binding.symbolMap?.get(symbol) ??
@@ -302,6 +307,12 @@ export class Normaliser {
       folded?.get(bare.toUpperCase()) ??
       bare
     );
+  }
+
+  /** An adapter symbol without its venue prefix: `SIM:X` and `X` are the same symbol of venue SIM. */
+  private adapterSymbol(binding: Binding, symbol: string): string {
+    const prefix = binding.venue + VENUE_SEPARATOR;
+    return symbol.startsWith(prefix) ? symbol.slice(prefix.length) : symbol;
   }
 
   private declareInstruments(binding: Binding, list: unknown): void {
@@ -323,7 +334,14 @@ export class Normaliser {
         continue;
       }
       const name = qualifySymbol(binding.venue, display);
+      const source = this.adapterSymbol(binding, spec.symbol);
+      const owner = this.nameOwners.get(name);
+      if (owner !== undefined && owner !== source) {
+        this.reject(binding, 'instrument-conflict', raw);
+        continue;
+      }
       const outcome = this.table.declare(binding.venue, { ...spec, symbol: name });
+      if (outcome === 'added') this.nameOwners.set(name, source);
       if (outcome === 'added') added = true;
       if (outcome === 'added' || outcome === 'unchanged') {
         const instrument = this.table.get(name);

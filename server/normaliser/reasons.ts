@@ -29,7 +29,10 @@ export const REJECT_REASONS = [
   'bad-trade-id',
   /** Instrument declaration with a bad symbol, decimals or asset class. */
   'bad-instrument',
-  /** Symbol already declared by another venue, or re-declared with different precision. */
+  /**
+   * Symbol already declared by another venue, re-declared with different precision, or given the
+   * name of another symbol of its venue (a symbol map naming two symbols alike).
+   */
   'instrument-conflict',
   /** Declaring the instrument would exceed the normaliser's `maxInstruments`. */
   'too-many-instruments',

@@ -112,6 +112,27 @@ describe('Normaliser', () => {
       expect(normaliser.instruments().map((i) => i.symbol)).toEqual(['TEST:BTC-USD', 'TEST:AAPL', 'TEST:OK']);
     });
 
+    it('refuses a second symbol that a symbol map gives the name of another, instead of merging two markets', async () => {
+      const { normaliser, ticks } = await setup();
+      const { sink } = normaliser.open({ adapter: 'test', venue: 'BIN', symbolMap: new Map([['BTCUSDT', 'BTC-USD'], ['BTCUSDC', 'BTC-USD']]) });
+      sink.instruments([
+        { symbol: 'BTCUSDT', priceDecimals: 2, sizeDecimals: 0 },
+        { symbol: 'BTCUSDC', priceDecimals: 2, sizeDecimals: 0 },
+        // The same symbol again, with and without the venue prefix: still one instrument.
+        { symbol: 'BIN:BTCUSDT', priceDecimals: 2, sizeDecimals: 0 },
+      ]);
+      sink.trade({ symbol: 'BTCUSDT', price: '100.00', size: '1', side: 'buy' });
+      sink.trade({ symbol: 'BTCUSDC', price: '200.00', size: '1', side: 'buy' });
+      await nextTurn();
+      const btc = normaliser.instruments().find((i) => i.symbol === 'BIN:BTC-USD');
+      expect(ticks().filter((t) => t.instrumentId === btc?.id).map((t) => t.kind === 'trade' && t.price)).toEqual([10000]);
+      expect(normaliser.stats().rejected).toEqual({ 'instrument-conflict': 1, 'unknown-instrument': 1 });
+      // A restarted adapter (a new sink) declares its symbols again without conflict.
+      const again = normaliser.open({ adapter: 'test', venue: 'BIN', symbolMap: new Map([['BTCUSDT', 'BTC-USD']]) });
+      again.sink.instruments([{ symbol: 'BTCUSDT', priceDecimals: 2, sizeDecimals: 0 }]);
+      expect(normaliser.stats().rejected).toEqual({ 'instrument-conflict': 1, 'unknown-instrument': 1 });
+    });
+
     it('refuses instruments beyond maxInstruments', async () => {
       const { normaliser, sink } = await setup({ maxInstruments: 2 });
       sink.instruments([{ symbol: 'THIRD', priceDecimals: 2, sizeDecimals: 0 }]);
