@@ -2,8 +2,9 @@
  * `npm run feed -- --port 8080 --seed 1 --instruments 20 --rate 50`: runs the feed service.
  * `npm run feed -- --adapter binance --adapter-opt symbols=btcusdt,ethusdt --adapter ./my-feed.ts`
  * runs any adapters instead (see ADAPTER_ARGS_HELP and docs/adapters.md).
- * SIGINT / SIGTERM close every client with 1001 and exit.
+ * SIGINT / SIGTERM close every client with 1001 and exit; a second one exits at once.
  */
+import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
 import { loadAdapters } from './adapters/load-adapter';
@@ -177,8 +178,13 @@ async function main(): Promise<void> {
     if (!service.supervisors.some((s) => s.venue === venue)) logger.warn('symbol map names a venue no adapter runs', { venue });
   }
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C: the person will not wait out a hung adapter's stop or a client that never
+      // answers its close frame (several seconds each). Exit now, as a shell expects of a signal.
+      logger.warn('second signal while shutting down: exiting now', { signal });
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
     stopping = true;
     logger.info('shutting down', { signal });
     service.close().then(

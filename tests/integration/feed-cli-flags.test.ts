@@ -2,16 +2,48 @@
  * `npm run feed` flags and environment as an operator gives them: blank values and numbers past
  * what the service can honour are refused or defaulted, never silently turned into something else.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { feedUrl, killAll, runCli } from './adapters-support';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { feedUrl, killAll, runCli, waitFor } from './adapters-support';
 
 afterEach(() => killAll());
+
+/** An adapter whose stop never settles, so a shutdown takes the supervisor's whole stop timeout (5 s). */
+const dir = mkdtempSync(join(tmpdir(), 'tickwire-cli-flags-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const HUNG_STOP = join(dir, 'hung-stop.ts');
+writeFileSync(
+  HUNG_STOP,
+  `export default class HungStop {
+  name = 'hung-stop';
+  venue = 'HUNG';
+  async start(sink) { sink.instruments([{ symbol: 'X', priceDecimals: 2, sizeDecimals: 0 }]); sink.status('live'); }
+  stop() { return new Promise(() => {}); }
+}
+`,
+);
 
 describe('npm run feed', () => {
   describe('environment', () => {
     it('listens on 127.0.0.1 when FEED_HOST is set but empty, not on every interface', async () => {
       const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info'], { FEED_HOST: '' });
       expect(await feedUrl(run)).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    });
+  });
+
+  describe('signals', () => {
+    it('exits at once on a second SIGINT instead of waiting out a hung adapter', async () => {
+      const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
+      await feedUrl(run);
+      run.child.kill('SIGINT');
+      await waitFor(() => run.logs().some((l) => l.msg === 'shutting down'), 5000, 'the shutdown to start');
+      const secondAt = Date.now();
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(130);
+      expect(Date.now() - secondAt).toBeLessThan(2000);
+      expect(run.logs().some((l) => l.msg === 'second signal while shutting down: exiting now')).toBe(true);
     });
   });
 
