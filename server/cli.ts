@@ -8,11 +8,13 @@ import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
 import { loadAdapters } from './adapters/load-adapter';
+import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
 import { parseSymbolMapEntries } from './adapters/symbol-map';
 import type { SupervisorOptions } from './adapters/supervisor';
 import { startFeedService } from './feed-service';
 import { MAX_TIMER_MS } from './gateway/options';
 import { createLogger, type LogLevel } from './log';
+import { onShutdownSignals } from './shutdown-signals';
 
 const HELP = `Tickwire feed service
 
@@ -79,7 +81,12 @@ function simulatorFlags(values: Record<string, string | boolean | string[] | und
   const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   if (str('seed') !== undefined) out.seed = intOption('seed', str('seed'), 1);
   if (str('instruments') !== undefined) out.instruments = intOption('instruments', str('instruments'), 20, 1);
-  if (str('rate') !== undefined) out.ratePerInstrument = intOption('rate', str('rate'), 5);
+  if (str('rate') !== undefined) {
+    const rate = intOption('rate', str('rate'), 5, 0, MAX_RATE_PER_INSTRUMENT);
+    // 0 passes the range above but the simulator needs some rate: say so in the flag's own terms.
+    if (rate === 0) usageError(`--rate must be above 0 updates per second (fractions such as 0.5 work), got "${str('rate')}"`);
+    out.ratePerInstrument = rate;
+  }
   if (values['no-bursts'] === true) out.bursts = false;
   return out;
 }
@@ -177,26 +184,24 @@ async function main(): Promise<void> {
   for (const venue of symbolMaps.keys()) {
     if (!service.supervisors.some((s) => s.venue === venue)) logger.warn('symbol map names a venue no adapter runs', { venue });
   }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      // A second Ctrl-C: the person will not wait out a hung adapter's stop or a client that never
-      // answers its close frame (several seconds each). Exit now, as a shell expects of a signal.
+  onShutdownSignals({
+    first: (signal) => {
+      logger.info('shutting down', { signal });
+      service.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('error while shutting down', { error: String(err) });
+          process.exit(1);
+        },
+      );
+    },
+    // A second Ctrl-C: the person will not wait out a hung adapter's stop or a client that never
+    // answers its close frame (several seconds each). Exit now, as a shell expects of a signal.
+    again: (signal) => {
       logger.warn('second signal while shutting down: exiting now', { signal });
-      process.exit(128 + (osConstants.signals[signal] ?? 0));
-    }
-    stopping = true;
-    logger.info('shutting down', { signal });
-    service.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('error while shutting down', { error: String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+      process.exit(128 + osConstants.signals[signal]);
+    },
+  });
 }
 
 main().catch((err: unknown) => {

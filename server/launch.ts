@@ -11,11 +11,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
+import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
 import { nextBuildIsCurrent } from './build-freshness';
 import { startFeedService, type FeedService } from './feed-service';
 import { createLogger } from './log';
+import { onShutdownSignals } from './shutdown-signals';
 
 const HELP = `Tickwire: feed service + dashboard
 
@@ -23,7 +26,7 @@ Usage: npm start -- [options]        (npm run dev -- [options] for development)
 
 Options:
   --port <n>          dashboard HTTP port (default 3000, env PORT)
-  --hostname <h>      dashboard interface (default: all, env HOSTNAME)
+  --hostname <h>      dashboard interface (default: all, env DASHBOARD_HOST)
   --feed-port <n>     feed service port (default 8080, env FEED_PORT)
   --feed-host <h>     feed service interface (default 127.0.0.1, env FEED_HOST)
   --feed-url <url>    use a feed already running at this ws:// URL; start none (env FEED_URL)
@@ -38,6 +41,9 @@ Options:
   -h, --help          show this help
 
 Then open http://localhost:<port>. The page may also be pointed at any feed with ?feed=ws://host:port.`;
+
+/** Simulated updates per second per instrument when --rate is not given. */
+const DEFAULT_RATE = 5;
 
 /** How long the dashboard child gets to exit after SIGTERM before SIGKILL (ms). */
 const CHILD_EXIT_GRACE_MS = 5_000;
@@ -54,6 +60,14 @@ function intArg(name: string, value: string | undefined, fallback: number, min: 
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer ${min}..${max}, got "${value}"`);
+  return n;
+}
+
+/** --rate: updates per second per instrument, above 0 (fractions work), as the simulator takes. */
+function rateArg(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_RATE;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE_PER_INSTRUMENT) fail(`--rate must be a number of updates per second above 0 and at most ${MAX_RATE_PER_INSTRUMENT}, got "${value}"`);
   return n;
 }
 
@@ -99,7 +113,9 @@ async function main(): Promise<void> {
     return;
   }
   const port = intArg('port', values.port ?? process.env.PORT, 3000, 1, 65535);
-  const hostname = values.hostname ?? process.env.HOSTNAME;
+  // Not HOSTNAME: shells and containers set it to the machine's name, which would have bound the
+  // dashboard to that name's address only (in a container, localhost:3000 refused).
+  const hostname = values.hostname ?? (process.env.DASHBOARD_HOST?.trim() || undefined);
   const feedUrl = values['feed-url'] ?? process.env.FEED_URL;
   if (feedUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL, got "${feedUrl}"`);
   const feedPort = intArg('feed-port', values['feed-port'] ?? process.env.FEED_PORT, 8080, 1, 65535);
@@ -133,7 +149,7 @@ async function main(): Promise<void> {
         simulated: {
           seed: intArg('seed', values.seed, 1, 0),
           instruments: intArg('instruments', values.instruments, 20, 1),
-          ratePerInstrument: intArg('rate', values.rate, 5, 0),
+          ratePerInstrument: rateArg(values.rate),
         },
         ...(allowOrigins ? { gateway: { allowedOrigins: allowOrigins } } : {}),
       });
@@ -174,8 +190,16 @@ async function main(): Promise<void> {
       process.exit(exitCode);
     })());
 
-  process.on('SIGINT', () => void stop('SIGINT', 0));
-  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  // A second Ctrl-C while stopping (the dashboard or a feed client slow to let go) means "now":
+  // the dashboard is killed and the process exits 130 (143 for SIGTERM), as the feed CLI does.
+  onShutdownSignals({
+    first: (signal) => void stop(signal, 0),
+    again: (signal) => {
+      log.warn('stopping now', { reason: `second ${signal}` });
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      process.exit(128 + osConstants.signals[signal]);
+    },
+  });
   child.once('exit', (code, signal) => void stop(`dashboard exited (${signal ?? code})`, code ?? 0));
 }
 

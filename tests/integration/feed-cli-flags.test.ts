@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DUPLICATE_SIGNAL_MS } from '../../server/shutdown-signals';
 import { feedUrl, killAll, runCli, waitFor } from './adapters-support';
 
 afterEach(() => killAll());
@@ -39,15 +40,35 @@ describe('npm run feed', () => {
       await feedUrl(run);
       run.child.kill('SIGINT');
       await waitFor(() => run.logs().some((l) => l.msg === 'shutting down'), 5000, 'the shutdown to start');
+      // A person's second Ctrl-C, not the echo of the first that comes within DUPLICATE_SIGNAL_MS.
+      await new Promise((resolve) => setTimeout(resolve, DUPLICATE_SIGNAL_MS + 50));
       const secondAt = Date.now();
       run.child.kill('SIGINT');
       expect(await run.exited).toBe(130);
       expect(Date.now() - secondAt).toBeLessThan(2000);
       expect(run.logs().some((l) => l.msg === 'second signal while shutting down: exiting now')).toBe(true);
     });
+
+    it('takes one Ctrl-C delivered twice (tsx relays it 30 ms later) as one, and still stops gracefully', async () => {
+      const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
+      await feedUrl(run);
+      run.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      run.child.kill('SIGINT');
+      // The graceful stop waits out the hung adapter's stop timeout (5 s), then exits 0.
+      expect(await run.exited).toBe(0);
+      expect(run.logs().some((l) => l.msg === 'second signal while shutting down: exiting now')).toBe(false);
+    }, 15_000);
   });
 
   describe('flags', () => {
+    it('exits 2 on --rate 0 naming the flag, not the simulator option behind it', async () => {
+      const run = runCli('server/cli.ts', ['--port', '0', '--rate', '0', '--log-level', 'info']);
+      expect(await run.exited).toBe(2);
+      expect(run.err()).toContain('--rate must be above 0 updates per second');
+      expect(run.err()).not.toContain('ratePerInstrument');
+    });
+
     it('exits 2 on a blank --port instead of listening on a random one', async () => {
       const run = runCli('server/cli.ts', ['--port', '', '--log-level', 'info']);
       expect(await run.exited).toBe(2);
