@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isOriginAllowed } from './gateway/handshake';
+import { canonicalOrigin, isOriginAllowed } from './gateway/handshake';
 import type { GatewayOptions } from './gateway/options';
 
 /** Path of the custom element bundle. */
@@ -114,7 +114,10 @@ function serveOriginCheck(
   }
   // The Origin header is what the WebSocket handshake will carry; ?origin= serves callers
   // that send none (same-origin requests, tools).
-  const asked = url.searchParams.get('origin') ?? undefined;
+  // A person types ?origin= as they copied it (trailing slash, capitals, :443): read it in the form a
+  // browser sends, as the gateway reads --allow-origin entries.
+  const typed = url.searchParams.get('origin') ?? undefined;
+  const asked = typed === undefined ? undefined : (canonicalOrigin(typed) ?? typed);
   const origin = typeof req.headers.origin === 'string' && req.headers.origin !== 'null' ? req.headers.origin : asked;
   let body: { origin: string | null; originAllowed: boolean; reason: string };
   if (origin === undefined) {

@@ -81,4 +81,12 @@ describe('GET /embed/check', () => {
     expect((await check({})).body).toMatchObject({ origin: null, originAllowed: true });
     expect((await check({ query: '?origin=https%3A%2F%2Fblog.example%2Fpage' })).status).toBe(400);
   });
+
+  it('reads ?origin= as a browser would send it: copied from the address bar, in any case, default port', async () => {
+    for (const typed of ['https://partner.example/', 'HTTPS://Partner.Example', 'https://partner.example:443']) {
+      const answer = await check({ query: `?origin=${encodeURIComponent(typed)}` });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ origin: 'https://partner.example', originAllowed: true });
+    }
+  });
 });
