@@ -37,7 +37,8 @@ export const TAIL_USAGE = `Usage: npm run tail -- [options] SYMBOL...
 
 Prints one NDJSON line per market update on stdout (prices and sizes as exact decimal strings,
 times as ISO-8601 with microseconds); connection events, gaps and errors go to stderr as NDJSON.
-A SYMBOL is a bare symbol (BTC-USD), or the full name (SIM:BTC-USD) when several venues list it.
+A SYMBOL is a bare symbol (BTC-USD), or the full name (SIM:BTC-USD) when several venues list it;
+any case works (btc-usd) when only one instrument matches it that way.
 
 Options:
   --url URL         Gateway URL (default ${DEFAULT_TAIL_URL}). Repeat it or separate with commas

@@ -12,6 +12,7 @@ import { ServerRequestError } from './errors';
 import { FeedClient } from './feed-client';
 import { parseTailArgs, TAIL_USAGE, UsageError, type TailArgs } from './tail-args';
 import { updateRecord, type UpdateOrigin } from './tail-format';
+import { resolveTyped } from '../market/symbols';
 import type { MarketUpdate, Instrument } from '../market/types';
 
 /**
@@ -133,9 +134,10 @@ function run(args: TailArgs): void {
     }
     const known: string[] = [];
     for (const symbol of args.symbols) {
-      const resolution = client.instruments.resolve(symbol);
+      // As typed: "btc-usd" tails BTC-USD when no instrument is named exactly so, as dashboard links do.
+      const resolution = resolveTyped(client.instruments.byId.values(), symbol);
       if (resolution.kind === 'found') {
-        known.push(symbol);
+        if (!known.includes(resolution.instrument.symbol)) known.push(resolution.instrument.symbol);
       } else if (resolution.kind === 'ambiguous') {
         // A bare symbol several venues list (docs/protocol.md 2.9): say so, and what to write instead.
         const candidates = resolution.candidates.map((i) => i.symbol);

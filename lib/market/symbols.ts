@@ -109,3 +109,19 @@ export class SymbolIndex<T extends { readonly symbol: string }> {
     return this.get(bare) === instrument ? bare : undefined;
   }
 }
+
+/**
+ * Resolves a name as a person may have typed it (a link, a command line): exactly first, then
+ * ignoring case ("btc-usd", "sim:btc-usd") when that still names one instrument or one bare
+ * symbol. Builds its indexes per call (O(n)): for what a person types, not for every tick.
+ */
+export function resolveTyped<T extends { readonly symbol: string }>(instruments: Iterable<T>, name: string): SymbolResolution<T> {
+  const listed = [...instruments];
+  const exact = new SymbolIndex(listed).resolve(name);
+  if (exact.kind !== 'unknown') return exact;
+  const folded = new SymbolIndex(listed.map((instrument) => ({ symbol: instrument.symbol.toUpperCase(), instrument })));
+  const match = folded.resolve(name.toUpperCase());
+  if (match.kind === 'found') return { kind: 'found', instrument: match.instrument.instrument };
+  if (match.kind === 'ambiguous') return { kind: 'ambiguous', candidates: match.candidates.map((c) => c.instrument) };
+  return exact;
+}

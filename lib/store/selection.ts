@@ -6,7 +6,7 @@
  * Names are `VENUE:SYMBOL` ("SIM:BTC-USD"); a bare symbol ("BTC-USD", as people type it in a URL)
  * resolves to the one venue listing it (lib/market/symbols.ts).
  */
-import { SymbolIndex, type SymbolResolution } from '../market/symbols';
+import { resolveTyped } from '../market/symbols';
 import type { Instrument } from '../market/types';
 import type { ChartState } from './types';
 
@@ -51,21 +51,6 @@ export function resolveSelection(
     unknownSymbol: selectedSymbol,
     candidates: resolution.kind === 'ambiguous' ? resolution.candidates.map((i) => i.symbol) : [],
   };
-}
-
-/**
- * Resolves a name as a person may have typed it (in a link, say): exactly first, then ignoring
- * case ("btc-usd", "sim:btc-usd"), when that still names one instrument or one bare symbol.
- */
-function resolveTyped(listed: readonly Instrument[], name: string): SymbolResolution<Instrument> {
-  const exact = new SymbolIndex(listed).resolve(name);
-  if (exact.kind !== 'unknown') return exact;
-  const upper = name.toUpperCase();
-  const folded = new SymbolIndex(listed.map((instrument) => ({ symbol: instrument.symbol.toUpperCase(), instrument })));
-  const match = folded.resolve(upper);
-  if (match.kind === 'found') return { kind: 'found', instrument: match.instrument.instrument };
-  if (match.kind === 'ambiguous') return { kind: 'ambiguous', candidates: match.candidates.map((c) => c.instrument) };
-  return exact;
 }
 
 /** An empty, loading chart for `instrumentId` at `interval` (defaults to the current interval). */

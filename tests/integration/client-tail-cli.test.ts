@@ -56,6 +56,16 @@ describe('tail CLI', () => {
     expect(control.some((c) => c.event === 'state' && c.state === 'connected')).toBe(true);
   });
 
+  it('tails symbols typed in another case, as dashboard links take them', async () => {
+    const service = await startTestFeed();
+    services.push(service);
+    const run = tail(['--url', service.url, 'btc-usd', 'sim:eth-usd']);
+    await waitFor(() => run.out().includes('"symbol":"SIM:BTC-USD"') && run.out().includes('"symbol":"SIM:ETH-USD"'), 15_000, 'lines of both');
+    expect(run.err()).not.toMatch(/unknown symbol/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
   it('names an unknown symbol on stderr and exits 1 when nothing is left to tail', async () => {
     const service = await startTestFeed();
     services.push(service);
