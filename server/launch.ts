@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isWebSocketUrl } from '../lib/client/transport';
 import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
 import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
 import { nextBuildIsCurrent } from './build-freshness';
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   // dashboard to that name's address only (in a container, localhost:3000 refused).
   const hostname = values.hostname ?? (process.env.DASHBOARD_HOST?.trim() || undefined);
   const feedUrl = values['feed-url'] ?? process.env.FEED_URL;
-  if (feedUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL, got "${feedUrl}"`);
+  if (feedUrl !== undefined && !isWebSocketUrl(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${feedUrl}"`);
   const feedPort = intArg('feed-port', values['feed-port'] ?? process.env.FEED_PORT, 8080, 1, 65535);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) };
   const frameAncestors = values['frame-ancestors'] ?? process.env.EMBED_FRAME_ANCESTORS;

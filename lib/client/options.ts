@@ -4,7 +4,7 @@
  */
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { MAX_TIMER_DELAY_MS } from './liveness';
-import { globalWebSocketFactory, type WebSocketFactory } from './transport';
+import { globalWebSocketFactory, isWebSocketUrl, type WebSocketFactory } from './transport';
 
 /** Wire encoding to ask the server for: binary frames (`tickwire.v1`) or JSON text (`tickwire.v1.json`). */
 export type WireProtocol = 'binary' | 'json';
@@ -84,8 +84,6 @@ export const FEED_CLIENT_DEFAULTS = {
   random: (): number => Math.random(),
 } as const;
 
-const WS_URL_RE = /^wss?:\/\/[^\s/]+/i;
-
 function positive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`option "${name}" must be a positive finite number, got ${String(value)}`);
@@ -115,8 +113,10 @@ export function resolveFeedClientOptions(options: FeedClientOptions): ResolvedFe
     throw new TypeError('option "url" must be a ws:// or wss:// URL or a non-empty array of them');
   }
   for (const url of urls) {
-    if (typeof url !== 'string' || !WS_URL_RE.test(url)) {
-      throw new TypeError(`option "url" must hold ws:// or wss:// URLs, got ${JSON.stringify(url)}`);
+    // The transport's own check: a URL no WebSocket can open (ws://localhost:80800) is refused here
+    // instead of failing every connection attempt while the client retries forever.
+    if (typeof url !== 'string' || !isWebSocketUrl(url)) {
+      throw new TypeError(`option "url" must hold ws:// or wss:// URLs a WebSocket can open (a host, a port up to 65535, no #), got ${JSON.stringify(url)}`);
     }
   }
 

@@ -62,6 +62,8 @@ describe('FeedClient', () => {
       const transport = fakeTransport().factory;
       expect(() => new FeedClient({ url: 'http://x', transport })).toThrow(/option "url"/);
       expect(() => new FeedClient({ url: [], transport })).toThrow(/option "url"/);
+      expect(() => new FeedClient({ url: 'ws://localhost:80800', transport })).toThrow(/option "url" must hold .*port up to 65535/);
+      expect(() => new FeedClient({ url: ['ws://a:1', 'ws://:8080'], transport })).toThrow(/option "url"/);
       expect(() => new FeedClient({ url: 'ws://x', transport, protocol: 'xml' as never })).toThrow(/option "protocol"/);
       expect(() => new FeedClient({ url: 'ws://x', transport, reconnect: { minDelayMs: 100, maxDelayMs: 50 } })).toThrow(
         /reconnect.maxDelayMs/,
