@@ -8,7 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SymbolIndex } from '../../lib/market/symbols';
-import type { Instrument, MarketUpdate } from '../../lib/market/types';
+import { BAR_INTERVALS, type Instrument, type MarketUpdate } from '../../lib/market/types';
 import { CloseCode, PROTOCOL_VERSION, ProtocolError, codecFor } from '../../lib/protocol';
 import type { InstrumentsMessage } from '../../lib/protocol/messages';
 import type { Bus, Tick, Unsubscribe } from '../bus/types';
@@ -165,6 +165,8 @@ export class Gateway {
         epoch: this.deps.bus.epoch,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         serverTimeUs: now * 1000,
+        capabilities: [],
+        intervals: BAR_INTERVALS,
       },
       now,
     );

@@ -3,8 +3,10 @@
  * the request id and the connection stays open; only abuse (rate, size, malformed frames) closes it.
  */
 import type { SymbolIndex } from '../../lib/market/symbols';
-import type { Instrument } from '../../lib/market/types';
-import { ErrorCode } from '../../lib/protocol/constants';
+import { BAR_INTERVALS, type BarInterval, type Instrument } from '../../lib/market/types';
+import { ErrorCode, MAX_STRING_BYTES } from '../../lib/protocol/constants';
+import { isIntervalOrNone } from '../../lib/protocol/validation';
+import { clipUtf8 } from '../../lib/text/fit-utf8';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
@@ -49,8 +51,19 @@ export function handleClientMessage(session: Session, message: ClientMessage, ct
   }
 }
 
+/**
+ * Sends an `error`. Its text often quotes the client's own names (up to ten unknown symbols of up to
+ * 1024 bytes each), so it is clipped to the protocol's string limit: the answer must always encode.
+ */
 function sendError(session: Session, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
-  session.send({ type: 'error', requestId, code, message: text }, nowMs);
+  session.send({ type: 'error', requestId, code, message: clipUtf8(text, MAX_STRING_BYTES) }, nowMs);
+}
+
+/** Answers `error BadInterval` unless `interval` is 0 or one this server builds; true when it did. */
+function refuseInterval(session: Session, requestId: number, interval: number, nowMs: number): boolean {
+  if (isIntervalOrNone(interval)) return false;
+  sendError(session, requestId, ErrorCode.BadInterval, `Interval ${interval} s is not built here; use 0 (no bars) or one of ${BAR_INTERVALS.join(', ')} seconds`, nowMs);
+  return true;
 }
 
 /** Most names listed in one error message. */
@@ -86,6 +99,8 @@ function resolveName(ctx: RequestContext, name: string, unresolved: Unresolved):
 
 function handleSubscribe(session: Session, message: SubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
+  if (refuseInterval(session, message.requestId, message.interval, now)) return;
+  const interval = message.interval as BarInterval | 0;
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
   const unresolved: Unresolved = { unknown: [], ambiguous: [] };
   // One entry per instrument: a name repeated (or given both bare and in full) must not earn
@@ -122,12 +137,12 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   }
   const targets: number[] = [];
   if (message.all) {
-    session.all = { interval: message.interval };
+    session.all = { interval };
     targets.push(...ctx.instrumentIds());
     // Symbols listed with an `all` subscription carry resume positions only.
   } else {
     for (const r of resolved) {
-      session.subscriptions.set(r.instrument.id, message.interval);
+      session.subscriptions.set(r.instrument.id, interval);
       targets.push(r.instrument.id);
     }
   }
