@@ -8,7 +8,7 @@ import { ErrorCode } from '../../lib/protocol/constants';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
-import type { Session } from './session';
+import type { Connection } from './connection';
 import { buildSnapshot } from './snapshot';
 
 /** What request handling needs from the gateway. */
@@ -28,29 +28,25 @@ export interface RequestContext {
 }
 
 /** Handles one decoded client message. */
-export function handleClientMessage(session: Session, message: ClientMessage, ctx: RequestContext): void {
+export function handleClientMessage(connection: Connection, message: ClientMessage, ctx: RequestContext): void {
   switch (message.type) {
     case 'subscribe':
-      handleSubscribe(session, message, ctx);
+      handleSubscribe(connection, message, ctx);
       return;
     case 'unsubscribe':
-      handleUnsubscribe(session, message, ctx);
+      handleUnsubscribe(connection, message, ctx);
       return;
     case 'ping':
-      session.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
+      connection.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
       return;
     case 'pong':
-      // Only the first answer to the latest ping counts, timed by the server's own clock.
-      if (session.pingSentUs !== undefined && message.nonce === session.pingNonce) {
-        session.rttMs = Math.max(0, (ctx.nowUs() - session.pingSentUs) / 1000);
-        session.pingSentUs = undefined;
-      }
+      connection.markPongReceived(message.nonce, ctx.nowUs());
       return;
   }
 }
 
-function sendError(session: Session, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
-  session.send({ type: 'error', requestId, code, message: text }, nowMs);
+function sendError(connection: Connection, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
+  connection.send({ type: 'error', requestId, code, message: text }, nowMs);
 }
 
 /** Most names listed in one error message. */
@@ -84,7 +80,7 @@ function resolveName(ctx: RequestContext, name: string, unresolved: Unresolved):
   return undefined;
 }
 
-function handleSubscribe(session: Session, message: SubscribeMessage, ctx: RequestContext): void {
+function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
   const unresolved: Unresolved = { unknown: [], ambiguous: [] };
@@ -100,14 +96,14 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   }
   // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
   if ((unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) && !message.all) {
-    sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
+    sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
     return;
   }
-  const added = message.all ? 0 : resolved.filter((r) => !session.subscriptions.has(r.instrument.id)).length;
-  const allAdded = message.all && !session.all ? 1 : 0;
-  if (session.subscriptionCount() + added + allAdded > ctx.options.maxSubscriptionsPerConnection) {
+  const added = message.all ? 0 : resolved.filter((r) => !connection.subscribesTo(r.instrument.id)).length;
+  const allAdded = message.all && !connection.subscribesAll ? 1 : 0;
+  if (connection.subscriptionCount() + added + allAdded > ctx.options.maxSubscriptionsPerConnection) {
     sendError(
-      session,
+      connection,
       message.requestId,
       ErrorCode.TooManySubscriptions,
       `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions per connection`,
@@ -122,26 +118,21 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   }
   const targets: number[] = [];
   if (message.all) {
-    session.all = { interval: message.interval };
+    connection.subscribeAll(message.interval);
     targets.push(...ctx.instrumentIds());
     // Symbols listed with an `all` subscription carry resume positions only.
   } else {
-    for (const r of resolved) {
-      session.subscriptions.set(r.instrument.id, message.interval);
-      targets.push(r.instrument.id);
-    }
+    for (const r of resolved) targets.push(r.instrument.id);
+    connection.subscribe(targets, message.interval);
   }
-  session.rekey();
-  // Whatever was pending for these instruments during conflation is superseded by the snapshot.
-  for (const id of targets) session.dirty.delete(id);
 
-  session.send({ type: 'ack', requestId: message.requestId }, now);
+  connection.send({ type: 'ack', requestId: message.requestId }, now);
   // An `all` subscription gets a light snapshot per instrument (last quote and last trade); an
   // explicit one gets recent trades and bars for its chart.
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
-    const interval = session.intervalFor(instrumentId) ?? 0;
-    session.send(
+    const interval = connection.intervalFor(instrumentId) ?? 0;
+    connection.send(
       buildSnapshot(ctx.history, {
         requestId: message.requestId,
         instrumentId,
@@ -155,25 +146,18 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   }
 }
 
-function handleUnsubscribe(session: Session, message: UnsubscribeMessage, ctx: RequestContext): void {
+function handleUnsubscribe(connection: Connection, message: UnsubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
   if (message.all) {
-    session.all = undefined;
-    session.subscriptions.clear();
-    session.dirty.clear();
+    connection.unsubscribeAll();
   } else {
     const unresolved: Unresolved = { unknown: [], ambiguous: [] };
     const instruments = message.symbols.map((symbol) => resolveName(ctx, symbol, unresolved));
     if (unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) {
-      sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
+      sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
       return;
     }
-    for (const instrument of instruments) {
-      if (instrument === undefined) continue;
-      session.subscriptions.delete(instrument.id);
-      if (!session.wants(instrument.id)) session.dirty.delete(instrument.id);
-    }
+    connection.unsubscribe(instruments.flatMap((instrument) => (instrument ? [instrument.id] : [])));
   }
-  session.rekey();
-  session.send({ type: 'ack', requestId: message.requestId }, now);
+  connection.send({ type: 'ack', requestId: message.requestId }, now);
 }
