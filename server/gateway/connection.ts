@@ -4,7 +4,7 @@
  * and asks. ("Session" means the trading day only, as in lib/market/session.ts.)
  */
 import type { WebSocket } from 'ws';
-import type { BarInterval } from '../../lib/market/types';
+import { isBarInterval, type BarInterval } from '../../lib/market/types';
 import type { Codec } from '../../lib/protocol';
 import type { AnyMessage } from '../../lib/protocol/messages';
 import { fitCloseReason } from './close-reason';
@@ -32,10 +32,12 @@ let nextConnectionId = 1;
 export class Connection {
   /** Numbers connections in this process, for logs. */
   readonly id = nextConnectionId++;
-  /** Instruments subscribed by id, each with the bar interval asked (0 = no bars). */
-  private readonly subscriptions = new Map<number, BarInterval | 0>();
-  /** Subscribed to every instrument (including ones added later), with this bar interval. */
-  private all: { interval: BarInterval | 0 } | undefined;
+  /** Pairs held by name: instrument id -> the intervals held for it (0 = ticks, no bars). */
+  private readonly pairs = new Map<number, Set<BarInterval | 0>>();
+  /** Intervals of the (all, interval) pairs held. */
+  private readonly allIntervals = new Set<BarInterval | 0>();
+  /** `allIntervals` without 0, ascending (kept by rekey). */
+  private allBarIntervals: readonly BarInterval[] = [];
   private subscriptionKey = '';
   private slowConsumer: SlowConsumerState = INITIAL_SLOW_CONSUMER_STATE;
   /** Instruments with updates this connection has not been sent while conflating. */
@@ -110,79 +112,120 @@ export class Connection {
   }
 
   // ── subscriptions ─────────────────────────────────────────────────────────
+  //
+  // A subscription is a pair (instrument, interval), interval 0 = ticks without bars; `all` is a
+  // pseudo-instrument, so (all, interval) pairs cover every instrument, ones added later included.
+  // An instrument's ticks go out once however many of its pairs are held, then the bars of every
+  // interval held for it (docs/protocol.md §2.3).
 
-  /** True while subscribed to every instrument. */
+  /** True while some (all, interval) pair is held. */
   get subscribesAll(): boolean {
-    return this.all !== undefined;
+    return this.allIntervals.size > 0;
   }
 
-  /** Ids of the instruments subscribed by name (not through `all`). */
+  /** Ids of the instruments with a pair held by name (not through `all`). */
   subscribedIds(): IterableIterator<number> {
-    return this.subscriptions.keys();
+    return this.pairs.keys();
   }
 
-  /** Bar interval this connection wants for an instrument, or undefined when not subscribed. */
-  intervalFor(instrumentId: number): BarInterval | 0 | undefined {
-    const explicit = this.subscriptions.get(instrumentId);
-    if (explicit !== undefined) return explicit;
-    return this.all?.interval;
+  /** True when the pair (instrument, interval) is held by name. */
+  holdsPair(instrumentId: number, interval: BarInterval | 0): boolean {
+    return this.pairs.get(instrumentId)?.has(interval) ?? false;
+  }
+
+  /** True when the pair (all, interval) is held. */
+  holdsAll(interval: BarInterval | 0): boolean {
+    return this.allIntervals.has(interval);
+  }
+
+  /**
+   * True when a pair covering the instrument is held other than `pair` ((instrument, interval) by
+   * name, or (all, interval) when `pair.all`): its ticks flow already, so a snapshot for `pair`
+   * carries only that interval's bars.
+   */
+  holdsOtherPair(instrumentId: number, pair: { readonly all: boolean; readonly interval: BarInterval | 0 }): boolean {
+    const held = this.pairs.get(instrumentId);
+    if (pair.all) return (held !== undefined && held.size > 0) || this.allIntervals.size > (this.allIntervals.has(pair.interval) ? 1 : 0);
+    if (this.allIntervals.size > 0) return true;
+    return held !== undefined && held.size > (held.has(pair.interval) ? 1 : 0);
   }
 
   /** True when updates for the instrument go to this connection. */
   wants(instrumentId: number): boolean {
-    return this.all !== undefined || this.subscriptions.has(instrumentId);
-  }
-
-  /** Subscription count as limited by `maxSubscriptionsPerConnection` (`all` counts one). */
-  subscriptionCount(): number {
-    return this.subscriptions.size + (this.all ? 1 : 0);
-  }
-
-  /** True when the instrument is subscribed by name. */
-  subscribesTo(instrumentId: number): boolean {
-    return this.subscriptions.has(instrumentId);
+    return this.allIntervals.size > 0 || this.pairs.has(instrumentId);
   }
 
   /**
-   * Subscribes to instruments by id with a bar interval (replacing an interval held before). What
-   * was pending for them while conflating is dropped: the snapshot that follows supersedes it.
+   * The bar intervals held for an instrument (its pairs by name and every `all` interval, 0 left
+   * out), ascending; empty when only ticks are held; undefined when the instrument is not wanted.
    */
-  subscribe(instrumentIds: Iterable<number>, interval: BarInterval | 0): void {
+  barIntervalsFor(instrumentId: number): readonly BarInterval[] | undefined {
+    const held = this.pairs.get(instrumentId);
+    if (!held && this.allIntervals.size === 0) return undefined;
+    if (!held) return this.allBarIntervals;
+    if (this.allIntervals.size === 0) return [...held].filter(isBarInterval).sort(ascending);
+    return [...new Set([...held, ...this.allIntervals])].filter(isBarInterval).sort(ascending);
+  }
+
+  /** Pairs held, as limited by `maxSubscriptionsPerConnection`; each (all, interval) counts one. */
+  subscriptionCount(): number {
+    let count = this.allIntervals.size;
+    for (const held of this.pairs.values()) count += held.size;
+    return count;
+  }
+
+  /** Adds the pairs (id, interval) for each id; holding one already is fine. */
+  subscribePairs(instrumentIds: Iterable<number>, interval: BarInterval | 0): void {
     for (const id of instrumentIds) {
-      this.subscriptions.set(id, interval);
-      this.dirty.delete(id);
+      const held = this.pairs.get(id);
+      if (held) held.add(interval);
+      else this.pairs.set(id, new Set([interval]));
     }
     this.rekey();
   }
 
-  /** Subscribes to every instrument with a bar interval; pending conflated updates are dropped. */
+  /** Adds the pair (all, interval). */
   subscribeAll(interval: BarInterval | 0): void {
-    this.all = { interval };
-    this.dirty.clear();
+    this.allIntervals.add(interval);
     this.rekey();
   }
 
-  /** Drops subscriptions by id (an id not held is fine). */
-  unsubscribe(instrumentIds: Iterable<number>): void {
+  /** Drops the pairs (id, interval) for each id; a pair not held is fine. */
+  unsubscribePairs(instrumentIds: Iterable<number>, interval: BarInterval | 0): void {
     for (const id of instrumentIds) {
-      this.subscriptions.delete(id);
-      if (!this.wants(id)) this.dirty.delete(id);
+      const held = this.pairs.get(id);
+      if (!held) continue;
+      held.delete(interval);
+      if (held.size === 0) this.pairs.delete(id);
     }
+    this.dropUnwantedDirty();
     this.rekey();
   }
 
-  /** Drops every subscription, `all` included. */
-  unsubscribeAll(): void {
-    this.all = undefined;
-    this.subscriptions.clear();
-    this.dirty.clear();
+  /** Drops the pair (all, interval) only; pairs held by name stay. */
+  unsubscribeAll(interval: BarInterval | 0): void {
+    this.allIntervals.delete(interval);
+    this.dropUnwantedDirty();
     this.rekey();
+  }
+
+  /**
+   * Forgets what is owed while conflating for instruments whose full snapshot was just sent: it
+   * supersedes the conflated update.
+   */
+  snapshotSent(instrumentIds: Iterable<number>): void {
+    for (const id of instrumentIds) this.dirty.delete(id);
+  }
+
+  private dropUnwantedDirty(): void {
+    for (const id of this.dirty) if (!this.wants(id)) this.dirty.delete(id);
   }
 
   private rekey(): void {
-    const parts: string[] = [this.codec.subprotocol, this.all ? `*${this.all.interval}` : '-'];
-    const ids = [...this.subscriptions.entries()].sort((a, b) => a[0] - b[0]);
-    for (const [id, interval] of ids) parts.push(`${id}:${interval}`);
+    this.allBarIntervals = [...this.allIntervals].filter(isBarInterval).sort(ascending);
+    const parts: string[] = [this.codec.subprotocol, `*${[...this.allIntervals].sort(ascending).join(',')}`];
+    const ids = [...this.pairs.keys()].sort(ascending);
+    for (const id of ids) parts.push(`${id}:${[...this.pairs.get(id)!].sort(ascending).join(',')}`);
     this.subscriptionKey = parts.join('|');
   }
 
@@ -285,3 +328,5 @@ export class Connection {
     this.ws.terminate();
   }
 }
+
+const ascending = (a: number, b: number): number => a - b;

@@ -1,7 +1,9 @@
 /**
  * One flush's worth of updates, encoded once and shared: each instrument's ticks become one binary
  * segment, each changed bar one segment per interval, and every connection's batch is a header plus
- * the segments it subscribes to. Connections with the same subscription key get the very same bytes.
+ * the segments it subscribes to: an instrument's ticks once however many of its pairs it holds, then
+ * the bars of each interval held for it, ascending. Connections with the same subscription key (which
+ * names every pair held) get the very same bytes.
  */
 import type { Bar, BarInterval, MarketUpdate } from '../../lib/market/types';
 import { assembleBatch, encodeJsonMessage, encodeUpdateSegment } from '../../lib/protocol';
@@ -84,9 +86,10 @@ export class FlushFrame {
         segments.push(flush.tickSegment);
         count += flush.ticks.length;
       }
-      const interval = connection.intervalFor(id);
-      const bars = interval ? flush.bars.get(interval) : undefined;
-      if (interval && bars) {
+      if (flush.bars.size === 0) continue;
+      for (const interval of connection.barIntervalsFor(id) ?? []) {
+        const bars = flush.bars.get(interval);
+        if (!bars) continue;
         let segment = flush.barSegments.get(interval);
         if (!segment) {
           segment = this.encode(bars);
@@ -105,9 +108,11 @@ export class FlushFrame {
       const flush = this.instruments.get(id);
       if (!flush) continue;
       for (const tick of flush.ticks) updates.push(tick);
-      const interval = connection.intervalFor(id);
-      const bars = interval ? flush.bars.get(interval) : undefined;
-      if (bars) updates.push(...bars);
+      if (flush.bars.size === 0) continue;
+      for (const interval of connection.barIntervalsFor(id) ?? []) {
+        const bars = flush.bars.get(interval);
+        if (bars) updates.push(...bars);
+      }
     }
     return updates.length === 0 ? null : encodeJsonMessage({ type: 'batch', conflated: false, updates });
   }

@@ -86,6 +86,7 @@ export class Gateway {
       epoch: deps.bus.epoch,
       symbols: this.symbolIndex,
       instrumentIds: () => this.instrumentIds,
+      intervals: [...deps.history.intervals].sort((a, b) => a - b),
       nowMs: this.nowMs,
       nowUs,
     };
@@ -234,10 +235,7 @@ export class Gateway {
         // This flush's instruments too: the conflated batch replaces its batch, so an instrument
         // that changed only now would otherwise skip these ticks (a gap on the next batch).
         if (frame) connection.markDirty(frame.instrumentIds());
-        const updates = buildConflatedUpdates(this.deps.history, connection.takeDirty(), (id) => {
-          const interval = connection.intervalFor(id);
-          return interval === undefined ? undefined : interval === 0 ? [] : [interval];
-        });
+        const updates = buildConflatedUpdates(this.deps.history, connection.takeDirty(), (id) => connection.barIntervalsFor(id));
         connection.send({ type: 'batch', conflated: true, updates }, nowMs);
         return;
       }

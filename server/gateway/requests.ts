@@ -1,10 +1,14 @@
 /**
- * Client requests: subscribe, unsubscribe, ping, pong. A bad request gets an `error` message with
- * the request id and the connection stays open; only abuse (rate, size, malformed frames) closes it.
+ * Client requests: subscribe, unsubscribe, ping, pong. A subscription is a pair (instrument, bar
+ * interval), `all` a pseudo-instrument (docs/protocol.md §2.3). A bad request gets an `error` message
+ * with the request id and the connection stays open; only abuse (rate, size, malformed frames)
+ * closes it. No request can make the server fail to answer (close 1011): error texts that quote
+ * client input are clipped to the protocol's string limit.
  */
 import type { SymbolIndex } from '../../lib/market/symbols';
-import type { Instrument } from '../../lib/market/types';
-import { ErrorCode } from '../../lib/protocol/constants';
+import type { BarInterval, Instrument } from '../../lib/market/types';
+import { ErrorCode, MAX_STRING_BYTES } from '../../lib/protocol/constants';
+import { fitUtf8 } from '../../lib/text/fit-utf8';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
@@ -23,6 +27,8 @@ export interface RequestContext {
   readonly symbols: SymbolIndex<Instrument>;
   /** Every instrument id in the current table. */
   readonly instrumentIds: () => Iterable<number>;
+  /** Bar intervals (s) history builds, ascending: what `hello.intervals` offers. */
+  readonly intervals: readonly BarInterval[];
   readonly nowMs: () => number;
   readonly nowUs: () => number;
 }
@@ -45,8 +51,23 @@ export function handleClientMessage(connection: Connection, message: ClientMessa
   }
 }
 
+/**
+ * Sends an `error`. Its text may quote the client's own names (up to ten unknown symbols of up to
+ * 1024 bytes each), so it is clipped to the protocol's string limit: the answer always encodes.
+ */
 function sendError(connection: Connection, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
-  connection.send({ type: 'error', requestId, code, message: text }, nowMs);
+  connection.send({ type: 'error', requestId, code, message: fitUtf8(text, MAX_STRING_BYTES) }, nowMs);
+}
+
+/**
+ * The request's interval when it is 0 (no bars) or one history builds; otherwise answers
+ * `error BadInterval` naming the offered intervals and returns undefined.
+ */
+function acceptInterval(connection: Connection, requestId: number, interval: number, ctx: RequestContext): BarInterval | 0 | undefined {
+  if (interval === 0 || (ctx.intervals as readonly number[]).includes(interval)) return interval as BarInterval | 0;
+  const offered = ctx.intervals.join(', ');
+  sendError(connection, requestId, ErrorCode.BadInterval, `Interval ${interval} s is not built here; use 0 (no bars) or one of ${offered} (seconds)`, ctx.nowMs());
+  return undefined;
 }
 
 /** Most names listed in one error message. */
@@ -82,6 +103,8 @@ function resolveName(ctx: RequestContext, name: string, unresolved: Unresolved):
 
 function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
+  const interval = acceptInterval(connection, message.requestId, message.interval, ctx);
+  if (interval === undefined) return;
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
   const unresolved: Unresolved = { unknown: [], ambiguous: [] };
   // One entry per instrument: a name repeated (or given both bare and in full) must not earn
@@ -95,18 +118,22 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
     resolved.push({ instrument, lastSeq: entry.lastSeq });
   }
   // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
+  // Symbols listed with an `all` subscription carry resume positions only; an unknown one is skipped.
   if ((unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) && !message.all) {
     sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
     return;
   }
-  const added = message.all ? 0 : resolved.filter((r) => !connection.subscribesTo(r.instrument.id)).length;
-  const allAdded = message.all && !connection.subscribesAll ? 1 : 0;
-  if (connection.subscriptionCount() + added + allAdded > ctx.options.maxSubscriptionsPerConnection) {
+  const added = message.all
+    ? connection.holdsAll(interval)
+      ? 0
+      : 1
+    : resolved.filter((r) => !connection.holdsPair(r.instrument.id, interval)).length;
+  if (connection.subscriptionCount() + added > ctx.options.maxSubscriptionsPerConnection) {
     sendError(
       connection,
       message.requestId,
       ErrorCode.TooManySubscriptions,
-      `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions per connection`,
+      `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions (instrument, interval pairs) per connection`,
       now,
     );
     return;
@@ -116,22 +143,21 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
   if (message.resumeEpoch !== 0 && message.resumeEpoch === ctx.epoch) {
     for (const r of resolved) if (r.lastSeq > 0) resumeSeq.set(r.instrument.id, r.lastSeq);
   }
-  const targets: number[] = [];
-  if (message.all) {
-    connection.subscribeAll(message.interval);
-    targets.push(...ctx.instrumentIds());
-    // Symbols listed with an `all` subscription carry resume positions only.
-  } else {
-    for (const r of resolved) targets.push(r.instrument.id);
-    connection.subscribe(targets, message.interval);
-  }
+  const targets = message.all ? [...ctx.instrumentIds()] : resolved.map((r) => r.instrument.id);
+  // Decided before the pairs are added: an instrument whose ticks already flow on another pair gets
+  // only this interval's bars.
+  const pair = { all: message.all, interval };
+  const barsOnly = new Set(targets.filter((id) => connection.holdsOtherPair(id, pair)));
+  if (message.all) connection.subscribeAll(interval);
+  else connection.subscribePairs(targets, interval);
+  // Whatever was pending during conflation is superseded by a full snapshot.
+  connection.snapshotSent(targets.filter((id) => !barsOnly.has(id)));
 
   connection.send({ type: 'ack', requestId: message.requestId }, now);
-  // An `all` subscription gets a light snapshot per instrument (last quote and last trade); an
-  // explicit one gets recent trades and bars for its chart.
+  // An `all` subscription gets a light snapshot per instrument (last quote and last trade); a
+  // subscription by name gets recent trades and bars for its chart.
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
-    const interval = connection.intervalFor(instrumentId) ?? 0;
     connection.send(
       buildSnapshot(ctx.history, {
         requestId: message.requestId,
@@ -140,6 +166,7 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
         resumeFromSeq: resumeSeq.get(instrumentId),
         trades,
         bars: ctx.options.snapshotBars,
+        barsOnly: barsOnly.has(instrumentId),
       }),
       now,
     );
@@ -148,8 +175,10 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
 
 function handleUnsubscribe(connection: Connection, message: UnsubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
+  const interval = acceptInterval(connection, message.requestId, message.interval, ctx);
+  if (interval === undefined) return;
   if (message.all) {
-    connection.unsubscribeAll();
+    connection.unsubscribeAll(interval);
   } else {
     const unresolved: Unresolved = { unknown: [], ambiguous: [] };
     const instruments = message.symbols.map((symbol) => resolveName(ctx, symbol, unresolved));
@@ -157,7 +186,10 @@ function handleUnsubscribe(connection: Connection, message: UnsubscribeMessage, 
       sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
       return;
     }
-    connection.unsubscribe(instruments.flatMap((instrument) => (instrument ? [instrument.id] : [])));
+    connection.unsubscribePairs(
+      instruments.flatMap((instrument) => (instrument ? [instrument.id] : [])),
+      interval,
+    );
   }
   connection.send({ type: 'ack', requestId: message.requestId }, now);
 }

@@ -42,38 +42,71 @@ const LIMITS = { softBufferLimitBytes: 1000, hardBufferLimitBytes: 10_000, hardL
 
 describe('Connection', () => {
   describe('subscriptions', () => {
-    it('gives connections with the same subscriptions the same key, whatever the order they were made in', () => {
+    it('gives connections holding the same pairs the same key, whatever the order they were added in', () => {
       const a = connection().conn;
       const b = connection().conn;
-      a.subscribe([1], 60);
-      a.subscribe([2], 0);
-      b.subscribe([2], 0);
-      b.subscribe([1], 60);
+      a.subscribePairs([1], 60);
+      a.subscribePairs([1, 2], 0);
+      a.subscribeAll(5);
+      b.subscribeAll(5);
+      b.subscribePairs([2, 1], 0);
+      b.subscribePairs([1], 60);
       expect(a.key).toBe(b.key);
-      b.unsubscribe([2]);
+      b.unsubscribePairs([1], 60);
+      expect(a.key).not.toBe(b.key);
+      a.unsubscribePairs([1], 60);
+      a.unsubscribeAll(5);
       expect(a.key).not.toBe(b.key);
     });
 
-    it('answers which interval an instrument is wanted with, by name before `all`', () => {
+    it('holds several intervals of one instrument, and the bar intervals of every `all` pair for each instrument', () => {
       const { conn } = connection();
+      conn.subscribePairs([3], 60);
+      conn.subscribePairs([3], 1);
+      conn.subscribePairs([3], 0);
+      expect(conn.barIntervalsFor(3)).toEqual([1, 60]);
+      expect(conn.barIntervalsFor(4)).toBeUndefined();
       conn.subscribeAll(0);
-      conn.subscribe([3], 60);
-      expect([conn.intervalFor(3), conn.intervalFor(4), conn.subscriptionCount()]).toEqual([60, 0, 2]);
-      conn.unsubscribeAll();
-      expect([conn.wants(3), conn.wants(4), conn.subscriptionCount()]).toEqual([false, false, 0]);
+      conn.subscribeAll(300);
+      conn.subscribeAll(60);
+      expect([conn.barIntervalsFor(3), conn.barIntervalsFor(4)]).toEqual([
+        [1, 60, 300],
+        [60, 300],
+      ]);
+      expect(conn.subscriptionCount()).toBe(6);
+      conn.unsubscribeAll(300);
+      conn.unsubscribeAll(60);
+      conn.unsubscribeAll(0);
+      expect([conn.wants(3), conn.wants(4), conn.subscriptionCount()]).toEqual([true, false, 3]);
+      conn.unsubscribePairs([3], 0);
+      expect(conn.barIntervalsFor(3)).toEqual([1, 60]);
+    });
+
+    it('says whether the ticks of an instrument already flow on a pair other than the one named', () => {
+      const { conn } = connection();
+      expect(conn.holdsOtherPair(1, { all: false, interval: 60 })).toBe(false);
+      conn.subscribePairs([1], 60);
+      expect(conn.holdsOtherPair(1, { all: false, interval: 60 })).toBe(false);
+      expect(conn.holdsOtherPair(1, { all: false, interval: 0 })).toBe(true);
+      expect(conn.holdsOtherPair(1, { all: true, interval: 60 })).toBe(true);
+      expect(conn.holdsOtherPair(2, { all: true, interval: 60 })).toBe(false);
+      conn.subscribeAll(60);
+      expect(conn.holdsOtherPair(2, { all: true, interval: 60 })).toBe(false);
+      expect(conn.holdsOtherPair(2, { all: true, interval: 5 })).toBe(true);
+      expect(conn.holdsOtherPair(2, { all: false, interval: 5 })).toBe(true);
     });
   });
 
   describe('slow consumer', () => {
     it('keeps the policy state between flushes and remembers only wanted instruments as dirty', () => {
       const { conn, socket } = connection();
-      conn.subscribe([1, 2], 0);
+      conn.subscribePairs([1, 2], 0);
       socket.bufferedAmount = 5000;
       expect(conn.checkBuffer(0, LIMITS)).toEqual({ kind: 'hold', entered: true });
       conn.markDirty([1, 2, 9]);
       expect(conn.consumerState).toBe(ConsumerState.Conflating);
       expect(conn.checkBuffer(25, LIMITS)).toEqual({ kind: 'hold', entered: false });
-      conn.unsubscribe([2]);
+      conn.unsubscribePairs([2], 0);
       socket.bufferedAmount = 0;
       expect(conn.checkBuffer(50, LIMITS)).toEqual({ kind: 'send-conflated' });
       expect(conn.takeDirty()).toEqual([1]);
@@ -81,12 +114,16 @@ describe('Connection', () => {
       expect(conn.consumerState).toBe(ConsumerState.Normal);
     });
 
-    it('drops what is owed for an instrument subscribed again (its snapshot supersedes it)', () => {
+    it('drops what is owed for an instrument once a full snapshot of it was sent, or it is no longer wanted', () => {
       const { conn } = connection();
-      conn.subscribe([1], 0);
-      conn.markDirty([1]);
-      conn.subscribe([1], 60);
-      expect(conn.isDirty(1)).toBe(false);
+      conn.subscribePairs([1, 2], 0);
+      conn.subscribePairs([2], 60);
+      conn.markDirty([1, 2]);
+      conn.snapshotSent([1]);
+      conn.unsubscribePairs([2], 0);
+      expect([conn.isDirty(1), conn.isDirty(2)]).toEqual([false, true]);
+      conn.unsubscribePairs([2], 60);
+      expect(conn.isDirty(2)).toBe(false);
     });
   });
 
