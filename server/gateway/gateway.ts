@@ -159,6 +159,8 @@ export class Gateway {
         epoch: this.deps.bus.epoch,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         serverTimeUs: now * 1000,
+        capabilities: [],
+        intervals: this.ctx.intervals,
       },
       now,
     );

@@ -60,9 +60,12 @@ export function parseOfferedProtocols(header: string | undefined): string[] {
     .filter((p) => p.length > 0);
 }
 
-/** Picks the subprotocol to speak: the first we support, in the client's order. */
+/**
+ * Picks the subprotocol to speak: the server's preference among those offered, binary before JSON,
+ * whatever the order of the client's offers (RFC 6455 §4.2.2 leaves the choice to the server).
+ */
 export function selectSubprotocol(offered: readonly string[]): string | undefined {
-  return offered.find((p) => (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(p));
+  return SUPPORTED_SUBPROTOCOLS.find((p) => offered.includes(p));
 }
 
 /** Checks an upgrade request; returns the refusal, or the subprotocol to accept with. */

@@ -8,7 +8,7 @@
 import type { SymbolIndex } from '../../lib/market/symbols';
 import type { BarInterval, Instrument } from '../../lib/market/types';
 import { ErrorCode, MAX_STRING_BYTES } from '../../lib/protocol/constants';
-import { fitUtf8 } from '../../lib/text/fit-utf8';
+import { clipUtf8 } from '../../lib/text/fit-utf8';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
@@ -56,7 +56,7 @@ export function handleClientMessage(connection: Connection, message: ClientMessa
  * 1024 bytes each), so it is clipped to the protocol's string limit: the answer always encodes.
  */
 function sendError(connection: Connection, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
-  connection.send({ type: 'error', requestId, code, message: fitUtf8(text, MAX_STRING_BYTES) }, nowMs);
+  connection.send({ type: 'error', requestId, code, message: clipUtf8(text, MAX_STRING_BYTES) }, nowMs);
 }
 
 /**

@@ -156,7 +156,7 @@ describe('Gateway with hostile clients', () => {
       let backedUp = true;
       fakeBuffered(connection!, () => (backedUp ? 5000 : 0));
       await client.until(() => connection!.isDirty(a!.id) && connection!.isDirty(b!.id), 5000, 'both instruments to change while conflated');
-      client.send({ type: 'unsubscribe', requestId: 2, all: false, symbols: [a!.symbol] });
+      client.send({ type: 'unsubscribe', requestId: 2, all: false, interval: 0, symbols: [a!.symbol] });
       await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
       backedUp = false;
       const conflated = await client.waitFor((m): m is Extract<typeof m, { type: 'batch' }> => m.type === 'batch' && m.conflated, 5000);

@@ -44,7 +44,7 @@ const name = fc.oneof(
   fc.integer({ min: MAX_STRING_BYTES - 40, max: MAX_STRING_BYTES }).map((n) => 'U'.repeat(n)),
   fc.integer({ min: 200, max: 341 }).map((n) => '€'.repeat(n)),
   fc.string({ maxLength: 64 }),
-  fc.string({ unit: 'binary', maxLength: 600 }).map((s) => fitUtf8(s.toWellFormed(), MAX_STRING_BYTES)),
+  fc.string({ unit: 'binary', maxLength: 600 }).map((s) => fitUtf8(s, MAX_STRING_BYTES)),
 );
 
 const interval = fc.oneof(fc.constantFrom(...INTERVALS), fc.integer({ min: 0, max: 2 ** 31 - 1 }));
@@ -81,6 +81,7 @@ describe('Gateway with any client request', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.array(request, { minLength: 1, maxLength: 6 }), async (json, requests) => {
+        errors.length = 0;
         const client = await connect(service.url, { protocol: json ? SUBPROTOCOL_JSON : SUBPROTOCOL_BINARY });
         await client.waitFor(isType('instruments'));
         for (const message of requests) {

@@ -28,9 +28,12 @@ const replyTo =
   (m: ServerMessage): m is Reply =>
     (m.type === 'ack' || m.type === 'error') && m.requestId === requestId;
 
+/** A client greeted by a service whose history already holds trades of its instruments. */
 async function ready(service: FeedService): Promise<RawClient> {
   const client = await connect(service.url);
   await client.waitFor(isType('instruments'));
+  const held = service.bus.instruments().length * 10;
+  await client.until(() => service.health().history.ticks >= held, 5000, 'history to hold some ticks of every instrument');
   return client;
 }
 

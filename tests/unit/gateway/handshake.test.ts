@@ -28,13 +28,17 @@ describe('handshake', () => {
   });
 
   describe('#selectSubprotocol', () => {
-    it('picks the first supported protocol in the client order', () => {
-      expect(selectSubprotocol(parseOfferedProtocols('foo, tickwire.v1.json, tickwire.v1'))).toBe('tickwire.v1.json');
-      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v1'))).toBe('tickwire.v1');
+    it('prefers binary over JSON whatever the order of the client offers', () => {
+      expect(selectSubprotocol(parseOfferedProtocols('foo, tickwire.v2.json, tickwire.v2'))).toBe('tickwire.v2');
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2, tickwire.v2.json'))).toBe('tickwire.v2');
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2'))).toBe('tickwire.v2');
     });
-    it('finds none in an empty or foreign offer', () => {
+    it('speaks JSON when that is the only supported offer', () => {
+      expect(selectSubprotocol(parseOfferedProtocols('chat, tickwire.v2.json'))).toBe('tickwire.v2.json');
+    });
+    it('finds none in an empty or foreign offer, v1 included', () => {
       expect(selectSubprotocol(parseOfferedProtocols(undefined))).toBeUndefined();
-      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2, chat'))).toBeUndefined();
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v1, tickwire.v1.json, chat'))).toBeUndefined();
     });
   });
 });
