@@ -38,6 +38,8 @@ export class Connection {
   private readonly allIntervals = new Set<BarInterval | 0>();
   /** `allIntervals` without 0, ascending (kept by rekey). */
   private allBarIntervals: readonly BarInterval[] = [];
+  /** Per instrument held by name, its bar intervals and the `all` ones, ascending (kept by rekey; read every flush). */
+  private readonly barIntervals = new Map<number, readonly BarInterval[]>();
   private subscriptionKey = '';
   private slowConsumer: SlowConsumerState = INITIAL_SLOW_CONSUMER_STATE;
   /** Instruments with updates this connection has not been sent while conflating. */
@@ -160,11 +162,7 @@ export class Connection {
    * out), ascending; empty when only ticks are held; undefined when the instrument is not wanted.
    */
   barIntervalsFor(instrumentId: number): readonly BarInterval[] | undefined {
-    const held = this.pairs.get(instrumentId);
-    if (!held && this.allIntervals.size === 0) return undefined;
-    if (!held) return this.allBarIntervals;
-    if (this.allIntervals.size === 0) return [...held].filter(isBarInterval).sort(ascending);
-    return [...new Set([...held, ...this.allIntervals])].filter(isBarInterval).sort(ascending);
+    return this.barIntervals.get(instrumentId) ?? (this.allIntervals.size > 0 ? this.allBarIntervals : undefined);
   }
 
   /** Pairs held, as limited by `maxSubscriptionsPerConnection`; each (all, interval) counts one. */
@@ -223,6 +221,10 @@ export class Connection {
 
   private rekey(): void {
     this.allBarIntervals = [...this.allIntervals].filter(isBarInterval).sort(ascending);
+    this.barIntervals.clear();
+    for (const [id, held] of this.pairs) {
+      this.barIntervals.set(id, [...new Set([...held, ...this.allBarIntervals])].filter(isBarInterval).sort(ascending));
+    }
     const parts: string[] = [this.codec.subprotocol, `*${[...this.allIntervals].sort(ascending).join(',')}`];
     const ids = [...this.pairs.keys()].sort(ascending);
     for (const id of ids) parts.push(`${id}:${[...this.pairs.get(id)!].sort(ascending).join(',')}`);

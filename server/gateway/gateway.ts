@@ -7,17 +7,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SymbolIndex } from '../../lib/market/symbols';
 import type { Instrument } from '../../lib/market/types';
 import { CloseCode, PROTOCOL_VERSION, ProtocolError, codecFor } from '../../lib/protocol';
-import type { InstrumentsMessage } from '../../lib/protocol/messages';
 import type { Bus, Tick, Unsubscribe } from '../bus/types';
 import type { HistoryStore } from '../history/types';
 import type { Logger } from '../log';
 import { buildConflatedUpdates } from './conflated-batch';
 import { Connection } from './connection';
 import { FlushFrame } from './flush-frame';
-import { checkUpgrade, selectSubprotocol } from './handshake';
+import { checkUpgrade, refuseUpgrade, selectSubprotocol } from './handshake';
+import { InstrumentTable } from './instrument-table';
 import { resolveGatewayOptions, type GatewayOptions } from './options';
 import { PingRota } from './ping-schedule';
 import { handleClientMessage, type RequestContext } from './requests';
@@ -48,10 +47,7 @@ export class Gateway {
   readonly options: GatewayOptions;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
-  private readonly bySymbol = new Map<string, Instrument>();
-  /** Full names and unambiguous bare symbols, for subscribe requests. */
-  private readonly symbolIndex = new SymbolIndex<Instrument>();
-  private readonly instrumentIds = new Set<number>();
+  private readonly instruments: InstrumentTable;
   private pending: Tick[] = [];
   private readonly unsubscribes: Unsubscribe[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -80,17 +76,18 @@ export class Gateway {
       handleProtocols: (protocols) => selectSubprotocol([...protocols]) ?? false,
     });
     const nowUs = (): number => this.nowMs() * 1000;
+    const instruments = new InstrumentTable(deps.bus.instruments());
+    this.instruments = instruments;
     this.ctx = {
       options: this.options,
       history: deps.history,
       epoch: deps.bus.epoch,
-      symbols: this.symbolIndex,
-      instrumentIds: () => this.instrumentIds,
+      symbols: instruments.symbols,
+      instrumentIds: () => instruments.ids(),
       intervals: [...deps.history.intervals].sort((a, b) => a - b),
       nowMs: this.nowMs,
       nowUs,
     };
-    this.setInstruments(deps.bus.instruments());
     this.unsubscribes.push(
       deps.bus.onTicks((ticks) => {
         for (const tick of ticks) this.pending.push(tick);
@@ -112,18 +109,18 @@ export class Gateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     if (this.closed) {
-      refuse(socket, 503, 'Tickwire feed is shutting down; retry shortly.\n');
+      refuseUpgrade(socket, 503, 'Tickwire feed is shutting down; retry shortly.\n');
       return;
     }
     const check = checkUpgrade(req, this.options.allowedOrigins, this.options.allowLocalhostOrigins);
     if (!check.ok) {
       this.deps.logger.info('handshake refused', { status: check.refusal.status, origin: req.headers.origin, remote: req.socket.remoteAddress });
-      refuse(socket, check.refusal.status, check.refusal.body);
+      refuseUpgrade(socket, check.refusal.status, check.refusal.body);
       return;
     }
     const codec = codecFor(check.protocol);
     if (!codec) {
-      refuse(socket, 500, 'Internal error: no codec for the negotiated protocol.\n');
+      refuseUpgrade(socket, 500, 'Internal error: no codec for the negotiated protocol.\n');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, codec, req));
@@ -164,7 +161,7 @@ export class Gateway {
       },
       now,
     );
-    connection.send(this.instrumentsMessage(this.deps.bus.instruments(), []), now);
+    connection.send(this.instruments.message(), now);
     connection.send({ type: 'status', venues: this.deps.bus.status() }, now);
   }
 
@@ -279,29 +276,9 @@ export class Gateway {
   }
 
   private onInstruments(instruments: readonly Instrument[]): void {
-    const previous = [...this.bySymbol.values()];
-    this.setInstruments(instruments);
-    const removed = previous.filter((p) => !this.instrumentIds.has(p.id));
+    const removed = this.instruments.replace(instruments);
     for (const r of removed) this.deps.history.forget(r.id);
-    this.broadcast(this.instrumentsMessage(instruments, removed));
-  }
-
-  private setInstruments(instruments: readonly Instrument[]): void {
-    this.bySymbol.clear();
-    this.symbolIndex.clear();
-    this.instrumentIds.clear();
-    for (const instrument of instruments) {
-      this.bySymbol.set(instrument.symbol, instrument);
-      this.symbolIndex.add(instrument);
-      this.instrumentIds.add(instrument.id);
-    }
-  }
-
-  private instrumentsMessage(current: readonly Instrument[], removed: readonly Instrument[]): InstrumentsMessage {
-    return {
-      type: 'instruments',
-      instruments: [...current.map((i) => ({ ...i, removed: false })), ...removed.map((i) => ({ ...i, removed: true }))],
-    };
+    this.broadcast(this.instruments.message(removed));
   }
 
   /** Sends one message to every connection, encoded once per protocol. */
@@ -369,20 +346,4 @@ function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data;
-}
-
-/**
- * Writes a plain HTTP error response on a socket that asked to upgrade, then closes it. The socket
- * is destroyed once the response is flushed (as ws's own abortHandshake does): ending it only
- * half-closes it, and a peer that never closes its side would hold it open for good, keeping the
- * HTTP server's close() from ever completing.
- */
-function refuse(socket: Duplex, status: number, body: string): void {
-  const reason = { 403: 'Forbidden', 426: 'Upgrade Required', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
-  const bytes = Buffer.byteLength(body);
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${bytes}\r\n${status === 426 ? 'Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n' : ''}\r\n${body}`,
-  );
 }
