@@ -50,6 +50,15 @@ describe('resolveGatewayOptions', () => {
     expect(() => resolveGatewayOptions({ softBufferLimitBytes: 10, hardBufferLimitBytes: 5 })).toThrow(/hardBufferLimitBytes/);
   });
 
+  it.each(['softBufferLimitBytes', 'hardBufferLimitBytes', 'maxConflatedMs', 'hardLimitGraceMs', 'slowCloseTimeoutMs'] as const)(
+    'names the slow-consumer option %s when it is not a positive number',
+    (key) => {
+      for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(() => resolveGatewayOptions({ [key]: bad }), String(bad)).toThrow(new RegExp(`"${key}" must be a positive number`));
+      }
+    },
+  );
+
   it('refuses a timer delay Node cannot wait, which it would fire after 1 ms', () => {
     expect(() => resolveGatewayOptions({ flushIntervalMs: 2 ** 31 })).toThrow(/"flushIntervalMs" must be at most 2147483647 ms/);
     expect(() => resolveGatewayOptions({ slowCloseTimeoutMs: 1e12 })).toThrow(/"slowCloseTimeoutMs"/);
