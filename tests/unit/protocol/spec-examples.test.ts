@@ -29,6 +29,9 @@ import {
 } from '../../../lib/protocol';
 import { CLIP_MARK, clipUtf8 } from '../../../lib/text/fit-utf8';
 import { checkUpgrade, selectSubprotocol } from '../../../server/gateway/handshake';
+import { GATEWAY_DEFAULTS } from '../../../server/gateway/options';
+import { HISTORY_DEFAULTS } from '../../../server/history/history';
+import { INITIAL_SLOW_CONSUMER_STATE, decideSlowConsumer } from '../../../server/gateway/slow-consumer-policy';
 
 const spec = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 
@@ -191,6 +194,38 @@ describe('docs/protocol.md', () => {
     it('states the server choice: binary whenever offered, whatever the order', () => {
       expect(selectSubprotocol(['tickwire.v2.json', 'tickwire.v2'])).toBe('tickwire.v2');
       expect(section('### 1.2 Subprotocols')).toContain('A client offering\n  `tickwire.v2.json, tickwire.v2` gets `tickwire.v2`');
+    });
+
+    it('lists the 1013 reasons of the slow-consumer policy', () => {
+      const limits = GATEWAY_DEFAULTS;
+      const reasons = section('## 9. Close codes and reasons');
+      const hard = decideSlowConsumer({ ...INITIAL_SLOW_CONSUMER_STATE, hardLimitSinceMs: 0 }, limits.hardBufferLimitBytes, limits.hardLimitGraceMs, limits).action;
+      expect(hard).toMatchObject({ kind: 'close', code: 1013, reason: `slow consumer: ${limits.hardBufferLimitBytes} bytes buffered past the hard limit` });
+      expect(reasons).toContain('`slow consumer: <n> bytes buffered past the hard limit`');
+      const conflating = decideSlowConsumer(INITIAL_SLOW_CONSUMER_STATE, limits.softBufferLimitBytes, 0, limits).state;
+      const idle = decideSlowConsumer(conflating, limits.softBufferLimitBytes, limits.maxConflatedMs, limits).action;
+      expect(idle).toMatchObject({ kind: 'close', code: 1013 });
+      expect(reasons).toContain(`\`${(idle as { reason: string }).reason}\``);
+    });
+
+    it('states the gateway and history defaults its sections name', () => {
+      const text = `${section('### 2.5 Slow consumers')}${section('### 2.6 Liveness')}${section('### 2.7 Limits')}${section('### 2.3 Snapshots and resume')}`;
+      const d = GATEWAY_DEFAULTS;
+      expect(text).toContain(`soft limit** (${d.softBufferLimitBytes / 1024} KiB`);
+      expect(text).toContain(`hard limit** (${d.hardBufferLimitBytes / 1024 / 1024} MiB)`);
+      expect(text).toContain(`\`maxConflatedMs\` (${d.maxConflatedMs / 1000} s)`);
+      expect(text).toContain(`\`hardLimitGraceMs\` (${d.hardLimitGraceMs / 1000} s)`);
+      expect(text).toContain(`\`slowCloseTimeoutMs\` (${d.slowCloseTimeoutMs / 1000} s)`);
+      expect(text).toContain(`default ${d.heartbeatIntervalMs} ms`);
+      expect(text).toContain(`about every ${d.wsPingIntervalMs / 1000} s`);
+      expect(text).toContain(`a burst of ${d.requestBurst}, refilled at ${d.requestRatePerSec} per second`);
+      expect(text).toContain(`subscriptions per connection: ${d.maxSubscriptionsPerConnection} (instrument, interval) pairs`);
+      expect(text).toContain(`the last ${d.snapshotBars} by default`);
+      expect(text).toContain(`oldest first, ${d.snapshotTrades} by default`);
+      expect(section('### 2.4 Live batches and sequence rules')).toContain(`default ${d.flushIntervalMs} ms`);
+      expect(section('### 2.3 Snapshots and resume')).toContain(`the last ${HISTORY_DEFAULTS.tickCapacity} ticks per instrument by default`);
+      expect(section('### 2.10 Bars')).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} bars per instrument and interval by default`);
+      expect(HISTORY_DEFAULTS.intervals).toStrictEqual(BAR_INTERVALS);
     });
 
     it.each([
