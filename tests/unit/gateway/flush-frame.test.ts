@@ -23,7 +23,8 @@ function frame(): FlushFrame {
 }
 
 const decoded = (codec: Codec, bytes: Uint8Array | string | null) => codec.decodeServer(bytes!) as BatchMessage;
-const shape = (batch: BatchMessage) => batch.updates.map((u) => `${u.kind}${u.kind === 'bar' ? u.interval : ''}@${u.instrumentId}#${u.seq}`);
+const shape = (batch: BatchMessage) =>
+  batch.updates.map((u) => `${u.kind}${u.kind === 'bar' ? u.interval : ''}@${u.instrumentId}#${u.seq}`);
 
 describe('FlushFrame', () => {
   it("sends an instrument's ticks once, then the bars of each interval held for it, ascending", () => {
