@@ -151,7 +151,8 @@ export class Connection {
   holdsOtherPair(instrumentId: number, pair: { readonly all: boolean; readonly interval: BarInterval | 0 }): boolean {
     const held = this.pairs.get(instrumentId);
     if (pair.all) return (held !== undefined && held.size > 0) || this.allIntervals.size > (this.allIntervals.has(pair.interval) ? 1 : 0);
-    if (this.allIntervals.size > 0) return true;
+    // A pair by name under an `all` subscription still gets a full snapshot: `all` snapshots are
+    // light (one trade), and a chart opened on the instrument wants its recent trades.
     return held !== undefined && held.size > (held.has(pair.interval) ? 1 : 0);
   }
 

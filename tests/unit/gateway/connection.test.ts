@@ -96,6 +96,9 @@ describe('Connection', () => {
       conn.subscribeAll(60);
       expect(conn.holdsOtherPair(2, { all: true, interval: 60 })).toBe(false);
       expect(conn.holdsOtherPair(2, { all: true, interval: 5 })).toBe(true);
+      // A pair by name under `all` still gets a full snapshot (all's are light: one trade).
+      expect(conn.holdsOtherPair(2, { all: false, interval: 5 })).toBe(false);
+      conn.subscribePairs([2], 60);
       expect(conn.holdsOtherPair(2, { all: false, interval: 5 })).toBe(true);
     });
   });
