@@ -5,7 +5,7 @@
  * run from that folder streams their ticks to a real WebSocket client.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -25,34 +25,11 @@ afterEach(() => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** A CommonJS-run `.ts` adapter (no "type": "module" around it) on the project's venue-socket helper. */
-const DESK_TS = `import { AssetClass, WsFeed, type AdapterSink, type FeedAdapter } from 'tickwire/adapter';
-
-export default class DeskAdapter implements FeedAdapter {
-  readonly name = 'desk';
-  readonly venue = 'DESK';
-  private feed: WsFeed | undefined;
-  constructor(private readonly options: { url?: string } = {}) {}
-
-  async start(sink: AdapterSink): Promise<void> {
-    sink.instruments([{ symbol: 'XBT/USD', priceDecimals: 1, sizeDecimals: 4, assetClass: AssetClass.Crypto }]);
-    this.feed = new WsFeed({
-      url: String(this.options.url),
-      onOpen: () => sink.status('live'),
-      onState: (state, reason) => sink.status(state, reason),
-      onMessage: (text) => {
-        const m = JSON.parse(text) as { p: string; q: string; id: number };
-        sink.trade({ symbol: 'XBT/USD', price: m.p, size: m.q, side: 'buy', tradeId: m.id });
-      },
-    });
-    this.feed.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.feed?.stop();
-  }
-}
-`;
+/**
+ * The guide's own example (docs/adapters.md, "Your adapter in your own folder"): a `.ts` file run as
+ * CommonJS (no "type": "module" around it) on the project's venue-socket helper.
+ */
+const DESK_TS = /```ts\n(\/\/ ~\/feeds\/desk\.ts\n[\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs/adapters.md'), 'utf8'))?.[1] ?? '';
 
 /** An ES-module adapter that imports \`ws\` itself. */
 const TAPE_MTS = `import WebSocket from 'ws';
@@ -68,8 +45,8 @@ export function createAdapter(options: { url?: string } = {}): FeedAdapter {
       socket = new WebSocket(String(options.url));
       socket.on('open', () => sink.status('live'));
       socket.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { p: string; q: string };
-        sink.trade({ symbol: 'ETH/USD', price: m.p, size: m.q, side: 'sell' });
+        const m = JSON.parse(String(data)) as { price: string; qty: string };
+        sink.trade({ symbol: 'ETH/USD', price: m.price, size: m.qty, side: 'sell' });
       });
     },
     async stop() {
@@ -86,7 +63,7 @@ async function startVenue(): Promise<string> {
   await new Promise((resolve) => server.once('listening', resolve));
   let id = 0;
   server.on('connection', (socket) => {
-    const timer = setInterval(() => socket.send(JSON.stringify({ p: (60000 + (id % 10)).toFixed(1), q: '0.0100', id: ++id })), 20);
+    const timer = setInterval(() => socket.send(JSON.stringify({ price: (60000 + (id % 10)).toFixed(1), qty: '0.0100', id: ++id })), 20);
     socket.on('close', () => clearInterval(timer));
   });
   return `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -95,6 +72,7 @@ async function startVenue(): Promise<string> {
 describe('an adapter in a folder outside the checkout', () => {
   it('runs with npx --prefix <tickwire> tickwire-feed from its folder and streams to a client', async () => {
     expect(relative(ROOT, folder).startsWith('..')).toBe(true);
+    expect(DESK_TS).toContain("from 'tickwire/adapter'");
     writeFileSync(join(folder, 'desk.ts'), DESK_TS);
     writeFileSync(join(folder, 'tape.mts'), TAPE_MTS);
     const venueUrl = await startVenue();
