@@ -40,7 +40,8 @@ Supervision (every adapter):
   --stale-after-ms <n>           no data this long from a live adapter -> stale (default 30000)
   --restart-after-silent-ms <n>  no data this long -> restart it; 0 = never (default 120000)
   --start-timeout-ms <n>         start() taking longer counts as failed (default 15000)
-  --restart-min-ms <n>           first restart delay (default 1000); doubles, jittered, up to
+  --restart-min-ms <n>           smallest restart delay (default 1000); restart n waits a random
+                                 time in [min, min(max, min * 2^(n+1))] (docs/adapters.md)
   --restart-max-ms <n>           the largest restart delay (default 60000)
 
 Health: GET http://<host>:<port>/healthz
