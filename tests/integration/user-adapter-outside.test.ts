@@ -1,8 +1,8 @@
 /**
  * A user's adapter that lives outside the checkout, as docs/adapters.md tells a stranger to run it:
  * files in a scratch folder under the OS temp dir (no package.json, no node_modules) import
- * `tickwire/adapter` and `ws`, and `npx --prefix <tickwire> tickwire-feed --adapter ./desk.ts`
- * run from that folder streams their ticks to a real WebSocket client.
+ * `tickwire/adapter` and `ws`, and `npm --prefix <tickwire> run feed -- --adapter ./desk.ts` run
+ * from that folder streams their ticks to a real WebSocket client.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +18,18 @@ const children: ChildProcessWithoutNullStreams[] = [];
 const clients: FeedClient[] = [];
 let venue: WebSocketServer | undefined;
 
+/** Kills a process group we started (npm, its shell and the feed), ignoring one already gone. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already exited
+  }
+}
+
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0)) if (child.pid !== undefined) killGroup(child.pid);
   venue?.close();
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -70,7 +79,7 @@ async function startVenue(): Promise<string> {
 }
 
 describe('an adapter in a folder outside the checkout', () => {
-  it('runs with npx --prefix <tickwire> tickwire-feed from its folder and streams to a client', async () => {
+  it('runs with npm --prefix <tickwire> run feed from its folder and streams to a client', async () => {
     expect(relative(ROOT, folder).startsWith('..')).toBe(true);
     expect(DESK_TS).toContain("from 'tickwire/adapter'");
     writeFileSync(join(folder, 'desk.ts'), DESK_TS);
@@ -79,8 +88,9 @@ describe('an adapter in a folder outside the checkout', () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.INIT_CWD;
-    const args = ['--prefix', ROOT, 'tickwire-feed', '--port', '0', '--adapter', './desk.ts', '--adapter-opt', `url=${venueUrl}`, '--adapter', './tape.mts', '--adapter-opt', `url=${venueUrl}`];
-    const child = spawn('npx', args, { cwd: folder, env });
+    const args = ['--prefix', ROOT, 'run', 'feed', '--', '--port', '0', '--adapter', './desk.ts', '--adapter-opt', `url=${venueUrl}`, '--adapter', './tape.mts', '--adapter-opt', `url=${venueUrl}`];
+    // Its own process group: npm runs the feed as a grandchild, which killing npm alone would orphan.
+    const child = spawn('npm', args, { cwd: folder, env, detached: true });
     children.push(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -88,7 +98,7 @@ describe('an adapter in a folder outside the checkout', () => {
     let url: string | undefined;
     await waitFor(
       () => {
-        if (child.exitCode !== null) throw new Error(`tickwire-feed exited ${child.exitCode}: ${stderr}`);
+        if (child.exitCode !== null) throw new Error(`npm run feed exited ${child.exitCode}: ${stderr}`);
         url = /"msg":"feed service listening","url":"(ws:\/\/[^"]+)"/.exec(stderr)?.[1];
         return url !== undefined;
       },

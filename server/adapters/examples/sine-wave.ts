@@ -1,6 +1,6 @@
 // A complete Tickwire feed adapter in one file (docs/adapters.md walks through it).
 // Run it:  npm run feed -- --adapter ./server/adapters/examples/sine-wave.ts --adapter-opt symbols=ALPHA,BETA
-// Copied to a folder of your own (~/feeds), it runs there too: npx --prefix ~/tickwire tickwire-feed --adapter ./sine-wave.ts
+// Copied to a folder of your own (~/feeds), it runs there too: npm --prefix ~/tickwire run feed -- --adapter ./sine-wave.ts
 import type { AdapterInstrument, AdapterSink, FeedAdapter } from 'tickwire/adapter';
 
 /** Options, from `--adapter-opt key=value` (or an `--adapter-config` JSON file). */
