@@ -15,7 +15,7 @@ import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** The folder holding Tickwire's package.json (this file is server/adapters/package-resolution.ts). */
-export const TICKWIRE_ROOT = resolve(import.meta.dirname, '..', '..');
+const TICKWIRE_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** Relative (`./x`, `../x`), absolute (`/x`, `C:\\x`) or URL-like (`file:`, `node:`) specifiers. */
 const NOT_BARE_RE = /^(?:\.{1,2}(?:\/|\\|$)|\/|\\|[A-Za-z]:[\\/]|[A-Za-z][A-Za-z0-9+.-]*:)/;
