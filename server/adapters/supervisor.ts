@@ -303,7 +303,8 @@ export class AdapterSupervisor implements FaultTarget {
         const silentMs = this.options.now() - this.lastActivityMs;
         if (state === 'live' && silentMs >= this.options.staleAfterMs) {
           this.staleShown = true;
-          this.normaliser.setVenueStatus(this.venue, 'stale', `no data for ${Math.round(silentMs / 1000)} s`);
+          // A time, not a running count: the reason stays true without a new status every check.
+          this.normaliser.setVenueStatus(this.venue, 'stale', `no data since ${new Date(this.lastActivityMs).toISOString().slice(11, 19)} UTC`);
           return;
         }
         this.normaliser.setVenueStatus(this.venue, state, this.adapterReason);
@@ -321,8 +322,8 @@ export class AdapterSupervisor implements FaultTarget {
       void this.restart(`no data for ${Math.round(silentMs / 1000)} s`);
       return;
     }
-    // Once: the reason ("no data for 30 s") then stands until data returns, instead of a new
-    // status (and a log line) every check.
+    // Once: the reason ("no data since 12:00:00 UTC") stands until data returns, instead of a
+    // new status (and a log line) every check.
     if (live && silentMs >= this.options.staleAfterMs && !this.staleShown) this.publish();
     if (this.attempts > 0 && live && silentMs < this.options.staleAfterMs && now - this.startedAtMs >= this.options.stableAfterMs) {
       this.attempts = 0;
