@@ -6,7 +6,7 @@ import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { MAX_TIMER_DELAY_MS } from './liveness';
 import { globalWebSocketFactory, isWebSocketUrl, type WebSocketFactory } from './transport';
 
-/** Wire encoding to ask the server for: binary frames (`tickwire.v1`) or JSON text (`tickwire.v1.json`). */
+/** Wire encoding to ask the server for: binary frames (`tickwire.v2`) or JSON text (`tickwire.v2.json`). */
 export type WireProtocol = 'binary' | 'json';
 
 /** What `new FeedClient(options)` accepts. */

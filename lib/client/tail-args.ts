@@ -44,7 +44,7 @@ Options:
   --url URL         Gateway URL (default ${DEFAULT_TAIL_URL}). Repeat it or separate with commas
                     to fail over between gateways.
   --interval IVL    Also stream bars of this interval: ${BAR_INTERVALS.map((i) => BAR_INTERVAL_LABELS[i]).join(', ')} (default: no bars).
-  --json            Use the JSON subprotocol (tickwire.v1.json) instead of binary frames.
+  --json            Use the JSON subprotocol (tickwire.v2.json) instead of binary frames.
   --all             Subscribe to every instrument (no SYMBOL needed).
   --kinds LIST      Comma-separated kinds to print: trade,quote,bar,session (default: all four;
                     session = the session's open/high/low/last/volume, sent with snapshots).

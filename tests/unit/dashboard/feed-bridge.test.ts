@@ -25,14 +25,14 @@ class FakeClient implements BridgeableClient {
     this.requests.push(`sub ${symbols === 'all' ? 'all' : symbols.join(',')} ${interval}`);
     return Promise.resolve();
   }
-  unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
-    this.requests.push(`unsub ${symbols === 'all' ? 'all' : symbols.join(',')}`);
+  unsubscribe(symbols: readonly string[] | 'all', interval: number): Promise<void> {
+    this.requests.push(`unsub ${symbols === 'all' ? 'all' : symbols.join(',')} ${interval}`);
     return Promise.resolve();
   }
   stats() {
     return {
       messagesPerSec: 1, updatesPerSec: 2, bytesPerSec: 3, rttMs: 4, dataAgeMs: 5,
-      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0,
+      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0, unknownMessages: 0,
     };
   }
 }
@@ -59,7 +59,7 @@ describe('bridgeFeed', () => {
 
   function connect(): void {
     client.emit('state', { newState: 'connected', oldState: 'connecting' });
-    client.emit('hello', { type: 'hello', protocolVersion: 1, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, url: client.url });
+    client.emit('hello', { type: 'hello', protocolVersion: 2, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600], url: client.url });
     client.emit('instruments', { type: 'instruments', instruments: [instrument(1, 'BTC-USD'), instrument(2, 'ETH-USD')], table: new Map() });
     store.getState().actions.flush();
   }
@@ -69,7 +69,7 @@ describe('bridgeFeed', () => {
     expect(client.requests).toEqual(['sub all 0', 'sub ETH-USD 5']);
   });
 
-  it('moves the charted subscription when the selection settles, not on every keystroke', () => {
+  it('moves the chart\'s pair when the selection settles, adding the new pair before dropping the old', () => {
     connect();
     store.getState().actions.select('BTC-USD');
     store.getState().actions.select('ETH-USD');
@@ -77,10 +77,10 @@ describe('bridgeFeed', () => {
     vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS - 1);
     expect(client.requests).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(client.requests.slice(2)).toEqual(['unsub ETH-USD', 'sub BTC-USD 5']);
+    expect(client.requests.slice(2)).toEqual(['sub BTC-USD 5', 'unsub ETH-USD 5']);
     store.getState().actions.setInterval(60);
     vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS);
-    expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60']);
+    expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60', 'unsub BTC-USD 5']);
   });
 
   it('asks again for a snapshot when the selection comes back to the charted instrument before the debounce ends', () => {
