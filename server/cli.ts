@@ -11,7 +11,7 @@ import { loadAdapters } from './adapters/load-adapter';
 import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
 import { parseSymbolMapEntries } from './adapters/symbol-map';
 import type { SupervisorOptions } from './adapters/supervisor';
-import { startFeedService } from './feed-service';
+import { startFeedService, type FeedService } from './feed-service';
 import { MAX_TIMER_MS } from './gateway/options';
 import { createLogger, type LogLevel } from './log';
 import { onShutdownSignals } from './shutdown-signals';
@@ -40,7 +40,8 @@ Supervision (every adapter):
   --stale-after-ms <n>           no data this long from a live adapter -> stale (default 30000)
   --restart-after-silent-ms <n>  no data this long -> restart it; 0 = never (default 120000)
   --start-timeout-ms <n>         start() taking longer counts as failed (default 15000)
-  --restart-min-ms <n>           first restart delay (default 1000); doubles, jittered, up to
+  --restart-min-ms <n>           smallest restart delay (default 1000); restart n waits a random
+                                 time in [min, min(max, min * 2^(n+1))] (docs/adapters.md)
   --restart-max-ms <n>           the largest restart delay (default 60000)
 
 Health: GET http://<host>:<port>/healthz
@@ -161,7 +162,32 @@ async function main(): Promise<void> {
     ...(values['restart-max-ms'] !== undefined ? { maxRestartDelayMs: msOption('restart-max-ms', values['restart-max-ms'], 0, 1) } : {}),
   };
   const origins = values['allow-origin'];
-  let service;
+  // Signals are handled from before the port opens: "listening" is logged while adapters may still
+  // be starting (up to --start-timeout-ms), and a Ctrl-C then must stop gracefully, not kill.
+  let service: FeedService | undefined;
+  let stopRequested = false;
+  const stop = (running: FeedService): void => {
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('error while shutting down', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  onShutdownSignals({
+    first: (signal) => {
+      logger.info('shutting down', { signal });
+      stopRequested = true;
+      if (service !== undefined) stop(service);
+    },
+    // A second Ctrl-C: the person will not wait out a hung adapter's stop or a client that never
+    // answers its close frame (several seconds each). Exit now, as a shell expects of a signal.
+    again: (signal) => {
+      logger.warn('second signal while shutting down: exiting now', { signal });
+      process.exit(128 + osConstants.signals[signal]);
+    },
+  });
   try {
     service = await startFeedService({
       port: intOption('port', values.port ?? env('FEED_PORT'), 8080, 0, 65535),
@@ -181,27 +207,11 @@ async function main(): Promise<void> {
     if (err instanceof TypeError) usageError((err as Error).message);
     throw err;
   }
+  const started = service;
   for (const venue of symbolMaps.keys()) {
-    if (!service.supervisors.some((s) => s.venue === venue)) logger.warn('symbol map names a venue no adapter runs', { venue });
+    if (!started.supervisors.some((s) => s.venue === venue)) logger.warn('symbol map names a venue no adapter runs', { venue });
   }
-  onShutdownSignals({
-    first: (signal) => {
-      logger.info('shutting down', { signal });
-      service.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error('error while shutting down', { error: String(err) });
-          process.exit(1);
-        },
-      );
-    },
-    // A second Ctrl-C: the person will not wait out a hung adapter's stop or a client that never
-    // answers its close frame (several seconds each). Exit now, as a shell expects of a signal.
-    again: (signal) => {
-      logger.warn('second signal while shutting down: exiting now', { signal });
-      process.exit(128 + osConstants.signals[signal]);
-    },
-  });
+  if (stopRequested) stop(started);
 }
 
 main().catch((err: unknown) => {

@@ -94,7 +94,11 @@ const DEFAULTS = {
   embedBundlePath: fileURLToPath(new URL('../dist/embed/tickwire-chart.js', import.meta.url)),
 };
 
-/** Starts the service and resolves once it is listening and its adapters have started. */
+/**
+ * Starts the service and resolves once it is listening and each adapter's first start has
+ * finished or failed (a failure schedules a restart; it does not reject this). The
+ * "feed service listening" log line comes as soon as the port is open, before the adapters start.
+ */
 export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
   const opts = { ...DEFAULTS, ...options };
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
@@ -165,9 +169,11 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
 
+  // Logged as soon as the port answers: an adapter whose start() hangs holds up the line below
+  // (up to startTimeoutMs), not this news.
+  logger.info('feed service listening', { url, epoch: bus.epoch, adapters: supervisors.map((s) => s.label) });
   const uninstallTrap = opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
   await Promise.all(supervisors.map((s) => s.start()));
-  logger.info('feed service listening', { url, epoch: bus.epoch, adapters: supervisors.map((s) => s.label) });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -13,6 +13,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAdapter, type AdapterOptions } from './index';
+import { installPackageResolution } from './package-resolution';
 import type { FeedAdapter } from './types';
 import { describeUserPath, resolveUserPath, userDirectory } from './user-path';
 import { withTimeout } from './with-timeout';
@@ -110,6 +111,8 @@ export async function loadAdapterModule(spec: string, options: AdapterOptions, c
   const exportName = hash > 0 ? spec.slice(hash + 1) : undefined;
   const path = resolveUserPath(file, cwd);
   if (!existsSync(path) || !statSync(path).isFile()) throw new AdapterLoadError(`adapter file not found: ${describeUserPath(file, path)} (from --adapter ${spec})`);
+  // A file outside the checkout imports tickwire/adapter and ws from Tickwire's node_modules.
+  installPackageResolution();
   let module: Record<string, unknown>;
   try {
     module = (await withTimeout(import(pathToFileURL(path).href), timeoutMs, `importing it took longer than ${timeoutMs} ms (a top-level await that never settles?)`)) as Record<string, unknown>;

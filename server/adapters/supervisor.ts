@@ -80,6 +80,8 @@ export interface SupervisorReport {
   readonly lastError: string | undefined;
   readonly rejected: Record<string, number>;
   readonly stats: Readonly<Record<string, number>> | undefined;
+  /** Why the adapter's `stats()` failed (it threw, or returned no object), when it did; `stats` is then absent. */
+  readonly statsError?: string;
 }
 
 function checkOptions(options: Partial<SupervisorOptions>): SupervisorOptions {
@@ -182,12 +184,18 @@ export class AdapterSupervisor implements FaultTarget {
     void this.restart(`crashed: ${describeError(error)}`);
   }
 
+  /** State and counters for /healthz; an adapter's `stats()` that throws is reported as `statsError`, never thrown. */
   report(): SupervisorReport {
     let stats: Readonly<Record<string, number>> | undefined;
+    let statsError: string | undefined;
     try {
       stats = typeof this.current.stats === 'function' ? this.current.stats() : undefined;
-    } catch {
-      stats = undefined;
+      if (stats !== undefined && (typeof stats !== 'object' || stats === null)) {
+        statsError = `stats() returned ${stats === null ? 'null' : typeof stats}, not an object`;
+        stats = undefined;
+      }
+    } catch (error) {
+      statsError = `stats() threw: ${describeError(error)}`;
     }
     return {
       adapter: this.name,
@@ -197,6 +205,7 @@ export class AdapterSupervisor implements FaultTarget {
       lastError: this.lastErrorText,
       rejected: this.key === undefined ? {} : this.normaliser.rejectedFor(this.key),
       stats,
+      ...(statsError === undefined ? {} : { statsError }),
     };
   }
 
@@ -294,7 +303,8 @@ export class AdapterSupervisor implements FaultTarget {
         const silentMs = this.options.now() - this.lastActivityMs;
         if (state === 'live' && silentMs >= this.options.staleAfterMs) {
           this.staleShown = true;
-          this.normaliser.setVenueStatus(this.venue, 'stale', `no data for ${Math.round(silentMs / 1000)} s`);
+          // A time, not a running count: the reason stays true without a new status every check.
+          this.normaliser.setVenueStatus(this.venue, 'stale', `no data since ${new Date(this.lastActivityMs).toISOString().slice(11, 19)} UTC`);
           return;
         }
         this.normaliser.setVenueStatus(this.venue, state, this.adapterReason);
@@ -312,7 +322,9 @@ export class AdapterSupervisor implements FaultTarget {
       void this.restart(`no data for ${Math.round(silentMs / 1000)} s`);
       return;
     }
-    if (live && silentMs >= this.options.staleAfterMs) this.publish();
+    // Once: the reason ("no data since 12:00:00 UTC") stands until data returns, instead of a
+    // new status (and a log line) every check.
+    if (live && silentMs >= this.options.staleAfterMs && !this.staleShown) this.publish();
     if (this.attempts > 0 && live && silentMs < this.options.staleAfterMs && now - this.startedAtMs >= this.options.stableAfterMs) {
       this.attempts = 0;
     }

@@ -58,11 +58,17 @@ export interface AdapterQuote {
 
 /** Where an adapter sends what it produces. Every method is safe to call with any input. */
 export interface AdapterSink {
-  /** Declares (or re-declares) the adapter's instruments. Must be called before their ticks. */
+  /**
+   * Declares instruments, before their ticks. A later call adds the symbols not declared before;
+   * symbols left out stay (instruments are never removed while the service runs).
+   */
   instruments(list: readonly AdapterInstrument[]): void;
   trade(trade: AdapterTrade): void;
   quote(quote: AdapterQuote): void;
-  /** Reports the adapter's state, with a reason a person understands when stale or down. */
+  /**
+   * Reports the adapter's state with a reason a person understands: why it is stale or down, or,
+   * with `live`, a non-fatal venue problem (a plain `live` clears it). Every change is logged.
+   */
   status(state: AdapterState, reason?: string): void;
   /**
    * Says "the source is alive" when there is nothing to emit (e.g. a venue heartbeat on a quiet
@@ -75,6 +81,9 @@ export interface AdapterSink {
 /**
  * A feed adapter. `start` begins producing into `sink` and resolves once running (or rejects if it
  * cannot start); `stop` releases every resource (sockets, timers, files) and resolves when done.
+ * A network adapter's `start` resolves at once, without waiting for the venue, and reconnects by
+ * itself (reporting `connecting` / `down` with reasons); rejecting makes the supervisor restart it
+ * after its backoff (docs/adapters.md, "The contract").
  * The supervisor may call `start` again after `stop` (a restart) with a fresh sink, or build a new
  * instance for the restart when the adapter was given as a class or factory.
  */
@@ -90,7 +99,8 @@ export interface FeedAdapter {
   stop(): Promise<void>;
   /**
    * Optional counters shown on /healthz under the adapter (e.g. reconnects, sequence gaps,
-   * duplicates dropped). Must be cheap and must not throw.
+   * duplicates dropped). Must be cheap and should not throw: one that throws is shown as
+   * `statsError` on /healthz instead.
    */
   stats?(): Readonly<Record<string, number>>;
 }

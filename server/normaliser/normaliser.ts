@@ -183,12 +183,20 @@ export class Normaliser {
     };
   }
 
-  /** Publishes `venue`'s state (the supervisor's verdict) to the bus. */
+  /**
+   * Publishes `venue`'s state (the supervisor's verdict) with its reason to the bus, and logs the
+   * change: `venue state` at info for `connecting` / `live`, at warn for `stale` / `down`. The
+   * reason is kept in every state: with `live` it reports a non-fatal venue problem
+   * (docs/adapters.md). Repeating the current state and reason changes and logs nothing.
+   */
   setVenueStatus(venue: string, state: AdapterState, reason = ''): void {
-    const text = state === 'live' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
+    const text = reason.slice(0, MAX_STATUS_REASON_LENGTH);
     const previous = this.venueStatus.get(venue);
     if (previous !== undefined && previous.state === state && previous.reason === text) return;
     this.venueStatus.set(venue, { venue, state, reason: text });
+    const fields = { venue, state, reason: text, previous: previous?.state ?? null };
+    if (state === 'stale' || state === 'down') this.logger.warn('venue state', fields);
+    else this.logger.info('venue state', fields);
     this.publishStatus();
   }
 
@@ -241,8 +249,7 @@ export class Normaliser {
       }),
     );
     this.flush();
-    for (const { instance } of attached) this.venueStatus.set(instance.venue, { venue: instance.venue, state: 'down', reason: 'detached' });
-    if (attached.length > 0) this.publishStatus();
+    for (const { instance } of attached) this.setVenueStatus(instance.venue, 'down', 'detached');
     this.rejects.close();
   }
 
@@ -353,15 +360,21 @@ export class Normaliser {
     if (added) this.bus.publishInstruments(this.table.list());
   }
 
-  private instrumentFor(binding: Binding, raw: Record<string, unknown>): Instrument | undefined {
+  /**
+   * The instrument a tick names, or why not: `malformed` when it names none (no `symbol` string:
+   * `quote({})` is a broken call, not a tick of an instrument nobody declared),
+   * `unknown-instrument` when this sink never declared the symbol.
+   */
+  private instrumentFor(binding: Binding, raw: Record<string, unknown>): Instrument | 'malformed' | 'unknown-instrument' {
     const symbol = raw.symbol;
-    return typeof symbol === 'string' ? binding.instruments.get(symbol) : undefined;
+    if (typeof symbol !== 'string') return 'malformed';
+    return binding.instruments.get(symbol) ?? 'unknown-instrument';
   }
 
   private acceptTrade(binding: Binding, raw: unknown): void {
     if (!isRecord(raw)) return this.reject(binding, 'malformed', raw);
     const instrument = this.instrumentFor(binding, raw);
-    if (instrument === undefined) return this.reject(binding, 'unknown-instrument', raw);
+    if (typeof instrument === 'string') return this.reject(binding, instrument, raw);
     const receiveTimeUs = this.now();
     const draft = this.tradeDraft;
     const reason = checkTrade(raw, instrument, receiveTimeUs, this.limits, draft);
@@ -384,7 +397,7 @@ export class Normaliser {
   private acceptQuote(binding: Binding, raw: unknown): void {
     if (!isRecord(raw)) return this.reject(binding, 'malformed', raw);
     const instrument = this.instrumentFor(binding, raw);
-    if (instrument === undefined) return this.reject(binding, 'unknown-instrument', raw);
+    if (typeof instrument === 'string') return this.reject(binding, instrument, raw);
     const receiveTimeUs = this.now();
     const draft = this.quoteDraft;
     const reason = checkQuote(raw, instrument, receiveTimeUs, this.limits, draft);
@@ -406,7 +419,7 @@ export class Normaliser {
 
   private acceptStatus(binding: Binding, state: unknown, reason: unknown): void {
     if (!ADAPTER_STATES.has(state)) return this.reject(binding, 'bad-status', { state, reason });
-    const text = state === 'live' || typeof reason !== 'string' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
+    const text = typeof reason !== 'string' ? '' : reason.slice(0, MAX_STATUS_REASON_LENGTH);
     if (binding.hooks.onStatus !== undefined) binding.hooks.onStatus(state as AdapterState, text);
     else this.setVenueStatus(binding.venue, state as AdapterState, text);
   }

@@ -3,9 +3,9 @@
  * rejection counters on /healthz and the warnings in the log.
  */
 export const REJECT_REASONS = [
-  /** Not an object, or a field of the wrong type that no finer reason covers. */
+  /** Not an object, no `symbol` string (`quote({})`), or a field of the wrong type that no finer reason covers. */
   'malformed',
-  /** Symbol not declared by this adapter's venue (or not a string). */
+  /** A `symbol` string this adapter's run has not declared (exact match, as declared). */
   'unknown-instrument',
   /** Price not a finite decimal, not > 0, or beyond safe-integer mantissas. */
   'bad-price',

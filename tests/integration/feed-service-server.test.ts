@@ -4,7 +4,9 @@
  */
 import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
+import { createLogger } from '../../server/log';
 import { startTestFeed } from '../support/feed';
 
 const services: FeedService[] = [];
@@ -73,5 +75,42 @@ describe('FeedService HTTP', () => {
     expect(response).toMatch(/^HTTP\/1\.1 404 /);
     const health = await fetch(`http://127.0.0.1:${service.port}/healthz`);
     expect(health.status).toBe(200);
+  });
+});
+
+describe('FeedService startup', () => {
+  it('logs "listening" as soon as the port answers, while an adapter start() still hangs', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const hanging: FeedAdapter = { name: 'hanging', venue: 'HANG', start: () => new Promise<void>(() => {}), stop: async () => {} };
+    const starting = startTestFeed({ adapters: [hanging], logger, supervisor: { startTimeoutMs: 5000 } });
+    const t0 = Date.now();
+    while (!lines.some((l) => l.msg === 'feed service listening') && Date.now() - t0 < 2500) await new Promise((r) => setTimeout(r, 20));
+    const listening = lines.find((l) => l.msg === 'feed service listening');
+    expect(listening).toMatchObject({ adapters: ['hanging@HANG'] });
+    const health = await fetch(`${String(listening?.url).replace('ws://', 'http://')}/healthz`);
+    expect(((await health.json()) as { adapters: { venue: string; phase: string }[] }).adapters).toEqual([expect.objectContaining({ venue: 'HANG', phase: 'starting' })]);
+    const service = await starting;
+    services.push(service);
+  }, 20_000);
+});
+
+describe('GET /healthz', () => {
+  it('reports an adapter whose stats() throws with statsError, keeping the rest of its entry', async () => {
+    const adapter: FeedAdapter = {
+      name: 'broken-stats',
+      venue: 'BRK',
+      start: async (sink) => sink.status('live'),
+      stop: async () => {},
+      stats: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'size')");
+      },
+    };
+    const service = await startTestFeed({ adapters: [adapter] });
+    services.push(service);
+    const health = (await (await fetch(`http://127.0.0.1:${service.port}/healthz`)).json()) as { adapters: Record<string, unknown>[] };
+    expect(health.adapters).toEqual([
+      expect.objectContaining({ venue: 'BRK', adapter: 'broken-stats', state: 'live', statsError: "stats() threw: Cannot read properties of undefined (reading 'size')" }),
+    ]);
   });
 });

@@ -53,7 +53,9 @@ async function setup(options: Partial<NormaliserOptions> = {}) {
     batches,
     tables,
     ticks: () => batches.flat(),
-    warnings: () => lines.filter((l) => l.level === 'warn'),
+    // Warnings about ticks; venue state changes are logged too (see 'status').
+    warnings: () => lines.filter((l) => l.level === 'warn' && l.msg !== 'venue state'),
+    logs: () => lines,
     setNow: (us: number) => (now = us),
   };
 }
@@ -214,7 +216,10 @@ describe('Normaliser', () => {
       ['an event time from 1970', 'trade', { ...goodTrade, eventTimeUs: 1_000 }, 'stale-time'],
       ['a NaN event time', 'trade', { ...goodTrade, eventTimeUs: Number.NaN }, 'bad-time'],
       ['an unknown symbol', 'trade', { ...goodTrade, symbol: 'NOPE' }, 'unknown-instrument'],
-      ['a missing symbol', 'quote', { ...goodQuote, symbol: undefined }, 'unknown-instrument'],
+      ['a missing symbol', 'quote', { ...goodQuote, symbol: undefined }, 'malformed'],
+      ['an empty quote object', 'quote', {}, 'malformed'],
+      ['an empty trade object', 'trade', {}, 'malformed'],
+      ['a number symbol', 'trade', { ...goodTrade, symbol: 7 }, 'malformed'],
       ['a crossed quote', 'quote', { ...goodQuote, bid: '60000.30' }, 'crossed-quote'],
       ['a negative quote size', 'quote', { ...goodQuote, askSize: -1 }, 'bad-size'],
       ['a non-object', 'quote', 42, 'malformed'],
@@ -306,6 +311,29 @@ describe('Normaliser', () => {
       ]);
       sink.status('sleeping' as never);
       expect(normaliser.stats().rejected).toEqual({ 'bad-status': 1 });
+    });
+
+    it('carries the reason given with live (a non-fatal venue problem) and clears it with a plain live', async () => {
+      const { sink, bus } = await setup();
+      sink.status('live', '1 of 3 symbols refused by the venue: XYZ');
+      expect(bus.status()).toEqual([{ venue: 'TEST', state: 'live', reason: '1 of 3 symbols refused by the venue: XYZ' }]);
+      sink.status('live');
+      expect(bus.status()).toEqual([{ venue: 'TEST', state: 'live', reason: '' }]);
+    });
+
+    it('logs every venue state change with its reason, and nothing for a repeat', async () => {
+      const { sink, logs } = await setup();
+      sink.status('live');
+      sink.status('live');
+      sink.status('down', 'connection closed (code 1006); reconnecting in 0.7 s');
+      sink.status('live', 'symbol XYZ refused');
+      const changes = logs().filter((l) => l.msg === 'venue state');
+      expect(changes).toEqual([
+        expect.objectContaining({ level: 'info', venue: 'TEST', state: 'connecting', reason: '', previous: null }),
+        expect.objectContaining({ level: 'info', venue: 'TEST', state: 'live', reason: '', previous: 'connecting' }),
+        expect.objectContaining({ level: 'warn', venue: 'TEST', state: 'down', reason: 'connection closed (code 1006); reconnecting in 0.7 s', previous: 'live' }),
+        expect.objectContaining({ level: 'info', venue: 'TEST', state: 'live', reason: 'symbol XYZ refused', previous: 'down' }),
+      ]);
     });
 
     it('reports a venue down and passes the error on when its adapter fails to start', async () => {

@@ -1,7 +1,7 @@
 // A complete Tickwire feed adapter in one file (docs/adapters.md walks through it).
 // Run it:  npm run feed -- --adapter ./server/adapters/examples/sine-wave.ts --adapter-opt symbols=ALPHA,BETA
-// The import below is type-only: it is erased at run time, so the file works from anywhere.
-import type { AdapterInstrument, AdapterSink, FeedAdapter } from '../types';
+// Copied to a folder of your own (~/feeds), it runs there too: npm --prefix ~/tickwire run feed -- --adapter ./sine-wave.ts
+import type { AdapterInstrument, AdapterSink, FeedAdapter } from 'tickwire/adapter';
 
 /** Options, from `--adapter-opt key=value` (or an `--adapter-config` JSON file). */
 export interface SineWaveOptions {

@@ -88,13 +88,66 @@ describe('AdapterSupervisor', () => {
       await supervisor.start();
       adapter.sink?.status('down', 'venue maintenance');
       expect(state()).toEqual({ venue: 'V', state: 'down', reason: 'venue maintenance' });
+      adapter.sink?.status('live', 'symbol XYZ unknown to the venue');
+      expect(state()).toEqual({ venue: 'V', state: 'live', reason: 'symbol XYZ unknown to the venue' });
       adapter.sink?.status('live');
-      expect(state()?.state).toBe('live');
+      expect(state()).toEqual({ venue: 'V', state: 'live', reason: '' });
+      await supervisor.stop();
+    });
+  });
+
+  describe('#report', () => {
+    it('reports a stats() that throws as statsError instead of silently leaving stats out', async () => {
+      const adapter = Object.assign(new ScriptedAdapter(), {
+        stats: (): Record<string, number> => {
+          throw new Error('counter map not ready');
+        },
+      });
+      const { supervisor } = supervise(adapter);
+      await supervisor.start();
+      const report = supervisor.report();
+      expect(report.stats).toBeUndefined();
+      expect(report.statsError).toBe('stats() threw: counter map not ready');
+      await supervisor.stop();
+    });
+
+    it('has no statsError when stats() works', async () => {
+      const adapter = Object.assign(new ScriptedAdapter(), { stats: () => ({ reconnects: 2 }) });
+      const { supervisor } = supervise(adapter);
+      await supervisor.start();
+      expect(supervisor.report()).toMatchObject({ stats: { reconnects: 2 } });
+      expect(supervisor.report()).not.toHaveProperty('statsError');
       await supervisor.stop();
     });
   });
 
   describe('restarts', () => {
+    it('waits uniformly between min and min(max, min * 2^(n+1)) before restart n (full jitter above a floor)', async () => {
+      const draws = [0, 0.5, 0.2, 0.3, 0.2, 0.1, 0.9];
+      let draw = 0;
+      const adapter = new ScriptedAdapter('V', {
+        start: () => {
+          throw new Error('boom');
+        },
+      });
+      const { supervisor } = supervise(adapter, { random: () => draws[draw++ % draws.length] as number });
+      await supervisor.start();
+      const startTimes: number[] = [];
+      let last = adapter.starts;
+      for (let ms = 0; ms <= 200_000; ms += 100) {
+        await vi.advanceTimersByTimeAsync(100);
+        if (adapter.starts !== last) {
+          startTimes.push(ms + 100);
+          last = adapter.starts;
+        }
+      }
+      const delays = startTimes.map((t, i) => t - (startTimes[i - 1] ?? 0));
+      // 1000 + r * (ceiling - 1000), ceilings 2, 4, 8, 16, 32, 60, 60 s.
+      expect(delays.slice(0, 7)).toEqual([1000, 2500, 2400, 5500, 7200, 6900, 54_100]);
+      await supervisor.stop();
+    });
+
+
     it('restarts an adapter whose start throws, with exponential backoff capped at the maximum', async () => {
       const adapter = new ScriptedAdapter('V', {
         start: () => {
@@ -165,10 +218,11 @@ describe('AdapterSupervisor', () => {
       const { supervisor, state, ticks, normaliser } = supervise(adapter);
       await supervisor.start();
       adapter.tick();
+      const lastTick = new Date().toISOString().slice(11, 19);
       await vi.advanceTimersByTimeAsync(2900);
       expect(state()?.state).toBe('live');
       await vi.advanceTimersByTimeAsync(200);
-      expect(state()).toEqual({ venue: 'V', state: 'stale', reason: 'no data for 3 s' });
+      expect(state()).toEqual({ venue: 'V', state: 'stale', reason: `no data since ${lastTick} UTC` });
       adapter.tick();
       expect(state()?.state).toBe('live');
       await vi.advanceTimersByTimeAsync(10_100);
@@ -182,12 +236,14 @@ describe('AdapterSupervisor', () => {
       await supervisor.stop();
     });
 
-    it('keeps a silent adapter stale but running when restartAfterSilentMs is 0', async () => {
+    it('keeps a silent adapter stale but running when restartAfterSilentMs is 0, publishing stale once', async () => {
       const adapter = new ScriptedAdapter();
-      const { supervisor, state } = supervise(adapter, { restartAfterSilentMs: 0 });
+      const { supervisor, state, statuses } = supervise(adapter, { restartAfterSilentMs: 0 });
       await supervisor.start();
+      const started = new Date().toISOString().slice(11, 19);
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(state()?.state).toBe('stale');
+      expect(state()).toEqual({ venue: 'V', state: 'stale', reason: `no data since ${started} UTC` });
+      expect(statuses.filter((list) => list.some((v) => v.state === 'stale'))).toHaveLength(1);
       expect(adapter.starts).toBe(1);
       await supervisor.stop();
     });

@@ -24,6 +24,16 @@ describe('updateRecord', () => {
     });
   });
 
+  it('leaves out the trade id of a trade whose venue gave none (the wire carries "")', () => {
+    const trade: MarketUpdate = {
+      kind: 'trade', instrumentId: 1, seq: 43, eventTimeUs: T, receiveTimeUs: T, price: 6_000_012, size: 1_500_000, side: Side.Sell, tradeId: '',
+    };
+    const record = updateRecord(trade, BTC);
+    expect(record).not.toHaveProperty('tradeId');
+    expect(JSON.stringify(record)).not.toContain('"tradeId":""');
+    expect(updateRecord({ ...trade, tradeId: 0 }, BTC)).toMatchObject({ tradeId: 0 });
+  });
+
   it('marks snapshot and conflated origins', () => {
     const quote: MarketUpdate = {
       kind: 'quote', instrumentId: 1, seq: 3, eventTimeUs: T, receiveTimeUs: T, bid: 100, bidSize: 1, ask: 105, askSize: 2,
