@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isWebSocketUrl } from '../lib/client/transport';
+import { isWebSocketUrl } from '../lib/net/url';
 import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
 import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
 import { nextBuildIsCurrent } from './build-freshness';

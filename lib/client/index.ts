@@ -18,8 +18,8 @@ export type {
 } from './events';
 export { FEED_CLIENT_DEFAULTS, resolveFeedClientOptions } from './options';
 export type { FeedClientOptions, ResolvedFeedClientOptions, WireProtocol } from './options';
-export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff';
-export type { BackoffOptions } from './backoff';
+export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from '../net/backoff';
+export type { BackoffOptions } from '../net/backoff';
 export { closePolicy, describeClose, CLOSE_POLICIES, UNKNOWN_CLOSE_POLICY } from './close-policy';
 export type { ClosePolicy, CloseKind } from './close-policy';
 export { SequenceTracker, SeqVerdict } from './sequence-tracker';

@@ -3,7 +3,7 @@
  * the parser is unit-tested like any other pure function.
  */
 import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../market/types';
-import { isWebSocketUrl } from './transport';
+import { isWebSocketUrl } from '../net/url';
 
 /** Update kinds the tail can print. */
 export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;
