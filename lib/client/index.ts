@@ -1,6 +1,6 @@
 /**
- * The framework-free Tickwire feed client (browser and Node). Node's `tail` CLI lives beside it
- * in tail-cli.ts and is not exported here (it imports Node-only modules).
+ * The framework-free Tickwire feed client (browser and Node). The `tail` CLI built on it is
+ * Node-only and lives with the other CLIs (server/cli/tail.ts).
  */
 export { FeedClient, STABLE_CONNECTION_MS, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_CLIENT_PROTOCOL_ERROR } from './feed-client';
 export type { InstrumentLookup } from './feed-client';

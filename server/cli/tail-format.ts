@@ -2,8 +2,8 @@
  * Readable NDJSON records for `npm run tail`: exact decimal strings for prices and sizes (from
  * the instrument's precision), sides as words, times as ISO-8601 with microseconds.
  */
-import { formatDecimal } from '../market/decimal';
-import { BAR_INTERVAL_LABELS, Side, type Instrument, type MarketUpdate } from '../market/types';
+import { formatDecimal } from '../../lib/market/decimal';
+import { BAR_INTERVAL_LABELS, Side, type Instrument, type MarketUpdate } from '../../lib/market/types';
 
 /** µs since the Unix epoch -> "2024-05-01T12:00:00.123456Z". */
 export function isoMicros(us: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TAIL_URL, parseTailArgs, UsageError } from '../../../lib/client/tail-args';
+import { DEFAULT_TAIL_URL, parseTailArgs, UsageError } from '../../../server/cli/tail-args';
 
 function args(argv: string[]) {
   const result = parseTailArgs(argv);

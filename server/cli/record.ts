@@ -8,17 +8,17 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
-import { installAdapterFaultTrap } from './adapters/fault-scope';
-import { loadAdapters } from './adapters/load-adapter';
-import { NdjsonRecorder } from './adapters/recorder';
-import { superviseAdapters } from './adapters/supervise';
-import type { AdapterSupervisor } from './adapters/supervisor';
-import { parseSymbolMapEntries, type SymbolMaps } from './adapters/symbol-map';
-import { describeUserPath, resolveUserPath } from './adapters/user-path';
-import { InProcessBus } from './bus/in-process';
-import { createLogger, type LogLevel } from './log';
-import { Normaliser } from './normaliser/normaliser';
+import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from '../adapters/adapter-args';
+import { installAdapterFaultTrap } from '../adapters/fault-scope';
+import { loadAdapters } from '../adapters/load-adapter';
+import { NdjsonRecorder } from '../adapters/recorder';
+import { superviseAdapters } from '../adapters/supervise';
+import type { AdapterSupervisor } from '../adapters/supervisor';
+import { parseSymbolMapEntries, type SymbolMaps } from '../adapters/symbol-map';
+import { describeUserPath, resolveUserPath } from '../adapters/user-path';
+import { InProcessBus } from '../bus/in-process';
+import { createLogger, type LogLevel } from '../log';
+import { Normaliser } from '../normaliser/normaliser';
 
 const HELP = `Tickwire recorder: writes any adapter's normalised stream as NDJSON that "replay" plays back
 

@@ -17,10 +17,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { isNewerThanInputs } from './build-freshness';
+import { isNewerThanInputs } from '../build-freshness';
 
 /** Repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the artefacts go. */
 export const DIST_DIR = join(ROOT, 'dist');
 /** The custom element bundle. */
@@ -33,7 +33,7 @@ export const REACT_TYPES_PATH = join(DIST_DIR, 'react', 'index.d.ts');
 const ELEMENT_ENTRY = join(ROOT, 'components', 'embed', 'element-entry.ts');
 const REACT_ENTRY = join(ROOT, 'components', 'embed', 'react.ts');
 /** Sources whose change makes the artefacts stale. */
-const INPUTS = ['lib', 'components', 'package.json', 'server/build-embed.ts'];
+const INPUTS = ['lib', 'components', 'package.json', 'server/cli/build-embed.ts'];
 /** Browsers the bundles target: custom elements, private class fields and methods are native there. */
 const TARGET = ['chrome90', 'firefox90', 'safari15'];
 

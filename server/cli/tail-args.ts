@@ -2,8 +2,8 @@
  * Command-line arguments of `npm run tail` (lib/client/tail-cli.ts), parsed without Node APIs so
  * the parser is unit-tested like any other pure function.
  */
-import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../market/types';
-import { isWebSocketUrl } from '../net/url';
+import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../../lib/market/types';
+import { isWebSocketUrl } from '../../lib/net/url';
 
 /** Update kinds the tail can print. */
 export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;

@@ -6,15 +6,15 @@
  */
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
-import { loadAdapters } from './adapters/load-adapter';
-import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
-import { parseSymbolMapEntries } from './adapters/symbol-map';
-import type { SupervisorOptions } from './adapters/supervisor';
-import { startFeedService } from './feed-service';
-import { MAX_TIMER_MS } from './gateway/options';
-import { createLogger, type LogLevel } from './log';
-import { onShutdownSignals } from './shutdown-signals';
+import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from '../adapters/adapter-args';
+import { loadAdapters } from '../adapters/load-adapter';
+import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
+import { parseSymbolMapEntries } from '../adapters/symbol-map';
+import type { SupervisorOptions } from '../adapters/supervisor';
+import { startFeedService } from '../feed-service';
+import { MAX_TIMER_MS } from '../gateway/options';
+import { createLogger, type LogLevel } from '../log';
+import { onShutdownSignals } from '../shutdown-signals';
 
 const HELP = `Tickwire feed service
 

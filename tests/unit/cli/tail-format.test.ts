@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoMicros, updateRecord } from '../../../lib/client/tail-format';
+import { isoMicros, updateRecord } from '../../../server/cli/tail-format';
 import { AssetClass, Side, type MarketUpdate } from '../../../lib/market/types';
 
 const BTC = { id: 1, symbol: 'BTC-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 };

@@ -8,12 +8,12 @@
  * the session for good, 2 on a bad command line.
  */
 import WebSocket from 'ws';
-import { ServerRequestError } from './errors';
-import { FeedClient } from './feed-client';
+import { ServerRequestError } from '../../lib/client/errors';
+import { FeedClient } from '../../lib/client/feed-client';
 import { parseTailArgs, TAIL_USAGE, UsageError, type TailArgs } from './tail-args';
 import { updateRecord, type UpdateOrigin } from './tail-format';
-import { resolveTyped } from '../market/symbols';
-import type { MarketUpdate, Instrument } from '../market/types';
+import { resolveTyped } from '../../lib/market/symbols';
+import type { MarketUpdate, Instrument } from '../../lib/market/types';
 
 /**
  * Most bytes queued on stdout before records are dropped (and counted on stderr): a slow reader

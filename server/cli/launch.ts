@@ -13,13 +13,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isWebSocketUrl } from '../lib/net/url';
-import { parseFrameAncestors } from '../lib/embed/frame-ancestors';
-import { MAX_RATE_PER_INSTRUMENT } from './adapters/simulated';
-import { nextBuildIsCurrent } from './build-freshness';
-import { startFeedService, type FeedService } from './feed-service';
-import { createLogger } from './log';
-import { onShutdownSignals } from './shutdown-signals';
+import { isWebSocketUrl } from '../../lib/net/url';
+import { parseFrameAncestors } from '../../lib/embed/frame-ancestors';
+import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
+import { nextBuildIsCurrent } from '../build-freshness';
+import { startFeedService, type FeedService } from '../feed-service';
+import { createLogger } from '../log';
+import { onShutdownSignals } from '../shutdown-signals';
 
 const HELP = `Tickwire: feed service + dashboard
 
