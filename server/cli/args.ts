@@ -35,6 +35,9 @@ export interface Flag<V> extends FlagBase {
   read(given: string | boolean | string[] | undefined, envText: string | undefined, name: string): V;
 }
 
+/** Environment variables by name (`process.env`, or a plain object in tests). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /** A table of flags by long name (without the dashes). */
 export type FlagTable = Readonly<Record<string, Flag<unknown>>>;
 
@@ -111,7 +114,7 @@ export interface ParsedCommandLine<T extends FlagTable> {
 }
 
 /** An environment variable's text, or undefined when unset or blank (`FEED_HOST=` in a service file). */
-export function envText(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+export function envText(env: Environment, name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value;
@@ -141,7 +144,7 @@ function usageFromParseArgs(error: NodeJS.ErrnoException): UsageError {
 export function parseCommandLine<T extends FlagTable>(
   table: T,
   argv: readonly string[],
-  options: { readonly env?: NodeJS.ProcessEnv; readonly positionals?: boolean } = {},
+  options: { readonly env?: Environment; readonly positionals?: boolean } = {},
 ): ParsedCommandLine<T> {
   const env = options.env ?? process.env;
   const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };

@@ -18,6 +18,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { isNewerThanInputs } from '../build-freshness';
+import { exitUsage, parseCommandLine } from './args';
+import { BUILD_EMBED_FLAGS } from './flag-table';
+import { BUILD_EMBED_HELP } from './help';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -165,13 +168,23 @@ function resolveSource(fromDir: string, spec: string): { file: string; specifier
 }
 
 async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2));
-  if (args.has('--check')) {
+  let values;
+  try {
+    const parsed = parseCommandLine(BUILD_EMBED_FLAGS, process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${BUILD_EMBED_HELP}\n`);
+      return;
+    }
+    values = parsed.values;
+  } catch (error) {
+    exitUsage((error as Error).message);
+  }
+  if (values.check) {
     const current = embedBuildIsCurrent();
     process.stdout.write(current ? 'embed build is current\n' : 'embed build is stale: run npm run build:embed\n');
     process.exit(current ? 0 : 1);
   }
-  if (args.has('--if-stale') && embedBuildIsCurrent()) {
+  if (values['if-stale'] && embedBuildIsCurrent()) {
     process.stdout.write('embed build is current\n');
     return;
   }

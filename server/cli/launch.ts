@@ -7,44 +7,22 @@
  * 3. Runs `next start` (or `next dev`) as a child, telling it where the feed is through FEED_PORT /
  *    FEED_URL; the page reads them per request, so no rebuild is needed to move the feed.
  * Ctrl-C (SIGINT) or SIGTERM stops the child, closes the feed (clients get 1001), then exits; if
- * the child dies, the feed is closed too. No process is left behind.
+ * the child dies, the feed is closed too. No process is left behind: the feed runs in this
+ * process, and the Next.js processes watch it (exit-with-parent.mjs), so even `kill -9` of the
+ * launcher frees both ports within a second or so.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { parseArgs } from 'node:util';
-import { isWebSocketUrl } from '../../lib/net/url';
 import { parseFrameAncestors } from '../../lib/embed/frame-ancestors';
-import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
 import { nextBuildIsCurrent } from '../build-freshness';
 import { startFeedService, type FeedService } from '../feed-service';
 import { createLogger } from '../log';
 import { onShutdownSignals } from '../shutdown-signals';
-
-const HELP = `Tickwire: feed service + dashboard
-
-Usage: npm start -- [options]        (npm run dev -- [options] for development)
-
-Options:
-  --port <n>          dashboard HTTP port (default 3000, env PORT)
-  --hostname <h>      dashboard interface (default: all, env DASHBOARD_HOST)
-  --feed-port <n>     feed service port (default 8080, env FEED_PORT)
-  --feed-host <h>     feed service interface (default 127.0.0.1, env FEED_HOST)
-  --feed-url <url>    use a feed already running at this ws:// URL; start none (env FEED_URL)
-  --seed <n>          simulator seed (default 1)
-  --instruments <n>   simulated instruments (default 20)
-  --rate <n>          simulated updates per second per instrument (default 5)
-  --allow-origin <o>  another site whose pages may use the feed (repeatable; "*" for any)
-  --frame-ancestors <sources>
-                      sites that may frame /embed/... pages (default *, env EMBED_FRAME_ANCESTORS)
-  --rebuild           build the dashboard even if .next looks current
-  --dev               run "next dev" (hot reload) instead of building and "next start"
-  -h, --help          show this help
-
-Then open http://localhost:<port>. The page may also be pointed at any feed with ?feed=ws://host:port.`;
-
-/** Simulated updates per second per instrument when --rate is not given. */
-const DEFAULT_RATE = 5;
+import { exitUsage, parseCommandLine, type FlagValues } from './args';
+import { LAUNCH_FLAGS } from './flag-table';
+import { LAUNCH_HELP } from './help';
 
 /** How long the dashboard child gets to exit after SIGTERM before SIGKILL (ms). */
 const CHILD_EXIT_GRACE_MS = 5_000;
@@ -57,25 +35,28 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function intArg(name: string, value: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer ${min}..${max}, got "${value}"`);
-  return n;
-}
-
-/** --rate: updates per second per instrument, above 0 (fractions work), as the simulator takes. */
-function rateArg(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_RATE;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE_PER_INSTRUMENT) fail(`--rate must be a number of updates per second above 0 and at most ${MAX_RATE_PER_INSTRUMENT}, got "${value}"`);
-  return n;
-}
-
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+/** Makes every Next.js process stop when this launcher dies, even by kill -9 (exit-with-parent.mjs). */
+const exitWithParent = new URL('./exit-with-parent.mjs', import.meta.url).href;
 
 function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: 'inherit' });
+  return spawn(process.execPath, ['--import', exitWithParent, nextBin, ...args], {
+    cwd: root,
+    env: { ...env, TICKWIRE_EXIT_WITH_PARENT: '1' },
+    stdio: 'inherit',
+  });
+}
+
+/** A free TCP port on `host` (for `--port 0`: Next.js is told a real one, so the log names it). */
+function freePort(host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
 }
 
 function waitForExit(child: ChildProcess): Promise<number> {
@@ -86,44 +67,23 @@ function waitForExit(child: ChildProcess): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  let values;
+  let values: FlagValues<typeof LAUNCH_FLAGS>;
   try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        hostname: { type: 'string' },
-        'feed-port': { type: 'string' },
-        'feed-host': { type: 'string' },
-        'feed-url': { type: 'string' },
-        seed: { type: 'string' },
-        instruments: { type: 'string' },
-        rate: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        'frame-ancestors': { type: 'string' },
-        rebuild: { type: 'boolean' },
-        dev: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    const parsed = parseCommandLine(LAUNCH_FLAGS, process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${LAUNCH_HELP}\n`);
+      return;
+    }
+    values = parsed.values;
   } catch (error) {
-    fail(`${(error as Error).message}\n\n${HELP}`);
+    exitUsage((error as Error).message);
   }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
-  const port = intArg('port', values.port ?? process.env.PORT, 3000, 1, 65535);
-  // Not HOSTNAME: shells and containers set it to the machine's name, which would have bound the
-  // dashboard to that name's address only (in a container, localhost:3000 refused).
-  const hostname = values.hostname ?? (process.env.DASHBOARD_HOST?.trim() || undefined);
-  const feedUrl = values['feed-url'] ?? process.env.FEED_URL;
-  if (feedUrl !== undefined && !isWebSocketUrl(feedUrl)) fail(`--feed-url must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${feedUrl}"`);
-  const feedPort = intArg('feed-port', values['feed-port'] ?? process.env.FEED_PORT, 8080, 1, 65535);
+  const hostname = values.hostname?.trim() || undefined;
+  const port = values.port === 0 ? await freePort(hostname) : values.port;
+  const feedUrl = values['feed-url'];
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) };
-  const frameAncestors = values['frame-ancestors'] ?? process.env.EMBED_FRAME_ANCESTORS;
-  if (frameAncestors !== undefined) {
-    const parsed = parseFrameAncestors(frameAncestors);
+  if (values['frame-ancestors'] !== undefined) {
+    const parsed = parseFrameAncestors(values['frame-ancestors']);
     if (!parsed.ok) fail(`--frame-ancestors: ${parsed.error}`);
     env.EMBED_FRAME_ANCESTORS = parsed.value;
   }
@@ -144,21 +104,20 @@ async function main(): Promise<void> {
   if (feedUrl === undefined) {
     try {
       feed = await startFeedService({
-        port: feedPort,
-        // A blank FEED_HOST is unset, as a blank PORT or FEED_PORT is (intArg).
-        host: values['feed-host'] ?? (process.env.FEED_HOST?.trim() || '127.0.0.1'),
+        port: values['feed-port'],
+        host: values['feed-host'],
         simulated: {
-          seed: intArg('seed', values.seed, 1, 0),
-          instruments: intArg('instruments', values.instruments, 20, 1),
-          ratePerInstrument: rateArg(values.rate),
+          ...(values.seed !== undefined ? { seed: values.seed } : {}),
+          ...(values.instruments !== undefined ? { instruments: values.instruments } : {}),
+          ...(values.rate !== undefined ? { ratePerInstrument: values.rate } : {}),
         },
-        ...(allowOrigins ? { gateway: { allowedOrigins: allowOrigins } } : {}),
+        ...(allowOrigins.length > 0 ? { gateway: { allowedOrigins: allowOrigins } } : {}),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       fail(
         code === 'EADDRINUSE'
-          ? `Feed port ${feedPort} is in use (another feed running?). Choose another with --feed-port / FEED_PORT, or use the running one with --feed-url ws://127.0.0.1:${feedPort}.`
+          ? `Feed port ${values['feed-port']} is in use (another feed running?). Choose another with --feed-port / FEED_PORT, or use the running one with --feed-url ws://127.0.0.1:${values['feed-port']}.`
           : `Could not start the feed service: ${(error as Error).message}`,
       );
     }
