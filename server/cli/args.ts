@@ -166,12 +166,21 @@ export function parseCommandLine<T extends FlagTable>(
 
 /** Column where help text starts. */
 const HELP_COLUMN = 28;
+/** Widest help line the notes are fitted into. */
+const HELP_WIDTH = 110;
 
 /** One flag's help lines: `  --port <n>   text (default 8080; env FEED_PORT)`. */
 function flagLines(name: string, flag: Flag<unknown>): string[] {
   const head = `  ${flag.short ? `-${flag.short}, ` : ''}--${name}${flag.placeholder ? ` ${flag.placeholder}` : ''}`;
   const notes = [flag.shows !== undefined ? `default ${flag.shows}` : '', flag.env ? `env ${flag.env}` : ''].filter(Boolean);
-  const text = `${flag.help}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`.split('\n');
+  const text = flag.help.split('\n');
+  if (notes.length > 0) {
+    const note = `(${notes.join('; ')})`;
+    const last = text.length - 1;
+    // On the last line when it fits in HELP_WIDTH columns, else on a line of its own.
+    if (HELP_COLUMN + (text[last] ?? '').length + 1 + note.length <= HELP_WIDTH) text[last] = `${text[last] ?? ''} ${note}`;
+    else text.push(note);
+  }
   const indent = ' '.repeat(HELP_COLUMN);
   const lines = head.length < HELP_COLUMN - 1 ? [`${head.padEnd(HELP_COLUMN)}${text[0]}`] : [head, `${indent}${text[0]}`];
   for (const more of text.slice(1)) lines.push(`${indent}${more}`);
