@@ -1,7 +1,7 @@
 /**
  * The feed service as one object: adapters (each under a supervisor) -> normaliser -> bus ->
  * history + gateway, behind one HTTP server that upgrades WebSocket requests and answers
- * `GET /healthz`. Used by the CLI (server/cli.ts), the `npm start` launcher, tests and benchmarks.
+ * `GET /healthz`. Used by the CLI (server/cli/feed.ts), the `npm start` launcher, tests and benchmarks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -12,19 +12,22 @@ const ADAPTER_PATHS_NOTE = `Relative paths (--adapter, --adapter-config, replay'
 npm in, not to the package root.`;
 
 /**
- * How to see the gateway conflate from outside (README "Watching conflation" says the same).
- * On loopback the kernel's socket buffers absorb megabytes before the 256 KiB default soft limit
- * is reached, so a small soft limit, a fast simulator and a stopped reader are needed.
+ * How to see the gateway conflate from outside, as tried on loopback (README "Watching conflation"
+ * says the same). The kernel's socket buffers hold about 4 MB before the gateway's own buffer grows,
+ * so it takes a small soft limit, a fast simulator and a stopped reader.
  */
 export const WATCHING_CONFLATION = `Watching conflation:
-  A reader that falls behind is sent conflated batches, not a growing queue. On loopback the
-  kernel's socket buffers absorb several MiB first, so make the limit small and the feed fast:
-    npm run feed -- --soft-buffer-bytes 16384 --rate 2000 --instruments 20
-    npm run tail -- --all --kinds quote | (sleep 20; cat) | grep -m3 '"conflated":true'
-  The pipe reads nothing for 20 s; tail stops reading too once the pipe is full, the feed's socket
-  backs up past 16 KiB, and what arrives after the pause carries "conflated":true (tail marks
-  each such update). Ctrl-Z on a plain "npm run tail -- --all" does the same; "fg" resumes it.
-  A reader stopped longer than --max-conflated-ms is closed with 1013 (tail reconnects).`;
+  A reader that falls behind gets conflated batches (the latest quote, bar and session figures
+  per instrument), not a growing queue. On loopback the kernel holds about 4 MB for a stopped
+  reader first, so use a small limit and a fast feed, and give the paused reader time:
+    npm run feed -- --soft-buffer-bytes 16384 --rate 2000 --heartbeat-ms 20000 --max-conflated-ms 60000
+    npm run tail -- --all --kinds quote > quotes.ndjson     (Ctrl-Z, wait 8 s, fg)
+    grep -c '"conflated":true' quotes.ndjson
+  Tried on a 2-core machine: /healthz said "conflatingClients":1 three seconds into the pause;
+  after fg, tail read the ~150,000 quotes already queued, and batches of 20 quotes (one per
+  instrument) marked "conflated":true followed about 14 s later. Paused past 3 heartbeats, tail
+  reconnects and gets a fresh snapshot instead; past --max-conflated-ms, the feed closes it 1013.
+  A blocked pipe (tail | slow reader) does not stop tail reading: it holds up to 8 MiB of lines.`;
 
 /** `npm run feed -- --help`. */
 export const FEED_HELP = formatHelp(FEED_FLAGS, {

@@ -99,8 +99,8 @@ describe('the flag table', () => {
     });
 
     it('shows defaults where they are defined (the gateway option, the simulator)', () => {
-      expect(FEED_HELP).toMatch(/--soft-buffer-bytes <n> +a client whose socket.*\n.*\(default 262144\)/);
-      expect(FEED_HELP).toMatch(/--port <n> +feed service port .*\(default 8080; env FEED_PORT\)/);
+      expect(FEED_HELP).toMatch(/--soft-buffer-bytes <n> +a client whose socket[\s\S]*?\(default 262144\)\n {2}--hard-buffer-bytes/);
+      expect(FEED_HELP).toMatch(/--port <n> +feed service port [^(]*\(default 8080; env FEED_PORT\)/);
     });
 
     it('tells how to watch conflation with tail, in feed and tail help', () => {
