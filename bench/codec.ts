@@ -1,8 +1,8 @@
 /**
- * Codec benchmark: Tickwire binary (`tickwire.v1`) vs JSON vs msgpackr on the same realistic batches
+ * Codec benchmark: Tickwire binary (`tickwire.v2`) vs JSON vs msgpackr on the same realistic batches
  * (bench/codec-data.ts). For each: encode and decode throughput in updates/s, bytes per update, and
  * ratios against JSON. The JSON baseline is plain `JSON.stringify` / `JSON.parse` of the message
- * objects (what `tickwire.v1.json` puts on the wire); msgpackr is its standalone `pack` / `unpack`.
+ * objects (what `tickwire.v2.json` puts on the wire); msgpackr is its standalone `pack` / `unpack`.
  * Also shown: the validating Tickwire JSON codec and the gateway's segment path.
  *
  *   npm run bench:codec -- [--seconds=2] [--warmup=1] [--batch=200]
@@ -116,7 +116,7 @@ const CONTENDERS: readonly Contender[] = [
     decode: (w) => (JSON.parse(w as string) as BatchMessage).updates.length,
   },
   {
-    name: 'tickwire.v1 binary',
+    name: 'tickwire.v2 binary',
     encode: (b) => encodeMessage(b),
     decode: (w) => (decodeServerMessage(w as Uint8Array) as BatchMessage).updates.length,
   },
@@ -127,7 +127,7 @@ const CONTENDERS: readonly Contender[] = [
     decode: (w) => (unpack(w as Uint8Array) as BatchMessage).updates.length,
   },
   {
-    name: 'tickwire.v1.json (validating)',
+    name: 'tickwire.v2.json (validating)',
     encode: (b) => encodeJsonMessage(b),
     decode: (w) => (decodeJsonServerMessage(w as string) as BatchMessage).updates.length,
   },
@@ -215,7 +215,7 @@ function main(): void {
   }
   console.log('');
   console.log(
-    `tickwire.v1 gateway path (encodeUpdateSegment per instrument, ${segmentsPerBatch.toFixed(0)} segments per batch, + assembleBatch): ` +
+    `tickwire.v2 gateway path (encodeUpdateSegment per instrument, ${segmentsPerBatch.toFixed(0)} segments per batch, + assembleBatch): ` +
       `${fmt(segmentEncodePerS)} upd/s (${ratio(segmentEncodePerS / json.encodePerS)} JSON encode)`,
   );
   if (sink === 42) console.log(''); // keeps `sink` observable

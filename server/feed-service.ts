@@ -143,7 +143,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
     }
     if (handleEmbedRequest(req, res, { bundlePath: opts.embedBundlePath, origins: gateway.options })) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v1), GET /healthz, or GET /embed/tickwire-chart.js\n');
+    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v2), GET /healthz, or GET /embed/tickwire-chart.js\n');
   });
   gateway.attach(server);
 

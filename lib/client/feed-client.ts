@@ -375,6 +375,12 @@ export class FeedClient {
     try {
       message = this.#codec.decodeServer(payload);
     } catch (error) {
+      // A message type this client does not know is a later addition to v2 (docs/protocol.md §1.3):
+      // skipped, not a reason to drop the connection.
+      if (error instanceof ProtocolError && error.code === 'TW_ERR_UNKNOWN_MESSAGE_TYPE') {
+        this.#stats.unknownMessage();
+        return;
+      }
       const err =
         error instanceof ProtocolError ? error : new ProtocolError('TW_ERR_BAD_VALUE', `decoder failed: ${errorText(error)}`);
       const run = this.#run;

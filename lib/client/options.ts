@@ -7,7 +7,7 @@ import { MAX_TIMER_DELAY_MS } from './liveness';
 import { isWebSocketUrl } from '../net/url';
 import { globalWebSocketFactory, type WebSocketFactory } from './transport';
 
-/** Wire encoding to ask the server for: binary frames (`tickwire.v1`) or JSON text (`tickwire.v1.json`). */
+/** Wire encoding to ask the server for: binary frames (`tickwire.v2`) or JSON text (`tickwire.v2.json`). */
 export type WireProtocol = 'binary' | 'json';
 
 /** What `new FeedClient(options)` accepts. */

@@ -106,12 +106,12 @@ export class RequestRouter {
     const all = symbols === 'all';
     const list = all ? [] : symbols;
     const bytesOf = (part: readonly string[]) =>
-      this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, symbols: part });
+      this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, interval: 0, symbols: part });
     const parts = splitToFit(list, bytesOf, this.deps.maxMessageBytes);
     const waiters = splitWaiter(waiter, parts.length);
     parts.forEach((part, i) => {
       const requestId = this.#pending.nextId();
-      const message: UnsubscribeMessage = { type: 'unsubscribe', requestId, all, symbols: part };
+      const message: UnsubscribeMessage = { type: 'unsubscribe', requestId, all, interval: 0, symbols: part };
       this.#pending.add({
         requestId,
         kind: 'unsubscribe',

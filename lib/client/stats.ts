@@ -89,6 +89,8 @@ export interface FeedClientStats {
   readonly gaps: number;
   /** Duplicate updates dropped. */
   readonly duplicates: number;
+  /** Server messages of a type this client does not know (later additions to v2), skipped. */
+  readonly unknownMessages: number;
 }
 
 /** Collects the figures behind {@link FeedClientStats}. */
@@ -103,6 +105,7 @@ export class StatsCollector {
   reconnects = 0;
   gaps = 0;
   duplicates = 0;
+  #unknownMessages = 0;
 
   constructor(now: number, windowMs = DEFAULT_RATE_WINDOW_MS) {
     this.#messages = new RateWindow(now, windowMs);
@@ -120,6 +123,11 @@ export class StatsCollector {
   /** Counts `count` delivered updates at `now` (ms). */
   updates(count: number, now: number): void {
     if (count > 0) this.#updates.add(count, now);
+  }
+
+  /** Counts a skipped server message of an unknown type. */
+  unknownMessage(): void {
+    this.#unknownMessages++;
   }
 
   /** Notes a live update's server receive time (µs); the newest one defines data age. */
@@ -160,6 +168,7 @@ export class StatsCollector {
       reconnects: this.reconnects,
       gaps: this.gaps,
       duplicates: this.duplicates,
+      unknownMessages: this.#unknownMessages,
     };
   }
 }

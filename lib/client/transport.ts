@@ -2,7 +2,8 @@
  * The WebSocket surface the client needs, so one client runs on the browser's `WebSocket` and on
  * Node's `ws` alike (both implement the `onX` handler API and `binaryType = 'arraybuffer'`).
  */
-import { fitCloseReason } from '../net/close-reason';
+import { MAX_CLOSE_REASON_BYTES } from '../protocol/constants';
+import { fitUtf8 } from '../text/fit-utf8';
 
 /** `readyState` value of an open socket (WHATWG WebSockets standard). */
 export const WS_OPEN = 1;
@@ -85,7 +86,7 @@ export function closeSocketQuietly(socket: WebSocketLike, code: number, reason: 
   socket.onerror = ignoreError;
   try {
     if (!graceful && typeof socket.terminate === 'function') socket.terminate();
-    else socket.close(code, fitCloseReason(reason));
+    else socket.close(code, fitUtf8(reason, MAX_CLOSE_REASON_BYTES));
   } catch {
     try {
       socket.close();

@@ -22,6 +22,7 @@ import {
   isDecimals,
   isErrorCode,
   isIntervalOrNone,
+  isRequestInterval,
   isSafeInt,
   isSafeUint,
   isSide,
@@ -71,6 +72,10 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         epoch: c.uint(o, 'epoch', 'hello'),
         heartbeatIntervalMs: c.uint(o, 'heartbeatIntervalMs', 'hello'),
         serverTimeUs: c.uint(o, 'serverTimeUs', 'hello'),
+        capabilities: c.array(o, 'capabilities', 'hello').map((v) => c.stringValue(v, 'hello.capabilities[]')),
+        intervals: c.array(o, 'intervals', 'hello').map((v) =>
+          isRequestInterval(v) && v > 0 ? v : c.bad('hello.intervals[]', 'an interval 1 .. 2^31-1 (seconds)', v, typeof v !== 'number'),
+        ),
       };
       break;
     case 'instruments':
@@ -113,7 +118,7 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         type,
         requestId: c.uint(o, 'requestId', 'subscribe'),
         all: c.boolean(o, 'all', 'subscribe'),
-        interval: c.intervalOrNone(o, 'subscribe'),
+        interval: c.requestInterval(o, 'subscribe'),
         resumeEpoch: c.uint(o, 'resumeEpoch', 'subscribe'),
         symbols: c.array(o, 'symbols', 'subscribe').map((s) => c.subscribeEntry(s)),
       };
@@ -123,6 +128,7 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         type,
         requestId: c.uint(o, 'requestId', 'unsubscribe'),
         all: c.boolean(o, 'all', 'unsubscribe'),
+        interval: c.requestInterval(o, 'unsubscribe'),
         symbols: c.array(o, 'symbols', 'unsubscribe').map((s) => c.stringValue(s, 'unsubscribe.symbols[]')),
       };
       break;
@@ -203,6 +209,11 @@ class Checker {
   decimals(o: Obj, key: string): number {
     const v = o[key];
     return isDecimals(v) ? v + 0 : this.bad(`instrument.${key}`, 'an integer 0..18', v, typeof v !== 'number');
+  }
+
+  requestInterval(o: Obj, path: string): number {
+    const v = o.interval;
+    return isRequestInterval(v) ? v + 0 : this.bad(`${path}.interval`, 'an interval 0 .. 2^31-1 (seconds)', v, typeof v !== 'number');
   }
 
   intervalOrNone(o: Obj, path: string) {

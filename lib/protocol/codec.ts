@@ -37,7 +37,7 @@ function asText(data: Uint8Array | ArrayBuffer | string): string {
   throw protocolError('TW_ERR_WRONG_FRAME_TYPE', `binary frame on the ${SUBPROTOCOL_JSON} protocol (text frames only)`);
 }
 
-/** The `tickwire.v1` codec: binary frames. */
+/** The `tickwire.v2` codec: binary frames. */
 export const BINARY_CODEC: Codec = Object.freeze({
   subprotocol: SUBPROTOCOL_BINARY,
   binary: true,
@@ -46,7 +46,7 @@ export const BINARY_CODEC: Codec = Object.freeze({
   decodeClient: (data: Uint8Array | ArrayBuffer | string) => decodeClientMessage(asBytes(data)),
 });
 
-/** The `tickwire.v1.json` codec: JSON text frames. */
+/** The `tickwire.v2.json` codec: JSON text frames. */
 export const JSON_CODEC: Codec = Object.freeze({
   subprotocol: SUBPROTOCOL_JSON,
   binary: false,

@@ -1,18 +1,26 @@
 /**
- * Wire-protocol constants for Tickwire v1. The spec is docs/protocol.md; every value here is
+ * Wire-protocol constants for Tickwire v2. The spec is docs/protocol.md; every value here is
  * described there.
  */
 
 /** Subprotocol name for binary frames (Sec-WebSocket-Protocol, RFC 6455 §1.9). */
-export const SUBPROTOCOL_BINARY = 'tickwire.v1';
+export const SUBPROTOCOL_BINARY = 'tickwire.v2';
 /** Subprotocol name for the same messages as JSON text frames (for debugging with any tool). */
-export const SUBPROTOCOL_JSON = 'tickwire.v1.json';
-/** Every subprotocol the server speaks, in order of preference. */
+export const SUBPROTOCOL_JSON = 'tickwire.v2.json';
+/**
+ * Every subprotocol the server speaks, in the server's order of preference: it picks the first of
+ * these that the client offers, whatever the order of the client's offers (RFC 6455 §4.2.2 leaves
+ * the choice to the server).
+ */
 export const SUPPORTED_SUBPROTOCOLS = [SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON] as const;
 /** Protocol version carried in `hello`. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-/** First byte of every binary message: its type. */
+/**
+ * First byte of every binary message: its type. The space is split by direction: 0x01-0x1f server
+ * to client, 0x20-0x2f client to server, 0x30-0x3f either way. Numbers not listed are reserved;
+ * {@link RESERVED_MESSAGE_TYPES} names those already promised to coming features.
+ */
 export enum MessageType {
   // server -> client
   Hello = 0x01,
@@ -22,7 +30,7 @@ export enum MessageType {
   Ack = 0x05,
   Error = 0x06,
   Heartbeat = 0x07,
-  /** Adapter / venue status (issue "feed adapters"); reserved in v1 framing. */
+  /** Adapter / venue status. */
   Status = 0x08,
   // client -> server
   Subscribe = 0x20,
@@ -31,6 +39,42 @@ export enum MessageType {
   Ping = 0x30,
   Pong = 0x31,
 }
+
+/**
+ * Type numbers promised to features a later revision of v2 adds. Each will be sent only to a client
+ * that asked for it with a request of a capability the server names in `hello`, and a v2 client
+ * ignores a server message of a type it does not know, so adding one never breaks an older client.
+ */
+export const RESERVED_MESSAGE_TYPES = {
+  /** server -> client: a page of history bars (capability `history`). */
+  HistoryPage: 0x09,
+  /** server -> client: an order book snapshot (capability `depth`). */
+  BookSnapshot: 0x0a,
+  /** server -> client: the outcome of an authentication request (capability `auth`). */
+  AuthResult: 0x0b,
+  /** client -> server: ask for a page of history (capability `history`). */
+  HistoryRequest: 0x22,
+  /** client -> server: subscribe to order book depth (capability `depth`). */
+  BookSubscribe: 0x23,
+  /** client -> server: present or refresh a token (capability `auth`). */
+  Authenticate: 0x24,
+} as const;
+
+/** Update kind numbers promised to coming features (capability `depth`); see {@link RESERVED_MESSAGE_TYPES}. */
+export const RESERVED_UPDATE_KINDS = {
+  /** A change of one order book level. */
+  BookLevel: 5,
+  /** A whole order book. */
+  BookSnapshot: 6,
+} as const;
+
+/**
+ * Names a server may list in `hello.capabilities`: features beyond the v2 core that it serves.
+ * A client asks for such a feature only when its name is listed. This gateway lists none yet.
+ */
+export const CAPABILITIES = ['history', 'depth', 'auth'] as const;
+/** One of {@link CAPABILITIES}. */
+export type Capability = (typeof CAPABILITIES)[number];
 
 /** Update kinds inside a batch or snapshot (one byte each on the wire). */
 export enum UpdateKind {
@@ -80,6 +124,12 @@ export enum ErrorCode {
   Internal = 5,
 }
 
+/**
+ * Error code numbers promised to coming features (request-rate refusals, authentication, history).
+ * Like {@link RESERVED_MESSAGE_TYPES}, they answer only requests of a capability named in `hello`.
+ */
+export const RESERVED_ERROR_CODES = { RateLimited: 6, Unauthorized: 7, Forbidden: 8, HistoryUnavailable: 9 } as const;
+
 /** Flags byte of `batch`. */
 export const BATCH_FLAG_CONFLATED = 0x01;
 /** Flags byte of `snapshot`. */
@@ -91,6 +141,15 @@ export const INSTRUMENT_FLAG_REMOVED = 0x01;
 /** Trade flags: bits 0-1 side, bit 2 = trade id is a string. */
 export const TRADE_FLAG_SIDE_MASK = 0x03;
 export const TRADE_FLAG_STRING_ID = 0x04;
+
+/**
+ * Largest bar interval a request may carry (seconds): requests name any whole number of seconds up
+ * to this, and the server answers `error BadInterval` for one it does not build (`hello.intervals`).
+ */
+export const MAX_REQUEST_INTERVAL_S = 2 ** 31 - 1;
+
+/** Most UTF-8 bytes a close reason may hold (RFC 6455 §5.5: a 125-byte control payload less the 2-byte code). */
+export const MAX_CLOSE_REASON_BYTES = 123;
 
 /** Longest string (UTF-8 bytes) the decoder accepts anywhere: symbols, messages, ids. */
 export const MAX_STRING_BYTES = 1024;

@@ -1,5 +1,5 @@
 /**
- * Binary decoder for Tickwire v1 (`tickwire.v1`), byte layouts in docs/protocol.md §4-5.
+ * Binary decoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §4-5.
  * Total: any input gives a message or a {@link ProtocolError}, never another exception, and never
  * allocates more than the input could describe (counts are checked before arrays are built).
  */
@@ -26,7 +26,7 @@ import type {
 } from './messages';
 import { Reader } from './reader';
 import { readUpdates } from './update-decoder';
-import { isAssetClass, isDecimals, isErrorCode, isIntervalOrNone } from './validation';
+import { isAssetClass, isDecimals, isErrorCode, isIntervalOrNone, isRequestInterval } from './validation';
 
 /** Fewest bytes of an `instruments` entry: id, two empty strings, four single bytes. */
 const MIN_INSTRUMENT_ENTRY_BYTES = 7;
@@ -36,6 +36,10 @@ const MIN_STATUS_ENTRY_BYTES = 3;
 const MIN_SUBSCRIBE_ENTRY_BYTES = 2;
 /** Fewest bytes of an `unsubscribe` symbol: an empty string. */
 const MIN_UNSUBSCRIBE_ENTRY_BYTES = 1;
+/** Fewest bytes of a `hello` capability: an empty string. */
+const MIN_CAPABILITY_BYTES = 1;
+/** Fewest bytes of a `hello` interval: a one-byte varint. */
+const MIN_INTERVAL_BYTES = 1;
 
 /** Decodes a binary message received by a client. Throws {@link ProtocolError} only. */
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
@@ -146,13 +150,32 @@ function readInterval(r: Reader, what: string): BarInterval | 0 {
   return interval;
 }
 
+/** A request's interval: any whole number of seconds 0 .. 2^31-1 (the gateway checks it is one it builds). */
+function readRequestInterval(r: Reader, what: string): number {
+  const interval = r.uvarint();
+  if (!isRequestInterval(interval)) throw badValue(`${what} interval ${interval} is above 2^31-1 seconds`);
+  return interval;
+}
+
 function readHello(r: Reader): ServerMessage {
   const protocolVersion = r.uvarint();
   const serverId = r.string();
   const epoch = r.uvarint();
   const heartbeatIntervalMs = r.uvarint();
   const serverTimeUs = r.uvarint();
-  return { type: 'hello', protocolVersion, serverId, epoch, heartbeatIntervalMs, serverTimeUs };
+  const capabilityCount = r.uvarint();
+  r.checkCount(capabilityCount, MIN_CAPABILITY_BYTES, 'capability');
+  const capabilities: string[] = [];
+  for (let i = 0; i < capabilityCount; i++) capabilities.push(r.string());
+  const intervalCount = r.uvarint();
+  r.checkCount(intervalCount, MIN_INTERVAL_BYTES, 'interval');
+  const intervals: number[] = [];
+  for (let i = 0; i < intervalCount; i++) {
+    const interval = r.uvarint();
+    if (interval === 0 || !isRequestInterval(interval)) throw badValue(`hello interval ${interval} is not 1 .. 2^31-1 seconds`);
+    intervals.push(interval);
+  }
+  return { type: 'hello', protocolVersion, serverId, epoch, heartbeatIntervalMs, serverTimeUs, capabilities, intervals };
 }
 
 function readInstruments(r: Reader): ServerMessage {
@@ -228,7 +251,7 @@ function readStatus(r: Reader): ServerMessage {
 function readSubscribe(r: Reader): ClientMessage {
   const requestId = r.uvarint();
   const flags = readFlags(r, SUBSCRIBE_FLAG_ALL, 'subscribe');
-  const interval = readInterval(r, 'subscribe');
+  const interval = readRequestInterval(r, 'subscribe');
   const resumeEpoch = r.uvarint();
   const count = r.uvarint();
   r.checkCount(count, MIN_SUBSCRIBE_ENTRY_BYTES, 'subscribe symbol');
@@ -244,11 +267,12 @@ function readSubscribe(r: Reader): ClientMessage {
 function readUnsubscribe(r: Reader): ClientMessage {
   const requestId = r.uvarint();
   const flags = readFlags(r, SUBSCRIBE_FLAG_ALL, 'unsubscribe');
+  const interval = readRequestInterval(r, 'unsubscribe');
   const count = r.uvarint();
   r.checkCount(count, MIN_UNSUBSCRIBE_ENTRY_BYTES, 'unsubscribe symbol');
   const symbols: string[] = [];
   for (let i = 0; i < count; i++) symbols.push(r.string());
-  return { type: 'unsubscribe', requestId, all: flags === SUBSCRIBE_FLAG_ALL, symbols };
+  return { type: 'unsubscribe', requestId, all: flags === SUBSCRIBE_FLAG_ALL, interval, symbols };
 }
 
 function readPingPong(r: Reader, type: number): PingMessage | PongMessage {

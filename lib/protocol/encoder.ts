@@ -1,5 +1,5 @@
 /**
- * Binary encoder for Tickwire v1 (`tickwire.v1`), byte layouts in docs/protocol.md §4-5.
+ * Binary encoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §4-5.
  * Encoders validate their input and throw TypeError/RangeError naming the offending field: bad
  * input here is a bug in the caller, not data from the network.
  */
@@ -38,6 +38,7 @@ import {
   isDecimals,
   isErrorCode,
   isIntervalOrNone,
+  isRequestInterval,
   isVenueState,
 } from './validation';
 import { Writer } from './writer';
@@ -104,7 +105,7 @@ export function encodeMessage(msg: AnyMessage): Uint8Array {
       writePingPong(w, msg);
       break;
     default:
-      throw new TypeError(`message.type is not a Tickwire v1 message type: ${describe((msg as { type: unknown }).type)}`);
+      throw new TypeError(`message.type is not a Tickwire v2 message type: ${describe((msg as { type: unknown }).type)}`);
   }
   return w.take();
 }
@@ -176,6 +177,22 @@ function writeHello(w: Writer, msg: HelloMessage): void {
   writeUint(w, msg.epoch, 'hello.epoch');
   writeUint(w, msg.heartbeatIntervalMs, 'hello.heartbeatIntervalMs');
   writeUint(w, msg.serverTimeUs, 'hello.serverTimeUs');
+  const capabilities = msg.capabilities;
+  assertArray(capabilities, 'hello.capabilities');
+  w.uvarint(capabilities.length);
+  for (const name of capabilities) {
+    assertString(name, 'hello.capabilities[]');
+    w.string(name, 'hello.capabilities[]');
+  }
+  const intervals = msg.intervals;
+  assertArray(intervals, 'hello.intervals');
+  w.ensure(FIXED_FIELDS_RESERVE);
+  w.uvarint(intervals.length);
+  for (const interval of intervals) {
+    assertValue(isRequestInterval(interval) && interval > 0, interval, 'hello.intervals[]', 'an interval 1 .. 2^31-1 (seconds)');
+    w.ensure(FIXED_FIELDS_RESERVE);
+    w.uvarint(interval);
+  }
 }
 
 function writeInstruments(w: Writer, msg: InstrumentsMessage): void {
@@ -268,7 +285,7 @@ function writeSubscribe(w: Writer, msg: SubscribeMessage): void {
   w.u8(MessageType.Subscribe);
   writeUint(w, msg.requestId, 'subscribe.requestId');
   writeFlags(w, msg.all, SUBSCRIBE_FLAG_ALL, 'subscribe.all');
-  assertValue(isIntervalOrNone(msg.interval), msg.interval, 'subscribe.interval', '0 or one of BAR_INTERVALS (seconds)');
+  assertValue(isRequestInterval(msg.interval), msg.interval, 'subscribe.interval', 'an interval 0 .. 2^31-1 (seconds)');
   w.uvarint(msg.interval);
   writeUint(w, msg.resumeEpoch, 'subscribe.resumeEpoch');
   const symbols = msg.symbols;
@@ -287,6 +304,8 @@ function writeUnsubscribe(w: Writer, msg: UnsubscribeMessage): void {
   w.u8(MessageType.Unsubscribe);
   writeUint(w, msg.requestId, 'unsubscribe.requestId');
   writeFlags(w, msg.all, SUBSCRIBE_FLAG_ALL, 'unsubscribe.all');
+  assertValue(isRequestInterval(msg.interval), msg.interval, 'unsubscribe.interval', 'an interval 0 .. 2^31-1 (seconds)');
+  w.uvarint(msg.interval);
   const symbols = msg.symbols;
   assertArray(symbols, 'unsubscribe.symbols');
   w.uvarint(symbols.length);

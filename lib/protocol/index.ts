@@ -1,5 +1,5 @@
 /**
- * Public surface of the Tickwire v1 wire protocol (spec: docs/protocol.md). Aggregates only.
+ * Public surface of the Tickwire v2 wire protocol (spec: docs/protocol.md). Aggregates only.
  */
 export * from './constants';
 export * from './errors';

@@ -1,5 +1,5 @@
 /**
- * JSON codec for `tickwire.v1.json`: the message objects of messages.ts as `JSON.stringify` text,
+ * JSON codec for `tickwire.v2.json`: the message objects of messages.ts as `JSON.stringify` text,
  * one per text frame (docs/protocol.md §6). Meant for debugging with any WebSocket tool, so it is
  * as strict as the binary codec: every field is validated, unknown or missing fields are errors.
  */

@@ -1,6 +1,6 @@
 /**
- * The Tickwire v1 message model. Binary frames (`tickwire.v1`) and JSON text frames
- * (`tickwire.v1.json`) carry exactly these objects; in JSON each object is written as is
+ * The Tickwire v2 message model. Binary frames (`tickwire.v2`) and JSON text frames
+ * (`tickwire.v2.json`) carry exactly these objects; in JSON each object is written as is
  * (`JSON.stringify(message)`), so field names here are the JSON field names.
  * Byte layouts are specified in docs/protocol.md.
  */
@@ -20,6 +20,13 @@ export interface HelloMessage {
   readonly heartbeatIntervalMs: number;
   /** Server clock, µs since the Unix epoch. */
   readonly serverTimeUs: number;
+  /**
+   * Features beyond the v2 core this server serves (see `CAPABILITIES`); a client asks for one
+   * only when it is listed. Names it does not know are ignored. Empty today.
+   */
+  readonly capabilities: readonly string[];
+  /** Bar intervals (seconds) this server builds, ascending; `subscribe` may name these or 0. */
+  readonly intervals: readonly number[];
 }
 
 /** An instrument table entry; `removed` entries tell the client to forget the id. */
@@ -103,8 +110,12 @@ export interface SubscribeMessage {
   readonly requestId: number;
   /** Subscribe to every instrument, including ones added later; `symbols` is then ignored. */
   readonly all: boolean;
-  /** Bar interval for snapshot and live bars, or 0 for no bars. */
-  readonly interval: BarInterval | 0;
+  /**
+   * Bar interval (seconds) of the (instrument, interval) pairs this request adds, or 0 for ticks
+   * without bars. Any whole number 0 .. 2^31-1 decodes; one the server does not build (not in
+   * `hello.intervals`) is answered with `error BadInterval`.
+   */
+  readonly interval: number;
   /** Epoch of the resume positions, or 0 when not resuming. */
   readonly resumeEpoch: number;
   readonly symbols: readonly SubscribeEntry[];
@@ -117,11 +128,14 @@ export interface SubscribeEntry {
   readonly lastSeq: number;
 }
 
-/** Stop receiving updates for instruments (or all). */
+/** Drop (instrument, interval) pairs, or the `all` subscription of one interval. */
 export interface UnsubscribeMessage {
   readonly type: 'unsubscribe';
   readonly requestId: number;
+  /** Drop the `all` subscription of `interval` (explicit pairs stay); `symbols` is then ignored. */
   readonly all: boolean;
+  /** Bar interval (seconds, 0 = no bars) of the pairs to drop. */
+  readonly interval: number;
   readonly symbols: readonly string[];
 }
 

@@ -5,7 +5,7 @@
  */
 import { MAX_DECIMALS } from '../market/decimal';
 import { AssetClass, Side, type BarInterval } from '../market/types';
-import { ErrorCode, VENUE_STATES } from './constants';
+import { ErrorCode, MAX_REQUEST_INTERVAL_S, VENUE_STATES } from './constants';
 import type { VenueStatus } from './messages';
 
 /** A non-negative safe integer: ids, seq, sizes, counts, timestamps (µs), numeric trade ids. */
@@ -26,6 +26,14 @@ export function isBarIntervalValue(value: unknown): value is BarInterval {
 /** A bar interval or 0 ("no bars"), as `subscribe` and `snapshot` allow. */
 export function isIntervalOrNone(value: unknown): value is BarInterval | 0 {
   return value === 0 || isBarIntervalValue(value);
+}
+
+/**
+ * A bar interval as a request may name it: 0 (no bars) or a whole number of seconds up to
+ * {@link MAX_REQUEST_INTERVAL_S}. Whether the server builds it is the gateway's check, not the codec's.
+ */
+export function isRequestInterval(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REQUEST_INTERVAL_S;
 }
 
 /** Instrument precision: an integer 0..18 (decimal places). */

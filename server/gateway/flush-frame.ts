@@ -1,12 +1,14 @@
 /**
  * One flush's worth of updates, encoded once and shared: each instrument's ticks become one binary
- * segment, each changed bar one segment per interval, and every session's batch is a header plus
- * the segments it subscribes to. Sessions with the same subscription key get the very same bytes.
+ * segment, each changed bar one segment per interval, and every connection's batch is a header plus
+ * the segments it subscribes to: an instrument's ticks once however many of its pairs it holds, then
+ * the bars of each interval held for it, ascending. Connections with the same subscription key (which
+ * names every pair held) get the very same bytes.
  */
 import type { Bar, BarInterval, MarketUpdate } from '../../lib/market/types';
 import { assembleBatch, encodeJsonMessage, encodeUpdateSegment } from '../../lib/protocol';
 import type { Tick } from '../bus/types';
-import type { Session } from './session';
+import type { Connection } from './connection';
 
 interface InstrumentFlush {
   readonly ticks: Tick[];
@@ -51,32 +53,32 @@ export class FlushFrame {
   }
 
   /**
-   * The batch for a session, encoded for its protocol, or null when nothing in this flush is for it.
-   * Cached by the session's subscription key.
+   * The batch for a connection, encoded for its protocol, or null when nothing in this flush is for it.
+   * Cached by the connection's subscription key.
    */
-  batchFor(session: Session): Uint8Array | string | null {
-    const cached = this.encodedByKey.get(session.key);
+  batchFor(connection: Connection): Uint8Array | string | null {
+    const cached = this.encodedByKey.get(connection.key);
     if (cached !== undefined) return cached;
-    const encoded = session.codec.binary ? this.assembleBinary(session) : this.assembleJson(session);
-    this.encodedByKey.set(session.key, encoded);
+    const encoded = connection.codec.binary ? this.assembleBinary(connection) : this.assembleJson(connection);
+    this.encodedByKey.set(connection.key, encoded);
     if (encoded !== null) this.batchesAssembled++;
     return encoded;
   }
 
-  private idsFor(session: Session): number[] {
+  private idsFor(connection: Connection): number[] {
     const ids: number[] = [];
-    if (session.all || session.subscriptions.size >= this.instruments.size) {
-      for (const id of this.instruments.keys()) if (session.wants(id)) ids.push(id);
+    if (connection.subscribesAll || connection.subscriptionCount() >= this.instruments.size) {
+      for (const id of this.instruments.keys()) if (connection.wants(id)) ids.push(id);
     } else {
-      for (const id of session.subscriptions.keys()) if (this.instruments.has(id)) ids.push(id);
+      for (const id of connection.subscribedIds()) if (this.instruments.has(id)) ids.push(id);
     }
     return ids;
   }
 
-  private assembleBinary(session: Session): Uint8Array | null {
+  private assembleBinary(connection: Connection): Uint8Array | null {
     const segments: Uint8Array[] = [];
     let count = 0;
-    for (const id of this.idsFor(session)) {
+    for (const id of this.idsFor(connection)) {
       const flush = this.instruments.get(id);
       if (!flush) continue;
       if (flush.ticks.length > 0) {
@@ -84,9 +86,10 @@ export class FlushFrame {
         segments.push(flush.tickSegment);
         count += flush.ticks.length;
       }
-      const interval = session.intervalFor(id);
-      const bars = interval ? flush.bars.get(interval) : undefined;
-      if (interval && bars) {
+      if (flush.bars.size === 0) continue;
+      for (const interval of connection.barIntervalsFor(id) ?? []) {
+        const bars = flush.bars.get(interval);
+        if (!bars) continue;
         let segment = flush.barSegments.get(interval);
         if (!segment) {
           segment = this.encode(bars);
@@ -99,15 +102,17 @@ export class FlushFrame {
     return count === 0 ? null : assembleBatch(false, this.baseTimeUs, count, segments);
   }
 
-  private assembleJson(session: Session): string | null {
+  private assembleJson(connection: Connection): string | null {
     const updates: MarketUpdate[] = [];
-    for (const id of this.idsFor(session)) {
+    for (const id of this.idsFor(connection)) {
       const flush = this.instruments.get(id);
       if (!flush) continue;
       for (const tick of flush.ticks) updates.push(tick);
-      const interval = session.intervalFor(id);
-      const bars = interval ? flush.bars.get(interval) : undefined;
-      if (bars) updates.push(...bars);
+      if (flush.bars.size === 0) continue;
+      for (const interval of connection.barIntervalsFor(id) ?? []) {
+        const bars = flush.bars.get(interval);
+        if (bars) updates.push(...bars);
+      }
     }
     return updates.length === 0 ? null : encodeJsonMessage({ type: 'batch', conflated: false, updates });
   }

@@ -3,6 +3,7 @@
  * (RFC 6455 §4.2.1 / §4.2.2). A refusal is a plain HTTP response a person can read.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { SUPPORTED_SUBPROTOCOLS } from '../../lib/protocol/constants';
 
 /** Why an upgrade was refused: the HTTP status and a plain-text body. */
@@ -60,9 +61,12 @@ export function parseOfferedProtocols(header: string | undefined): string[] {
     .filter((p) => p.length > 0);
 }
 
-/** Picks the subprotocol to speak: the first we support, in the client's order. */
+/**
+ * Picks the subprotocol to speak: the server's preference among those offered, binary before JSON,
+ * whatever the order of the client's offers (RFC 6455 §4.2.2 leaves the choice to the server).
+ */
 export function selectSubprotocol(offered: readonly string[]): string | undefined {
-  return offered.find((p) => (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(p));
+  return SUPPORTED_SUBPROTOCOLS.find((p) => offered.includes(p));
 }
 
 /** Checks an upgrade request; returns the refusal, or the subprotocol to accept with. */
@@ -95,4 +99,20 @@ export function checkUpgrade(
     };
   }
   return { ok: true, protocol };
+}
+
+/**
+ * Writes a plain HTTP error response on a socket that asked to upgrade, then closes it. The socket
+ * is destroyed once the response is flushed (as ws's own abortHandshake does): ending it only
+ * half-closes it, and a peer that never closes its side would hold it open for good, keeping the
+ * HTTP server's close() from ever completing.
+ */
+export function refuseUpgrade(socket: Duplex, status: number, body: string): void {
+  const reason = { 403: 'Forbidden', 426: 'Upgrade Required', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const bytes = Buffer.byteLength(body);
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${bytes}\r\n${status === 426 ? 'Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\n' : ''}\r\n${body}`,
+  );
 }

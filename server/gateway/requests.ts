@@ -1,14 +1,18 @@
 /**
- * Client requests: subscribe, unsubscribe, ping, pong. A bad request gets an `error` message with
- * the request id and the connection stays open; only abuse (rate, size, malformed frames) closes it.
+ * Client requests: subscribe, unsubscribe, ping, pong. A subscription is a pair (instrument, bar
+ * interval), `all` a pseudo-instrument (docs/protocol.md §2.3). A bad request gets an `error` message
+ * with the request id and the connection stays open; only abuse (rate, size, malformed frames)
+ * closes it. No request can make the server fail to answer (close 1011): error texts that quote
+ * client input are clipped to the protocol's string limit.
  */
 import type { SymbolIndex } from '../../lib/market/symbols';
-import type { Instrument } from '../../lib/market/types';
-import { ErrorCode } from '../../lib/protocol/constants';
+import type { BarInterval, Instrument } from '../../lib/market/types';
+import { ErrorCode, MAX_STRING_BYTES } from '../../lib/protocol/constants';
+import { clipUtf8 } from '../../lib/text/fit-utf8';
 import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../lib/protocol/messages';
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
-import type { Session } from './session';
+import type { Connection } from './connection';
 import { buildSnapshot } from './snapshot';
 
 /** What request handling needs from the gateway. */
@@ -23,34 +27,47 @@ export interface RequestContext {
   readonly symbols: SymbolIndex<Instrument>;
   /** Every instrument id in the current table. */
   readonly instrumentIds: () => Iterable<number>;
+  /** Bar intervals (s) history builds, ascending: what `hello.intervals` offers. */
+  readonly intervals: readonly BarInterval[];
   readonly nowMs: () => number;
   readonly nowUs: () => number;
 }
 
 /** Handles one decoded client message. */
-export function handleClientMessage(session: Session, message: ClientMessage, ctx: RequestContext): void {
+export function handleClientMessage(connection: Connection, message: ClientMessage, ctx: RequestContext): void {
   switch (message.type) {
     case 'subscribe':
-      handleSubscribe(session, message, ctx);
+      handleSubscribe(connection, message, ctx);
       return;
     case 'unsubscribe':
-      handleUnsubscribe(session, message, ctx);
+      handleUnsubscribe(connection, message, ctx);
       return;
     case 'ping':
-      session.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
+      connection.send({ type: 'pong', nonce: message.nonce, sentTimeUs: message.sentTimeUs }, ctx.nowMs());
       return;
     case 'pong':
-      // Only the first answer to the latest ping counts, timed by the server's own clock.
-      if (session.pingSentUs !== undefined && message.nonce === session.pingNonce) {
-        session.rttMs = Math.max(0, (ctx.nowUs() - session.pingSentUs) / 1000);
-        session.pingSentUs = undefined;
-      }
+      connection.markPongReceived(message.nonce, ctx.nowUs());
       return;
   }
 }
 
-function sendError(session: Session, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
-  session.send({ type: 'error', requestId, code, message: text }, nowMs);
+/**
+ * Sends an `error`. Its text may quote the client's own names (up to ten unknown symbols of up to
+ * 1024 bytes each), so it is clipped to the protocol's string limit: the answer always encodes.
+ */
+function sendError(connection: Connection, requestId: number, code: ErrorCode, text: string, nowMs: number): void {
+  connection.send({ type: 'error', requestId, code, message: clipUtf8(text, MAX_STRING_BYTES) }, nowMs);
+}
+
+/**
+ * The request's interval when it is 0 (no bars) or one history builds; otherwise answers
+ * `error BadInterval` naming the offered intervals and returns undefined.
+ */
+function acceptInterval(connection: Connection, requestId: number, interval: number, ctx: RequestContext): BarInterval | 0 | undefined {
+  if (interval === 0 || (ctx.intervals as readonly number[]).includes(interval)) return interval as BarInterval | 0;
+  const offered = ctx.intervals.join(', ');
+  sendError(connection, requestId, ErrorCode.BadInterval, `Interval ${interval} s is not built here; use 0 (no bars) or one of ${offered} (seconds)`, ctx.nowMs());
+  return undefined;
 }
 
 /** Most names listed in one error message. */
@@ -84,8 +101,10 @@ function resolveName(ctx: RequestContext, name: string, unresolved: Unresolved):
   return undefined;
 }
 
-function handleSubscribe(session: Session, message: SubscribeMessage, ctx: RequestContext): void {
+function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
+  const interval = acceptInterval(connection, message.requestId, message.interval, ctx);
+  if (interval === undefined) return;
   const resolved: { instrument: Instrument; lastSeq: number }[] = [];
   const unresolved: Unresolved = { unknown: [], ambiguous: [] };
   // One entry per instrument: a name repeated (or given both bare and in full) must not earn
@@ -99,18 +118,22 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
     resolved.push({ instrument, lastSeq: entry.lastSeq });
   }
   // Atomic: a request naming an unknown symbol changes nothing, so the client's view stays simple.
+  // Symbols listed with an `all` subscription carry resume positions only; an unknown one is skipped.
   if ((unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) && !message.all) {
-    sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
+    sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
     return;
   }
-  const added = message.all ? 0 : resolved.filter((r) => !session.subscriptions.has(r.instrument.id)).length;
-  const allAdded = message.all && !session.all ? 1 : 0;
-  if (session.subscriptionCount() + added + allAdded > ctx.options.maxSubscriptionsPerConnection) {
+  const added = message.all
+    ? connection.holdsAll(interval)
+      ? 0
+      : 1
+    : resolved.filter((r) => !connection.holdsPair(r.instrument.id, interval)).length;
+  if (connection.subscriptionCount() + added > ctx.options.maxSubscriptionsPerConnection) {
     sendError(
-      session,
+      connection,
       message.requestId,
       ErrorCode.TooManySubscriptions,
-      `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions per connection`,
+      `At most ${ctx.options.maxSubscriptionsPerConnection} subscriptions (instrument, interval pairs) per connection`,
       now,
     );
     return;
@@ -120,28 +143,22 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
   if (message.resumeEpoch !== 0 && message.resumeEpoch === ctx.epoch) {
     for (const r of resolved) if (r.lastSeq > 0) resumeSeq.set(r.instrument.id, r.lastSeq);
   }
-  const targets: number[] = [];
-  if (message.all) {
-    session.all = { interval: message.interval };
-    targets.push(...ctx.instrumentIds());
-    // Symbols listed with an `all` subscription carry resume positions only.
-  } else {
-    for (const r of resolved) {
-      session.subscriptions.set(r.instrument.id, message.interval);
-      targets.push(r.instrument.id);
-    }
-  }
-  session.rekey();
-  // Whatever was pending for these instruments during conflation is superseded by the snapshot.
-  for (const id of targets) session.dirty.delete(id);
+  const targets = message.all ? [...ctx.instrumentIds()] : resolved.map((r) => r.instrument.id);
+  // Decided before the pairs are added: an instrument whose ticks already flow on another pair gets
+  // only this interval's bars.
+  const pair = { all: message.all, interval };
+  const barsOnly = new Set(targets.filter((id) => connection.holdsOtherPair(id, pair)));
+  if (message.all) connection.subscribeAll(interval);
+  else connection.subscribePairs(targets, interval);
+  // Whatever was pending during conflation is superseded by a full snapshot.
+  connection.snapshotSent(targets.filter((id) => !barsOnly.has(id)));
 
-  session.send({ type: 'ack', requestId: message.requestId }, now);
-  // An `all` subscription gets a light snapshot per instrument (last quote and last trade); an
-  // explicit one gets recent trades and bars for its chart.
+  connection.send({ type: 'ack', requestId: message.requestId }, now);
+  // An `all` subscription gets a light snapshot per instrument (last quote and last trade); a
+  // subscription by name gets recent trades and bars for its chart.
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
-    const interval = session.intervalFor(instrumentId) ?? 0;
-    session.send(
+    connection.send(
       buildSnapshot(ctx.history, {
         requestId: message.requestId,
         instrumentId,
@@ -149,31 +166,30 @@ function handleSubscribe(session: Session, message: SubscribeMessage, ctx: Reque
         resumeFromSeq: resumeSeq.get(instrumentId),
         trades,
         bars: ctx.options.snapshotBars,
+        barsOnly: barsOnly.has(instrumentId),
       }),
       now,
     );
   }
 }
 
-function handleUnsubscribe(session: Session, message: UnsubscribeMessage, ctx: RequestContext): void {
+function handleUnsubscribe(connection: Connection, message: UnsubscribeMessage, ctx: RequestContext): void {
   const now = ctx.nowMs();
+  const interval = acceptInterval(connection, message.requestId, message.interval, ctx);
+  if (interval === undefined) return;
   if (message.all) {
-    session.all = undefined;
-    session.subscriptions.clear();
-    session.dirty.clear();
+    connection.unsubscribeAll(interval);
   } else {
     const unresolved: Unresolved = { unknown: [], ambiguous: [] };
     const instruments = message.symbols.map((symbol) => resolveName(ctx, symbol, unresolved));
     if (unresolved.unknown.length > 0 || unresolved.ambiguous.length > 0) {
-      sendError(session, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
+      sendError(connection, message.requestId, ErrorCode.UnknownInstrument, unresolvedText(unresolved), now);
       return;
     }
-    for (const instrument of instruments) {
-      if (instrument === undefined) continue;
-      session.subscriptions.delete(instrument.id);
-      if (!session.wants(instrument.id)) session.dirty.delete(instrument.id);
-    }
+    connection.unsubscribePairs(
+      instruments.flatMap((instrument) => (instrument ? [instrument.id] : [])),
+      interval,
+    );
   }
-  session.rekey();
-  session.send({ type: 'ack', requestId: message.requestId }, now);
+  connection.send({ type: 'ack', requestId: message.requestId }, now);
 }

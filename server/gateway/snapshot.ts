@@ -1,7 +1,8 @@
 /**
  * Builds `snapshot` messages from history: a fresh one (recent bars, recent trades, the session
  * figures, the last quote) or, when the client's resume position is still held, exactly the ticks
- * it missed ("recovered").
+ * it missed ("recovered"). A pair whose instrument's ticks already flow to the connection gets a
+ * bars-only snapshot: the same, without ticks or figures (docs/protocol.md §2.3).
  */
 import type { BarInterval, MarketUpdate } from '../../lib/market/types';
 import type { SnapshotMessage } from '../../lib/protocol/messages';
@@ -17,16 +18,21 @@ export interface SnapshotRequest {
   readonly trades: number;
   /** Bars in a fresh snapshot. */
   readonly bars: number;
+  /**
+   * Only the interval's bars (fresh: the last `bars`; recovered: those with seq > the resume
+   * position): the connection already holds another pair of the instrument, so its ticks flow.
+   */
+  readonly barsOnly: boolean;
 }
 
-/** Answers one instrument of a subscribe. */
+/** Answers one (instrument, interval) pair of a subscribe. The snapshot's `seq` is always the instrument's current seq. */
 export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): SnapshotMessage {
-  const { requestId, instrumentId, interval, resumeFromSeq } = request;
+  const { requestId, instrumentId, interval, resumeFromSeq, barsOnly } = request;
   const seq = history.lastSeq(instrumentId);
   if (resumeFromSeq !== undefined && resumeFromSeq <= seq) {
     const missed = history.ticksAfter(instrumentId, resumeFromSeq);
     if (missed) {
-      const updates: MarketUpdate[] = [...missed];
+      const updates: MarketUpdate[] = barsOnly ? [] : [...missed];
       // Bars the missed trades changed, so a chart catches up without folding trades itself.
       if (interval !== 0) {
         for (const bar of history.bars(instrumentId, interval)) if (bar.seq > resumeFromSeq) updates.push(bar);
@@ -37,6 +43,7 @@ export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): 
   // Oldest to newest: bars, then trades, then the session figures and the quote (docs/protocol.md §2.3).
   const updates: MarketUpdate[] = [];
   if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
+  if (barsOnly) return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };
   if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
   const session = history.session(instrumentId);
   if (session) updates.push(session);

@@ -14,6 +14,8 @@ export interface HistoryOptions {
 }
 
 export interface HistoryStore {
+  /** Bar intervals (s) built for every instrument; the gateway offers these in `hello.intervals`. */
+  readonly intervals: readonly BarInterval[];
   /**
    * Applies ticks in order. Returns the bars that changed (one per instrument and interval touched,
    * in its latest state) so the gateway can send live bar updates.

@@ -196,7 +196,7 @@ describe('FeedClient against the feed service', () => {
     const silent = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => SUBPROTOCOL_BINARY });
     silent.on('connection', (ws) =>
       ws.send(BINARY_CODEC.encode({
-        type: 'hello', protocolVersion: 1, serverId: 'silent', epoch: service.epoch, heartbeatIntervalMs: 100, serverTimeUs: Date.now() * 1000,
+        type: 'hello', protocolVersion: 2, serverId: 'silent', epoch: service.epoch, heartbeatIntervalMs: 100, serverTimeUs: Date.now() * 1000, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600],
       })),
     );
     await new Promise<void>((resolve) => silent.once('listening', () => resolve()));

@@ -42,7 +42,7 @@ describe('FeedService', () => {
       socket.write(
         'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
-          'Sec-WebSocket-Protocol: tickwire.v1\r\nOrigin: https://evil.example\r\n\r\n',
+          'Sec-WebSocket-Protocol: tickwire.v2\r\nOrigin: https://evil.example\r\n\r\n',
       );
       await new Promise((resolve) => socket.once('end', resolve));
       expect(response).toMatch(/^HTTP\/1\.1 403 /);

@@ -3,12 +3,13 @@
  * documents (or a plain error reply), without an uncaught exception and without disturbing a
  * bystander client on the same gateway.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type WebSocket from 'ws';
 import { ProtocolError, SUBPROTOCOL_JSON, codecFor } from '../../lib/protocol';
 import type { BatchMessage } from '../../lib/protocol/messages';
 import type { AdapterSink, FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
-import type { Session } from '../../server/gateway/session';
+import type { Connection } from '../../server/gateway/connection';
 import { gatewayFixture } from '../support/gateway-fixture';
 import { RawClient, isType } from '../support/raw-client';
 
@@ -102,9 +103,9 @@ describe('Gateway with hostile clients', () => {
       const service = await feed();
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
-      const [session] = (service.gateway as unknown as { sessions: Set<Session> }).sessions;
+      const [connection] = (service.gateway as unknown as { connections: Set<Connection> }).connections;
       // What ws emits when a write to a vanished peer fails (its senderOnError).
-      session!.ws.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      (connection!.ws as WebSocket).emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       expect(service.gateway.stats().closedProtocol).toBe(0);
       client.ws.send(Buffer.from([0xff, 0x00]));
       await client.closed;
@@ -113,8 +114,12 @@ describe('Gateway with hostile clients', () => {
   });
 
   describe('slow consumers', () => {
-    /** The gateway's sessions (private), to simulate a backed-up socket without filling kernel buffers. */
-    const sessionsOf = (service: FeedService): Set<Session> => (service.gateway as unknown as { sessions: Set<Session> }).sessions;
+    /** The gateway's connections (private), to simulate a backed-up socket without filling kernel buffers. */
+    const connectionsOf = (service: FeedService): Set<Connection> => (service.gateway as unknown as { connections: Set<Connection> }).connections;
+    /** Makes a connection report `buffered()` bytes buffered, as a socket the peer stopped reading would. */
+    const fakeBuffered = (connection: Connection, buffered: () => number): void => {
+      vi.spyOn(connection, 'bufferedBytes').mockImplementation(buffered);
+    };
 
     it('closes 1013 at once a client that subscribes while past the hard limit, instead of queueing its snapshots', async () => {
       // A grace period far beyond the test: only the subscribe can close the client in time.
@@ -124,18 +129,18 @@ describe('Gateway with hostile clients', () => {
       await client.waitFor(isType('instruments'));
       client.send({ type: 'subscribe', requestId: 1, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
       await client.waitFor(isType('ack'));
-      const session = [...sessionsOf(service)].find((s) => s.all !== undefined);
+      const connection = [...connectionsOf(service)].find((c) => c.subscribesAll);
       let buffered = 50_000; // past the soft limit only: still answered
-      session!.bufferedBytes = () => buffered;
+      fakeBuffered(connection!, () => buffered);
       client.send({ type: 'subscribe', requestId: 2, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
       await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
       buffered = 200_000;
-      const sentBefore = session!.sentMessages;
+      const sentBefore = connection!.sentMessages;
       client.send({ type: 'subscribe', requestId: 3, all: true, interval: 60, resumeEpoch: 0, symbols: [] });
       expect(await closedWithin(client, 2000)).toBe(1013);
       expect(client.closeReason).toMatch(/slow consumer: subscribe/);
       // Nothing was queued for the refused request: no ack, no snapshots.
-      expect(session!.sentMessages).toBe(sentBefore);
+      expect(connection!.sentMessages).toBe(sentBefore);
       expect(service.gateway.stats().closedSlow).toBe(1);
       await stillReceiving();
     });
@@ -147,11 +152,11 @@ describe('Gateway with hostile clients', () => {
       await client.waitFor(isType('instruments'));
       client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [a!, b!].map((i) => ({ symbol: i.symbol, lastSeq: 0 })) });
       await client.waitFor(isType('batch'));
-      const [session] = sessionsOf(service);
+      const [connection] = connectionsOf(service);
       let backedUp = true;
-      session!.bufferedBytes = () => (backedUp ? 5000 : 0);
-      await client.until(() => session!.dirty.has(a!.id) && session!.dirty.has(b!.id), 5000, 'both instruments to change while conflated');
-      client.send({ type: 'unsubscribe', requestId: 2, all: false, symbols: [a!.symbol] });
+      fakeBuffered(connection!, () => (backedUp ? 5000 : 0));
+      await client.until(() => connection!.isDirty(a!.id) && connection!.isDirty(b!.id), 5000, 'both instruments to change while conflated');
+      client.send({ type: 'unsubscribe', requestId: 2, all: false, interval: 0, symbols: [a!.symbol] });
       await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
       backedUp = false;
       const conflated = await client.waitFor((m): m is Extract<typeof m, { type: 'batch' }> => m.type === 'batch' && m.conflated, 5000);
@@ -184,12 +189,12 @@ describe('Gateway with hostile clients', () => {
       client.send({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: [{ symbol: 'MAN:X', lastSeq: 0 }] });
       const snapshot = await client.waitFor(isType('snapshot'));
       expect(snapshot.seq).toBe(1);
-      const [session] = sessionsOf(service);
+      const [connection] = connectionsOf(service);
       let backedUp = true;
-      session!.bufferedBytes = () => (backedUp ? 5000 : 0);
+      fakeBuffered(connection!, () => (backedUp ? 5000 : 0));
       trade(midnightUs + 2_000_000, '10.50');
       trade(midnightUs - 500_000, '9.00');
-      await client.until(() => flushed(3)() && session!.dirty.has(id), 5000, 'both trades to be flushed while conflated');
+      await client.until(() => flushed(3)() && connection!.isDirty(id), 5000, 'both trades to be flushed while conflated');
       backedUp = false;
       const conflated = await client.waitFor((m): m is BatchMessage => m.type === 'batch' && m.conflated, 5000);
       const position = Math.max(...conflated.updates.filter((u) => u.instrumentId === id).map((u) => u.seq));
@@ -204,12 +209,12 @@ describe('Gateway with hostile clients', () => {
       const client = await connect(service.url);
       client.send({ type: 'subscribe', requestId: 1, all: true, interval: 0, resumeEpoch: 0, symbols: [] });
       await client.waitFor(isType('batch'));
-      const [session] = sessionsOf(service);
+      const [connection] = connectionsOf(service);
       // Thirty short episodes, each backed up for exactly one flush; at 20 ticks/s an instrument often
       // ticks in the flush that ends an episode but not in the one before.
       for (let episode = 0; episode < 30; episode++) {
         let calls = 0;
-        session!.bufferedBytes = () => (calls++ === 0 ? 5000 : 0);
+        fakeBuffered(connection!, () => (calls++ === 0 ? 5000 : 0));
         const from = client.messages.length;
         await client.waitFor((m): m is Extract<typeof m, { type: 'batch' }> => m.type === 'batch' && m.conflated, 3000, from);
       }

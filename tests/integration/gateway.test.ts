@@ -68,20 +68,20 @@ describe('Gateway', () => {
       const service = await feed();
       const refused = await RawClient.connect(service.url, { protocol: 'graphql-ws' }).catch((e: { status: number; body: string }) => e);
       expect(refused).toMatchObject({ status: 426 });
-      expect((refused as { body: string }).body).toContain('tickwire.v1, tickwire.v1.json');
+      expect((refused as { body: string }).body).toContain('tickwire.v2, tickwire.v2.json');
     });
 
     it('greets with hello, the instrument table and venue status', async () => {
       const service = await feed();
       const client = await connect(service.url);
       const hello = await client.waitFor(isType('hello'));
-      expect(hello).toMatchObject({ protocolVersion: 1, epoch: service.epoch });
+      expect(hello).toMatchObject({ protocolVersion: 2, epoch: service.epoch, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600] });
       const table = await client.waitFor(isType('instruments'));
       expect(table.instruments).toHaveLength(10);
       expect(client.messages.map((m) => m.type).slice(0, 3)).toEqual(['hello', 'instruments', 'status']);
     });
 
-    it('speaks the same messages as JSON text frames on tickwire.v1.json', async () => {
+    it('speaks the same messages as JSON text frames on tickwire.v2.json', async () => {
       const service = await feed();
       const client = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
       expect(client.ws.protocol).toBe(SUBPROTOCOL_JSON);

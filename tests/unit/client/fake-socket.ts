@@ -93,9 +93,9 @@ export const BTC = { id: 1, symbol: 'BTC-USD', venue: 'SIM', assetClass: AssetCl
 export const ETH = { id: 2, symbol: 'ETH-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 6 };
 
 /** The greeting a gateway sends on connect. */
-export function greet(socket: FakeSocket, epoch = 7, heartbeatIntervalMs = 1000, protocolVersion = 1): void {
+export function greet(socket: FakeSocket, epoch = 7, heartbeatIntervalMs = 1000, protocolVersion = 2): void {
   socket.open();
-  socket.deliver({ type: 'hello', protocolVersion, serverId: 'gw-test', epoch, heartbeatIntervalMs, serverTimeUs: 1_700_000_000_000_000 });
+  socket.deliver({ type: 'hello', protocolVersion, serverId: 'gw-test', epoch, heartbeatIntervalMs, serverTimeUs: 1_700_000_000_000_000, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600] });
   socket.deliver({ type: 'instruments', instruments: [{ ...BTC, removed: false }, { ...ETH, removed: false }] });
   socket.deliver({ type: 'status', venues: [{ venue: 'SIM', state: 'live', reason: '' }] });
 }

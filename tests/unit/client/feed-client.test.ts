@@ -1,3 +1,4 @@
+import type { BarInterval } from '../../../lib/market/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeedClient } from '../../../lib/client/feed-client';
 import { ClientState, type StateChange } from '../../../lib/client/states';
@@ -44,7 +45,7 @@ function answerSubscribe(socket: FakeSocket, snapshots: Array<{ id: number; seq:
   for (const s of snapshots) {
     socket.deliver({
       type: 'snapshot', requestId: request.requestId, instrumentId: s.id, recovered: s.recovered ?? false,
-      seq: s.seq, interval: request.interval, updates: s.updates ?? [],
+      seq: s.seq, interval: request.interval as BarInterval | 0, updates: s.updates ?? [],
     });
   }
 }
@@ -83,7 +84,7 @@ describe('FeedClient', () => {
     it('offers exactly the chosen subprotocol and asks for ArrayBuffers', () => {
       const { client, transport } = makeClient({ protocol: 'json' });
       client.connect();
-      expect(transport.last().protocols).toEqual(['tickwire.v1.json']);
+      expect(transport.last().protocols).toEqual(['tickwire.v2.json']);
       expect(transport.last().binaryType).toBe('arraybuffer');
       client.close();
     });
@@ -436,11 +437,25 @@ describe('FeedClient', () => {
       client.connect();
       greet(transport.last());
       const socket = transport.last();
-      socket.deliverRaw(new Uint8Array([0xee, 1, 2]).buffer);
+      socket.deliverRaw(new Uint8Array([0x03, 0x00]).buffer); // a batch cut short
       expect(errors[0]).toBeInstanceOf(ProtocolError);
       // The peer is alive, so it gets a close frame carrying the error's code (RFC 6455 §7.4.1).
       expect(socket.closedWith?.code).toBe((errors[0] as ProtocolError).closeCode);
       expect(client.state).toBe('reconnecting');
+      client.close();
+    });
+
+    it('skips a server message of a type it does not know (a later v2 addition) and stays connected', () => {
+      const { client, transport, errors } = makeClient();
+      client.connect();
+      greet(transport.last());
+      const socket = transport.last();
+      socket.deliverRaw(new Uint8Array([0x09, 1, 2, 3]).buffer);
+      socket.deliverRaw(new Uint8Array([0x1f]).buffer);
+      expect(errors).toEqual([]);
+      expect(socket.closedWith).toBeUndefined();
+      expect(client.state).toBe('connected');
+      expect(client.stats().unknownMessages).toBe(2);
       client.close();
     });
 
@@ -481,10 +496,10 @@ describe('FeedClient', () => {
     it('stops with a ProtocolVersionError when hello speaks another version', () => {
       const { client, transport, errors } = makeClient();
       client.connect();
-      greet(transport.last(), 7, 1000, 2);
+      greet(transport.last(), 7, 1000, 3);
       expect(client.state).toBe('closed');
       expect(errors[0]).toBeInstanceOf(ProtocolVersionError);
-      expect(errors[0]!.message).toMatch(/version 2.*speaks 1/);
+      expect(errors[0]!.message).toMatch(/version 3.*speaks 2/);
     });
   });
 
@@ -535,7 +550,7 @@ describe('FeedClient', () => {
       client.on('error', () => client.close());
       client.connect();
       greet(transport.last());
-      transport.last().deliverRaw(new Uint8Array([0xee, 1, 2]).buffer);
+      transport.last().deliverRaw(new Uint8Array([0x03, 0x00]).buffer); // a batch cut short
       expect(client.state).toBe('closed');
       expect(vi.getTimerCount()).toBe(0);
       vi.advanceTimersByTime(60_000);

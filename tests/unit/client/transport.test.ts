@@ -27,14 +27,14 @@ describe('messageData', () => {
 
 describe('closeSocketQuietly', () => {
   it('terminates a silent socket where terminate exists', () => {
-    const socket = new FakeSocket('ws://x', ['tickwire.v1']);
+    const socket = new FakeSocket('ws://x', ['tickwire.v2']);
     closeSocketQuietly(socket, 4000, 'heartbeat timeout', false);
     expect(socket.terminated).toBe(true);
   });
 
   it('falls back to a plain close when the code is refused (browsers allow 1000 and 3000-4999 only)', () => {
     const calls: unknown[][] = [];
-    const socket = new FakeSocket('ws://x', ['tickwire.v1']);
+    const socket = new FakeSocket('ws://x', ['tickwire.v2']);
     socket.close = (...args: unknown[]) => {
       calls.push(args);
       if (args.length > 0) throw new DOMException('invalid code', 'InvalidAccessError');

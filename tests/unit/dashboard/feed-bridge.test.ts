@@ -32,7 +32,7 @@ class FakeClient implements BridgeableClient {
   stats() {
     return {
       messagesPerSec: 1, updatesPerSec: 2, bytesPerSec: 3, rttMs: 4, dataAgeMs: 5,
-      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0,
+      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0, unknownMessages: 0,
     };
   }
 }
@@ -59,7 +59,7 @@ describe('bridgeFeed', () => {
 
   function connect(): void {
     client.emit('state', { newState: 'connected', oldState: 'connecting' });
-    client.emit('hello', { type: 'hello', protocolVersion: 1, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, url: client.url });
+    client.emit('hello', { type: 'hello', protocolVersion: 2, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600], url: client.url });
     client.emit('instruments', { type: 'instruments', instruments: [instrument(1, 'BTC-USD'), instrument(2, 'ETH-USD')], table: new Map() });
     store.getState().actions.flush();
   }

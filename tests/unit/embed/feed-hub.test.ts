@@ -60,7 +60,7 @@ function answerAll(socket: FakeSocket, answered: Set<number>, seqById: Record<nu
 
 function snapshotFor(request: SubscribeMessage, id: number, seq: number) {
   return {
-    type: 'snapshot' as const, requestId: request.requestId, instrumentId: id, recovered: false, seq, interval: request.interval,
+    type: 'snapshot' as const, requestId: request.requestId, instrumentId: id, recovered: false, seq, interval: request.interval as BarInterval | 0,
     updates: [...(request.interval === 0 ? [] : [bar(id, seq, request.interval as 1 | 60 | 300)]), trade(id, seq - 1), quote(id, seq)],
   };
 }

@@ -28,13 +28,17 @@ describe('handshake', () => {
   });
 
   describe('#selectSubprotocol', () => {
-    it('picks the first supported protocol in the client order', () => {
-      expect(selectSubprotocol(parseOfferedProtocols('foo, tickwire.v1.json, tickwire.v1'))).toBe('tickwire.v1.json');
-      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v1'))).toBe('tickwire.v1');
+    it('prefers binary over JSON whatever the order of the client offers', () => {
+      expect(selectSubprotocol(parseOfferedProtocols('foo, tickwire.v2.json, tickwire.v2'))).toBe('tickwire.v2');
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2, tickwire.v2.json'))).toBe('tickwire.v2');
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2'))).toBe('tickwire.v2');
     });
-    it('finds none in an empty or foreign offer', () => {
+    it('speaks JSON when that is the only supported offer', () => {
+      expect(selectSubprotocol(parseOfferedProtocols('chat, tickwire.v2.json'))).toBe('tickwire.v2.json');
+    });
+    it('finds none in an empty or foreign offer, v1 included', () => {
       expect(selectSubprotocol(parseOfferedProtocols(undefined))).toBeUndefined();
-      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v2, chat'))).toBeUndefined();
+      expect(selectSubprotocol(parseOfferedProtocols('tickwire.v1, tickwire.v1.json, chat'))).toBeUndefined();
     });
   });
 });
@@ -45,6 +49,15 @@ describe('resolveGatewayOptions', () => {
     expect(() => resolveGatewayOptions({ flushIntervalMs: 0 })).toThrow(/"flushIntervalMs"/);
     expect(() => resolveGatewayOptions({ softBufferLimitBytes: 10, hardBufferLimitBytes: 5 })).toThrow(/hardBufferLimitBytes/);
   });
+
+  it.each(['softBufferLimitBytes', 'hardBufferLimitBytes', 'maxConflatedMs', 'hardLimitGraceMs', 'slowCloseTimeoutMs'] as const)(
+    'names the slow-consumer option %s when it is not a positive number',
+    (key) => {
+      for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(() => resolveGatewayOptions({ [key]: bad }), String(bad)).toThrow(new RegExp(`"${key}" must be a positive number`));
+      }
+    },
+  );
 
   it('refuses a timer delay Node cannot wait, which it would fire after 1 ms', () => {
     expect(() => resolveGatewayOptions({ flushIntervalMs: 2 ** 31 })).toThrow(/"flushIntervalMs" must be at most 2147483647 ms/);

@@ -17,11 +17,12 @@ function frameError(decode: () => unknown): [string, number] {
 describe('codecFor', () => {
   it('returns a codec for every supported subprotocol and undefined otherwise', () => {
     for (const subprotocol of SUPPORTED_SUBPROTOCOLS) expect(codecFor(subprotocol)?.subprotocol).toBe(subprotocol);
-    expect(codecFor('tickwire.v2')).toBeUndefined();
+    expect(codecFor('tickwire.v1')).toBeUndefined();
+    expect(codecFor('tickwire.v1.json')).toBeUndefined();
     expect(codecFor('')).toBeUndefined();
   });
 
-  describe('the tickwire.v1 codec', () => {
+  describe('the tickwire.v2 codec', () => {
     const codec = codecFor(SUBPROTOCOL_BINARY)!;
 
     it('encodes to bytes that both directions decode', () => {
@@ -43,7 +44,7 @@ describe('codecFor', () => {
     });
   });
 
-  describe('the tickwire.v1.json codec', () => {
+  describe('the tickwire.v2.json codec', () => {
     const codec = codecFor(SUBPROTOCOL_JSON)!;
 
     it('encodes to text that both directions decode', () => {

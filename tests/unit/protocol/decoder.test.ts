@@ -205,14 +205,16 @@ describe('Decoder', () => {
       expect([error.code, error.closeCode]).toStrictEqual(['TW_ERR_MESSAGE_TOO_BIG', 1009]);
     });
 
-    it('rejects subscribe with an interval outside BAR_INTERVALS or undefined flag bits', () => {
-      expect(client('20 01 00 02 00 00').code).toBe('TW_ERR_BAD_VALUE');
+    it('accepts any request interval up to 2^31-1 s and rejects a larger one or undefined flag bits', () => {
+      expect(decodeClientMessage(fromHex('20 01 00 02 00 00'))).toMatchObject({ type: 'subscribe', interval: 2 });
+      expect(client('20 01 00 8080808008 00 00').code).toBe('TW_ERR_BAD_VALUE');
+      expect(client('21 01 00 8080808008 00').code).toBe('TW_ERR_BAD_VALUE');
       expect(client('20 01 02 00 00 00').code).toBe('TW_ERR_BAD_VALUE');
     });
 
     it('rejects overrunning subscribe and unsubscribe counts before allocating', () => {
       expect(client('20 01 00 00 00 ffffffffffffff0f').code).toBe('TW_ERR_COUNT_OVERRUN');
-      expect(client('21 01 00 05 00 00 00 00').code).toBe('TW_ERR_COUNT_OVERRUN');
+      expect(client('21 01 00 00 05 00 00 00 00').code).toBe('TW_ERR_COUNT_OVERRUN');
     });
 
     it('rejects trailing bytes', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar, MarketUpdate, Quote, Trade } from '../../../lib/market/types';
-import { decodeServerMessage, encodeJsonMessage, encodeMessage, type AnyMessage } from '../../../lib/protocol';
+import { decodeClientMessage, decodeServerMessage, encodeJsonMessage, encodeMessage, type AnyMessage } from '../../../lib/protocol';
 
 const trade: Trade = {
   kind: 'trade',
@@ -78,11 +78,19 @@ describe('Encoder', () => {
       expectBothRefuse(batch({ ...trade, side: 3 }), RangeError, 'trade.side');
     });
 
-    it('refuse a bar interval outside BAR_INTERVALS', () => {
+    it('refuse a bar interval outside BAR_INTERVALS in what a server sends', () => {
       expectBothRefuse(batch({ ...bar, interval: 0 }), RangeError, 'bar.interval');
       expectBothRefuse(batch({ ...bar, interval: 120 }), RangeError, 'bar.interval');
       expectBothRefuse({ type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 0, interval: 7, updates: [] }, RangeError, 'snapshot.interval');
-      expectBothRefuse({ type: 'subscribe', requestId: 1, all: true, interval: 2, resumeEpoch: 0, symbols: [] }, RangeError, 'subscribe.interval');
+    });
+
+    it('let a request name any whole number of seconds up to 2^31-1 (the gateway judges it), and refuse others', () => {
+      const subscribe = { type: 'subscribe', requestId: 1, all: true, interval: 14_400, resumeEpoch: 0, symbols: [] } as const;
+      expect(decodeClientMessage(encodeMessage(subscribe))).toEqual(subscribe);
+      expectBothRefuse({ ...subscribe, interval: 2 ** 31 }, RangeError, 'subscribe.interval');
+      expectBothRefuse({ ...subscribe, interval: 1.5 }, RangeError, 'subscribe.interval');
+      expectBothRefuse({ type: 'unsubscribe', requestId: 1, all: true, interval: -1, symbols: [] }, RangeError, 'unsubscribe.interval');
+      expectBothRefuse({ type: 'hello', protocolVersion: 2, serverId: 'g', epoch: 1, heartbeatIntervalMs: 1, serverTimeUs: 1, capabilities: [], intervals: [0] }, RangeError, 'hello.intervals[]');
     });
 
     it('refuse a quote whose ask - bid is not a safe integer (it travels as a delta)', () => {

@@ -201,7 +201,9 @@ describe('Decoder fuzzing', () => {
       [`02 ${huge}`, decodeServerMessage],
       [`08 ${huge}`, decodeServerMessage],
       [`20 01 00 00 00 ${huge}`, decodeClientMessage],
-      [`21 01 00 ${huge}`, decodeClientMessage],
+      [`21 01 00 00 ${huge}`, decodeClientMessage],
+      [`01 02 00 00 00 00 ${huge}`, decodeServerMessage],
+      [`01 02 00 00 00 00 00 ${huge}`, decodeServerMessage],
     ];
     for (const [hex, decode] of frames) {
       const bytes = new Uint8Array(Buffer.from(hex.replace(/\s+/g, ''), 'hex'));

@@ -42,7 +42,7 @@ function feed(store: DashboardStore, ...messages: ServerMessage[]): void {
 }
 
 const hello = (epoch: number): ServerMessage => ({
-  type: 'hello', protocolVersion: 1, serverId: 'g1', epoch, heartbeatIntervalMs: 1000, serverTimeUs: 0,
+  type: 'hello', protocolVersion: 2, serverId: 'g1', epoch, heartbeatIntervalMs: 1000, serverTimeUs: 0, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600],
 });
 const instruments: ServerMessage = { type: 'instruments', instruments: [BTC, ETH] };
 
