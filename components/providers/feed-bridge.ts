@@ -4,10 +4,12 @@
  * - client events (hello, instruments, snapshot, batch, status) are buffered into the store, which
  *   folds them in once per animation frame;
  * - connection state and stats go to the badge; client errors become actionable error banners;
- * - subscriptions follow the selection: every instrument without bars (`'all'`, interval 0) for the
- *   watchlist, plus the charted instrument at the chart's interval for bars and recent trades.
- *   The client replays both after a reconnect (and after a new server epoch) by itself; the
- *   store drops what the old epoch built and the new instrument table re-resolves the selection.
+ * - subscriptions follow the selection: the pair (all, 0) (every instrument, no bars) for the
+ *   watchlist and the tape, plus the pair (charted instrument, chart interval) for the chart's bars
+ *   (docs/protocol.md §2.3). A selection change adds the new pair, then drops the old one, so the
+ *   instrument's ticks never stop in between. The client replays the pairs after a reconnect (and
+ *   after a new server epoch) by itself; the store drops what the old epoch built and the new
+ *   instrument table re-resolves the selection.
  */
 import {
   ClientClosedError,
@@ -98,8 +100,11 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     if (charted?.symbol === symbol && charted.interval === interval && state.chart.status === 'ready') return;
     const previous = charted;
     charted = { symbol, interval };
-    if (previous && previous.symbol !== symbol) client.unsubscribe([previous.symbol]).catch(onError);
+    // Added first: the old pair's drop must not leave a moment without the new one.
     client.subscribe([symbol], interval).catch(onError);
+    if (previous && (previous.symbol !== symbol || previous.interval !== interval)) {
+      client.unsubscribe([previous.symbol], previous.interval).catch(onError);
+    }
   };
 
   const followSelection = (state: DashboardState, prev: DashboardState): void => {

@@ -26,10 +26,19 @@ export interface InstrumentsEvent extends InstrumentsMessage {
   readonly table: ReadonlyMap<number, Instrument>;
 }
 
-/** A snapshot for one instrument; its `seq` is now the instrument's position. */
+/**
+ * A snapshot of one (instrument, interval) pair: bars of `interval` (none for 0) and, unless
+ * `barsOnly`, the instrument's last quote, recent trades and session figures.
+ */
 export interface SnapshotEvent extends SnapshotMessage {
   /** The instrument, when the table knows its id. */
   readonly instrument: Instrument | undefined;
+  /**
+   * True when the instrument's ticks already flowed on this connection (another of its pairs is
+   * held): the snapshot carries only this interval's bars, and consumers keep the instrument's
+   * trades, quote and session figures as they are. When false, `seq` is now the instrument's position.
+   */
+  readonly barsOnly: boolean;
 }
 
 /**

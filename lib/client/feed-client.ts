@@ -158,9 +158,14 @@ export class FeedClient {
     return this.#tracker.position(instrumentId);
   }
 
-  /** What is subscribed: "all" (with its interval, or null) and explicit symbols with theirs. */
-  subscriptions(): { all: IntervalOrNone | null; symbols: ReadonlyMap<string, IntervalOrNone> } {
-    return { all: this.#book.allInterval, symbols: new Map(this.#book.symbols) };
+  /**
+   * What is subscribed: the intervals of the (all, interval) pairs, and each explicit symbol with
+   * the intervals of its pairs (copies).
+   */
+  subscriptions(): { all: ReadonlySet<IntervalOrNone>; symbols: ReadonlyMap<string, ReadonlySet<IntervalOrNone>> } {
+    const symbols = new Map<string, ReadonlySet<IntervalOrNone>>();
+    for (const [symbol, intervals] of this.#book.symbols) symbols.set(symbol, new Set(intervals));
+    return { all: new Set(this.#book.allIntervals), symbols };
   }
 
   /** Opens the connection (no-op unless idle or closed). Subscriptions made earlier are sent once connected. */
@@ -182,9 +187,14 @@ export class FeedClient {
   }
 
   /**
-   * Subscribes to symbols (or every instrument) with a bar interval in seconds (0 = no bars).
+   * Adds the subscriptions (symbol, interval) for each symbol, or (all, interval) for every
+   * instrument; `interval` is a bar interval in seconds, 0 = ticks without bars. A pair never
+   * replaces another interval of the same instrument: a chart at 1m and one at 5m of one
+   * instrument hold two pairs, each with its own snapshot and bars, while the instrument's trades
+   * and quotes arrive once. Adding a pair already held asks for its snapshot again.
+   *
    * Resolves on the server's ack; rejects with a `ServerRequestError` (e.g. code
-   * `ErrorCode.UnknownInstrument`) when refused, in which case the subscription is undone.
+   * `ErrorCode.UnknownInstrument`) when refused, in which case the pairs it added are dropped.
    * Made before connecting (or cut off by a disconnect), it is sent with the next connection's
    * resubscribe and still settles by its own symbols. Snapshots arrive as `snapshot` events.
    * More symbols than fit in one message (16 KiB, about 800 names) go as several requests, each
@@ -195,33 +205,25 @@ export class FeedClient {
     assertSymbols(symbols);
     assertInterval(interval);
     const change = this.#book.add(symbols, interval);
+    this.#router.noteAdded(change);
     if (!this.#ready) return this.#router.parked(symbols);
     return this.#router.subscribe({ symbols, interval, change });
   }
 
   /**
-   * Unsubscribes symbols (or everything). Symbols covered by an "all" subscription keep flowing
-   * until "all" is unsubscribed. Resolves on ack (at once when not connected).
+   * Drops the subscriptions (symbol, interval), or (all, interval) for 'all' (pairs held by name
+   * stay; so do the other intervals of each instrument). An instrument keeps flowing while any of
+   * its pairs, or an "all" pair, is held. A pair not held is fine. Resolves on ack (at once when
+   * not connected).
    * @throws TypeError for malformed arguments.
    */
-  unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
+  unsubscribe(symbols: readonly string[] | 'all', interval: IntervalOrNone): Promise<void> {
     assertSymbols(symbols);
-    this.#book.remove(symbols);
-    this.#router.forget(symbols);
-    if (!this.#ready) return Promise.resolve();
-    return this.#router.unsubscribe(symbols);
-  }
-
-  /**
-   * Moves every subscription to another bar interval (seconds, 0 = none) and resubscribes, so
-   * fresh snapshots bring bars in the new interval. Resolves when every resubscribe is acked.
-   * @throws TypeError for a bad interval.
-   */
-  setInterval(interval: IntervalOrNone): Promise<void> {
     assertInterval(interval);
-    this.#book.setInterval(interval);
-    if (!this.#ready) return this.#router.parked();
-    return this.#router.resubscribeFresh(interval);
+    this.#book.remove(symbols, interval);
+    this.#router.forget(symbols, interval);
+    if (!this.#ready) return Promise.resolve();
+    return this.#router.unsubscribe(symbols, interval);
   }
 
   /** Current figures (cheap: call it a few times a second for a status badge). */

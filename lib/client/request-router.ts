@@ -1,8 +1,8 @@
 /**
  * Turns the subscription book into subscribe / unsubscribe requests and routes the server's
- * answers back: user promises, resubscribe rounds after (re)connects and interval changes,
- * gap resyncs (coalesced and spaced so they never trip the gateway's request rate limit), and
- * undoing what the server refused.
+ * answers back: user promises, resubscribe rounds after (re)connects (every (instrument, interval)
+ * pair, resuming from the instrument's one position), gap resyncs (coalesced and spaced so they
+ * never trip the gateway's request rate limit), and undoing what the server refused.
  */
 import type { ErrorMessage, SubscribeEntry, SubscribeMessage, UnsubscribeMessage } from '../protocol/messages';
 import { ServerRequestError, type FeedClientError } from './errors';
@@ -11,7 +11,6 @@ import {
   deferred,
   MAX_REQUEST_ID,
   PendingRequests,
-  settleAll,
   shareWaiters,
   splitWaiter,
   type PendingRequest,
@@ -64,8 +63,16 @@ interface GroupRequest {
 export class RequestRouter {
   readonly #pending = new PendingRequests();
   readonly #resyncQueue = new Set<number>();
-  /** Symbols covered by "all" that a resync subscribed explicitly on this connection. */
-  readonly #resyncedUnderAll = new Set<string>();
+  /**
+   * Pairs added since their snapshot last arrived (`pairKey`): a reconnect asks for them fresh, not
+   * resumed, since a resume replays what was missed, not the bar history a new pair needs.
+   */
+  readonly #unsnapped = new Set<string>();
+  /**
+   * Explicit pairs a gap resync added on this connection for instruments covered only by "all"
+   * (symbol -> interval): dropped with that "all" pair.
+   */
+  readonly #resyncPairs = new Map<string, IntervalOrNone>();
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
   #lastResyncAt = -Infinity;
 
@@ -81,11 +88,25 @@ export class RequestRouter {
     return promise;
   }
 
-  /** Sends a user subscribe; the instruments' live updates pause until their snapshots. */
+  /**
+   * Notes the pairs a subscribe added (connected or not): until their snapshots arrive, a
+   * reconnect asks for them fresh.
+   */
+  noteAdded(change: SubscriptionChange): void {
+    for (const symbol of change.added) this.#unsnapped.add(pairKey(symbol, change.interval));
+    if (change.addedAll) this.#unsnapped.add(allKey(change.interval));
+  }
+
+  /** A snapshot of the pair (instrument, interval) arrived (under its full name or bare alias). */
+  snapshotArrived(symbol: string, alias: string | undefined, interval: IntervalOrNone): void {
+    if (this.#unsnapped.size === 0) return;
+    this.#unsnapped.delete(pairKey(symbol, interval));
+    if (alias !== undefined) this.#unsnapped.delete(pairKey(alias, interval));
+  }
+
+  /** Sends a user subscribe adding the pairs (symbol, interval) or (all, interval). */
   subscribe(args: { symbols: readonly string[] | 'all'; interval: IntervalOrNone; change: SubscriptionChange }): Promise<void> {
     const { symbols, interval, change } = args;
-    const awaiting = this.#idsOf(symbols);
-    for (const id of awaiting) this.deps.tracker.awaitSnapshot(id);
     const { promise, waiter } = deferred(symbols);
     this.#request({
       all: symbols === 'all',
@@ -93,32 +114,40 @@ export class RequestRouter {
       symbols: symbols === 'all' ? [] : symbols,
       resumeEpoch: 0,
       origin: 'user',
-      awaiting,
+      awaiting: [],
       change,
       waiters: [waiter],
     });
     return promise;
   }
 
-  /** Sends an unsubscribe (in several parts when its symbols outgrow one message). */
-  unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
+  /**
+   * Sends an unsubscribe of the pairs (symbol, interval), or (all, interval), in several parts
+   * when its symbols outgrow one message. Dropping (all, interval) also drops the pairs a gap
+   * resync added under it.
+   */
+  unsubscribe(symbols: readonly string[] | 'all', interval: IntervalOrNone): Promise<void> {
     const { promise, waiter } = deferred();
-    const all = symbols === 'all';
-    const list = all ? [] : symbols;
-    const bytesOf = (part: readonly string[]) =>
-      this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, interval: 0, symbols: part });
-    const parts = splitToFit(list, bytesOf, this.deps.maxMessageBytes);
-    const waiters = splitWaiter(waiter, parts.length);
-    parts.forEach((part, i) => {
+    const requests: Array<{ all: boolean; symbols: readonly string[] }> = [];
+    if (symbols === 'all') {
+      requests.push({ all: true, symbols: [] });
+      const extra = [...this.#resyncPairs].filter(([symbol, i]) => i === interval && !this.deps.book.holds(symbol, interval)).map(([symbol]) => symbol);
+      for (const symbol of extra) this.#resyncPairs.delete(symbol);
+      if (extra.length > 0) requests.push(...this.#unsubscribeParts(false, extra, interval));
+    } else {
+      requests.push(...this.#unsubscribeParts(false, symbols, interval));
+    }
+    const waiters = splitWaiter(waiter, requests.length);
+    requests.forEach((request, i) => {
       const requestId = this.#pending.nextId();
-      const message: UnsubscribeMessage = { type: 'unsubscribe', requestId, all, interval: 0, symbols: part };
+      const message: UnsubscribeMessage = { type: 'unsubscribe', requestId, all: request.all, interval, symbols: request.symbols };
       this.#pending.add({
         requestId,
         kind: 'unsubscribe',
-        symbols: part,
-        all,
+        symbols: request.symbols,
+        all: request.all,
         origin: 'user',
-        interval: 0,
+        interval,
         resumeEpoch: 0,
         awaiting: [],
         waiters: [waiters[i] as Waiter],
@@ -128,20 +157,30 @@ export class RequestRouter {
     return promise;
   }
 
-  /** Forgets per-instrument state of unsubscribed symbols. */
-  forget(symbols: readonly string[] | 'all'): void {
+  /**
+   * Forgets what dropping the pairs (symbols, interval) makes moot: their pending snapshots, and
+   * the sequence state of instruments no pair covers any more.
+   */
+  forget(symbols: readonly string[] | 'all', interval: IntervalOrNone): void {
+    const { book, table, tracker } = this.deps;
+    const gone = (id: number): void => {
+      const instrument = table.get(id);
+      if (instrument && book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return;
+      tracker.forget(id);
+      this.#resyncQueue.delete(id);
+    };
     if (symbols === 'all') {
-      this.deps.tracker.clear();
-      this.#resyncedUnderAll.clear();
-      this.#resyncQueue.clear();
+      this.#unsnapped.delete(allKey(interval));
+      if (book.allIntervals.size === 0) {
+        this.#resyncPairs.clear();
+        for (const id of [...tracker.positions()].map(([id]) => id)) gone(id);
+      }
       return;
     }
     for (const symbol of symbols) {
-      this.#resyncedUnderAll.delete(symbol);
-      const id = this.deps.table.bySymbol(symbol)?.id;
-      if (id === undefined) continue;
-      this.deps.tracker.forget(id);
-      this.#resyncQueue.delete(id);
+      this.#unsnapped.delete(pairKey(symbol, interval));
+      const id = table.bySymbol(symbol)?.id;
+      if (id !== undefined) gone(id);
     }
   }
 
@@ -167,27 +206,13 @@ export class RequestRouter {
     });
   }
 
-  /** Resubscribes everything with fresh snapshots at `interval` (an interval change). */
-  resubscribeFresh(interval: IntervalOrNone): Promise<void> {
-    const { book, tracker, table } = this.deps;
-    const rounds: Promise<void>[] = [];
-    const extra = book.allInterval !== null ? [...this.#resyncedUnderAll].filter((s) => !book.symbols.has(s)) : [];
-    for (const group of book.groups()) {
-      const symbols = group.all ? [] : group.symbols;
-      const awaiting = group.all ? [...table.byId.keys()] : this.#idsOf(symbols);
-      for (const id of awaiting) tracker.awaitSnapshot(id);
-      rounds.push(this.#roundRequest(group.all, group.interval, symbols, 0, awaiting));
-    }
-    if (extra.length > 0) rounds.push(this.#roundRequest(false, interval, extra, 0, this.#idsOf(extra)));
-    const { promise, waiter } = deferred();
-    settleAll(rounds, [waiter]);
-    return promise;
-  }
-
   /** The server acknowledged a request. */
   ack(requestId: number): void {
     const request = this.#pending.take(requestId);
-    if (request) for (const waiter of request.waiters) waiter.resolve();
+    if (!request) return;
+    // The snapshots of an "all" pair follow its ack at once (one per instrument): it counts as answered.
+    if (request.kind === 'subscribe' && request.all) this.#unsnapped.delete(allKey(request.interval as IntervalOrNone));
+    for (const waiter of request.waiters) waiter.resolve();
   }
 
   /** The server refused a request (or reported an error not tied to one). */
@@ -198,8 +223,11 @@ export class RequestRouter {
       for (const id of request.awaiting) this.deps.tracker.cancelAwait(id);
       let refused = request.waiters;
       if (request.kind === 'subscribe') {
-        if (request.origin === 'user' && request.change) this.deps.book.revert(request.change);
-        else if (!request.all) refused = this.#healRefused(request);
+        if (request.origin === 'user' && request.change) {
+          this.deps.book.revert(request.change);
+          this.forget(request.change.added, request.change.interval);
+          if (request.change.addedAll) this.forget('all', request.change.interval);
+        } else if (!request.all) refused = this.#healRefused(request);
       }
       for (const waiter of refused) waiter.reject(error);
     }
@@ -223,7 +251,8 @@ export class RequestRouter {
   disconnect(): void {
     this.#pending.disconnect();
     this.#resyncQueue.clear();
-    this.#resyncedUnderAll.clear();
+    this.#resyncPairs.clear();
+    this.deps.tracker.connectionEnded();
     clearTimeout(this.#resyncTimer);
     this.#resyncTimer = undefined;
   }
@@ -241,21 +270,29 @@ export class RequestRouter {
     this.#lastResyncAt = this.deps.now();
     const { book, table, tracker } = this.deps;
     const byInterval = new Map<IntervalOrNone, { symbols: string[]; ids: number[] }>();
-    for (const id of this.#resyncQueue) {
-      const instrument = table.get(id);
-      // The book may hold the instrument under its bare symbol ("BTC-USD" for "SIM:BTC-USD").
-      const key = instrument && book.keyFor(instrument.symbol, table.aliasOf(instrument));
-      const symbol = key ?? instrument?.symbol;
-      const interval = key !== undefined ? book.symbols.get(key) : instrument === undefined ? undefined : (book.allInterval ?? undefined);
-      if (symbol === undefined || interval === undefined) {
-        tracker.forget(id);
-        continue;
-      }
-      if (key === undefined) this.#resyncedUnderAll.add(symbol);
+    const add = (interval: IntervalOrNone, symbol: string, id: number): void => {
       let group = byInterval.get(interval);
       if (!group) byInterval.set(interval, (group = { symbols: [], ids: [] }));
       group.symbols.push(symbol);
       group.ids.push(id);
+    };
+    for (const id of this.#resyncQueue) {
+      const instrument = table.get(id);
+      // The book may hold the instrument under its bare symbol ("BTC-USD" for "SIM:BTC-USD").
+      const key = instrument && book.keyFor(instrument.symbol, table.aliasOf(instrument));
+      const allInterval = minimum(book.allIntervals);
+      if (instrument === undefined || (key === undefined && allInterval === undefined)) {
+        tracker.forget(id);
+        continue;
+      }
+      if (key !== undefined) {
+        // Every pair of it again, so each chart of the instrument gets its bars afresh.
+        for (const interval of book.symbols.get(key) ?? []) add(interval, key, id);
+      } else if (allInterval !== undefined) {
+        // Covered by "all" only: asking for "all" again would resend every instrument's snapshot.
+        this.#resyncPairs.set(instrument.symbol, allInterval);
+        add(allInterval, instrument.symbol, id);
+      }
     }
     this.#resyncQueue.clear();
     for (const [interval, group] of byInterval) {
@@ -283,18 +320,19 @@ export class RequestRouter {
     const { symbols } = request;
     const unknown = symbols.filter((s) => table.bySymbol(s) === undefined);
     const known = symbols.filter((s) => table.bySymbol(s) !== undefined);
+    const interval = request.interval as IntervalOrNone;
     if (unknown.length === 0) {
-      if (request.origin === 'round') book.drop(symbols);
+      if (request.origin === 'round') book.drop(symbols, interval);
       return request.waiters;
     }
-    book.drop(unknown);
-    const retry = known.filter((s) => book.symbols.get(s) === request.interval);
+    book.drop(unknown, interval);
+    const retry = known.filter((s) => book.holds(s, interval));
     if (request.origin !== 'round' || retry.length === 0) return request.waiters;
     const dropped = new Set(unknown);
     const innocent = (waiter: Waiter): boolean => Array.isArray(waiter.symbols) && !waiter.symbols.some((s) => dropped.has(s));
     this.#request({
       all: false,
-      interval: request.interval as IntervalOrNone,
+      interval,
       symbols: retry,
       resumeEpoch: request.resumeEpoch,
       origin: 'internal',
@@ -302,18 +340,6 @@ export class RequestRouter {
       waiters: request.waiters.filter(innocent),
     });
     return request.waiters.filter((waiter) => !innocent(waiter));
-  }
-
-  #roundRequest(
-    all: boolean,
-    interval: IntervalOrNone,
-    symbols: readonly string[],
-    resumeEpoch: number,
-    awaiting: readonly number[],
-  ): Promise<void> {
-    const { promise, waiter } = deferred();
-    this.#request({ all, interval, symbols, resumeEpoch, origin: 'round', awaiting, waiters: [waiter] });
-    return promise;
   }
 
   /**
@@ -342,10 +368,7 @@ export class RequestRouter {
       const symbols = part.map((entry) => entry.symbol);
       const named = new Set(symbols);
       const ids = new Set(this.#idsOf(symbols));
-      const change = group.change && {
-        ...group.change,
-        previous: new Map([...group.change.previous].filter(([symbol]) => named.has(symbol))),
-      };
+      const change = group.change && { ...group.change, added: group.change.added.filter((symbol) => named.has(symbol)) };
       this.#sendSubscribe(
         { ...group, symbols, awaiting: group.awaiting.filter((id) => ids.has(id)), change, waiters: waiters[i] ?? [] },
         part,
@@ -370,24 +393,35 @@ export class RequestRouter {
     this.deps.send(subscribeMessage(requestId, group, entries));
   }
 
-  /** Symbols with resume positions. An "all" request lists every tracked instrument (resume only). */
+  /**
+   * Symbols with resume positions: the instrument's one position, shared by its pairs, except for
+   * a pair whose snapshot never came (asked fresh). An "all" request lists every tracked
+   * instrument (resume only).
+   */
   #entries(group: GroupRequest): SubscribeEntry[] {
     const { table, tracker } = this.deps;
     const resuming = group.resumeEpoch !== 0;
     if (group.all) {
-      if (!resuming) return [];
+      if (!resuming || this.#unsnapped.has(allKey(group.interval))) return [];
       const entries: SubscribeEntry[] = [];
       for (const [id, seq] of tracker.positions()) {
-        if (tracker.needsFresh(id)) continue; // no resume: its changed subscription wants a fresh snapshot
         const symbol = table.get(id)?.symbol;
         if (symbol !== undefined) entries.push({ symbol, lastSeq: seq });
       }
       return entries;
     }
     return group.symbols.map((symbol) => {
-      const id = resuming ? table.bySymbol(symbol)?.id : undefined;
-      return { symbol, lastSeq: id === undefined || tracker.needsFresh(id) ? 0 : (tracker.position(id) ?? 0) };
+      const fresh = !resuming || this.#unsnapped.has(pairKey(symbol, group.interval));
+      const id = fresh ? undefined : table.bySymbol(symbol)?.id;
+      return { symbol, lastSeq: id === undefined ? 0 : (tracker.position(id) ?? 0) };
     });
+  }
+
+  /** Unsubscribe requests of `symbols` at `interval`, each fitting the message limit. */
+  #unsubscribeParts(all: boolean, symbols: readonly string[], interval: IntervalOrNone): Array<{ all: boolean; symbols: readonly string[] }> {
+    const bytesOf = (part: readonly string[]) =>
+      this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, interval, symbols: part });
+    return splitToFit(symbols, bytesOf, this.deps.maxMessageBytes).map((part) => ({ all, symbols: part }));
   }
 
   /** Instrument ids the table knows for `symbols` (every id for 'all'). */
@@ -406,4 +440,21 @@ export class RequestRouter {
 /** The subscribe message of `group` carrying `symbols`. */
 function subscribeMessage(requestId: number, group: GroupRequest, symbols: readonly SubscribeEntry[]): SubscribeMessage {
   return { type: 'subscribe', requestId, all: group.all, interval: group.interval, resumeEpoch: group.resumeEpoch, symbols };
+}
+
+/** Key of the pair (symbol, interval) in the router's sets. */
+function pairKey(symbol: string, interval: IntervalOrNone): string {
+  return `${interval}@${symbol}`;
+}
+
+/** Key of the pair (all, interval): NUL is in no symbol, so it never equals a {@link pairKey}. */
+function allKey(interval: IntervalOrNone): string {
+  return `${interval}\u0000all`;
+}
+
+/** Smallest of `values`, or undefined when empty. */
+function minimum(values: ReadonlySet<IntervalOrNone>): IntervalOrNone | undefined {
+  let least: IntervalOrNone | undefined;
+  for (const value of values) if (least === undefined || value < least) least = value;
+  return least;
 }

@@ -14,7 +14,7 @@ export const SeqVerdict = {
   Duplicate: 'duplicate',
   /** Something was missed before it: drop it and resync the instrument. */
   Gap: 'gap',
-  /** The instrument is waiting for a snapshot (after a gap or an interval change): drop it. */
+  /** The instrument is waiting for a resync snapshot (after a gap): drop it. */
   Awaiting: 'awaiting',
 } as const;
 export type SeqVerdict = (typeof SeqVerdict)[keyof typeof SeqVerdict];
@@ -41,12 +41,11 @@ export class SequenceTracker {
   readonly #positions = new Map<number, number>();
   readonly #awaiting = new Set<number>();
   /**
-   * Awaiting instruments whose subscription changed (new symbol, new interval): what the client
-   * holds cannot be resumed into the snapshot they wait for (a resume replays ticks, not the bar
-   * history of the new interval), so a reconnect must ask for them fresh. Gap waits are not here:
-   * resuming from the last contiguous position is exactly their cure.
+   * Instruments whose ticks flow on the current connection (a snapshot or an accepted tick came on
+   * it). Positions outlive a connection (they are the resume positions); this does not. A snapshot
+   * of an instrument that flows carries only bars (docs/protocol.md §2.3) and leaves its position.
    */
-  readonly #fresh = new Set<number>();
+  readonly #flowing = new Set<number>();
 
   /** Last contiguous sequence number of an instrument, or `undefined` if none seen. */
   position(instrumentId: number): number | undefined {
@@ -67,21 +66,24 @@ export class SequenceTracker {
   setPosition(instrumentId: number, seq: number): void {
     this.#positions.set(instrumentId, seq);
     this.#awaiting.delete(instrumentId);
-    this.#fresh.delete(instrumentId);
+    this.#flowing.add(instrumentId);
   }
 
   /**
-   * Drops this instrument's updates until its next snapshot: its subscription changed (new symbol
-   * or interval) and only a fresh snapshot brings what it now needs.
+   * True when the instrument's ticks flow on the current connection and it is not waiting for a
+   * resync: a snapshot of it now is a second pair's, carrying bars only.
    */
-  awaitSnapshot(instrumentId: number): void {
-    this.#awaiting.add(instrumentId);
-    this.#fresh.add(instrumentId);
+  flows(instrumentId: number): boolean {
+    return this.#flowing.has(instrumentId) && !this.#awaiting.has(instrumentId);
+  }
+
+  /** The connection ended: nothing flows until the next connection's snapshots (positions stay). */
+  connectionEnded(): void {
+    this.#flowing.clear();
   }
 
   /** Ends a wait without a snapshot (the resubscribe failed); the next update starts afresh. */
   cancelAwait(instrumentId: number): void {
-    this.#fresh.delete(instrumentId);
     if (this.#awaiting.delete(instrumentId)) this.#positions.delete(instrumentId);
   }
 
@@ -90,26 +92,18 @@ export class SequenceTracker {
     return this.#awaiting.has(instrumentId);
   }
 
-  /**
-   * True while the instrument waits for the snapshot of a changed subscription (see
-   * {@link awaitSnapshot}): a resubscribe after a reconnect must not resume it.
-   */
-  needsFresh(instrumentId: number): boolean {
-    return this.#fresh.has(instrumentId);
-  }
-
   /** Forgets an instrument entirely (unsubscribed or removed from the table). */
   forget(instrumentId: number): void {
     this.#positions.delete(instrumentId);
     this.#awaiting.delete(instrumentId);
-    this.#fresh.delete(instrumentId);
+    this.#flowing.delete(instrumentId);
   }
 
   /** Forgets everything (the server epoch changed: old sequence numbers mean nothing). */
   clear(): void {
     this.#positions.clear();
     this.#awaiting.clear();
-    this.#fresh.clear();
+    this.#flowing.clear();
   }
 
   /** Checks one update from a batch and advances the position when it is accepted. O(1). */
@@ -117,6 +111,7 @@ export class SequenceTracker {
     const id = update.instrumentId;
     if (this.#awaiting.has(id)) return SeqVerdict.Awaiting;
     const last = this.#positions.get(id);
+    this.#flowing.add(id);
     if (update.kind === 'bar' || update.kind === 'session') {
       if (conflated && (last === undefined || update.seq > last)) this.#positions.set(id, update.seq);
       return SeqVerdict.Accept;

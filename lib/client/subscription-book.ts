@@ -1,28 +1,30 @@
 /**
  * What the application wants to be subscribed to, independent of any connection: the client
- * replays it after every (re)connect. Symbols map to their bar interval; "all" has its own.
+ * replays it after every (re)connect. A subscription is a pair (instrument, bar interval),
+ * interval 0 = ticks without bars (docs/protocol.md §2.3); `all` is a pseudo-instrument with its
+ * own set of intervals. Several intervals of one instrument may be held at once.
  */
 import { type BarInterval, isBarInterval } from '../market/types';
 
 /** A bar interval in seconds, or 0 for no bars. */
 export type IntervalOrNone = BarInterval | 0;
 
-/** One subscribe request's worth of the book: everything sharing an interval. */
+/** One subscribe request's worth of the book: pairs sharing an interval. */
 export interface SubscriptionGroup {
   readonly all: boolean;
   readonly interval: IntervalOrNone;
-  /** Explicit symbols (empty for the "all" group). */
+  /** Explicit symbols (empty for an "all" group). */
   readonly symbols: readonly string[];
 }
 
-/** Undo record of one {@link SubscriptionBook.add}, used when the server refuses the request. */
+/** Undo record of one {@link SubscriptionBook.add}: the pairs it added (held before are not listed). */
 export interface SubscriptionChange {
   readonly all: boolean;
   readonly interval: IntervalOrNone;
-  /** symbol -> interval it had before (undefined = was not subscribed). */
-  readonly previous: ReadonlyMap<string, IntervalOrNone | undefined>;
-  /** Interval "all" had before (null = was not subscribed to all). */
-  readonly previousAll: IntervalOrNone | null;
+  /** Symbols whose pair (symbol, interval) this change added. */
+  readonly added: readonly string[];
+  /** True when it added the pair (all, interval). */
+  readonly addedAll: boolean;
 }
 
 /** Throws a TypeError unless `interval` is 0 or a supported bar interval. */
@@ -40,29 +42,29 @@ export function assertSymbols(symbols: unknown): asserts symbols is readonly str
   }
 }
 
-/** The desired subscriptions. */
+/** The desired (instrument, interval) pairs. */
 export class SubscriptionBook {
-  readonly #symbols = new Map<string, IntervalOrNone>();
-  #all: IntervalOrNone | null = null;
+  readonly #symbols = new Map<string, Set<IntervalOrNone>>();
+  readonly #all = new Set<IntervalOrNone>();
 
   /** True when nothing is subscribed. */
   get isEmpty(): boolean {
-    return this.#all === null && this.#symbols.size === 0;
+    return this.#all.size === 0 && this.#symbols.size === 0;
   }
 
-  /** Interval of the "all" subscription, or null when not subscribed to all. */
-  get allInterval(): IntervalOrNone | null {
+  /** Intervals of the (all, interval) pairs held. */
+  get allIntervals(): ReadonlySet<IntervalOrNone> {
     return this.#all;
   }
 
-  /** Explicit symbols and their intervals. */
-  get symbols(): ReadonlyMap<string, IntervalOrNone> {
+  /** Explicit symbols and the intervals held for each. */
+  get symbols(): ReadonlyMap<string, ReadonlySet<IntervalOrNone>> {
     return this.#symbols;
   }
 
   /** True when updates for `symbol` are wanted (explicitly or through "all"). */
   covers(symbol: string): boolean {
-    return this.#all !== null || this.#symbols.has(symbol);
+    return this.#all.size > 0 || this.#symbols.has(symbol);
   }
 
   /**
@@ -76,83 +78,77 @@ export class SubscriptionBook {
 
   /** True when updates for the instrument named `symbol` (bare alias `alias`) are wanted. */
   coversInstrument(symbol: string, alias: string | undefined): boolean {
-    return this.#all !== null || this.keyFor(symbol, alias) !== undefined;
+    return this.#all.size > 0 || this.keyFor(symbol, alias) !== undefined;
   }
 
-  /** Interval `symbol` is subscribed with (explicit entry first, else "all"), or undefined. */
-  intervalOf(symbol: string): IntervalOrNone | undefined {
-    return this.#symbols.get(symbol) ?? this.#all ?? undefined;
+  /**
+   * True when bars of `interval` are wanted for the instrument: a pair (instrument, interval) is
+   * held under its full name or bare alias, or (all, interval) is.
+   */
+  holdsInterval(symbol: string, alias: string | undefined, interval: IntervalOrNone): boolean {
+    if (this.#all.has(interval)) return true;
+    if (this.#symbols.get(symbol)?.has(interval)) return true;
+    return alias !== undefined && (this.#symbols.get(alias)?.has(interval) ?? false);
   }
 
-  /** Adds symbols (or "all") at `interval`; returns the undo record. */
+  /** True when the pair (symbol, interval), or (all, interval) for 'all', is held. */
+  holds(symbol: string | 'all', interval: IntervalOrNone): boolean {
+    return symbol === 'all' ? this.#all.has(interval) : (this.#symbols.get(symbol)?.has(interval) ?? false);
+  }
+
+  /** Adds the pairs (symbol, interval) (or (all, interval)); returns the undo record. */
   add(symbols: readonly string[] | 'all', interval: IntervalOrNone): SubscriptionChange {
-    const previous = new Map<string, IntervalOrNone | undefined>();
-    const previousAll = this.#all;
     if (symbols === 'all') {
-      this.#all = interval;
-    } else {
-      for (const symbol of symbols) {
-        if (!previous.has(symbol)) previous.set(symbol, this.#symbols.get(symbol));
-        this.#symbols.set(symbol, interval);
-      }
+      const addedAll = !this.#all.has(interval);
+      this.#all.add(interval);
+      return { all: true, interval, added: [], addedAll };
     }
-    return { all: symbols === 'all', interval, previous, previousAll };
-  }
-
-  /**
-   * Undoes `change` where nothing changed since (a later subscribe to the same symbol wins).
-   * Returns the symbols that are no longer subscribed.
-   */
-  revert(change: SubscriptionChange): string[] {
-    const dropped: string[] = [];
-    if (change.all && this.#all === change.interval) this.#all = change.previousAll;
-    for (const [symbol, before] of change.previous) {
-      if (this.#symbols.get(symbol) !== change.interval) continue;
-      if (before === undefined) {
-        this.#symbols.delete(symbol);
-        dropped.push(symbol);
-      } else {
-        this.#symbols.set(symbol, before);
-      }
+    const added: string[] = [];
+    for (const symbol of symbols) {
+      let held = this.#symbols.get(symbol);
+      if (!held) this.#symbols.set(symbol, (held = new Set()));
+      if (held.has(interval)) continue;
+      held.add(interval);
+      added.push(symbol);
     }
-    return dropped;
+    return { all: false, interval, added, addedAll: false };
   }
 
-  /** Removes symbols, or everything for 'all'. */
-  remove(symbols: readonly string[] | 'all'): void {
-    if (symbols === 'all') {
-      this.#all = null;
-      this.#symbols.clear();
-      return;
+  /** Undoes `change` (the server refused it): drops the pairs it added. */
+  revert(change: SubscriptionChange): void {
+    if (change.addedAll) this.#all.delete(change.interval);
+    this.drop(change.added, change.interval);
+  }
+
+  /** Drops the pairs (symbol, interval), or (all, interval) for 'all' (explicit pairs stay). */
+  remove(symbols: readonly string[] | 'all', interval: IntervalOrNone): void {
+    if (symbols === 'all') this.#all.delete(interval);
+    else this.drop(symbols, interval);
+  }
+
+  /** Drops the pairs (symbol, interval) of explicit symbols (a refused request). */
+  drop(symbols: readonly string[], interval: IntervalOrNone): void {
+    for (const symbol of symbols) {
+      const held = this.#symbols.get(symbol);
+      if (!held) continue;
+      held.delete(interval);
+      if (held.size === 0) this.#symbols.delete(symbol);
     }
-    for (const symbol of symbols) this.#symbols.delete(symbol);
   }
 
-  /** Removes symbols the server refused, without touching "all". */
-  drop(symbols: readonly string[]): void {
-    for (const symbol of symbols) this.#symbols.delete(symbol);
-  }
-
-  /** Moves every subscription to `interval`. */
-  setInterval(interval: IntervalOrNone): void {
-    if (this.#all !== null) this.#all = interval;
-    for (const symbol of this.#symbols.keys()) this.#symbols.set(symbol, interval);
-  }
-
-  /**
-   * The book as subscribe requests: one group per interval of explicit symbols, then "all". The
-   * explicit ones go first so the gateway knows their intervals when it answers "all".
-   */
+  /** The book as subscribe requests: one group per interval of explicit pairs, then one per "all" interval. */
   groups(): SubscriptionGroup[] {
     const groups: SubscriptionGroup[] = [];
     const byInterval = new Map<IntervalOrNone, string[]>();
-    for (const [symbol, interval] of this.#symbols) {
-      let list = byInterval.get(interval);
-      if (!list) byInterval.set(interval, (list = []));
-      list.push(symbol);
+    for (const [symbol, intervals] of this.#symbols) {
+      for (const interval of intervals) {
+        let list = byInterval.get(interval);
+        if (!list) byInterval.set(interval, (list = []));
+        list.push(symbol);
+      }
     }
     for (const [interval, symbols] of byInterval) groups.push({ all: false, interval, symbols });
-    if (this.#all !== null) groups.push({ all: true, interval: this.#all, symbols: [] });
+    for (const interval of this.#all) groups.push({ all: true, interval, symbols: [] });
     return groups;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The data path of the client: every snapshot and live batch passes here once. Live updates are
- * sequence-checked per instrument (O(1) each); duplicates, updates of unsubscribed instruments
- * and updates of instruments waiting for a resync snapshot are removed before consumers see
- * them, and gaps are reported and queued for resync.
+ * sequence-checked per instrument (O(1) each); duplicates, updates of unsubscribed instruments,
+ * bars of intervals no pair holds, and updates of instruments waiting for a resync snapshot are
+ * removed before consumers see them, and gaps are reported and queued for resync.
  */
 import type { MarketUpdate } from '../market/types';
 import type { SnapshotMessage } from '../protocol/messages';
@@ -33,13 +33,21 @@ export interface UpdateGateDeps {
 export class UpdateGate {
   constructor(private readonly deps: UpdateGateDeps) {}
 
-  /** A snapshot sets the instrument's position; a recovered one loses trades/quotes already delivered. */
+  /**
+   * A snapshot of one (instrument, interval) pair. The first of an instrument on a connection sets
+   * its position; one of an instrument whose ticks already flow is a second pair's, carrying only
+   * bars (docs/protocol.md §2.3): the position stays, so the ticks still on their way are kept.
+   * A recovered snapshot loses trades/quotes already delivered.
+   */
   snapshot(message: SnapshotMessage, now: number): void {
-    const { table, tracker, book, stats, events } = this.deps;
+    const { table, tracker, book, stats, events, router } = this.deps;
     const instrument = table.get(message.instrumentId);
-    if (instrument && !book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return; // unsubscribed meanwhile
+    const alias = instrument && table.aliasOf(instrument);
+    if (instrument && !book.holdsInterval(instrument.symbol, alias, message.interval)) return; // unsubscribed meanwhile
+    if (instrument) router.snapshotArrived(instrument.symbol, alias, message.interval);
     const position = tracker.position(message.instrumentId);
-    tracker.setPosition(message.instrumentId, message.seq);
+    const barsOnly = tracker.flows(message.instrumentId);
+    if (!barsOnly) tracker.setPosition(message.instrumentId, message.seq);
     // A recovered snapshot replays history after a resume point; when two requests resumed the
     // same instrument, drop the trades and quotes this client already has (bars are revisions).
     const updates =
@@ -47,7 +55,7 @@ export class UpdateGate {
         ? message.updates.filter((u) => u.kind === 'bar' || u.seq > position)
         : message.updates;
     stats.updates(updates.length, now);
-    events.emit('snapshot', { ...message, updates, instrument });
+    events.emit('snapshot', { ...message, updates, instrument, barsOnly });
   }
 
   /** Checks a live batch and emits what survives (the same array when nothing was dropped). */
@@ -78,6 +86,8 @@ export class UpdateGate {
     const instrument = table.get(update.instrumentId);
     // Fast path first (subscribed to all, or under the full name); bare-name subscriptions second.
     if (instrument && !book.covers(instrument.symbol) && !book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return false;
+    // Bars of an interval whose pair was dropped (still in flight) go to no one.
+    if (instrument && update.kind === 'bar' && !book.holdsInterval(instrument.symbol, table.aliasOf(instrument), update.interval)) return false;
     const before = tracker.position(update.instrumentId);
     switch (tracker.check(update, conflated)) {
       case SeqVerdict.Accept:

@@ -1,13 +1,14 @@
 /**
- * One chart's interest in a feed: the name it asked for, its {@link IntervalBars}, and the
- * listener that gets an {@link EmbedChartState} at most once per animation frame however fast
+ * One chart's interest in a feed: the name it asked for, the {@link IntervalBars} of its
+ * (instrument, interval) pair (shared with every chart of the page watching the same pair), and
+ * the listener that gets an {@link EmbedChartState} at most once per animation frame however fast
  * data arrives (the chart draws with `series.update()` from it, never per tick).
  */
 import type { BarInterval, Instrument } from '../market/types';
 import type { FrameScheduler } from '../store/frame-scheduler';
 import type { ChartState, ConnectionState } from '../store/types';
 import type { EmbedProblem } from './embed-problem';
-import { IntervalBars } from './interval-bars';
+import type { IntervalBars } from './interval-bars';
 
 /** Where an embedded chart is in its life. */
 export type EmbedStatus =
@@ -49,7 +50,6 @@ export interface HubFacts {
 
 /** A chart's subscription inside a FeedHub. */
 export class ChartWatch {
-  readonly bars: IntervalBars;
   /** Instrument the name resolved to, when the table knows it. */
   instrument: Instrument | undefined;
   /** Problem of this chart alone (unknown symbol, refused request). */
@@ -58,6 +58,9 @@ export class ChartWatch {
   #lastPrice: number | undefined;
   #direction: -1 | 0 | 1 = 0;
   #closed = false;
+  /** Added to the bars' revision so a change of pair (new resolution, new epoch) always redraws. */
+  #revisionBase = 0;
+  #bars: IntervalBars | undefined;
 
   constructor(
     /** The name as the chart gave it (full or bare). */
@@ -66,9 +69,18 @@ export class ChartWatch {
     private readonly listener: EmbedChartListener,
     private readonly scheduler: FrameScheduler,
     private readonly facts: () => HubFacts,
-    maxBars: number,
-  ) {
-    this.bars = new IntervalBars(interval, maxBars);
+  ) {}
+
+  /** Bars of the pair (instrument, interval), once the name resolved. */
+  get bars(): IntervalBars | undefined {
+    return this.#bars;
+  }
+
+  /** Points the watch at another pair's bars (or none): the chart redraws. */
+  setBars(bars: IntervalBars | undefined): void {
+    if (bars === this.#bars) return;
+    this.#revisionBase += 1 + (this.#bars?.revision ?? 0);
+    this.#bars = bars;
   }
 
   /** Asks for a state delivery at the next frame (coalesced). */
@@ -84,17 +96,17 @@ export class ChartWatch {
   state(): EmbedChartState {
     const facts = this.facts();
     const bars = this.bars;
-    bars.takeChanged();
-    const price = bars.lastTrade?.price;
+    const seeded = bars?.seeded ?? false;
+    const price = bars?.lastTrade?.price;
     if (price !== this.#lastPrice) {
       if (price !== undefined && this.#lastPrice !== undefined) this.#direction = price > this.#lastPrice ? 1 : price < this.#lastPrice ? -1 : this.#direction;
       this.#lastPrice = price;
     }
     const problem = this.problem ?? facts.problem;
     const status =
-      problem !== undefined && (this.problem !== undefined || !bars.seeded)
+      problem !== undefined && (this.problem !== undefined || !seeded)
         ? 'error'
-        : bars.seeded
+        : seeded
           ? 'ready'
           : facts.connection === 'connected'
             ? 'loading'
@@ -104,11 +116,11 @@ export class ChartWatch {
       connection: facts.connection,
       instrument: this.instrument,
       chart: {
-        instrumentId: bars.instrumentId,
+        instrumentId: bars?.instrumentId,
         interval: this.interval,
-        bars: bars.bars,
-        revision: bars.revision,
-        status: bars.seeded ? 'ready' : 'loading',
+        bars: bars?.bars ?? [],
+        revision: this.#revisionBase + (bars?.revision ?? 0),
+        status: seeded ? 'ready' : 'loading',
       },
       lastPrice: price,
       lastDirection: this.#direction,

@@ -1,21 +1,18 @@
 /**
  * One feed connection shared by every embedded chart of a page (see hub-registry.ts for how a
- * page gets its hub). Charts `watch(symbol, interval, listener)`; the hub resolves names against
- * the instrument table, subscribes each instrument once, and routes snapshots and batches to the
- * charts of that instrument.
+ * page gets its hub): a reference-counted multiplexer. Charts `watch(symbol, interval, listener)`;
+ * the hub resolves names against the instrument table and holds one subscription per
+ * (instrument, interval) pair however many charts watch it (docs/protocol.md §2.3). Chart A
+ * (BTC-USD, 1m) and chart B (BTC-USD, 5m) are two pairs on one socket, each with its own snapshot
+ * and bars; when B goes, only its pair is dropped. Charts of one pair share its bars.
  *
- * The protocol carries one bar interval per instrument per connection (docs/protocol.md 2.2).
- * The hub subscribes an instrument at the interval of its first chart (the *wire* interval);
- * charts of that instrument at other intervals fold trades into their own bars
- * (interval-bars.ts) from a *seed*: the hub briefly subscribes the instrument at the chart's
- * interval, takes that snapshot, and subscribes it back at the wire interval, in one round of
- * requests. Seeds are gathered per round, never repeated for the same instrument and interval
- * within {@link FeedHubOptions.reseedSpacingMs}, so the gateway's request rate is never at risk.
+ * Subscription changes made within {@link FeedHubOptions.syncDelayMs} go out together, new pairs
+ * before dropped ones, so a chart switching interval never loses the instrument's ticks.
  */
 import type { FeedClient, SnapshotEvent } from '../client';
 import { ProtocolVersionError, RemoteCloseError, ServerRequestError } from '../client/errors';
 import { SymbolIndex, bareSymbol } from '../market/symbols';
-import { BAR_INTERVALS, type BarInterval, type Instrument, type MarketUpdate } from '../market/types';
+import type { BarInterval, Instrument, MarketUpdate } from '../market/types';
 import { ErrorCode } from '../protocol/constants';
 import { feedClosedText, protocolMismatchText, requestRefusedText, unknownInstrumentText } from '../text/feed-errors';
 import { animationFrameScheduler, type FrameScheduler } from '../store/frame-scheduler';
@@ -23,7 +20,7 @@ import type { ConnectionState } from '../store/types';
 import { ChartWatch, type EmbedChartListener, type HubFacts } from './chart-watch';
 import type { EmbedProblem } from './embed-problem';
 import { checkFeedOrigin, describeConnectFailure } from './feed-diagnosis';
-import { DEFAULT_EMBED_MAX_BARS } from './interval-bars';
+import { DEFAULT_EMBED_MAX_BARS, IntervalBars } from './interval-bars';
 
 /** The part of {@link FeedClient} a hub uses (a FeedClient over a fake socket works in tests). */
 export type HubClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'connect' | 'close' | 'instruments' | 'state'>;
@@ -32,26 +29,20 @@ export type HubClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'c
 export interface FeedHubOptions {
   /** Subscription changes made within this time go out as one round of requests (ms). @defaultValue 20 */
   readonly syncDelayMs: number;
-  /** Least time between two seeds of the same instrument and interval (ms). @defaultValue 2000 */
-  readonly reseedSpacingMs: number;
-  /** Bars each chart keeps. @defaultValue 1000 */
+  /** Bars each pair keeps. @defaultValue 1000 */
   readonly maxBars: number;
   /** Schedules chart-state deliveries. @defaultValue next animation frame (timer fallback) */
   readonly scheduler: FrameScheduler;
   /** Explains a first connection that failed. @defaultValue asks the feed's GET /embed/check */
   readonly diagnose: (feedUrl: string) => Promise<EmbedProblem>;
-  /** Clock (ms). @defaultValue Date.now */
-  readonly now: () => number;
 }
 
 /** Defaults of {@link FeedHubOptions}. */
 export const FEED_HUB_DEFAULTS: FeedHubOptions = {
   syncDelayMs: 20,
-  reseedSpacingMs: 2000,
   maxBars: DEFAULT_EMBED_MAX_BARS,
   scheduler: animationFrameScheduler(),
   diagnose: defaultDiagnose,
-  now: () => Date.now(),
 };
 
 /** The page's origin, where there is a page. */
@@ -67,21 +58,31 @@ async function defaultDiagnose(feedUrl: string): Promise<EmbedProblem> {
 
 const ignore = (): void => {};
 
+/** One (instrument, interval) pair the hub holds for its charts. */
+interface Pair {
+  readonly symbol: string;
+  readonly interval: BarInterval;
+  readonly bars: IntervalBars;
+  /** Charts watching it: the pair is held while this is not empty (checked at each sync). */
+  readonly watches: Set<ChartWatch>;
+}
+
+/** Key of a pair: interval and full symbol. */
+function pairKey(symbol: string, interval: BarInterval): string {
+  return `${interval}@${symbol}`;
+}
+
 /** Shares one feed client among charts. */
 export class FeedHub {
   readonly #client: HubClient;
   readonly #options: FeedHubOptions;
   readonly #watches = new Set<ChartWatch>();
-  /** Full symbol -> bar interval the hub last subscribed it at (what the client's book holds). */
-  readonly #subscribed = new Map<string, BarInterval>();
-  /** Instrument id -> interval of its last snapshot (what the wire carries). */
-  readonly #wireById = new Map<number, BarInterval | 0>();
-  /** `symbol@interval` of subscribe requests whose snapshot has not arrived. */
-  readonly #inFlight = new Set<string>();
-  readonly #lastSeedAt = new Map<string, number>();
+  /** Pairs some chart watches (or watched until the next sync), by {@link pairKey}. */
+  readonly #pairs = new Map<string, Pair>();
+  /** Pairs the hub subscribed through the client (what the client's book holds for it). */
+  readonly #subscribed = new Map<string, { symbol: string; interval: BarInterval }>();
   readonly #offs: Array<() => void>;
   #syncTimer: ReturnType<typeof setTimeout> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #connection: ConnectionState;
   #tableSeen = false;
   #everConnected = false;
@@ -112,7 +113,7 @@ export class FeedHub {
       }),
       client.on('epoch', () => this.#onEpoch()),
       client.on('snapshot', (snapshot) => this.#onSnapshot(snapshot)),
-      client.on('batch', (batch) => this.#onBatch(batch.updates, batch.conflated)),
+      client.on('batch', (batch) => this.#onBatch(batch.updates)),
       client.on('error', (error) => this.#onError(error)),
     ];
     if (client.instruments.size > 0) this.#tableSeen = true;
@@ -121,6 +122,11 @@ export class FeedHub {
   /** Charts watching through this hub. */
   get watchCount(): number {
     return this.#watches.size;
+  }
+
+  /** Pairs the hub holds on the connection, as `interval@symbol` (diagnostics and tests). */
+  get pairs(): string[] {
+    return [...this.#subscribed.keys()];
   }
 
   /** Connection state of the shared client. */
@@ -134,7 +140,7 @@ export class FeedHub {
    */
   watch(symbol: string, interval: BarInterval, listener: EmbedChartListener): () => void {
     if (this.#closed) throw new Error('FeedHub is closed');
-    const watch = new ChartWatch(symbol, interval, listener, this.#options.scheduler, this.#facts, this.#options.maxBars);
+    const watch = new ChartWatch(symbol, interval, listener, this.#options.scheduler, this.#facts);
     this.#watches.add(watch);
     // A client the server stopped for good (policy close, version mismatch) gets a new try.
     if (this.#client.state === 'closed') this.#client.connect();
@@ -143,6 +149,7 @@ export class FeedHub {
     this.#scheduleSync();
     return () => {
       if (!this.#watches.delete(watch)) return;
+      this.#attach(watch, undefined);
       watch.close();
       if (!this.#closed) this.#scheduleSync();
     };
@@ -153,10 +160,10 @@ export class FeedHub {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#syncTimer);
-    clearTimeout(this.#retryTimer);
     for (const off of this.#offs) off();
     for (const watch of this.#watches) watch.close();
     this.#watches.clear();
+    this.#pairs.clear();
     this.#client.close();
     this.#connection = 'closed';
   }
@@ -168,54 +175,47 @@ export class FeedHub {
     if (state === 'connected') {
       this.#everConnected = true;
       this.#problem = undefined;
-    } else {
-      this.#inFlight.clear(); // answers to requests on the old socket will not come
-      if ((state === 'reconnecting' || state === 'closed') && !this.#everConnected) this.#diagnose();
+    } else if ((state === 'reconnecting' || state === 'closed') && !this.#everConnected) {
+      this.#diagnose();
     }
     this.#notifyAll();
   }
 
   #onEpoch(): void {
-    // Instrument ids and sequence numbers restarted: everything built on them is void. The new
-    // instrument table (next message) resolves the names again; the client resubscribes.
+    // Instrument ids and sequence numbers restarted: every pair's bars are void. The client keeps
+    // its subscriptions (by name) and resubscribes them; the new instrument table, which comes
+    // before their snapshots, resolves the names again and gives each pair new bars.
     this.#tableSeen = false;
-    this.#wireById.clear();
-    this.#inFlight.clear();
+    this.#pairs.clear();
     for (const watch of this.#watches) {
+      watch.setBars(undefined);
       watch.instrument = undefined;
-      watch.bars.reset(undefined);
       watch.notify();
     }
   }
 
   #onSnapshot(snapshot: SnapshotEvent): void {
-    this.#wireById.set(snapshot.instrumentId, snapshot.interval);
-    if (snapshot.instrument) this.#inFlight.delete(`${snapshot.instrument.symbol}@${snapshot.interval}`);
-    let seedWanted = false;
-    for (const watch of this.#watches) {
-      if (watch.bars.instrumentId !== snapshot.instrumentId) continue;
-      watch.bars.snapshot(snapshot);
+    if (!snapshot.instrument || snapshot.interval === 0) return;
+    const pair = this.#pairs.get(pairKey(snapshot.instrument.symbol, snapshot.interval));
+    if (!pair || pair.bars.instrumentId !== snapshot.instrumentId) return;
+    pair.bars.snapshot(snapshot);
+    for (const watch of pair.watches) {
       if (watch.problem?.kind === 'refused') watch.problem = undefined;
       watch.notify();
-      if (watch.bars.needsSeed) seedWanted = true;
     }
-    if (seedWanted) this.#scheduleSync();
   }
 
-  #onBatch(updates: readonly MarketUpdate[], conflated: boolean): void {
-    let seedWanted = false;
-    for (const watch of this.#watches) {
-      if (watch.bars.instrumentId === undefined) continue;
-      watch.bars.batch(updates, conflated);
-      if (watch.bars.changed) watch.notify();
-      if (watch.bars.needsSeed) seedWanted = true;
+  #onBatch(updates: readonly MarketUpdate[]): void {
+    for (const pair of this.#pairs.values()) {
+      pair.bars.batch(updates);
+      if (pair.bars.takeChanged()) for (const watch of pair.watches) watch.notify();
     }
-    if (seedWanted) this.#scheduleSync();
   }
 
   #onError(error: unknown): void {
     if (error instanceof ServerRequestError) {
-      for (const symbol of error.symbols) for (const interval of BAR_INTERVALS) this.#inFlight.delete(`${symbol}@${interval}`);
+      // The client dropped the refused pairs from its book: a later sync may ask again.
+      for (const [key, pair] of this.#subscribed) if (error.symbols.includes(pair.symbol)) this.#subscribed.delete(key);
       for (const watch of this.#watches) {
         const named = error.symbols.includes(watch.name) || (watch.instrument !== undefined && error.symbols.includes(watch.instrument.symbol));
         if (!named) continue;
@@ -263,11 +263,11 @@ export class FeedHub {
     const resolution = index.resolve(watch.name);
     if (resolution.kind === 'found') {
       const instrument = resolution.instrument;
-      if (watch.bars.instrumentId !== instrument.id) watch.bars.reset(instrument.id, this.#wireById.get(instrument.id));
       watch.instrument = instrument;
+      this.#attach(watch, instrument);
       if (watch.problem?.kind === 'unknown-symbol' || watch.problem?.kind === 'ambiguous-symbol') watch.problem = undefined;
     } else {
-      if (watch.bars.instrumentId !== undefined) watch.bars.reset(undefined);
+      this.#attach(watch, undefined);
       watch.instrument = undefined;
       watch.problem =
         resolution.kind === 'ambiguous'
@@ -281,81 +281,63 @@ export class FeedHub {
     watch.notify();
   }
 
-  #scheduleSync(delayMs = this.#options.syncDelayMs): void {
+  /**
+   * Moves `watch` to the pair (instrument, its interval), or out of any pair. A pair left with no
+   * chart keeps its bars until the next sync drops it, so a chart mounted again at once (React
+   * StrictMode, an attribute edit) finds them.
+   */
+  #attach(watch: ChartWatch, instrument: Instrument | undefined): void {
+    const current = watch.bars;
+    if (instrument && current && current.instrumentId === instrument.id) return;
+    if (current) {
+      for (const pair of this.#pairs.values()) if (pair.bars === current) pair.watches.delete(watch);
+    }
+    if (!instrument) {
+      watch.setBars(undefined);
+      return;
+    }
+    const key = pairKey(instrument.symbol, watch.interval);
+    let pair = this.#pairs.get(key);
+    if (!pair || pair.bars.instrumentId !== instrument.id) {
+      pair = { symbol: instrument.symbol, interval: watch.interval, bars: new IntervalBars(instrument.id, watch.interval, this.#options.maxBars), watches: new Set() };
+      this.#pairs.set(key, pair);
+    }
+    pair.watches.add(watch);
+    watch.setBars(pair.bars);
+  }
+
+  #scheduleSync(): void {
     if (this.#closed || this.#syncTimer !== undefined) return;
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = undefined;
       this.#sync();
-    }, delayMs);
+    }, this.#options.syncDelayMs);
   }
 
-  /** Brings the client's subscriptions in line with the watches; sends seeds charts need. */
+  /**
+   * Brings the client's subscriptions in line with the charts: pairs no chart watches are dropped,
+   * new ones added (added first, so an instrument's ticks never stop in between).
+   */
   #sync(): void {
     if (this.#closed) return;
-    if (this.#tableSeen) this.#resolveAll();
-    const desired = new Map<string, BarInterval[]>();
-    for (const watch of this.#watches) {
-      if (!watch.instrument) continue;
-      const intervals = desired.get(watch.instrument.symbol) ?? [];
-      if (!intervals.includes(watch.interval)) intervals.push(watch.interval);
-      desired.set(watch.instrument.symbol, intervals);
-    }
-    const gone = [...this.#subscribed.keys()].filter((symbol) => !desired.has(symbol));
-    if (gone.length > 0) {
-      for (const symbol of gone) {
-        this.#subscribed.delete(symbol);
-        // A snapshot still on its way for it will not be delivered (the client drops snapshots of
-        // what it no longer subscribes): left in flight, it would block that seed for good.
-        for (const interval of BAR_INTERVALS) this.#inFlight.delete(`${symbol}@${interval}`);
+    const adds = new Map<BarInterval, string[]>();
+    const drops = new Map<BarInterval, string[]>();
+    for (const [key, pair] of this.#pairs) {
+      if (pair.watches.size === 0) {
+        this.#pairs.delete(key);
+        continue;
       }
-      this.#client.unsubscribe(gone).catch(ignore);
+      if (this.#subscribed.has(key)) continue;
+      this.#subscribed.set(key, { symbol: pair.symbol, interval: pair.interval });
+      push(adds, pair.interval, pair.symbol);
     }
-    const connected = this.#connection === 'connected';
-    const now = this.#options.now();
-    const seeds = new Map<BarInterval, string[]>();
-    const finals = new Map<BarInterval, string[]>();
-    let retryInMs: number | undefined;
-    /** True when a seed of `key` may go now; else notes when it may. */
-    const mayRequest = (key: string): boolean => {
-      if (this.#inFlight.has(key)) return false;
-      const last = this.#lastSeedAt.get(key);
-      if (last !== undefined && now - last < this.#options.reseedSpacingMs) {
-        retryInMs = Math.min(retryInMs ?? Infinity, this.#options.reseedSpacingMs - (now - last));
-        return false;
-      }
-      return true;
-    };
-    for (const [symbol, intervals] of desired) {
-      const current = this.#subscribed.get(symbol);
-      const wire = current !== undefined && intervals.includes(current) ? current : (intervals[0] as BarInterval);
-      let final = wire !== current;
-      if (connected) {
-        for (const watch of this.#watches) {
-          if (watch.instrument?.symbol !== symbol || !watch.bars.needsSeed) continue;
-          const key = `${symbol}@${watch.interval}`;
-          if (watch.interval === wire ? final || !mayRequest(key) : !mayRequest(key)) continue;
-          this.#lastSeedAt.set(key, now);
-          this.#inFlight.add(key);
-          // A seed moves the instrument to the seed's interval: the round ends back at the wire's.
-          final = true;
-          if (watch.interval !== wire) push(seeds, watch.interval, symbol);
-        }
-      }
-      if (final) {
-        push(finals, wire, symbol);
-        this.#subscribed.set(symbol, wire);
-        if (connected) this.#inFlight.add(`${symbol}@${wire}`);
-      }
+    for (const [key, held] of this.#subscribed) {
+      if (this.#pairs.has(key)) continue;
+      this.#subscribed.delete(key);
+      push(drops, held.interval, held.symbol);
     }
-    // Seeds first, then the wire interval: the connection ends at the wire interval.
-    for (const [interval, symbols] of seeds) this.#client.subscribe(symbols, interval).catch(ignore);
-    for (const [interval, symbols] of finals) this.#client.subscribe(symbols, interval).catch(ignore);
-    if (retryInMs !== undefined && this.#retryTimer === undefined) {
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
-        this.#scheduleSync(0);
-      }, retryInMs);
-    }
+    for (const [interval, symbols] of adds) this.#client.subscribe(symbols, interval).catch(ignore);
+    for (const [interval, symbols] of drops) this.#client.unsubscribe(symbols, interval).catch(ignore);
   }
 
   #diagnose(): void {
@@ -398,7 +380,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function validate(options: FeedHubOptions): void {
-  for (const key of ['syncDelayMs', 'reseedSpacingMs'] as const) {
+  for (const key of ['syncDelayMs'] as const) {
     if (typeof options[key] !== 'number' || !Number.isFinite(options[key]) || options[key] < 0) {
       throw new TypeError(`FeedHub option "${key}" must be a non-negative number (ms), got ${String(options[key])}`);
     }
@@ -406,7 +388,7 @@ function validate(options: FeedHubOptions): void {
   if (!Number.isSafeInteger(options.maxBars) || options.maxBars < 1) {
     throw new TypeError(`FeedHub option "maxBars" must be a positive integer, got ${String(options.maxBars)}`);
   }
-  for (const key of ['scheduler', 'diagnose', 'now'] as const) {
+  for (const key of ['scheduler', 'diagnose'] as const) {
     if (typeof options[key] !== 'function') throw new TypeError(`FeedHub option "${key}" must be a function`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Builds a canonical message object (exactly the fields of messages.ts, in canonical order) from an
  * unknown value, validating every field against the same rules the binary codec enforces
- * (docs/protocol.md §3-5). The JSON decoder uses it on parsed input (failures become
+ * (docs/protocol.md §4-6). The JSON decoder uses it on parsed input (failures become
  * ProtocolErrors); the JSON encoder uses it on outgoing messages (failures become TypeError/RangeError).
  */
 import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, SessionStats, Side, Trade } from '../market/types';

@@ -1,5 +1,5 @@
 /**
- * Binary decoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §4-5.
+ * Binary decoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §5-6.
  * Total: any input gives a message or a {@link ProtocolError}, never another exception, and never
  * allocates more than the input could describe (counts are checked before arrays are built).
  */

@@ -1,5 +1,5 @@
 /**
- * Binary encoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §4-5.
+ * Binary encoder for Tickwire v2 (`tickwire.v2`), byte layouts in docs/protocol.md §5-6.
  * Encoders validate their input and throw TypeError/RangeError naming the offending field: bad
  * input here is a bug in the caller, not data from the network.
  */

@@ -1,6 +1,6 @@
 import { CloseCode } from './constants';
 
-/** Stable string codes of {@link ProtocolError}. Documented in docs/protocol.md §7. */
+/** Stable string codes of {@link ProtocolError}. Documented in docs/protocol.md §8. */
 export type ProtocolErrorCode =
   | 'TW_ERR_EMPTY_MESSAGE'
   | 'TW_ERR_UNKNOWN_MESSAGE_TYPE'

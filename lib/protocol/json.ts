@@ -1,6 +1,6 @@
 /**
  * JSON codec for `tickwire.v2.json`: the message objects of messages.ts as `JSON.stringify` text,
- * one per text frame (docs/protocol.md §6). Meant for debugging with any WebSocket tool, so it is
+ * one per text frame (docs/protocol.md §7). Meant for debugging with any WebSocket tool, so it is
  * as strict as the binary codec: every field is validated, unknown or missing fields are errors.
  */
 import { MAX_CLIENT_MESSAGE_BYTES } from './constants';

@@ -1,5 +1,5 @@
 /**
- * Reads the updates of a batch or snapshot (docs/protocol.md §5). Each update object is created by
+ * Reads the updates of a batch or snapshot (docs/protocol.md §6). Each update object is created by
  * one literal per kind per path, with the same keys in the same order, so every trade (quote, bar)
  * the decoder yields has the same hidden class. The varints of an update are read in one call: on
  * the fast path, when each is below 2^32, by {@link Reader.uint32s} into a Uint32Array; otherwise (a

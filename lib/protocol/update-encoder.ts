@@ -1,5 +1,5 @@
 /**
- * Writes one market update (trade, quote or bar) in the self-contained layout of docs/protocol.md §5.
+ * Writes one market update (trade, quote or bar) in the self-contained layout of docs/protocol.md §6.
  * Nothing here depends on neighbouring updates, only on the message's base time, so segments
  * encoded separately concatenate into a valid batch. Every field is validated as it is written.
  */
@@ -14,7 +14,7 @@ import type { Writer } from './writer';
  */
 export const MAX_UPDATE_FIXED_BYTES = 2 + 13 * 8;
 
-// Varint fields after the kind byte, in wire order (docs/protocol.md §5); a mask bit set = zigzag.
+// Varint fields after the kind byte, in wire order (docs/protocol.md §6); a mask bit set = zigzag.
 /** Quote: instrumentId, seq, eventDelta±, receiveDelta±, bid±, bidSize, spread±, askSize. */
 const QUOTE_FIELDS = 8;
 const QUOTE_SIGNED = 0b0101_1100;

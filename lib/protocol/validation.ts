@@ -1,7 +1,7 @@
 /**
  * Pure checks on message field values, shared by the encoders (which turn a failure into a
  * TypeError/RangeError naming the field: a programmer error) and the JSON decoder (which turns it
- * into a ProtocolError: bad input). Ranges are specified in docs/protocol.md §3-5.
+ * into a ProtocolError: bad input). Ranges are specified in docs/protocol.md §4-6.
  */
 import { MAX_DECIMALS } from '../market/decimal';
 import { AssetClass, Side, type BarInterval } from '../market/types';

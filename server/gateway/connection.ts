@@ -10,7 +10,7 @@ import type { AnyMessage } from '../../lib/protocol/messages';
 import { fitCloseReason } from './close-reason';
 import { TokenBucket } from './rate-limit';
 import {
-  ConsumerState,
+  type ConsumerState,
   INITIAL_SLOW_CONSUMER_STATE,
   decideSlowConsumer,
   type SlowConsumerAction,
@@ -19,7 +19,10 @@ import {
 } from './slow-consumer-policy';
 
 /** The socket calls a connection makes (a `ws` WebSocket; tests may pass a fake of this shape). */
-export type ConnectionSocket = Pick<WebSocket, 'send' | 'ping' | 'close' | 'terminate' | 'once' | 'bufferedAmount' | 'readyState' | 'OPEN' | 'CLOSED'>;
+export type ConnectionSocket = Pick<
+  WebSocket,
+  'send' | 'ping' | 'close' | 'terminate' | 'once' | 'bufferedAmount' | 'readyState' | 'OPEN' | 'CLOSED'
+>;
 
 /** The request rate a connection is allowed (server/gateway/options.ts). */
 export interface ConnectionLimits {

@@ -70,7 +70,10 @@ function recordTicks(c: FeedClient, symbol: string) {
   c.on('snapshot', (s) => {
     if (!isOurs(s.instrumentId)) return;
     snapshots.push(s);
-    if (s.recovered) {
+    if (s.barsOnly) {
+      // A second pair of the instrument: only its interval's bars; the ticks flow on.
+      for (const u of s.updates) take(u);
+    } else if (s.recovered) {
       // Exactly the updates after the resume point: they continue the stream.
       for (const u of s.updates) take(u);
     } else {
@@ -173,7 +176,33 @@ describe('FeedClient against the feed service', () => {
     // Before: the three were sent as one round and every promise rejected with NOPE-USD's refusal,
     // although 'all' and BTC-USD were then subscribed.
     expect(await Promise.all([all, btc, nope])).toEqual(['subscribed', 'subscribed', ErrorCode.UnknownInstrument]);
-    expect(c.subscriptions()).toEqual({ all: 0, symbols: new Map([['BTC-USD', 60]]) });
+    expect(c.subscriptions()).toEqual({ all: new Set([0]), symbols: new Map([['BTC-USD', new Set([60])]]) });
+  });
+
+  it('holds two intervals of one instrument: ticks once and consecutive, bars of both; dropping one keeps the other', async () => {
+    const service = await feed();
+    const c = client({ url: service.url });
+    const ticks = recordTicks(c, 'BTC-USD');
+    await sleep(300);
+    c.connect();
+    await c.subscribe(['BTC-USD'], 1);
+    await c.subscribe(['BTC-USD'], 5);
+    await waitFor(() => ticks.snapshots.length === 2, 5000, 'two snapshots');
+    expect(ticks.snapshots.map((s) => [s.interval, s.barsOnly])).toEqual([
+      [1, false],
+      [5, true],
+    ]);
+    expect(ticks.snapshots[1]!.updates.every((u) => u.kind === 'bar' && u.interval === 5)).toBe(true);
+    await waitFor(() => ticks.seqs.length > 40 && new Set(ticks.bars.map((b) => b.kind === 'bar' && b.interval)).size === 2, 5000, 'bars of both intervals');
+    expectConsecutive(ticks.seqs);
+    expect(c.stats().duplicates).toBe(0);
+    await c.unsubscribe(['BTC-USD'], 5);
+    const from = ticks.bars.length;
+    const seqsFrom = ticks.seqs.length;
+    await waitFor(() => ticks.seqs.length > seqsFrom + 20, 5000, 'live updates after the drop');
+    expect(ticks.bars.slice(from).every((b) => b.kind === 'bar' && b.interval === 1)).toBe(true);
+    expect(ticks.bars.length).toBeGreaterThan(from);
+    expectConsecutive(ticks.seqs);
   });
 
   it('fails over to the next URL when the first gateway is dead', async () => {

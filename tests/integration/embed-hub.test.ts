@@ -1,7 +1,8 @@
 /**
  * FeedHub over a real FeedClient against the real feed service: several charts share one
- * connection, charts at intervals the wire does not carry build bars equal to the server's, and
- * a refused origin or a dead feed is explained (through the real GET /embed/check).
+ * connection, two charts of one instrument at different intervals hold two pairs and each gets
+ * the server's bars, removing one keeps the other live, and a refused origin or a dead feed is
+ * explained (through the real GET /embed/check).
  */
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -120,13 +121,13 @@ describe('FeedHub against a real feed', () => {
     const wire = latest();
     const folded = latest();
     const other = latest();
-    h.watch('BTC-USD', 5, wire.listener); // first chart: the wire carries 5 s bars for BTC-USD
-    h.watch('BTC-USD', 1, folded.listener); // built here from trades after a seed
+    h.watch('BTC-USD', 5, wire.listener); // the pair (BTC-USD, 5)
+    const stopSeconds = h.watch('BTC-USD', 1, folded.listener); // the pair (BTC-USD, 1), same socket
     h.watch('ETH-USD', 60, other.listener);
     await waitFor(() => (folded.last()?.status === 'ready' && other.last()?.status === 'ready' ? true : undefined), 'charts ready');
     expect(service.health().clients).toBe(1);
 
-    await sleep(4500); // several 1 s bars close while folding
+    await sleep(4500); // several 1 s bars close
     const [mine, theirs] = closedInBoth(folded.last()?.chart.bars ?? [], await serverBars(service.url, 'BTC-USD', 1), 1);
     expect(mine.length).toBeGreaterThanOrEqual(3);
     expect(mine).toEqual(theirs);
@@ -134,6 +135,13 @@ describe('FeedHub against a real feed', () => {
     expect(wired).toEqual(reference);
     expect(folded.last()?.lastPrice).toBeGreaterThan(0);
     expect(other.last()?.instrument?.symbol).toBe('SIM:ETH-USD');
+
+    // Removing the 1 s chart drops only its pair: the 5 s chart of the same instrument stays live.
+    stopSeconds();
+    await waitFor(() => (h.pairs.includes('1@SIM:BTC-USD') ? undefined : true), 'pair dropped');
+    expect(h.pairs.sort()).toEqual(['5@SIM:BTC-USD', '60@SIM:ETH-USD']);
+    const last = wire.last()?.chart.bars.at(-1)?.seq ?? 0;
+    await waitFor(() => ((wire.last()?.chart.bars.at(-1)?.seq ?? 0) > last ? true : undefined), '5 s chart still live');
   });
 
   it('loads every chart of a symbol picked again after leaving it before its snapshots came (a feed 150 ms away)', async () => {

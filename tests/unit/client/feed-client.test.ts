@@ -13,7 +13,7 @@ import type { BatchEvent, GapEvent, SnapshotEvent } from '../../../lib/client/ev
 import type { FeedClientError } from '../../../lib/client/errors';
 import { BINARY_CODEC, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ProtocolError } from '../../../lib/protocol';
 import { encodedByteLength } from '../../../lib/client/request-size';
-import { BTC, ETH, bar, fakeTransport, greet, quote, trade, type FakeSocket } from './fake-socket';
+import { BTC, ETH, FakeGateway, bar, fakeTransport, greet, quote, trade, type FakeSocket } from './fake-socket';
 
 function makeClient(overrides: Partial<ConstructorParameters<typeof FeedClient>[0]> = {}) {
   const transport = fakeTransport();
@@ -156,9 +156,10 @@ describe('FeedClient', () => {
       await done;
       expect(settled).toBe(true);
 
-      client.unsubscribe(symbols);
+      client.unsubscribe(symbols, 60);
       const unsubscribes = socket.sentOf('unsubscribe');
       expect(unsubscribes.length).toBeGreaterThan(1);
+      for (const part of unsubscribes) expect(part.interval).toBe(60);
       for (const part of unsubscribes) expect(encodedByteLength(BINARY_CODEC.encode(part))).toBeLessThanOrEqual(MAX_CLIENT_MESSAGE_BYTES);
       expect(unsubscribes.flatMap((p) => p.symbols)).toEqual(symbols);
       client.close();
@@ -251,7 +252,7 @@ describe('FeedClient', () => {
 
     it('stops delivering an unsubscribed instrument', async () => {
       const { client, socket, batches } = live();
-      const done = client.unsubscribe(['ETH-USD']);
+      const done = client.unsubscribe(['ETH-USD'], 0);
       socket.deliver({ type: 'ack', requestId: socket.sentOf('unsubscribe')[0]!.requestId });
       await done;
       socket.deliver({ type: 'batch', conflated: false, updates: [quote(2, 51), trade(1, 11)] });
@@ -260,23 +261,110 @@ describe('FeedClient', () => {
     });
   });
 
-  describe('#setInterval', () => {
-    it('resubscribes everything fresh and drops old-interval bars until the new snapshots', async () => {
-      const { client, transport, batches } = makeClient();
-      client.subscribe(['BTC-USD'], 60);
-      client.connect();
-      const socket = transport.last();
-      greet(socket);
-      answerSubscribe(socket, [{ id: 1, seq: 10 }]);
-      const done = client.setInterval(300);
-      const request = socket.sentOf('subscribe').at(-1)!;
-      expect(request).toMatchObject({ interval: 300, resumeEpoch: 0, symbols: [{ symbol: 'BTC-USD', lastSeq: 0 }] });
-      socket.deliver({ type: 'batch', conflated: false, updates: [bar(1, 10, 60)] });
+  describe('(instrument, interval) pairs', () => {
+    /** A client holding (BTC, 60) and (BTC, 300) on a v2 fake gateway. */
+    function twoCharts() {
+      const ctx = makeClient();
+      ctx.client.connect();
+      const gateway = new FakeGateway(ctx.transport.last()).greet();
+      const minute = ctx.client.subscribe(['BTC-USD'], 60);
+      const fiveMinutes = ctx.client.subscribe(['BTC-USD'], 300);
+      gateway.answer();
+      return { ...ctx, gateway, minute, fiveMinutes };
+    }
+
+    it('adds a second interval of an instrument instead of replacing the first: each pair gets its snapshot', async () => {
+      const { client, gateway, snapshots, minute, fiveMinutes } = twoCharts();
+      await Promise.all([minute, fiveMinutes]);
+      expect(client.subscriptions().symbols.get('BTC-USD')).toEqual(new Set([60, 300]));
+      expect(gateway.socket.sentOf('subscribe').map((m) => m.interval)).toEqual([60, 300]);
+      expect(snapshots.map((s) => [s.interval, s.barsOnly, s.updates.map((u) => u.kind)])).toEqual([
+        [60, false, ['bar', 'trade', 'quote']],
+        [300, true, ['bar']],
+      ]);
+      client.close();
+    });
+
+    it('delivers a trade once and the bars of both intervals', () => {
+      const { client, gateway, batches } = twoCharts();
+      gateway.publish(BTC.id);
+      expect(batches.at(-1)!.updates.map((u) => (u.kind === 'bar' ? `bar ${u.interval}` : u.kind))).toEqual(['trade', 'bar 60', 'bar 300']);
+      client.close();
+    });
+
+    it('unsubscribes one interval with that interval on the wire and keeps the other pair live', async () => {
+      const { client, gateway, batches } = twoCharts();
+      const done = client.unsubscribe(['BTC-USD'], 300);
+      expect(gateway.socket.sentOf('unsubscribe')).toMatchObject([{ all: false, interval: 300, symbols: ['BTC-USD'] }]);
+      // A bar of the dropped interval still in flight is not delivered.
+      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [bar(BTC.id, 10, 300)] });
       expect(batches).toHaveLength(0);
-      answerSubscribe(socket, [{ id: 1, seq: 10 }]);
-      await expect(done).resolves.toBeUndefined();
-      socket.deliver({ type: 'batch', conflated: false, updates: [bar(1, 10, 300)] });
-      expect(batches).toHaveLength(1);
+      gateway.answer();
+      await done;
+      expect(client.subscriptions().symbols.get('BTC-USD')).toEqual(new Set([60]));
+      gateway.publish(BTC.id);
+      expect(batches.at(-1)!.updates.map((u) => (u.kind === 'bar' ? `bar ${u.interval}` : u.kind))).toEqual(['trade', 'bar 60']);
+      client.close();
+    });
+
+    it('resumes both pairs after a reconnect from the one position of the instrument', () => {
+      const { client, gateway, transport } = twoCharts();
+      gateway.publish(BTC.id);
+      gateway.socket.serverClose(1006);
+      vi.advanceTimersByTime(500);
+      const next = new FakeGateway(transport.last(), 7, gateway.seq);
+      greet(next.socket);
+      expect(next.socket.sentOf('subscribe').map((m) => [m.interval, m.resumeEpoch, m.symbols])).toEqual([
+        [60, 7, [{ symbol: 'BTC-USD', lastSeq: 11 }]],
+        [300, 7, [{ symbol: 'BTC-USD', lastSeq: 11 }]],
+      ]);
+      client.close();
+    });
+
+    it('keeps ticks still in flight when a second pair\'s bars-only snapshot names a later seq', () => {
+      const { client, transport, batches, snapshots } = makeClient();
+      client.connect();
+      const gateway = new FakeGateway(transport.last()).greet();
+      client.subscribe('all', 0);
+      gateway.answer();
+      // Two BTC trades happen; the chart's subscribe is answered before their batch arrives.
+      gateway.seq.set(BTC.id, 12);
+      client.subscribe(['BTC-USD'], 60);
+      gateway.answer();
+      expect(snapshots.at(-1)).toMatchObject({ instrumentId: BTC.id, interval: 60, seq: 12, barsOnly: true });
+      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11), trade(BTC.id, 12)] });
+      expect(batches.at(-1)!.updates.map((u) => u.seq)).toEqual([11, 12]);
+      expect(client.stats().duplicates).toBe(0);
+      client.close();
+    });
+
+    it('drops only (all, interval) on unsubscribe("all"): pairs held by name keep flowing', async () => {
+      const { client, transport, batches } = makeClient();
+      client.connect();
+      const gateway = new FakeGateway(transport.last()).greet();
+      client.subscribe('all', 0);
+      client.subscribe(['BTC-USD'], 60);
+      gateway.answer();
+      const done = client.unsubscribe('all', 0);
+      expect(gateway.socket.sentOf('unsubscribe')).toMatchObject([{ all: true, interval: 0 }]);
+      gateway.answer();
+      await done;
+      gateway.publish(ETH.id);
+      gateway.publish(BTC.id);
+      expect(batches.at(-1)!.updates.map((u) => u.instrumentId)).toEqual([BTC.id, BTC.id]);
+      expect(client.position(ETH.id)).toBeUndefined();
+      client.close();
+    });
+
+    it('resyncs every pair of an instrument after a gap', () => {
+      const { client, gateway, gaps } = twoCharts();
+      const before = gateway.socket.sentOf('subscribe').length;
+      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 13)] });
+      expect(gaps).toHaveLength(1);
+      expect(gateway.socket.sentOf('subscribe').slice(before).map((m) => [m.interval, m.symbols])).toEqual([
+        [60, [{ symbol: 'BTC-USD', lastSeq: 0 }]],
+        [300, [{ symbol: 'BTC-USD', lastSeq: 0 }]],
+      ]);
       client.close();
     });
   });
@@ -347,8 +435,15 @@ describe('FeedClient', () => {
       const [symbolsRound, allRound] = transport.last().sentOf('subscribe');
       // A resume would replay only the ticks after seq 11: the bar history would never come.
       expect(symbolsRound).toMatchObject({ all: false, interval: 60, symbols: [{ symbol: 'BTC-USD', lastSeq: 0 }] });
-      // ETH (no pending snapshot) still resumes under "all"; BTC is not resumed there either.
-      expect(allRound).toMatchObject({ all: true, resumeEpoch: 7, symbols: [{ symbol: 'ETH-USD', lastSeq: 21 }] });
+      // The (all, 0) pair got its snapshots: it resumes both instruments.
+      expect(allRound).toMatchObject({
+        all: true,
+        resumeEpoch: 7,
+        symbols: [
+          { symbol: 'BTC-USD', lastSeq: 11 },
+          { symbol: 'ETH-USD', lastSeq: 21 },
+        ],
+      });
       client.close();
     });
 

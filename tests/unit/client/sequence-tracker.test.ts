@@ -99,7 +99,7 @@ describe('SequenceTracker', () => {
     it('ends the wait and restarts the instrument at its next update', () => {
       const t = new SequenceTracker();
       t.setPosition(1, 10);
-      t.awaitSnapshot(1);
+      expect(t.check(trade(12), false)).toBe(SeqVerdict.Gap);
       t.cancelAwait(1);
       expect(t.position(1)).toBeUndefined();
       expect(t.check(trade(99), false)).toBe(SeqVerdict.Accept);
@@ -113,26 +113,25 @@ describe('SequenceTracker', () => {
     });
   });
 
-  describe('#needsFresh', () => {
-    it('marks a subscription change until its snapshot, but not a gap (a gap resumes)', () => {
+  describe('#flows', () => {
+    it('is true once a snapshot or a tick came on this connection, false again after it ended', () => {
       const t = new SequenceTracker();
+      expect(t.flows(1)).toBe(false);
       t.setPosition(1, 10);
-      t.setPosition(2, 20);
-      t.awaitSnapshot(1);
-      expect(t.check(trade(22, 2), false)).toBe(SeqVerdict.Gap);
-      expect([t.needsFresh(1), t.needsFresh(2)]).toEqual([true, false]);
-      t.setPosition(1, 30);
-      expect(t.needsFresh(1)).toBe(false);
+      expect(t.check(trade(1, 2), false)).toBe(SeqVerdict.Accept);
+      expect([t.flows(1), t.flows(2)]).toEqual([true, true]);
+      t.connectionEnded();
+      expect([t.flows(1), t.flows(2)]).toEqual([false, false]);
+      expect(t.position(1)).toBe(10); // the resume position outlives the connection
     });
 
-    it('is cleared by cancelAwait, forget and clear', () => {
+    it('is false while the instrument waits for a resync snapshot', () => {
       const t = new SequenceTracker();
-      for (const id of [1, 2, 3]) t.awaitSnapshot(id);
-      t.cancelAwait(1);
-      t.forget(2);
-      expect([t.needsFresh(1), t.needsFresh(2), t.needsFresh(3)]).toEqual([false, false, true]);
-      t.clear();
-      expect(t.needsFresh(3)).toBe(false);
+      t.setPosition(1, 10);
+      expect(t.check(trade(13), false)).toBe(SeqVerdict.Gap);
+      expect(t.flows(1)).toBe(false);
+      t.setPosition(1, 20);
+      expect(t.flows(1)).toBe(true);
     });
   });
 

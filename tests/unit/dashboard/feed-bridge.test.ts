@@ -26,8 +26,8 @@ class FakeClient implements BridgeableClient {
     this.requests.push(`sub ${symbols === 'all' ? 'all' : symbols.join(',')} ${interval}`);
     return Promise.resolve();
   }
-  unsubscribe(symbols: readonly string[] | 'all'): Promise<void> {
-    this.requests.push(`unsub ${symbols === 'all' ? 'all' : symbols.join(',')}`);
+  unsubscribe(symbols: readonly string[] | 'all', interval: number): Promise<void> {
+    this.requests.push(`unsub ${symbols === 'all' ? 'all' : symbols.join(',')} ${interval}`);
     return Promise.resolve();
   }
   stats() {
@@ -70,7 +70,7 @@ describe('bridgeFeed', () => {
     expect(client.requests).toEqual(['sub all 0', 'sub ETH-USD 5']);
   });
 
-  it('moves the charted subscription when the selection settles, not on every keystroke', () => {
+  it('moves the chart\'s pair when the selection settles, adding the new pair before dropping the old', () => {
     connect();
     store.getState().actions.select('BTC-USD');
     store.getState().actions.select('ETH-USD');
@@ -78,10 +78,10 @@ describe('bridgeFeed', () => {
     vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS - 1);
     expect(client.requests).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(client.requests.slice(2)).toEqual(['unsub ETH-USD', 'sub BTC-USD 5']);
+    expect(client.requests.slice(2)).toEqual(['sub BTC-USD 5', 'unsub ETH-USD 5']);
     store.getState().actions.setInterval(60);
     vi.advanceTimersByTime(RESUBSCRIBE_DEBOUNCE_MS);
-    expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60']);
+    expect(client.requests.slice(4)).toEqual(['sub BTC-USD 60', 'unsub BTC-USD 5']);
   });
 
   it('asks again for a snapshot when the selection comes back to the charted instrument before the debounce ends', () => {

@@ -2,13 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeedClient } from '../../../lib/client/feed-client';
 import type { EmbedChartState } from '../../../lib/embed/chart-watch';
 import { FeedHub, type FeedHubOptions } from '../../../lib/embed/feed-hub';
-import type { BarInterval } from '../../../lib/market/types';
 import { ErrorCode } from '../../../lib/protocol';
 import type { SubscribeMessage } from '../../../lib/protocol/messages';
-import { BTC, ETH, bar, fakeTransport, greet, quote, trade, type FakeSocket } from '../client/fake-socket';
+import { BTC, FakeGateway, bar, fakeTransport, greet, trade, type FakeSocket } from '../client/fake-socket';
 
 const SYNC_MS = 20;
-const RESEED_MS = 2000;
 
 /** A hub over a real FeedClient on a fake socket; chart states are delivered when `frame()` runs. */
 function makeHub(options: Partial<FeedHubOptions> = {}) {
@@ -17,7 +15,6 @@ function makeHub(options: Partial<FeedHubOptions> = {}) {
   let frames: Array<() => void> = [];
   const hub = new FeedHub('ws://feed:8080', client, {
     syncDelayMs: SYNC_MS,
-    reseedSpacingMs: RESEED_MS,
     scheduler: (callback) => {
       frames.push(callback);
       return () => {
@@ -44,25 +41,12 @@ function recorder() {
 
 const subscribes = (socket: FakeSocket) => socket.sentOf('subscribe').map((m) => ({ symbols: m.symbols.map((s) => s.symbol), interval: m.interval }));
 
-/** Answers every subscribe not answered yet with ack + snapshot(s) at its interval, with bars. */
-function answerAll(socket: FakeSocket, answered: Set<number>, seqById: Record<number, number> = {}): void {
-  for (const request of socket.sentOf('subscribe')) {
-    if (answered.has(request.requestId)) continue;
-    answered.add(request.requestId);
-    socket.deliver({ type: 'ack', requestId: request.requestId });
-    for (const entry of request.symbols) {
-      const id = entry.symbol === BTC.symbol ? BTC.id : ETH.id;
-      const seq = seqById[id] ?? 10;
-      socket.deliver(snapshotFor(request, id, seq));
-    }
-  }
-}
-
-function snapshotFor(request: SubscribeMessage, id: number, seq: number) {
-  return {
-    type: 'snapshot' as const, requestId: request.requestId, instrumentId: id, recovered: false, seq, interval: request.interval as BarInterval | 0,
-    updates: [...(request.interval === 0 ? [] : [bar(id, seq, request.interval as 1 | 60 | 300)]), trade(id, seq - 1), quote(id, seq)],
-  };
+/** Greets on the last socket with a v2 fake gateway, lets the hub sync, and answers its requests. */
+function serve(transport: ReturnType<typeof fakeTransport>, epoch = 7, seq?: Map<number, number>): FakeGateway {
+  const gateway = new FakeGateway(transport.last(), epoch, seq).greet();
+  vi.advanceTimersByTime(SYNC_MS);
+  gateway.answer();
+  return gateway;
 }
 
 beforeEach(() => {
@@ -74,7 +58,7 @@ afterEach(() => {
 
 describe('FeedHub', () => {
   describe('#watch', () => {
-    it('subscribes each instrument once, at its first chart\'s interval, after seeding the other intervals', () => {
+    it('holds one subscription per (instrument, interval) pair on one socket, however many charts watch it', () => {
       const { hub, transport } = makeHub();
       hub.watch('BTC-USD', 60, () => {});
       hub.watch('BTC-USD', 300, () => {});
@@ -83,46 +67,55 @@ describe('FeedHub', () => {
       greet(transport.last());
       vi.advanceTimersByTime(SYNC_MS);
       expect(subscribes(transport.last())).toEqual([
-        { symbols: ['BTC-USD'], interval: 300 },
         { symbols: ['BTC-USD', 'ETH-USD'], interval: 60 },
+        { symbols: ['BTC-USD'], interval: 300 },
       ]);
+      expect(hub.pairs.sort()).toEqual(['300@BTC-USD', '60@BTC-USD', '60@ETH-USD']);
       expect(transport.sockets).toHaveLength(1);
     });
 
-    it('delivers bars to every chart of an instrument, whatever interval the wire carries', () => {
+    it('gives two charts of one instrument at different intervals each its own snapshot and live bars', () => {
       const { hub, transport, frame } = makeHub();
       const minute = recorder();
       const fiveMinutes = recorder();
       hub.watch('BTC-USD', 60, minute.listener);
       hub.watch('BTC-USD', 300, fiveMinutes.listener);
-      const socket = transport.last();
-      greet(socket);
-      vi.advanceTimersByTime(SYNC_MS);
-      answerAll(socket, new Set());
+      const gateway = serve(transport);
       frame();
       expect(minute.last()?.status).toBe('ready');
       expect(minute.last()?.chart.bars.map((b) => b.interval)).toEqual([60]);
       expect(fiveMinutes.last()?.status).toBe('ready');
       expect(fiveMinutes.last()?.chart.bars.map((b) => b.interval)).toEqual([300]);
-      // Live: the 1m bar comes from the wire, the 5m chart folds the trade itself.
-      socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11, 6_100_000), bar(BTC.id, 11, 60)] });
+      gateway.publish(BTC.id, 6_100_000);
       frame();
       expect(minute.last()?.lastPrice).toBe(6_100_000);
-      expect(fiveMinutes.last()?.chart.bars.at(-1)?.close).toBe(6_100_000);
-      expect(fiveMinutes.last()?.chart.bars.at(-1)?.seq).toBe(11);
+      expect(fiveMinutes.last()?.lastPrice).toBe(6_100_000);
+      expect(minute.last()?.chart.bars.at(-1)).toMatchObject({ interval: 60, seq: 11 });
+      expect(fiveMinutes.last()?.chart.bars.at(-1)).toMatchObject({ interval: 300, seq: 11 });
+    });
+
+    it('shows a chart that joins a pair already held its bars at once, without a request', () => {
+      const { hub, transport, frame } = makeHub();
+      hub.watch('BTC-USD', 60, () => {});
+      const gateway = serve(transport);
+      const sent = gateway.socket.sent.length;
+      const late = recorder();
+      hub.watch('BTC-USD', 60, late.listener);
+      vi.advanceTimersByTime(SYNC_MS);
+      frame();
+      expect(gateway.socket.sent.length).toBe(sent);
+      expect(late.last()?.status).toBe('ready');
+      expect(late.last()?.chart.bars).toHaveLength(1);
     });
 
     it('hands each chart at most one state per frame however many batches arrive', () => {
       const { hub, transport, frame } = makeHub();
       const chart = recorder();
       hub.watch('BTC-USD', 60, chart.listener);
-      const socket = transport.last();
-      greet(socket);
-      vi.advanceTimersByTime(SYNC_MS);
-      answerAll(socket, new Set());
+      const gateway = serve(transport);
       frame();
       const before = chart.states.length;
-      for (let seq = 11; seq < 31; seq++) socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, seq), bar(BTC.id, seq, 60)] });
+      for (let seq = 11; seq < 31; seq++) gateway.publish(BTC.id);
       frame();
       expect(chart.states.length).toBe(before + 1);
       expect(chart.last()?.chart.bars.at(-1)?.seq).toBe(30);
@@ -158,83 +151,89 @@ describe('FeedHub', () => {
   });
 
   describe('unwatching', () => {
-    it('unsubscribes an instrument when its last chart leaves', () => {
+    it('unsubscribes a pair when its last chart leaves', () => {
       const { hub, transport } = makeHub();
       const stopA = hub.watch('BTC-USD', 60, () => {});
       const stopB = hub.watch('BTC-USD', 60, () => {});
-      const socket = transport.last();
-      greet(socket);
-      vi.advanceTimersByTime(SYNC_MS);
-      answerAll(socket, new Set());
+      const gateway = serve(transport);
       stopA();
       vi.advanceTimersByTime(SYNC_MS);
-      expect(socket.sentOf('unsubscribe')).toEqual([]);
+      expect(gateway.socket.sentOf('unsubscribe')).toEqual([]);
       stopB();
       vi.advanceTimersByTime(SYNC_MS);
-      expect(socket.sentOf('unsubscribe').map((m) => m.symbols)).toEqual([['BTC-USD']]);
+      expect(gateway.socket.sentOf('unsubscribe').map((m) => [m.symbols, m.interval])).toEqual([[['BTC-USD'], 60]]);
       expect(hub.watchCount).toBe(0);
+      expect(hub.pairs).toEqual([]);
     });
 
-    it('moves the wire to a remaining chart\'s interval when the chart that set it leaves', () => {
+    it('drops only the leaving chart\'s pair: the other interval of the instrument stays live', () => {
+      const { hub, transport, frame } = makeHub();
+      const minute = recorder();
+      hub.watch('BTC-USD', 60, minute.listener);
+      const stopFive = hub.watch('BTC-USD', 300, () => {});
+      const gateway = serve(transport);
+      stopFive();
+      vi.advanceTimersByTime(SYNC_MS);
+      expect(gateway.socket.sentOf('unsubscribe').map((m) => [m.symbols, m.interval])).toEqual([[['BTC-USD'], 300]]);
+      gateway.answer();
+      expect(gateway.intervalsFor(BTC.id)).toEqual([60]);
+      gateway.publish(BTC.id, 6_200_000);
+      frame();
+      expect(minute.last()?.lastPrice).toBe(6_200_000);
+      expect(minute.last()?.chart.bars.at(-1)).toMatchObject({ interval: 60, seq: 11 });
+    });
+
+    it('adds the new pair before dropping the old one when a chart changes interval', () => {
       const { hub, transport } = makeHub();
-      const stopMinute = hub.watch('BTC-USD', 60, () => {});
+      const stop = hub.watch('BTC-USD', 60, () => {});
+      const gateway = serve(transport);
+      const sent = gateway.socket.sent.length;
+      stop();
       hub.watch('BTC-USD', 300, () => {});
-      const socket = transport.last();
-      greet(socket);
       vi.advanceTimersByTime(SYNC_MS);
-      answerAll(socket, new Set());
-      const sent = socket.sentOf('subscribe').length;
-      stopMinute();
+      expect(gateway.socket.sent.slice(sent).map((m) => [m.type, 'interval' in m ? m.interval : undefined])).toEqual([
+        ['subscribe', 300],
+        ['unsubscribe', 60],
+      ]);
+    });
+
+    it('keeps the pair and its bars for a chart mounted again before the next sync', () => {
+      const { hub, transport, frame } = makeHub();
+      const stop = hub.watch('BTC-USD', 60, () => {});
+      const gateway = serve(transport);
+      const sent = gateway.socket.sent.length;
+      stop();
+      const again = recorder();
+      hub.watch('BTC-USD', 60, again.listener);
       vi.advanceTimersByTime(SYNC_MS);
-      expect(subscribes(socket).slice(sent)).toEqual([{ symbols: ['BTC-USD'], interval: 300 }]);
+      frame();
+      expect(gateway.socket.sent.length).toBe(sent);
+      expect(again.last()?.status).toBe('ready');
     });
   });
 
-  describe('seeds', () => {
-    it('re-seeds a folding chart after a gap, at most once per reseedSpacingMs', () => {
-      const { hub, transport } = makeHub();
-      hub.watch('BTC-USD', 60, () => {});
-      hub.watch('BTC-USD', 300, () => {});
-      const socket = transport.last();
-      greet(socket);
-      vi.advanceTimersByTime(SYNC_MS);
-      const answered = new Set<number>();
-      answerAll(socket, answered);
-      const seedsOf = () => subscribes(socket).filter((s) => s.interval === (300 as BarInterval)).length;
-      expect(seedsOf()).toBe(1);
-      // A gap: the client resyncs at the wire interval with a snapshot too far ahead to fill it.
-      socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 50)] });
-      vi.advanceTimersByTime(300);
-      answerAll(socket, answered, { [BTC.id]: 500 });
-      vi.advanceTimersByTime(SYNC_MS);
-      expect(seedsOf()).toBe(1); // the first seed is too recent
-      vi.advanceTimersByTime(RESEED_MS);
-      expect(seedsOf()).toBe(2);
-    });
-
-    it('ends the seed of a chart that joins later at the wire interval, so the first chart keeps the feed\'s bars', () => {
-      const { hub, client, transport, frame } = makeHub();
+  describe('reconnect', () => {
+    it('resumes both pairs of an instrument from one position, and both charts keep drawing', () => {
+      const { hub, transport, frame } = makeHub();
       const minute = recorder();
+      const fiveMinutes = recorder();
       hub.watch('BTC-USD', 60, minute.listener);
-      const socket = transport.last();
-      greet(socket);
-      vi.advanceTimersByTime(SYNC_MS);
-      const answered = new Set<number>();
-      answerAll(socket, answered);
-      const sent = socket.sentOf('subscribe').length;
-      hub.watch('BTC-USD', 300, () => {});
-      vi.advanceTimersByTime(SYNC_MS);
-      // Before: only the 300 s seed went out, and the connection stayed at 300 s bars.
-      expect(subscribes(socket).slice(sent)).toEqual([
-        { symbols: ['BTC-USD'], interval: 300 },
-        { symbols: ['BTC-USD'], interval: 60 },
+      hub.watch('BTC-USD', 300, fiveMinutes.listener);
+      const first = serve(transport);
+      first.publish(BTC.id);
+      first.socket.serverClose(1006);
+      first.seq.set(BTC.id, 13); // two trades while away
+      vi.advanceTimersByTime(500);
+      const second = new FakeGateway(transport.last(), 7, first.seq).greet();
+      expect(second.socket.sentOf('subscribe').map((m) => [m.interval, m.resumeEpoch, m.symbols])).toEqual([
+        [60, 7, [{ symbol: 'BTC-USD', lastSeq: 11 }]],
+        [300, 7, [{ symbol: 'BTC-USD', lastSeq: 11 }]],
       ]);
-      answerAll(socket, answered);
-      expect(client.subscriptions().symbols.get('BTC-USD')).toBe(60);
-      // A live 1m bar from the wire is drawn as sent (not rebuilt here from the trade).
-      socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11, 6_100_000), bar(BTC.id, 11, 60)] });
+      second.publish(BTC.id, 6_300_000);
       frame();
-      expect(minute.last()?.chart.bars.at(-1)).toMatchObject({ seq: 11, close: 2, tradeCount: 3 });
+      expect(minute.last()?.chart.bars.at(-1)).toMatchObject({ interval: 60, seq: 14 });
+      expect(fiveMinutes.last()?.chart.bars.at(-1)).toMatchObject({ interval: 300, seq: 14 });
+      expect(fiveMinutes.last()?.lastPrice).toBe(6_300_000);
     });
   });
 
@@ -269,18 +268,17 @@ describe('FeedHub', () => {
       const { hub, transport, frame } = makeHub();
       const chart = recorder();
       hub.watch('BTC-USD', 60, chart.listener);
-      greet(transport.last(), 7);
-      vi.advanceTimersByTime(SYNC_MS);
-      answerAll(transport.last(), new Set());
+      serve(transport, 7);
       frame();
       const revision = chart.last()?.chart.revision ?? 0;
       transport.last().serverClose(1001, 'restart');
       vi.advanceTimersByTime(1000);
-      greet(transport.last(), 8);
+      const restarted = new FakeGateway(transport.last(), 8);
+      greet(restarted.socket, 8);
       frame();
       expect(chart.last()?.chart.bars).toEqual([]);
       expect(chart.last()?.chart.revision).toBeGreaterThan(revision);
-      answerAll(transport.last(), new Set());
+      restarted.answer();
       frame();
       expect(chart.last()?.status).toBe('ready');
     });

@@ -169,6 +169,36 @@ describe('Decoder', () => {
       expect(server('06 01 02 02 c328').code).toBe('TW_ERR_BAD_STRING');
     });
 
+    it('decodes hello capabilities it does not know and any interval 1 .. 2^31-1', () => {
+      const hello = decodeServerMessage(fromHex('01 02 00 00 00 00 02 07 686973746f7279 06 667574757265 02 01 ffffffff07'));
+      expect(hello).toMatchObject({ type: 'hello', capabilities: ['history', 'future'], intervals: [1, 2 ** 31 - 1] });
+    });
+
+    it('rejects a hello interval of 0 or above 2^31-1', () => {
+      expect(server('01 02 00 00 00 00 00 01 00').code).toBe('TW_ERR_BAD_VALUE');
+      expect(server('01 02 00 00 00 00 00 01 8080808008').code).toBe('TW_ERR_BAD_VALUE');
+    });
+
+    it('rejects hello capability and interval counts that overrun the frame, and a truncated list', () => {
+      expect(server('01 02 00 00 00 00 03 00 00').code).toBe('TW_ERR_COUNT_OVERRUN');
+      expect(server('01 02 00 00 00 00 00 03 01 05').code).toBe('TW_ERR_COUNT_OVERRUN');
+      expect(server('01 02 00 00 00 00 01 05 6869 00').code).toBe('TW_ERR_TRUNCATED');
+      expect(server('01 02 00 00 00 00 00 02 01 ac').code).toBe('TW_ERR_TRUNCATED');
+    });
+
+    it('rejects a capability string over 1024 UTF-8 bytes', () => {
+      expect(server(`01 02 00 00 00 00 01 8108 ${'61'.repeat(1025)} 00`).code).toBe('TW_ERR_STRING_TOO_LONG');
+    });
+
+    it('rejects every undefined type byte, reserved ones included, with the code a v2 client skips', () => {
+      const defined = new Set([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x20, 0x21, 0x30, 0x31]);
+      for (let type = 0; type < 256; type++) {
+        if (defined.has(type)) continue;
+        expect(server(type.toString(16).padStart(2, '0')).code, `type 0x${type.toString(16)}`).toBe('TW_ERR_UNKNOWN_MESSAGE_TYPE');
+        expect(client(type.toString(16).padStart(2, '0')).code, `type 0x${type.toString(16)}`).toBe('TW_ERR_UNKNOWN_MESSAGE_TYPE');
+      }
+    });
+
     it('decodes a batch of thousands of updates', () => {
       const updates = Array.from({ length: 5000 }, (_, i) => ({
         kind: 'quote' as const,
@@ -210,6 +240,15 @@ describe('Decoder', () => {
       expect(client('20 01 00 8080808008 00 00').code).toBe('TW_ERR_BAD_VALUE');
       expect(client('21 01 00 8080808008 00').code).toBe('TW_ERR_BAD_VALUE');
       expect(client('20 01 02 00 00 00').code).toBe('TW_ERR_BAD_VALUE');
+      expect(decodeClientMessage(fromHex('20 01 00 ffffffff07 00 00'))).toMatchObject({ type: 'subscribe', interval: 2 ** 31 - 1 });
+      expect(decodeClientMessage(fromHex('21 01 00 ffffffff07 00'))).toMatchObject({ type: 'unsubscribe', interval: 2 ** 31 - 1 });
+      expect(client('21 01 02 00 00').code).toBe('TW_ERR_BAD_VALUE');
+    });
+
+    it('reads the interval of an unsubscribe, 0 meaning the no-bars pair', () => {
+      expect(decodeClientMessage(fromHex('21 07 00 00 01 01 58'))).toStrictEqual({ type: 'unsubscribe', requestId: 7, all: false, interval: 0, symbols: ['X'] });
+      expect(decodeClientMessage(fromHex('21 07 01 ac02 00'))).toStrictEqual({ type: 'unsubscribe', requestId: 7, all: true, interval: 300, symbols: [] });
+      expect(client('21 07 00').code).toBe('TW_ERR_TRUNCATED');
     });
 
     it('rejects overrunning subscribe and unsubscribe counts before allocating', () => {

@@ -18,13 +18,15 @@ import {
   encodeMessage,
   type AnyMessage,
 } from '../../../lib/protocol';
-import { anyMessage } from './fixtures/arbitraries';
+import { anyMessage, clientMessage, serverMessage } from './fixtures/arbitraries';
 import { GOLDEN_FIXTURES } from './fixtures/golden';
 
 const BINARY_FRAMES = 120_000;
 const JSON_TEXTS = 60_000;
 const ALLOWED_CLOSE_CODES = new Set([1002, 1003, 1007, 1009]);
 const TYPE_BYTES = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x20, 0x21, 0x30, 0x31];
+/** Reserved for later v2 features (docs/protocol.md §1.3): no decoder of this version accepts them. */
+const RESERVED_TYPE_BYTES = [0x09, 0x0a, 0x0b, 0x22, 0x23, 0x24, 0x32, 0x3f];
 const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x07, 0x3c, 0x7f, 0x80, 0x81, 0xc0, 0xed, 0xfe, 0xff];
 const OVERSIZED_VARINTS = [
   [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f],
@@ -57,6 +59,18 @@ const baseMessages: AnyMessage[] = [
 const baseFrames = baseMessages.map((m) => encodeMessage(m));
 const baseTexts = baseMessages.map((m) => encodeJsonMessage(m));
 
+const V2_FRAMES = 30_000;
+const V2_TEXTS = 15_000;
+/** The messages v2 changed: hello (capabilities, intervals) and the requests' intervals. */
+const v2Messages: AnyMessage[] = [
+  ...GOLDEN_FIXTURES.filter((f) => ['hello', 'subscribe', 'unsubscribe'].includes(f.message.type)).map((f) => f.message),
+  ...fc.sample(fc.oneof(serverMessage, clientMessage).filter((m) => ['hello', 'subscribe', 'unsubscribe'].includes(m.type)), { numRuns: 200, seed: 2 }),
+];
+const v2Frames = v2Messages.map((m) => encodeMessage(m));
+const v2Texts = v2Messages.map((m) => encodeJsonMessage(m));
+/** Varints of 0, 1, 2^31-1, 2^31, 2^32, 2^53-1 and a huge count: the edges of intervals and counts. */
+const EDGE_VARINTS = [[0x00], [0x01], [0xff, 0xff, 0xff, 0xff, 0x07], [0x80, 0x80, 0x80, 0x80, 0x08], [0x80, 0x80, 0x80, 0x80, 0x10], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f], [0x7f], [0x80, 0x01]];
+
 function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
   let bytes = [...input];
   const rounds = 1 + rng.int(4);
@@ -88,7 +102,7 @@ function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
         bytes.splice(at, 0, ...bytes.slice(at, at + 1 + rng.int(12)));
         break;
       case 7:
-        if (bytes.length > 0) bytes[0] = rng.next() < 0.7 ? rng.pick(TYPE_BYTES) : rng.int(256);
+        if (bytes.length > 0) bytes[0] = rng.next() < 0.7 ? rng.pick(TYPE_BYTES) : rng.next() < 0.5 ? rng.pick(RESERVED_TYPE_BYTES) : rng.int(256);
         break;
       default:
         bytes.splice(at, rng.int(3), ...rng.pick(OVERSIZED_VARINTS));
@@ -112,7 +126,7 @@ function maybeView(rng: Rng, bytes: Uint8Array): Uint8Array {
   return backing.subarray(offset, offset + bytes.length);
 }
 
-const JSON_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e308, '', 'x', 'é'.repeat(600), '\ud800', [], {}, [1], { a: 1 }, 'trade', 'quote', 'bar', 'ack', 'subscribe', 60, 3];
+const JSON_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e308, '', 'x', 'é'.repeat(600), '\ud800', [], {}, [1], { a: 1 }, 'trade', 'quote', 'bar', 'ack', 'subscribe', 'unsubscribe', 'hello', 60, 3, 300, 2 ** 31 - 1, 2 ** 31, [0], [2 ** 31], ['history'], [60, 300]];
 const JSON_SNIPPETS = ['{', '}', '[', ']', '"', ',', ':', '-', '0', '9', 'e', '\\', '\\u', 'null', 'true', ' ', '1e999', '"type"'];
 
 function mutateJson(rng: Rng, text: string): string {
@@ -191,6 +205,36 @@ describe('Decoder fuzzing', () => {
     }
     expect(outcomes.ok).toBeGreaterThan(JSON_TEXTS / 100);
     expect(outcomes.rejected).toBeGreaterThan(JSON_TEXTS / 2);
+  });
+
+  it(`survives ${V2_FRAMES} frames of the v2 surface with counts and intervals overwritten by edge varints`, () => {
+    const rng = prng(0x2b2);
+    const outcomes = { ok: 0, rejected: 0 };
+    for (let i = 0; i < V2_FRAMES; i++) {
+      const base = rng.pick(v2Frames);
+      // Overwrite one varint-sized run (a count, an interval, a length) with an edge value, then
+      // maybe mutate further; hello's two lists and the requests' intervals are where v2 added bytes.
+      const bytes = [...base];
+      const at = 1 + rng.int(Math.max(1, bytes.length - 1));
+      bytes.splice(at, 1 + rng.int(5), ...rng.pick(EDGE_VARINTS));
+      const frame = rng.next() < 0.5 ? new Uint8Array(bytes) : mutateBytes(rng, new Uint8Array(bytes));
+      outcomes[check(() => decodeServerMessage(frame), (m) => decodeServerMessage(encodeMessage(m)))]++;
+      outcomes[check(() => decodeClientMessage(frame), (m) => decodeClientMessage(encodeMessage(m)))]++;
+    }
+    expect(outcomes.ok).toBeGreaterThan(V2_FRAMES / 50);
+    expect(outcomes.rejected).toBeGreaterThan(V2_FRAMES / 2);
+  });
+
+  it(`survives ${V2_TEXTS} structural edits of the v2 JSON messages`, () => {
+    const rng = prng(0x2b3);
+    const outcomes = { ok: 0, rejected: 0 };
+    for (let i = 0; i < V2_TEXTS; i++) {
+      const text = mutateJsonStructure(rng, JSON.parse(rng.pick(v2Texts)) as unknown);
+      outcomes[check(() => decodeJsonServerMessage(text), (m) => decodeJsonServerMessage(encodeJsonMessage(m)))]++;
+      outcomes[check(() => decodeJsonClientMessage(text), (m) => decodeJsonClientMessage(encodeJsonMessage(m)))]++;
+    }
+    expect(outcomes.ok).toBeGreaterThan(V2_TEXTS / 100);
+    expect(outcomes.rejected).toBeGreaterThan(V2_TEXTS / 2);
   });
 
   it('rejects a frame claiming a huge count in a tiny buffer before allocating for it', () => {

@@ -87,6 +87,22 @@ describe('JSON codec', () => {
       expect(server({ type: 'error', requestId: 1, code: 2, message: 'é'.repeat(513) }).code).toBe('TW_ERR_STRING_TOO_LONG');
       expect(server('{"type":"error","requestId":1,"code":2,"message":"\\ud800"}').code).toBe('TW_ERR_BAD_STRING');
     });
+
+    it('accepts hello intervals 1 .. 2^31-1 and unknown capability names, and rejects other values', () => {
+      const hello = JSON.parse(GOLDEN_FIXTURES.find((f) => f.name === 'hello')!.json) as Record<string, unknown>;
+      expect(decodeJsonServerMessage(JSON.stringify({ ...hello, capabilities: ['history', 'future'], intervals: [1, 2 ** 31 - 1] }))).toMatchObject({
+        capabilities: ['history', 'future'],
+        intervals: [1, 2 ** 31 - 1],
+      });
+      for (const interval of [0, -1, 1.5, 2 ** 31, '60', null]) {
+        expect(server({ ...hello, intervals: [60, interval] }).code, String(interval)).toBe('TW_ERR_BAD_VALUE');
+      }
+      expect(server({ ...hello, capabilities: [1] }).code).toBe('TW_ERR_BAD_VALUE');
+      expect(server({ ...hello, capabilities: 'history' }).code).toBe('TW_ERR_BAD_VALUE');
+      expect(server({ ...hello, capabilities: ['x'.repeat(1025)] }).code).toBe('TW_ERR_STRING_TOO_LONG');
+      const { intervals: _dropped, ...withoutIntervals } = hello;
+      expect(server(withoutIntervals).code).toBe('TW_ERR_BAD_VALUE');
+    });
   });
 
   describe('#decodeJsonClientMessage', () => {
@@ -98,6 +114,17 @@ describe('JSON codec', () => {
       const padding = '€'.repeat(Math.ceil(MAX_CLIENT_MESSAGE_BYTES / 3));
       const error = client(`{"type":"ping","nonce":1,"sentTimeUs":1,"pad":"${padding}"}`);
       expect([error.code, error.closeCode]).toStrictEqual(['TW_ERR_MESSAGE_TOO_BIG', 1009]);
+    });
+
+    it('reads request intervals 0 .. 2^31-1 in subscribe and unsubscribe and rejects others or a missing one', () => {
+      const unsubscribe = { type: 'unsubscribe', requestId: 3, all: false, interval: 2 ** 31 - 1, symbols: ['SIM:BTC-USD'] };
+      expect(decodeJsonClientMessage(JSON.stringify(unsubscribe))).toStrictEqual(unsubscribe);
+      for (const interval of [-1, 2 ** 31, 1.5, '60', null]) {
+        expect(client({ ...unsubscribe, interval }).code, String(interval)).toBe('TW_ERR_BAD_VALUE');
+        expect(client({ type: 'subscribe', requestId: 1, all: true, interval, resumeEpoch: 0, symbols: [] }).code, String(interval)).toBe('TW_ERR_BAD_VALUE');
+      }
+      const { interval: _dropped, ...withoutInterval } = unsubscribe;
+      expect(client(withoutInterval).code).toBe('TW_ERR_BAD_VALUE');
     });
 
     it('rejects a subscribe entry with the wrong fields', () => {

@@ -9,7 +9,7 @@ import {
   encodeMessage,
   type AnyMessage,
 } from '../../../lib/protocol';
-import { MAX_LENGTH_STRINGS, clientMessage, pingPong, serverMessage, trade, update } from './fixtures/arbitraries';
+import { MAX_LENGTH_STRINGS, capabilities, clientMessage, helloIntervals, pingPong, requestInterval, serverMessage, trade, update } from './fixtures/arbitraries';
 
 const RUNS = 400;
 
@@ -69,6 +69,35 @@ describe('Binary codec', () => {
   });
 });
 
+describe('Protocol v2 fields', () => {
+  it('round-trip hello capabilities and intervals (1 .. 2^31-1) through both codecs', () => {
+    fc.assert(
+      fc.property(capabilities, helloIntervals, (caps, intervals) => {
+        const msg: AnyMessage = { type: 'hello', protocolVersion: 2, serverId: 'gw', epoch: 1, heartbeatIntervalMs: 5000, serverTimeUs: 0, capabilities: caps, intervals };
+        expect(decodeServerMessage(encodeMessage(msg))).toStrictEqual(msg);
+        expect(decodeJsonServerMessage(encodeJsonMessage(msg))).toStrictEqual(msg);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('round-trip the interval of subscribe and unsubscribe (0 .. 2^31-1) through both codecs', () => {
+    fc.assert(
+      fc.property(requestInterval, fc.boolean(), (interval, all) => {
+        const messages: AnyMessage[] = [
+          { type: 'subscribe', requestId: 1, all, interval, resumeEpoch: 0, symbols: [] },
+          { type: 'unsubscribe', requestId: 2, all, interval, symbols: ['SIM:BTC-USD'] },
+        ];
+        for (const msg of messages) {
+          expect(decodeClientMessage(encodeMessage(msg))).toStrictEqual(msg);
+          expect(decodeJsonClientMessage(encodeJsonMessage(msg))).toStrictEqual(msg);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 describe('JSON codec', () => {
   describe('#encodeJsonMessage then #decodeJsonServerMessage', () => {
     it('round-trips every server message exactly, as JSON.stringify of the message', () => {
@@ -100,6 +129,15 @@ describe('Binary and JSON codecs', () => {
     fc.assert(
       fc.property(fc.oneof(serverMessage, pingPong), (msg) => {
         expect(decodeServerMessage(encodeMessage(msg))).toStrictEqual(decodeJsonServerMessage(encodeJsonMessage(msg)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('carry the same client requests: binary-decoded equals JSON-decoded', () => {
+    fc.assert(
+      fc.property(fc.oneof(clientMessage, pingPong), (msg) => {
+        expect(decodeClientMessage(encodeMessage(msg))).toStrictEqual(decodeJsonClientMessage(encodeJsonMessage(msg)));
       }),
       { numRuns: RUNS },
     );
