@@ -1,6 +1,6 @@
 /**
- * Is a build still current? One answer for `npm start` (server/launch.ts), the embed bundle build
- * (server/build-embed.ts) and the e2e setup, so they never disagree about when to rebuild.
+ * Is a build still current? One answer for `npm start` (server/cli/launch.ts), the embed bundle build
+ * (server/cli/build-embed.ts) and the e2e setup, so they never disagree about when to rebuild.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

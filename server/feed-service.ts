@@ -1,7 +1,7 @@
 /**
  * The feed service as one object: adapters (each under a supervisor) -> normaliser -> bus ->
  * history + gateway, behind one HTTP server that upgrades WebSocket requests and answers
- * `GET /healthz`. Used by the CLI (server/cli.ts), the `npm start` launcher, tests and benchmarks.
+ * `GET /healthz`. Used by the CLI (server/cli/feed.ts), the `npm start` launcher, tests and benchmarks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +21,7 @@ import type { HistoryOptions } from './history/types';
 import { handleEmbedRequest } from './embed-routes';
 import { createLogger, type Logger } from './log';
 import { Normaliser } from './normaliser/normaliser';
+import { DEFAULT_FEED_HOST, DEFAULT_FEED_PORT } from '../lib/net/feed-address';
 
 export interface FeedServiceOptions {
   /** TCP port; 0 picks a free one. @defaultValue 8080 */
@@ -89,8 +90,8 @@ export interface HealthReport {
 }
 
 const DEFAULTS = {
-  port: 8080,
-  host: '127.0.0.1',
+  port: DEFAULT_FEED_PORT,
+  host: DEFAULT_FEED_HOST,
   embedBundlePath: fileURLToPath(new URL('../dist/embed/tickwire-chart.js', import.meta.url)),
 };
 

@@ -12,9 +12,16 @@ if [ -z "$chromium" ] && ! ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playw
   exit 1
 fi
 
+# What the working tree looks like before the tests, to check at the end that they left it so.
+tree_before="$(mktemp)"
+trap 'rm -f "$tree_before"' EXIT
+bash tests/check-clean-tree.sh snapshot "$tree_before"
+
 echo "== typecheck"
 npx tsc --noEmit -p .
 echo "== unit + integration (vitest)"
 npx vitest run
 echo "== e2e (Playwright, Chromium)"
 npx playwright test
+echo "== working tree left as it was"
+bash tests/check-clean-tree.sh compare "$tree_before"

@@ -1,5 +1,5 @@
 /**
- * Entry of the standalone `tickwire-chart.js` bundle (built by server/build-embed.ts, served by the
+ * Entry of the standalone `tickwire-chart.js` bundle (built by server/cli/build-embed.ts, served by the
  * feed service at GET /embed/tickwire-chart.js). Loading it defines `<tickwire-chart>`.
  *
  * Elements without a `feed` attribute use the feed named by the script tag's `data-feed`, else the

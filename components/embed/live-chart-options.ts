@@ -3,10 +3,8 @@
  * returned (the chart shows it) rather than thrown into the host app.
  */
 import { EMBED_DEFAULTS, parseEmbedOptions, type EmbedChartOptions, type EmbedOptionError } from '../../lib/embed/embed-options';
+import { DEFAULT_FEED_PORT } from '../../lib/net/feed-address';
 import type { LiveChartProps } from './live-chart-props';
-
-/** Feed port assumed when nothing says where the feed is (as `npm run feed` and `npm start` use). */
-export const FALLBACK_FEED_PORT = 8080;
 
 /** Where the page is (hostname and protocol), for the default feed URL. */
 export interface PageLocation {
@@ -25,5 +23,5 @@ export function resolveLiveChartProps(props: LiveChartProps, page: PageLocation 
 /** ws://<page host>:8080 (wss:// on https pages): the feed service's default address beside the page. */
 export function defaultFeedUrl(page: PageLocation | undefined): string {
   const host = page?.hostname || '127.0.0.1';
-  return `${page?.protocol === 'https:' ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${FALLBACK_FEED_PORT}`;
+  return `${page?.protocol === 'https:' ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${DEFAULT_FEED_PORT}`;
 }

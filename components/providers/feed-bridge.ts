@@ -24,6 +24,7 @@ import {
 import type { BarInterval } from '../../lib/market/types';
 import { ErrorCode } from '../../lib/protocol/constants';
 import type { DashboardState, DashboardStore } from '../../lib/store/dashboard-store';
+import { feedClosedText, feedUnreachableText, protocolMismatchText, requestRefusedText, unknownInstrumentText } from '../../lib/text/feed-errors';
 
 /** How often the badge's stats are refreshed from the client (ms). */
 export const STATS_REFRESH_MS = 500;
@@ -50,7 +51,7 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     actions.reportError(
       'feed-unreachable',
       feedUrl,
-      `Cannot reach the feed at ${feedUrl}.`,
+      feedUnreachableText(feedUrl),
       'Start it with "npm start" (dashboard + feed) or "npm run feed -- --port 8080", or open this page with ?feed=ws://host:port. Retrying automatically.',
     );
 
@@ -60,24 +61,25 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
       actions.reportError(
         'protocol-mismatch',
         feedUrl,
-        `The feed speaks protocol version ${error.serverVersion}; this dashboard speaks version ${error.clientVersion}.`,
+        protocolMismatchText(feedUrl, error.serverVersion, error.clientVersion, 'dashboard'),
         'Run the dashboard and the feed service from the same Tickwire release, then reload the page.',
       );
     } else if (error instanceof ServerRequestError) {
       const subject = error.symbols.join(', ') || 'request';
       if (error.code === ErrorCode.UnknownInstrument) {
-        actions.reportError('unknown-instrument', subject, `The feed does not know ${subject}.`, 'Pick an instrument from the watchlist.');
+        actions.reportError('unknown-instrument', subject, unknownInstrumentText(subject), 'Pick an instrument from the watchlist.');
       } else if (error.code === ErrorCode.BadInterval) {
-        actions.reportError('bad-interval', subject, `The feed refused the bar interval: ${error.serverMessage}`, 'Choose another timeframe.');
+        actions.reportError('bad-interval', subject, requestRefusedText('the bar interval', error.serverMessage), 'Choose another timeframe.');
       } else {
-        actions.reportError('server-error', subject, `The feed refused a request: ${error.serverMessage}`, 'Reload the page; if it persists, check the feed service log.');
+        actions.reportError('server-error', subject, requestRefusedText(subject === 'request' ? 'a request' : subject, error.serverMessage), 'Reload the page; if it persists, check the feed service log.');
       }
     } else if (error instanceof RemoteCloseError) {
-      const hint =
-        error.kind === 'policy'
-          ? `The feed refused this page (${error.reason || 'policy'}). If it is the origin, start the feed with --allow-origin ${globalOrigin()}.`
-          : 'Reconnecting automatically; check the feed service log if it keeps happening.';
-      actions.reportError('server-error', `${CLOSE_SUBJECT_PREFIX}${error.closeCode}`, error.message, hint);
+      const subject = `${CLOSE_SUBJECT_PREFIX}${error.closeCode}`;
+      if (error.kind === 'policy') {
+        actions.reportError('server-error', subject, feedClosedText(feedUrl, error.reason, error.closeCode), `If it refused this page's origin, start the feed with --allow-origin ${globalOrigin()}.`);
+      } else {
+        actions.reportError('server-error', subject, error.message, 'Reconnecting automatically; check the feed service log if it keeps happening.');
+      }
     } else if (error instanceof ProtocolError) {
       actions.reportError('decode-error', error.code, `Unreadable data from the feed: ${error.message}`, 'Reconnecting automatically; the feed and dashboard may be from different releases.');
     } else if (error instanceof TransportError) {

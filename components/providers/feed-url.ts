@@ -7,10 +7,8 @@
  *      on a LAN address alike).
  */
 
-import { isWebSocketUrl } from '../../lib/client/transport';
-
-/** Port of the feed service when nothing says otherwise (as `npm run feed` and `npm start` use). */
-export const DEFAULT_FEED_PORT = 8080;
+import { DEFAULT_FEED_PORT } from '../../lib/net/feed-address';
+import { isWebSocketUrl } from '../../lib/net/url';
 
 /**
  * True for a ws:// or wss:// URL a browser can open (a host, a port up to 65535, no #fragment): the

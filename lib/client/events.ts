@@ -33,12 +33,6 @@ export interface InstrumentsEvent extends InstrumentsMessage {
 export interface SnapshotEvent extends SnapshotMessage {
   /** The instrument, when the table knows its id. */
   readonly instrument: Instrument | undefined;
-  /**
-   * True when the instrument's ticks already flowed on this connection (another of its pairs is
-   * held): the snapshot carries only this interval's bars, and consumers keep the instrument's
-   * trades, quote and session figures as they are. When false, `seq` is now the instrument's position.
-   */
-  readonly barsOnly: boolean;
 }
 
 /**

@@ -20,7 +20,7 @@ import type {
   ServerMessage,
   StatusMessage,
 } from '../protocol/messages';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../net/backoff';
 import { closePolicy, describeClose } from './close-policy';
 import { Emitter, type Listener } from './emitter';
 import { ClientClosedError, type FeedClientError, ProtocolVersionError, RemoteCloseError, TransportError } from './errors';

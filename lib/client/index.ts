@@ -1,6 +1,6 @@
 /**
- * The framework-free Tickwire feed client (browser and Node). Node's `tail` CLI lives beside it
- * in tail-cli.ts and is not exported here (it imports Node-only modules).
+ * The framework-free Tickwire feed client (browser and Node). The `tail` CLI built on it is
+ * Node-only and lives with the other CLIs (server/cli/tail.ts).
  */
 export { FeedClient, STABLE_CONNECTION_MS, CLOSE_HEARTBEAT_TIMEOUT, CLOSE_CLIENT_PROTOCOL_ERROR } from './feed-client';
 export type { InstrumentLookup } from './feed-client';
@@ -18,8 +18,8 @@ export type {
 } from './events';
 export { FEED_CLIENT_DEFAULTS, resolveFeedClientOptions } from './options';
 export type { FeedClientOptions, ResolvedFeedClientOptions, WireProtocol } from './options';
-export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff';
-export type { BackoffOptions } from './backoff';
+export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from '../net/backoff';
+export type { BackoffOptions } from '../net/backoff';
 export { closePolicy, describeClose, CLOSE_POLICIES, UNKNOWN_CLOSE_POLICY } from './close-policy';
 export type { ClosePolicy, CloseKind } from './close-policy';
 export { SequenceTracker, SeqVerdict } from './sequence-tracker';

@@ -2,9 +2,10 @@
  * Options of {@link FeedClient}: defaults in one object, merged as `{ ...DEFAULTS, ...options }`
  * and validated eagerly with a `TypeError` naming the option.
  */
-import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { type BackoffOptions, DEFAULT_BACKOFF } from '../net/backoff';
 import { MAX_TIMER_DELAY_MS } from './liveness';
-import { globalWebSocketFactory, isWebSocketUrl, type WebSocketFactory } from './transport';
+import { isWebSocketUrl } from '../net/url';
+import { globalWebSocketFactory, type WebSocketFactory } from './transport';
 
 /** Wire encoding to ask the server for: binary frames (`tickwire.v2`) or JSON text (`tickwire.v2.json`). */
 export type WireProtocol = 'binary' | 'json';

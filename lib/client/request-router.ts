@@ -252,7 +252,6 @@ export class RequestRouter {
     this.#pending.disconnect();
     this.#resyncQueue.clear();
     this.#resyncPairs.clear();
-    this.deps.tracker.connectionEnded();
     clearTimeout(this.#resyncTimer);
     this.#resyncTimer = undefined;
   }

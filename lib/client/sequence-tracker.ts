@@ -40,12 +40,6 @@ export type SequencedUpdate = Pick<MarketUpdate, 'kind' | 'instrumentId' | 'seq'
 export class SequenceTracker {
   readonly #positions = new Map<number, number>();
   readonly #awaiting = new Set<number>();
-  /**
-   * Instruments whose ticks flow on the current connection (a snapshot or an accepted tick came on
-   * it). Positions outlive a connection (they are the resume positions); this does not. A snapshot
-   * of an instrument that flows carries only bars (docs/protocol.md §2.3) and leaves its position.
-   */
-  readonly #flowing = new Set<number>();
 
   /** Last contiguous sequence number of an instrument, or `undefined` if none seen. */
   position(instrumentId: number): number | undefined {
@@ -66,20 +60,6 @@ export class SequenceTracker {
   setPosition(instrumentId: number, seq: number): void {
     this.#positions.set(instrumentId, seq);
     this.#awaiting.delete(instrumentId);
-    this.#flowing.add(instrumentId);
-  }
-
-  /**
-   * True when the instrument's ticks flow on the current connection and it is not waiting for a
-   * resync: a snapshot of it now is a second pair's, carrying bars only.
-   */
-  flows(instrumentId: number): boolean {
-    return this.#flowing.has(instrumentId) && !this.#awaiting.has(instrumentId);
-  }
-
-  /** The connection ended: nothing flows until the next connection's snapshots (positions stay). */
-  connectionEnded(): void {
-    this.#flowing.clear();
   }
 
   /** Ends a wait without a snapshot (the resubscribe failed); the next update starts afresh. */
@@ -96,14 +76,12 @@ export class SequenceTracker {
   forget(instrumentId: number): void {
     this.#positions.delete(instrumentId);
     this.#awaiting.delete(instrumentId);
-    this.#flowing.delete(instrumentId);
   }
 
   /** Forgets everything (the server epoch changed: old sequence numbers mean nothing). */
   clear(): void {
     this.#positions.clear();
     this.#awaiting.clear();
-    this.#flowing.clear();
   }
 
   /** Checks one update from a batch and advances the position when it is accepted. O(1). */
@@ -111,7 +89,6 @@ export class SequenceTracker {
     const id = update.instrumentId;
     if (this.#awaiting.has(id)) return SeqVerdict.Awaiting;
     const last = this.#positions.get(id);
-    this.#flowing.add(id);
     if (update.kind === 'bar' || update.kind === 'session') {
       if (conflated && (last === undefined || update.seq > last)) this.#positions.set(id, update.seq);
       return SeqVerdict.Accept;

@@ -2,6 +2,8 @@
  * The WebSocket surface the client needs, so one client runs on the browser's `WebSocket` and on
  * Node's `ws` alike (both implement the `onX` handler API and `binaryType = 'arraybuffer'`).
  */
+import { MAX_CLOSE_REASON_BYTES } from '../protocol/constants';
+import { fitUtf8 } from '../text/fit-utf8';
 
 /** `readyState` value of an open socket (WHATWG WebSockets standard). */
 export const WS_OPEN = 1;
@@ -58,22 +60,6 @@ export function globalWebSocketFactory(): WebSocketFactory | undefined {
 }
 
 /**
- * True for a `ws://` or `wss://` URL a WebSocket can open: one the WHATWG URL parser accepts, with
- * a host and no fragment (the WebSocket constructor throws a SyntaxError for anything else). So a
- * typo such as `ws://localhost:80800` (a port past 65535) or `ws://:8080` is refused where the URL
- * is given, instead of failing every connection attempt while the client retries forever.
- */
-export function isWebSocketUrl(text: string): boolean {
-  if (!/^wss?:\/\/[^\s/]/i.test(text)) return false;
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '' && url.hash === '';
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Normalises a received `event.data` to bytes or text. `ArrayBuffer` (binaryType 'arraybuffer'),
  * any typed array (e.g. a Node Buffer) and strings are accepted; anything else (a `Blob`, when
  * binaryType was not honoured) returns `undefined`.
@@ -100,7 +86,7 @@ export function closeSocketQuietly(socket: WebSocketLike, code: number, reason: 
   socket.onerror = ignoreError;
   try {
     if (!graceful && typeof socket.terminate === 'function') socket.terminate();
-    else socket.close(code, reason.slice(0, MAX_CLOSE_REASON_CHARS));
+    else socket.close(code, fitUtf8(reason, MAX_CLOSE_REASON_BYTES));
   } catch {
     try {
       socket.close();
@@ -113,6 +99,3 @@ export function closeSocketQuietly(socket: WebSocketLike, code: number, reason: 
 function ignoreError(): void {
   // The socket is being closed on purpose; its error is expected and not news.
 }
-
-/** Close reasons are limited to 123 UTF-8 bytes (RFC 6455 §5.5); 120 ASCII-ish chars stays under. */
-const MAX_CLOSE_REASON_CHARS = 120;

@@ -46,7 +46,7 @@ export class UpdateGate {
     if (instrument && !book.holdsInterval(instrument.symbol, alias, message.interval)) return; // unsubscribed meanwhile
     if (instrument) router.snapshotArrived(instrument.symbol, alias, message.interval);
     const position = tracker.position(message.instrumentId);
-    const barsOnly = tracker.flows(message.instrumentId);
+    const barsOnly = message.barsOnly;
     if (!barsOnly) tracker.setPosition(message.instrumentId, message.seq);
     // A recovered snapshot replays history after a resume point; when two requests resumed the
     // same instrument, drop the trades and quotes this client already has (bars are revisions).
@@ -55,7 +55,7 @@ export class UpdateGate {
         ? message.updates.filter((u) => u.kind === 'bar' || u.seq > position)
         : message.updates;
     stats.updates(updates.length, now);
-    events.emit('snapshot', { ...message, updates, instrument, barsOnly });
+    events.emit('snapshot', { ...message, updates, instrument });
   }
 
   /** Checks a live batch and emits what survives (the same array when nothing was dropped). */

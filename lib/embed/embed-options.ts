@@ -4,8 +4,9 @@
  * parsers that turn text (a query string, an attribute) into typed options or a readable error.
  * docs/embedding.md lists them for people.
  */
-import { isWebSocketUrl } from '../client/transport';
+import { isWebSocketUrl } from '../net/url';
 import { BAR_INTERVAL_LABELS, parseBarInterval, type BarInterval } from '../market/types';
+import { MAX_INSTRUMENT_NAME_LENGTH } from '../market/symbols';
 
 /** Colour scheme of an embed: `auto` follows the viewer's system (prefers-color-scheme). */
 export type EmbedTheme = 'light' | 'dark' | 'auto';
@@ -47,8 +48,6 @@ export const EMBED_DEFAULTS = {
 export const MIN_EMBED_HEIGHT_PX = 120;
 /** Largest height in pixels an embed accepts (a typo guard, not a layout rule). */
 export const MAX_EMBED_HEIGHT_PX = 4000;
-/** Longest symbol accepted (the protocol's string limit is far larger; names are short). */
-export const MAX_SYMBOL_LENGTH = 64;
 
 const CSS_LENGTH = /^\d+(\.\d+)?(px|%|vh|vw|em|rem|dvh|svh|lvh)$/;
 const WS_URL = /^wss?:\/\/[^\s/?#]+(\/[^\s]*)?$/i;
@@ -78,8 +77,8 @@ function intervalChoices(): string {
 export function parseSymbol(value: unknown, option = 'symbol'): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') throw new EmbedOptionError(option, `No instrument given: set ${option}, e.g. ${option}="BTC-USD".`);
-  if (text.length > MAX_SYMBOL_LENGTH || !SYMBOL.test(text)) {
-    throw new EmbedOptionError(option, `"${text.slice(0, MAX_SYMBOL_LENGTH)}" is not an instrument name (e.g. BTC-USD or SIM:BTC-USD).`);
+  if (text.length > MAX_INSTRUMENT_NAME_LENGTH || !SYMBOL.test(text)) {
+    throw new EmbedOptionError(option, `"${text.slice(0, MAX_INSTRUMENT_NAME_LENGTH)}" is not an instrument name (e.g. BTC-USD or SIM:BTC-USD).`);
   }
   return text;
 }

@@ -5,6 +5,7 @@
  * `GET /embed/check` (plain HTTP, CORS-enabled), which answers whether the page's origin is on the
  * gateway's allowlist; no answer at all means the service is unreachable.
  */
+import { feedUnreachableText } from '../text/feed-errors';
 import type { EmbedProblem } from './embed-problem';
 import { feedHttpOrigin } from './embed-options';
 
@@ -75,7 +76,7 @@ export function describeConnectFailure(feedUrl: string, diagnosis: FeedDiagnosis
   if (!diagnosis.reachable) {
     return {
       kind: 'feed-unreachable',
-      message: `Cannot reach the Tickwire feed at ${feedUrl}.`,
+      message: feedUnreachableText(feedUrl),
       hint: 'The feed service may be down or the address wrong (check the feed setting). Retrying automatically.',
     };
   }

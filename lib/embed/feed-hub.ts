@@ -14,6 +14,7 @@ import { ProtocolVersionError, RemoteCloseError, ServerRequestError } from '../c
 import { SymbolIndex, bareSymbol } from '../market/symbols';
 import type { BarInterval, Instrument, MarketUpdate } from '../market/types';
 import { ErrorCode } from '../protocol/constants';
+import { feedClosedText, protocolMismatchText, requestRefusedText, unknownInstrumentText } from '../text/feed-errors';
 import { animationFrameScheduler, type FrameScheduler } from '../store/frame-scheduler';
 import type { ConnectionState } from '../store/types';
 import { ChartWatch, type EmbedChartListener, type HubFacts } from './chart-watch';
@@ -221,7 +222,7 @@ export class FeedHub {
         watch.problem =
           error.code === ErrorCode.UnknownInstrument
             ? unknownSymbol(watch.name, [])
-            : { kind: 'refused', message: `The feed refused ${watch.name}: ${error.serverMessage}`, hint: 'Check the symbol, or ask the feed operator about its limits.' };
+            : { kind: 'refused', message: requestRefusedText(watch.name, error.serverMessage), hint: 'Check the symbol, or ask the feed operator about its limits.' };
         watch.notify();
       }
       return;
@@ -229,7 +230,7 @@ export class FeedHub {
     if (error instanceof ProtocolVersionError) {
       this.#problem = {
         kind: 'protocol-mismatch',
-        message: `The Tickwire feed at ${this.feedUrl} speaks protocol version ${error.serverVersion}; this chart speaks version ${error.clientVersion}.`,
+        message: protocolMismatchText(this.feedUrl, error.serverVersion, error.clientVersion, 'chart'),
         hint: 'Load the chart script (or package) from the same Tickwire release as the feed.',
       };
       this.#notifyAll();
@@ -239,7 +240,7 @@ export class FeedHub {
       const origin = pageOrigin();
       this.#problem = {
         kind: 'refused',
-        message: `The Tickwire feed at ${this.feedUrl} closed the connection: ${error.reason || `policy (${error.closeCode})`}.`,
+        message: feedClosedText(this.feedUrl, error.reason, error.closeCode),
         hint: origin ? `If this site is not allowed, ask the operator to run the feed with --allow-origin ${origin}.` : 'Ask the feed operator why.',
       };
       this.#notifyAll();
@@ -367,7 +368,7 @@ function unknownSymbol(name: string, known: readonly string[]): EmbedProblem {
   const listed = known.slice(0, UNKNOWN_SYMBOL_SUGGESTIONS).map(bareSymbol).join(', ');
   return {
     kind: 'unknown-symbol',
-    message: `This feed has no instrument "${name}".`,
+    message: unknownInstrumentText(name),
     hint: known.length === 0 ? 'Check the symbol.' : `It lists ${listed}${known.length > UNKNOWN_SYMBOL_SUGGESTIONS ? ', …' : '.'}`,
   };
 }

@@ -8,6 +8,16 @@
 /** Separator between venue and symbol in an instrument name. */
 export const VENUE_SEPARATOR = ':';
 
+/** Longest symbol an adapter may declare (the bare part, without the venue), in UTF-16 code units. */
+export const MAX_SYMBOL_LENGTH = 64;
+/** Longest venue name, in characters. */
+export const MAX_VENUE_LENGTH = 32;
+/**
+ * Longest instrument name a person may type (`VENUE:SYMBOL`), in UTF-16 code units: the longest
+ * venue, the separator and the longest symbol, so every instrument the normaliser accepts can be named.
+ */
+export const MAX_INSTRUMENT_NAME_LENGTH = MAX_VENUE_LENGTH + VENUE_SEPARATOR.length + MAX_SYMBOL_LENGTH;
+
 /** Venue and bare symbol of an instrument name; `venue` is `''` for a name without a venue. */
 export interface SymbolParts {
   readonly venue: string;

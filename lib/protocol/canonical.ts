@@ -94,6 +94,7 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         requestId: c.uint(o, 'requestId', 'snapshot'),
         instrumentId: c.uint(o, 'instrumentId', 'snapshot'),
         recovered: c.boolean(o, 'recovered', 'snapshot'),
+        barsOnly: c.boolean(o, 'barsOnly', 'snapshot'),
         seq: c.uint(o, 'seq', 'snapshot'),
         interval: c.intervalOrNone(o, 'snapshot'),
         updates: c.array(o, 'updates', 'snapshot').map((u) => c.update(u)),

@@ -134,6 +134,8 @@ export const RESERVED_ERROR_CODES = { RateLimited: 6, Unauthorized: 7, Forbidden
 export const BATCH_FLAG_CONFLATED = 0x01;
 /** Flags byte of `snapshot`. */
 export const SNAPSHOT_FLAG_RECOVERED = 0x01;
+/** Flags byte of `snapshot`: the snapshot carries only its interval's bars (the instrument's ticks already flow on another pair). */
+export const SNAPSHOT_FLAG_BARS_ONLY = 0x02;
 /** Flags byte of `subscribe` / `unsubscribe`. */
 export const SUBSCRIBE_FLAG_ALL = 0x01;
 /** Flags byte of `instruments` entries. */

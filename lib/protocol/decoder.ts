@@ -9,6 +9,7 @@ import {
   INSTRUMENT_FLAG_REMOVED,
   MAX_CLIENT_MESSAGE_BYTES,
   MessageType,
+  SNAPSHOT_FLAG_BARS_ONLY,
   SNAPSHOT_FLAG_RECOVERED,
   SUBSCRIBE_FLAG_ALL,
   VENUE_STATES,
@@ -216,13 +217,15 @@ function readBatch(r: Reader): ServerMessage {
 
 function readSnapshot(r: Reader): ServerMessage {
   const requestId = r.uvarint();
-  const flags = readFlags(r, SNAPSHOT_FLAG_RECOVERED, 'snapshot');
+  const flags = readFlags(r, SNAPSHOT_FLAG_RECOVERED | SNAPSHOT_FLAG_BARS_ONLY, 'snapshot');
   const instrumentId = r.uvarint();
   const seq = r.uvarint();
   const interval = readInterval(r, 'snapshot');
   const baseTimeUs = r.uvarint();
   const updates = readUpdates(r, baseTimeUs);
-  return { type: 'snapshot', requestId, instrumentId, recovered: flags === SNAPSHOT_FLAG_RECOVERED, seq, interval, updates };
+  const recovered = (flags & SNAPSHOT_FLAG_RECOVERED) !== 0;
+  const barsOnly = (flags & SNAPSHOT_FLAG_BARS_ONLY) !== 0;
+  return { type: 'snapshot', requestId, instrumentId, recovered, barsOnly, seq, interval, updates };
 }
 
 function readError(r: Reader): ServerMessage {

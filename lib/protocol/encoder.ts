@@ -8,6 +8,7 @@ import {
   BATCH_FLAG_CONFLATED,
   INSTRUMENT_FLAG_REMOVED,
   MessageType,
+  SNAPSHOT_FLAG_BARS_ONLY,
   SNAPSHOT_FLAG_RECOVERED,
   SUBSCRIBE_FLAG_ALL,
   VENUE_STATES,
@@ -246,7 +247,9 @@ function writeSnapshot(w: Writer, msg: SnapshotMessage): void {
   const baseTimeUs = baseTimeOf(msg.updates, 'snapshot.updates');
   w.u8(MessageType.Snapshot);
   writeUint(w, msg.requestId, 'snapshot.requestId');
-  writeFlags(w, msg.recovered, SNAPSHOT_FLAG_RECOVERED, 'snapshot.recovered');
+  assertBoolean(msg.recovered, 'snapshot.recovered');
+  assertBoolean(msg.barsOnly, 'snapshot.barsOnly');
+  w.u8((msg.recovered ? SNAPSHOT_FLAG_RECOVERED : 0) | (msg.barsOnly ? SNAPSHOT_FLAG_BARS_ONLY : 0));
   writeUint(w, msg.instrumentId, 'snapshot.instrumentId');
   writeUint(w, msg.seq, 'snapshot.seq');
   assertValue(isIntervalOrNone(msg.interval), msg.interval, 'snapshot.interval', '0 or one of BAR_INTERVALS (seconds)');

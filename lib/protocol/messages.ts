@@ -62,6 +62,12 @@ export interface SnapshotMessage {
    * updates after it, in order. False for a fresh snapshot (last quote, recent trades, bars).
    */
   readonly recovered: boolean;
+  /**
+   * True when the snapshot carries only bars of `interval`: the connection already holds another
+   * pair of the instrument by name, so its trades, quote and session figures already flow and the
+   * client keeps them (and its sequence position). False: the client replaces what it held.
+   */
+  readonly barsOnly: boolean;
   /** The instrument's latest sequence number as of this snapshot; live batches continue after it. */
   readonly seq: number;
   /** Bar interval the snapshot's bars (and later live bars) are in; 0 when none was asked. */

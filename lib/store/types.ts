@@ -5,11 +5,12 @@
  * Prices and sizes stay integer mantissas at the instrument's precision (see lib/market/types.ts);
  * components format them with `formatDecimal` so what a person reads is exact.
  */
+import type { ClientState } from '../client/states';
 import type { Bar, BarInterval, Instrument, Side } from '../market/types';
 import type { VenueStatus } from '../protocol/messages';
 
-/** Connection states, as the feed client names them. */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** Connection states: the feed client's own ({@link ClientState}), one list for both. */
+export type ConnectionState = ClientState;
 
 /** What the connection badge shows. */
 export interface ConnectionView {

@@ -1,5 +1,6 @@
 /**
- * The adapter flags shared by `npm run feed` and `npm run record`:
+ * The adapter flags shared by `npm run feed` and `npm run record` (declared with their help in
+ * server/cli/flag-table.ts; this file reads them in command-line order):
  *
  *   --adapter <name-or-path>        repeatable; starts a new adapter
  *   --adapter-opt key=value         an option of the adapter named just before it (repeatable)
@@ -19,27 +20,6 @@ export interface AdapterRequest {
   /** Options in the order given; later keys override earlier ones. */
   readonly options: Record<string, unknown>;
 }
-
-/** The `parseArgs` options these flags need (merge into a CLI's own). */
-export const ADAPTER_ARG_OPTIONS = {
-  adapter: { type: 'string', multiple: true },
-  'adapter-opt': { type: 'string', multiple: true },
-  'adapter-config': { type: 'string', multiple: true },
-  'symbol-map': { type: 'string', multiple: true },
-} as const;
-
-/** Help text for the adapter flags. */
-export const ADAPTER_ARGS_HELP = `Adapters:
-  --adapter <name|path>   feed adapter to run (repeatable; default: simulated). Built in: simulated,
-                          replay, binance, coinbase. A path (./my-adapter.ts, /abs/x.mjs, optionally
-                          #exportName) loads your own adapter module: see docs/adapters.md
-  --adapter-opt k=v       option of the adapter named just before (repeatable); v is JSON if it
-                          parses as JSON, else a string. E.g. --adapter binance --adapter-opt
-                          symbols=btcusdt,ethusdt  |  --adapter replay --adapter-opt speed=10
-  --adapter-config <f>    JSON object of options for the adapter named just before
-  --symbol-map V:S=N      show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)
-  Relative paths (--adapter, --adapter-config, replay's file=...) are relative to the folder you ran
-  npm in, not to the package root.`;
 
 /** A token as `util.parseArgs({ tokens: true })` yields it (the parts used here). */
 export interface ArgToken {

@@ -18,7 +18,7 @@
  * consecutive per product, and in a heartbeat's `last_trade_id` running ahead of the last match
  * seen; both are counted (`missedTrades`) and logged once.
  */
-import { parseIsoMicros } from './iso-time';
+import { parseIsoMicros } from '../../lib/text/iso-time';
 import { DEFAULT_VENUE_DECIMALS, parseVenueSymbols } from './venue-symbols';
 import type { Logger } from '../log';
 import { VenueProblems } from './venue-problems';

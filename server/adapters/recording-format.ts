@@ -14,7 +14,7 @@ import { formatDecimal, MAX_DECIMALS } from '../../lib/market/decimal';
 import { splitSymbol } from '../../lib/market/symbols';
 import { AssetClass, Side, type Instrument, type Quote, type Trade } from '../../lib/market/types';
 import { checkInstrument } from '../normaliser/validate';
-import { formatIsoMicros, parseIsoMicros } from './iso-time';
+import { formatIsoMicros, parseIsoMicros } from '../../lib/text/iso-time';
 import type { AdapterSide } from './types';
 
 /** An instrument line. `venue` is '' when the name has no venue prefix. */

@@ -12,7 +12,7 @@
  * Bad ticks are the normaliser's business (counted per adapter and reason, logged once per kind).
  * Every run gets a fresh sink; a class or factory adapter also gets a fresh instance.
  */
-import { backoffDelay } from '../../lib/client/backoff';
+import { backoffDelay } from '../../lib/net/backoff';
 import type { Logger } from '../log';
 import type { Normaliser } from '../normaliser/normaliser';
 import type { SinkHandle } from '../normaliser/sources';

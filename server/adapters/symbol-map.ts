@@ -5,7 +5,7 @@
  * bare symbol (the venue is always the adapter's).
  */
 import { splitSymbol } from '../../lib/market/symbols';
-import { MAX_SYMBOL_LENGTH } from '../normaliser/validate';
+import { MAX_SYMBOL_LENGTH } from '../../lib/market/symbols';
 
 /** Venue -> (adapter symbol -> displayed symbol). */
 export type SymbolMaps = Map<string, Map<string, string>>;

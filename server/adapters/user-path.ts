@@ -21,7 +21,7 @@ function isDirectory(path: string): boolean {
 
 /**
  * The folder relative paths on the command line are relative to: `INIT_CWD` when it is set and
- * names an existing directory (run through npm), else `cwd` (run directly, `npx tsx server/cli.ts`).
+ * names an existing directory (run through npm), else `cwd` (run directly, `npx tsx server/cli/feed.ts`).
  */
 export function userDirectory(env: Readonly<Record<string, string | undefined>> = process.env, cwd: string = process.cwd()): string {
   const recorded = env[USER_DIRECTORY_ENV];

@@ -8,7 +8,7 @@
  * the ping's payload (RFC 6455 §5.5.3), as Binance requires.
  */
 import WebSocket from 'ws';
-import { backoffDelay } from '../../lib/client/backoff';
+import { backoffDelay } from '../../lib/net/backoff';
 import type { AdapterState } from './types';
 
 /** Options of {@link WsFeed}. */

@@ -10,7 +10,7 @@ import type { AnyMessage } from '../../lib/protocol/messages';
 import { fitCloseReason } from './close-reason';
 import { TokenBucket } from './rate-limit';
 import {
-  ConsumerState,
+  type ConsumerState,
   INITIAL_SLOW_CONSUMER_STATE,
   decideSlowConsumer,
   type SlowConsumerAction,
@@ -19,7 +19,10 @@ import {
 } from './slow-consumer-policy';
 
 /** The socket calls a connection makes (a `ws` WebSocket; tests may pass a fake of this shape). */
-export type ConnectionSocket = Pick<WebSocket, 'send' | 'ping' | 'close' | 'terminate' | 'once' | 'bufferedAmount' | 'readyState' | 'OPEN' | 'CLOSED'>;
+export type ConnectionSocket = Pick<
+  WebSocket,
+  'send' | 'ping' | 'close' | 'terminate' | 'once' | 'bufferedAmount' | 'readyState' | 'OPEN' | 'CLOSED'
+>;
 
 /** The request rate a connection is allowed (server/gateway/options.ts). */
 export interface ConnectionLimits {
@@ -148,7 +151,8 @@ export class Connection {
   holdsOtherPair(instrumentId: number, pair: { readonly all: boolean; readonly interval: BarInterval | 0 }): boolean {
     const held = this.pairs.get(instrumentId);
     if (pair.all) return (held !== undefined && held.size > 0) || this.allIntervals.size > (this.allIntervals.has(pair.interval) ? 1 : 0);
-    if (this.allIntervals.size > 0) return true;
+    // A pair by name under an `all` subscription still gets a full snapshot: `all` snapshots are
+    // light (one trade), and a chart opened on the instrument wants its recent trades.
     return held !== undefined && held.size > (held.has(pair.interval) ? 1 : 0);
   }
 

@@ -114,7 +114,11 @@ export class Gateway {
     }
     const check = checkUpgrade(req, this.options.allowedOrigins, this.options.allowLocalhostOrigins);
     if (!check.ok) {
-      this.deps.logger.info('handshake refused', { status: check.refusal.status, origin: req.headers.origin, remote: req.socket.remoteAddress });
+      this.deps.logger.info('handshake refused', {
+        status: check.refusal.status,
+        origin: req.headers.origin,
+        remote: req.socket.remoteAddress,
+      });
       refuseUpgrade(socket, check.refusal.status, check.refusal.body);
       return;
     }
@@ -128,7 +132,14 @@ export class Gateway {
 
   private open(ws: WebSocket, codec: NonNullable<ReturnType<typeof codecFor>>, req: IncomingMessage): void {
     const now = this.nowMs();
-    const connection = new Connection(ws, codec, `${req.socket.remoteAddress}:${req.socket.remotePort}`, this.pings.assignSlot(), now, this.options);
+    const connection = new Connection(
+      ws,
+      codec,
+      `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      this.pings.assignSlot(),
+      now,
+      this.options,
+    );
     this.connections.add(connection);
     const log = this.deps.logger.child({ connection: connection.id, remote: connection.remote });
     log.debug('client connected', { protocol: codec.subprotocol, origin: req.headers.origin });
@@ -177,7 +188,11 @@ export class Gateway {
         return;
       }
       if (message.type === 'subscribe' && refusesSubscribe(connection.bufferedBytes(), this.options)) {
-        this.closeSlow(connection, CloseCode.TryAgainLater, `slow consumer: subscribe with ${connection.bufferedBytes()} bytes buffered past the hard limit`);
+        this.closeSlow(
+          connection,
+          CloseCode.TryAgainLater,
+          `slow consumer: subscribe with ${connection.bufferedBytes()} bytes buffered past the hard limit`,
+        );
         return;
       }
       handleClientMessage(connection, message, this.ctx);
@@ -227,7 +242,8 @@ export class Gateway {
         this.closeSlow(connection, action.code, action.reason);
         return;
       case 'hold':
-        if (action.entered) this.deps.logger.info('client conflated: socket backed up', { connection: connection.id, buffered: connection.bufferedBytes() });
+        if (action.entered)
+          this.deps.logger.info('client conflated: socket backed up', { connection: connection.id, buffered: connection.bufferedBytes() });
         if (frame) connection.markDirty(frame.instrumentIds());
         return;
       case 'send-conflated': {

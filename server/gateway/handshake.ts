@@ -15,11 +15,7 @@ export interface HandshakeRefusal {
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** True when `origin` may open a connection under the given allowlist. */
-export function isOriginAllowed(
-  origin: string | undefined,
-  allowedOrigins: readonly string[],
-  allowLocalhostOrigins: boolean,
-): boolean {
+export function isOriginAllowed(origin: string | undefined, allowedOrigins: readonly string[], allowLocalhostOrigins: boolean): boolean {
   if (origin === undefined) return true; // not a browser: nothing to protect against
   if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
   if (!allowLocalhostOrigins) return false;

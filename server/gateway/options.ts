@@ -26,7 +26,10 @@ export interface GatewayOptions {
   readonly slowCloseTimeoutMs: number;
   /** Largest client message accepted; larger closes 1009 (bytes). @defaultValue 16384 */
   readonly maxClientMessageBytes: number;
-  /** Instruments one connection may subscribe to (an `all` subscription counts as one). @defaultValue 1000 */
+  /**
+   * Subscriptions one connection may hold, counted as (instrument, bar interval) pairs: each
+   * `all` interval counts as one. @defaultValue 1000
+   */
   readonly maxSubscriptionsPerConnection: number;
   /** Subscribe/unsubscribe requests allowed in a burst; the bucket refills at `requestRatePerSec`. @defaultValue 20 */
   readonly requestBurst: number;

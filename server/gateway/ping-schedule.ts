@@ -21,7 +21,8 @@ export interface PingSchedule {
  * keeps one slot, so every connection is pinged together as before.
  */
 export function pingSchedule(intervalMs: number): PingSchedule {
-  if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new TypeError(`ping interval must be a positive number of ms, got ${intervalMs}`);
+  if (!(intervalMs > 0) || !Number.isFinite(intervalMs))
+    throw new TypeError(`ping interval must be a positive number of ms, got ${intervalMs}`);
   const slots = Math.max(1, Math.round(intervalMs / PING_TICK_TARGET_MS));
   return { slots, tickMs: intervalMs / slots };
 }

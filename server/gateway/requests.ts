@@ -66,7 +66,13 @@ function sendError(connection: Connection, requestId: number, code: ErrorCode, t
 function acceptInterval(connection: Connection, requestId: number, interval: number, ctx: RequestContext): BarInterval | 0 | undefined {
   if (interval === 0 || (ctx.intervals as readonly number[]).includes(interval)) return interval as BarInterval | 0;
   const offered = ctx.intervals.join(', ');
-  sendError(connection, requestId, ErrorCode.BadInterval, `Interval ${interval} s is not built here; use 0 (no bars) or one of ${offered} (seconds)`, ctx.nowMs());
+  sendError(
+    connection,
+    requestId,
+    ErrorCode.BadInterval,
+    `Interval ${interval} s is not built here; use 0 (no bars) or one of ${offered} (seconds)`,
+    ctx.nowMs(),
+  );
   return undefined;
 }
 

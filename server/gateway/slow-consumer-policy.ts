@@ -82,13 +82,19 @@ export function decideSlowConsumer(
   }
   if (bufferedBytes >= limits.softBufferLimitBytes) {
     if (state.mode === ConsumerState.Normal) {
-      return { action: { kind: 'hold', entered: true }, state: { mode: ConsumerState.Conflating, conflatingSinceMs: nowMs, hardLimitSinceMs } };
+      return {
+        action: { kind: 'hold', entered: true },
+        state: { mode: ConsumerState.Conflating, conflatingSinceMs: nowMs, hardLimitSinceMs },
+      };
     }
     const since = state.conflatingSinceMs ?? nowMs;
     if (nowMs - since >= limits.maxConflatedMs) {
       return close('slow consumer: not reading', { ...state, conflatingSinceMs: since, hardLimitSinceMs });
     }
-    return { action: { kind: 'hold', entered: false }, state: { mode: ConsumerState.Conflating, conflatingSinceMs: since, hardLimitSinceMs } };
+    return {
+      action: { kind: 'hold', entered: false },
+      state: { mode: ConsumerState.Conflating, conflatingSinceMs: since, hardLimitSinceMs },
+    };
   }
   const normal: SlowConsumerState = { mode: ConsumerState.Normal, conflatingSinceMs: undefined, hardLimitSinceMs };
   if (state.mode === ConsumerState.Conflating) return { action: { kind: 'send-conflated' }, state: normal };

@@ -37,17 +37,17 @@ export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): 
       if (interval !== 0) {
         for (const bar of history.bars(instrumentId, interval)) if (bar.seq > resumeFromSeq) updates.push(bar);
       }
-      return { type: 'snapshot', requestId, instrumentId, recovered: true, seq, interval, updates };
+      return { type: 'snapshot', requestId, instrumentId, recovered: true, barsOnly, seq, interval, updates };
     }
   }
   // Oldest to newest: bars, then trades, then the session figures and the quote (docs/protocol.md §2.3).
   const updates: MarketUpdate[] = [];
   if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
-  if (barsOnly) return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };
+  if (barsOnly) return { type: 'snapshot', requestId, instrumentId, recovered: false, barsOnly, seq, interval, updates };
   if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
   const session = history.session(instrumentId);
   if (session) updates.push(session);
   const quote = history.lastQuote(instrumentId);
   if (quote) updates.push(quote);
-  return { type: 'snapshot', requestId, instrumentId, recovered: false, seq, interval, updates };
+  return { type: 'snapshot', requestId, instrumentId, recovered: false, barsOnly, seq, interval, updates };
 }

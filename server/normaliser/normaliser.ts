@@ -9,6 +9,7 @@
  */
 import type { Instrument, Quote, Trade } from '../../lib/market/types';
 import { Side } from '../../lib/market/types';
+import { VENUE_STATES } from '../../lib/protocol/constants';
 import type { VenueStatus } from '../../lib/protocol/messages';
 import type { AdapterSink, AdapterState, FeedAdapter } from '../adapters/types';
 import type { Bus, Tick } from '../bus/types';
@@ -62,7 +63,8 @@ export const NORMALISER_DEFAULTS = Object.freeze({
 
 /** Longest status reason forwarded, in characters. */
 export const MAX_STATUS_REASON_LENGTH = 200;
-const ADAPTER_STATES = new Set<unknown>(['connecting', 'live', 'stale', 'down'] satisfies AdapterState[]);
+// The wire's list of venue states (one byte each) is the list adapters may report.
+const ADAPTER_STATES = new Set<unknown>(VENUE_STATES satisfies readonly AdapterState[]);
 
 /** Wall clock in µs with sub-millisecond resolution. */
 function wallClockUs(): number {

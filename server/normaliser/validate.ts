@@ -4,14 +4,11 @@
  * except the results the caller keeps: checked fields are written into a caller-owned draft.
  */
 import { MAX_DECIMALS, toMantissa } from '../../lib/market/decimal';
+import { MAX_SYMBOL_LENGTH, MAX_VENUE_LENGTH } from '../../lib/market/symbols';
 import { AssetClass, Side, type Instrument } from '../../lib/market/types';
 import type { AdapterInstrument } from '../adapters/types';
 import type { RejectReason } from './reasons';
 
-/** Longest symbol accepted, in UTF-16 code units. */
-export const MAX_SYMBOL_LENGTH = 64;
-/** Longest venue name accepted, in characters. */
-export const MAX_VENUE_LENGTH = 32;
 /** Longest string trade id accepted, in UTF-16 code units. */
 export const MAX_TRADE_ID_LENGTH = 128;
 /** Longest decimal string even looked at; anything longer cannot be a sane price or size. */

@@ -4,7 +4,7 @@
  * through FEED_URL at runtime. Builds first unless `.next` is current (and the embed bundles unless
  * dist/ is). Returns the teardown, which stops both by PID.
  */
-import { buildEmbed, embedBuildIsCurrent } from '../../server/build-embed';
+import { buildEmbed, embedBuildIsCurrent } from '../../server/cli/build-embed';
 import { buildIsCurrent } from './support/build-state';
 import { buildDashboard, freePort, startDashboard, startFeed, stopProcess } from './support/processes';
 

@@ -42,7 +42,7 @@ describe('the docs/adapters.md example', () => {
   });
 
   it('streams to a client with one --adapter flag, renamed by --symbol-map', async () => {
-    const run = runCli('server/cli.ts', ['--port', '0', '--adapter', `./${EXAMPLE}`, '--adapter-opt', 'symbols=ALPHA,BETA', '--adapter-opt', 'intervalMs=20', '--symbol-map', 'WAVE:ALPHA=ALPHA-USD']);
+    const run = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', `./${EXAMPLE}`, '--adapter-opt', 'symbols=ALPHA,BETA', '--adapter-opt', 'intervalMs=20', '--symbol-map', 'WAVE:ALPHA=ALPHA-USD']);
     const url = await feedUrl(run);
     const c = client(url);
     const trades: { symbol: string; price: string }[] = [];
@@ -67,7 +67,7 @@ describe('the docs/adapters.md example', () => {
 describe('npm run record', () => {
   it('records a replay of the bundled sample that matches the sample line for line', async () => {
     const out = join(dir, 'again.ndjson');
-    const run = runCli('server/record-cli.ts', ['--adapter', 'replay', '--adapter-opt', 'speed=1000', '--adapter-opt', 'venue=SIM', '--out', out, '--log-level', 'warn']);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'speed=1000', '--adapter-opt', 'venue=SIM', '--out', out, '--log-level', 'warn']);
     expect(await run.exited).toBe(0);
     expect(run.err()).toMatch(/recorded \d+ ticks in [\d.]+ s to .*again\.ndjson \(every adapter finished\)/);
     const strip = (text: string) =>
@@ -86,7 +86,7 @@ describe('npm run record', () => {
 
   it('stops after --seconds and writes a simulated stream replay can read', async () => {
     const out = join(dir, 'sim.ndjson');
-    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated', '--adapter-opt', 'instruments=2', '--adapter-opt', 'ratePerInstrument=50', '--out', out, '--seconds', '0.5', '--log-level', 'warn']);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--adapter-opt', 'instruments=2', '--adapter-opt', 'ratePerInstrument=50', '--out', out, '--seconds', '0.5', '--log-level', 'warn']);
     expect(await run.exited).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; symbol: string });
     expect(lines.filter((l) => l.type === 'instrument').map((l) => l.symbol)).toEqual(['SIM:BTC-USD', 'SIM:ETH-USD']);
@@ -94,20 +94,20 @@ describe('npm run record', () => {
   });
 
   it('exits 2 on a --max-ticks that is not a whole number, which it could never reach', async () => {
-    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated', '--out', join(dir, 'never.ndjson'), '--max-ticks', '2.5', '--seconds', '20']);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--out', join(dir, 'never.ndjson'), '--max-ticks', '2.5', '--seconds', '20']);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/--max-ticks must be a positive integer, got "2.5"/);
   });
 
   it('exits 2 naming the problem, without a stack trace, on a venue name the normaliser refuses', async () => {
-    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated', '--adapter-opt', 'venue=bad:venue', '--out', join(dir, 'never.ndjson'), '--seconds', '20']);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--adapter-opt', 'venue=bad:venue', '--out', join(dir, 'never.ndjson'), '--seconds', '20']);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/adapter venue "bad:venue" may only hold letters/);
     expect(run.err()).not.toMatch(/\n\s+at /);
   });
 
   it('exits 2 without --out', async () => {
-    const run = runCli('server/record-cli.ts', ['--adapter', 'simulated']);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated']);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/--out <file\|-> is required/);
   });

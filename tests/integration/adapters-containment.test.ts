@@ -20,7 +20,7 @@ afterEach(() => {
 describe('adapter containment (npm run feed)', () => {
   it('keeps streaming the good adapter while bad ones are counted, logged once, and restarted', async () => {
     const bad = (mode: string, venue: string) => ['--adapter', BAD, '--adapter-opt', `mode=${mode}`, '--adapter-opt', `venue=${venue}`];
-    const run = runCli('server/cli.ts', [
+    const run = runCli('server/cli/feed.ts', [
       '--port', '0', '--flush-ms', '20',
       '--adapter', 'simulated', '--adapter-opt', 'instruments=3', '--adapter-opt', 'ratePerInstrument=60',
       ...bad('nan', 'NANS'), ...bad('throw-in-timer', 'THROWS'), ...bad('silent', 'SILENT'), ...bad('throw-on-start', 'NOSTART'),
@@ -81,10 +81,10 @@ describe('adapter containment (npm run feed)', () => {
   });
 
   it('exits 2 naming the problem when an adapter cannot be built', async () => {
-    const run = runCli('server/cli.ts', ['--port', '0', '--adapter', BAD, '--adapter-opt', 'mode=bogus']);
+    const run = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', BAD, '--adapter-opt', 'mode=bogus']);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/adapter setup failed: misbehaving option mode must be one of/);
-    const twice = runCli('server/cli.ts', ['--port', '0', '--adapter', 'simulated', '--adapter', 'replay', '--adapter-opt', 'venue=SIM']);
+    const twice = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', 'simulated', '--adapter', 'replay', '--adapter-opt', 'venue=SIM']);
     expect(await twice.exited).toBe(2);
     expect(twice.err()).toMatch(/two adapters on venue SIM \(simulated and replay\)/);
   });

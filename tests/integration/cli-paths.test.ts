@@ -25,14 +25,14 @@ describe('npm run feed from another folder', () => {
   it('loads --adapter and --adapter-config relative to the folder npm was run in', async () => {
     copyFileSync(join(ROOT, 'server/adapters/examples/sine-wave.ts'), join(userDir, 'my-feed.ts'));
     writeFileSync(join(userDir, 'wave.json'), JSON.stringify({ venue: 'MINE', intervalMs: 50 }));
-    const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info', '--adapter', './my-feed.ts', '--adapter-config', './wave.json'], asNpm);
+    const run = runCli('server/cli/feed.ts', ['--port', '0', '--log-level', 'info', '--adapter', './my-feed.ts', '--adapter-config', './wave.json'], asNpm);
     const url = await feedUrl(run);
     const health = (await (await fetch(`${url.replace('ws://', 'http://')}/healthz`)).json()) as { adapters: { venue: string; adapter: string }[] };
     expect(health.adapters).toEqual([expect.objectContaining({ venue: 'MINE', adapter: 'sine-wave' })]);
   });
 
   it('exits 2 naming the absolute path it looked for and the path as given', async () => {
-    const run = runCli('server/cli.ts', ['--port', '0', '--adapter', './not-here.ts'], asNpm);
+    const run = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', './not-here.ts'], asNpm);
     expect(await run.exited).toBe(2);
     expect(run.err()).toContain(`adapter file not found: ${join(userDir, 'not-here.ts')} (given as "./not-here.ts")`);
   });
@@ -41,7 +41,7 @@ describe('npm run feed from another folder', () => {
 describe('npm run record from another folder', () => {
   it('reads replay file=... and writes --out relative to the folder npm was run in', async () => {
     writeFileSync(join(userDir, 'in.ndjson'), RECORDING);
-    const run = runCli('server/record-cli.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--adapter-opt', 'speed=1000', '--out', 'out.ndjson', '--log-level', 'warn'], asNpm);
+    const run = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--adapter-opt', 'speed=1000', '--out', 'out.ndjson', '--log-level', 'warn'], asNpm);
     expect(await run.exited).toBe(0);
     expect(run.err()).toContain(`recorded 5 ticks in`);
     expect(run.err()).toContain(`to ${join(userDir, 'out.ndjson')} (every adapter finished)`);
@@ -51,8 +51,8 @@ describe('npm run record from another folder', () => {
   });
 
   it('exits 2 before recording when the replay file or the --out folder is missing, naming both paths', async () => {
-    const missingFile = runCli('server/record-cli.ts', ['--adapter', 'replay', '--adapter-opt', 'file=gone.ndjson', '--out', 'x.ndjson'], asNpm);
-    const missingFolder = runCli('server/record-cli.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--out', 'no-such-folder/x.ndjson'], asNpm);
+    const missingFile = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=gone.ndjson', '--out', 'x.ndjson'], asNpm);
+    const missingFolder = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--out', 'no-such-folder/x.ndjson'], asNpm);
     expect(await missingFile.exited).toBe(2);
     expect(missingFile.err()).toContain(`replay adapter option file must be an existing file, got ${join(userDir, 'gone.ndjson')} (given as "gone.ndjson")`);
     expect(await missingFolder.exited).toBe(2);

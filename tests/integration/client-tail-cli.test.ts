@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 function tail(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/client/tail-cli.ts', ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/tail.ts', ...args], { cwd: ROOT });
   children.push(child);
   let stdout = '';
   let stderr = '';

@@ -15,7 +15,7 @@ import { createElement, type ComponentType } from 'react';
 import { renderToString } from 'react-dom/server';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmbed } from '../../server/build-embed';
+import { buildEmbed } from '../../server/cli/build-embed';
 import { createConsumerApp, type ConsumerApp } from '../support/consumer-app';
 
 let consumer: ConsumerApp | undefined;

@@ -29,14 +29,14 @@ writeFileSync(
 describe('npm run feed', () => {
   describe('environment', () => {
     it('listens on 127.0.0.1 when FEED_HOST is set but empty, not on every interface', async () => {
-      const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info'], { FEED_HOST: '' });
+      const run = runCli('server/cli/feed.ts', ['--port', '0', '--log-level', 'info'], { FEED_HOST: '' });
       expect(await feedUrl(run)).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     });
   });
 
   describe('signals', () => {
     it('exits at once on a second SIGINT instead of waiting out a hung adapter', async () => {
-      const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
+      const run = runCli('server/cli/feed.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
       await feedUrl(run);
       run.child.kill('SIGINT');
       await waitFor(() => run.logs().some((l) => l.msg === 'shutting down'), 5000, 'the shutdown to start');
@@ -50,7 +50,7 @@ describe('npm run feed', () => {
     });
 
     it('takes one Ctrl-C delivered twice (tsx relays it 30 ms later) as one, and still stops gracefully', async () => {
-      const run = runCli('server/cli.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
+      const run = runCli('server/cli/feed.ts', ['--port', '0', '--log-level', 'info', '--adapter', HUNG_STOP]);
       await feedUrl(run);
       run.child.kill('SIGINT');
       await new Promise((resolve) => setTimeout(resolve, 30));
@@ -63,27 +63,27 @@ describe('npm run feed', () => {
 
   describe('flags', () => {
     it('exits 2 on --rate 0 naming the flag, not the simulator option behind it', async () => {
-      const run = runCli('server/cli.ts', ['--port', '0', '--rate', '0', '--log-level', 'info']);
+      const run = runCli('server/cli/feed.ts', ['--port', '0', '--rate', '0', '--log-level', 'info']);
       expect(await run.exited).toBe(2);
       expect(run.err()).toContain('--rate must be above 0 updates per second');
       expect(run.err()).not.toContain('ratePerInstrument');
     });
 
     it('exits 2 on a blank --port instead of listening on a random one', async () => {
-      const run = runCli('server/cli.ts', ['--port', '', '--log-level', 'info']);
+      const run = runCli('server/cli/feed.ts', ['--port', '', '--log-level', 'info']);
       expect(await run.exited).toBe(2);
       expect(run.err()).toContain('--port must be a number in 0..65535, got ""');
     });
 
     it('exits 2 on an empty --host, which would listen on every interface', async () => {
-      const run = runCli('server/cli.ts', ['--port', '0', '--host', '', '--log-level', 'info']);
+      const run = runCli('server/cli/feed.ts', ['--port', '0', '--host', '', '--log-level', 'info']);
       expect(await run.exited).toBe(2);
       expect(run.err()).toContain('feed service option "host" must be an interface address');
     });
 
     it('exits 2 on a duration no timer can wait, which Node would fire after 1 ms', async () => {
-      const flush = runCli('server/cli.ts', ['--port', '0', '--flush-ms', '3000000000', '--log-level', 'info']);
-      const restart = runCli('server/cli.ts', ['--port', '0', '--restart-max-ms', '1e10', '--log-level', 'info']);
+      const flush = runCli('server/cli/feed.ts', ['--port', '0', '--flush-ms', '3000000000', '--log-level', 'info']);
+      const restart = runCli('server/cli/feed.ts', ['--port', '0', '--restart-max-ms', '1e10', '--log-level', 'info']);
       expect(await flush.exited).toBe(2);
       expect(flush.err()).toContain('--flush-ms must be a number in 1..2147483647, got "3000000000"');
       expect(await restart.exited).toBe(2);

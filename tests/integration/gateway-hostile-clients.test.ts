@@ -11,7 +11,7 @@ import type { AdapterSink, FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
 import type { Connection } from '../../server/gateway/connection';
 import { gatewayFixture } from '../support/gateway-fixture';
-import { RawClient, isType } from '../support/raw-client';
+import { type RawClient, isType } from '../support/raw-client';
 
 const { feed, connect } = gatewayFixture();
 
@@ -24,7 +24,14 @@ function closedWithin(client: RawClient, ms: number): Promise<number | 'open'> {
 async function bystander(service: FeedService): Promise<() => Promise<void>> {
   const client = await connect(service.url);
   await client.waitFor(isType('instruments'));
-  client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol: service.bus.instruments()[0]!.symbol, lastSeq: 0 }] });
+  client.send({
+    type: 'subscribe',
+    requestId: 1,
+    all: false,
+    interval: 0,
+    resumeEpoch: 0,
+    symbols: [{ symbol: service.bus.instruments()[0]!.symbol, lastSeq: 0 }],
+  });
   await client.waitFor(isType('ack'));
   return async () => {
     await client.waitFor(isType('batch'), 3000, client.messages.length);
@@ -76,12 +83,24 @@ describe('Gateway with hostile clients', () => {
       const [a, b] = service.bus.instruments().map((i) => i.symbol);
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [a!, a!, b!].map((symbol) => ({ symbol, lastSeq: 0 })) });
+      client.send({
+        type: 'subscribe',
+        requestId: 1,
+        all: false,
+        interval: 0,
+        resumeEpoch: 0,
+        symbols: [a!, a!, b!].map((symbol) => ({ symbol, lastSeq: 0 })),
+      });
       const answer = await client.waitFor((m): m is Extract<typeof m, { type: 'ack' | 'error' }> => m.type === 'ack' || m.type === 'error');
       expect(answer.type).toBe('ack');
       client.send({ type: 'ping', nonce: 9, sentTimeUs: 1 });
       await client.waitFor(isType('pong'));
-      expect(client.messages.filter(isType('snapshot')).map((m) => m.instrumentId)).toEqual(service.bus.instruments().slice(0, 2).map((i) => i.id));
+      expect(client.messages.filter(isType('snapshot')).map((m) => m.instrumentId)).toEqual(
+        service.bus
+          .instruments()
+          .slice(0, 2)
+          .map((i) => i.id),
+      );
     });
   });
   describe('pong', () => {
@@ -115,7 +134,8 @@ describe('Gateway with hostile clients', () => {
 
   describe('slow consumers', () => {
     /** The gateway's connections (private), to simulate a backed-up socket without filling kernel buffers. */
-    const connectionsOf = (service: FeedService): Set<Connection> => (service.gateway as unknown as { connections: Set<Connection> }).connections;
+    const connectionsOf = (service: FeedService): Set<Connection> =>
+      (service.gateway as unknown as { connections: Set<Connection> }).connections;
     /** Makes a connection report `buffered()` bytes buffered, as a socket the peer stopped reading would. */
     const fakeBuffered = (connection: Connection, buffered: () => number): void => {
       vi.spyOn(connection, 'bufferedBytes').mockImplementation(buffered);
@@ -123,7 +143,9 @@ describe('Gateway with hostile clients', () => {
 
     it('closes 1013 at once a client that subscribes while past the hard limit, instead of queueing its snapshots', async () => {
       // A grace period far beyond the test: only the subscribe can close the client in time.
-      const service = await feed({ gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 100_000, hardLimitGraceMs: 60_000, maxConflatedMs: 60_000 } });
+      const service = await feed({
+        gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 100_000, hardLimitGraceMs: 60_000, maxConflatedMs: 60_000 },
+      });
       const stillReceiving = await bystander(service);
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
@@ -150,12 +172,23 @@ describe('Gateway with hostile clients', () => {
       const [a, b] = service.bus.instruments();
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: [a!, b!].map((i) => ({ symbol: i.symbol, lastSeq: 0 })) });
+      client.send({
+        type: 'subscribe',
+        requestId: 1,
+        all: false,
+        interval: 0,
+        resumeEpoch: 0,
+        symbols: [a!, b!].map((i) => ({ symbol: i.symbol, lastSeq: 0 })),
+      });
       await client.waitFor(isType('batch'));
       const [connection] = connectionsOf(service);
       let backedUp = true;
       fakeBuffered(connection!, () => (backedUp ? 5000 : 0));
-      await client.until(() => connection!.isDirty(a!.id) && connection!.isDirty(b!.id), 5000, 'both instruments to change while conflated');
+      await client.until(
+        () => connection!.isDirty(a!.id) && connection!.isDirty(b!.id),
+        5000,
+        'both instruments to change while conflated',
+      );
       client.send({ type: 'unsubscribe', requestId: 2, all: false, interval: 0, symbols: [a!.symbol] });
       await client.waitFor((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack' && m.requestId === 2);
       backedUp = false;
@@ -179,14 +212,24 @@ describe('Gateway with hostile clients', () => {
       };
       const midnightUs = Math.floor(Date.now() / 86_400_000) * 86_400_000_000;
       const trade = (eventTimeUs: number, price: string) => sink!.trade({ symbol: 'X', price, size: '1', side: 'buy', eventTimeUs });
-      const service = await feed({ adapters: [manual], gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000, maxConflatedMs: 60_000 } });
+      const service = await feed({
+        adapters: [manual],
+        gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000, maxConflatedMs: 60_000 },
+      });
       const id = service.bus.instruments()[0]!.id;
       const flushed = (ticks: number) => () => service.health().history.ticks === ticks;
       trade(midnightUs + 1_000_000, '10.00');
       const client = await connect(service.url);
       await client.until(flushed(1), 5000, 'the first trade to reach history');
       await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: [{ symbol: 'MAN:X', lastSeq: 0 }] });
+      client.send({
+        type: 'subscribe',
+        requestId: 1,
+        all: false,
+        interval: 60,
+        resumeEpoch: 0,
+        symbols: [{ symbol: 'MAN:X', lastSeq: 0 }],
+      });
       const snapshot = await client.waitFor(isType('snapshot'));
       expect(snapshot.seq).toBe(1);
       const [connection] = connectionsOf(service);
@@ -200,12 +243,19 @@ describe('Gateway with hostile clients', () => {
       const position = Math.max(...conflated.updates.filter((u) => u.instrumentId === id).map((u) => u.seq));
       expect(position).toBe(3);
       trade(midnightUs + 3_000_000, '11.00');
-      const next = await client.waitFor((m): m is BatchMessage => m.type === 'batch' && !m.conflated, 5000, client.messages.indexOf(conflated) + 1);
+      const next = await client.waitFor(
+        (m): m is BatchMessage => m.type === 'batch' && !m.conflated,
+        5000,
+        client.messages.indexOf(conflated) + 1,
+      );
       expect(next.updates.find((u) => u.kind === 'trade')?.seq).toBe(position + 1);
     });
 
-      it('leaves no sequence gap for instruments that changed only in the flush that ended conflation', async () => {
-      const service = await feed({ simulated: { instruments: 30, ratePerInstrument: 20 }, gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000 } });
+    it('leaves no sequence gap for instruments that changed only in the flush that ended conflation', async () => {
+      const service = await feed({
+        simulated: { instruments: 30, ratePerInstrument: 20 },
+        gateway: { softBufferLimitBytes: 1000, hardBufferLimitBytes: 1_000_000 },
+      });
       const client = await connect(service.url);
       client.send({ type: 'subscribe', requestId: 1, all: true, interval: 0, resumeEpoch: 0, symbols: [] });
       await client.waitFor(isType('batch'));

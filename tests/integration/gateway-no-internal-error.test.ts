@@ -40,7 +40,16 @@ const maxU32 = 0xffff_ffff;
 
 /** Names a client might send: full, bare (ambiguous), case-changed, long unknown, arbitrary text, all within the string limit. */
 const name = fc.oneof(
-  fc.constantFrom(...SHARED, ...SHARED.map((s) => `A:${s}`), ...SHARED.map((s) => `B:${s}`), `A:${LONG_SYMBOL}`, LONG_SYMBOL, 'a:btc-usd', 'NOPE', ''),
+  fc.constantFrom(
+    ...SHARED,
+    ...SHARED.map((s) => `A:${s}`),
+    ...SHARED.map((s) => `B:${s}`),
+    `A:${LONG_SYMBOL}`,
+    LONG_SYMBOL,
+    'a:btc-usd',
+    'NOPE',
+    '',
+  ),
   fc.integer({ min: MAX_STRING_BYTES - 40, max: MAX_STRING_BYTES }).map((n) => 'U'.repeat(n)),
   fc.integer({ min: 200, max: 341 }).map((n) => '€'.repeat(n)),
   fc.string({ maxLength: 64 }),
@@ -95,9 +104,10 @@ describe('Gateway with any client request', () => {
         }
         // A final ping: once its pong is back, every request before it was handled.
         client.send({ type: 'ping', nonce: 4242, sentTimeUs: 1 });
-        await Promise.race([client.waitFor((m): m is Extract<typeof m, { type: 'pong' }> => m.type === 'pong' && m.nonce === 4242, 5000), client.closed]).catch(
-          () => undefined,
-        );
+        await Promise.race([
+          client.waitFor((m): m is Extract<typeof m, { type: 'pong' }> => m.type === 'pong' && m.nonce === 4242, 5000),
+          client.closed,
+        ]).catch(() => undefined);
         const code = client.closeCode;
         client.ws.terminate();
         expect(code).not.toBe(1011);

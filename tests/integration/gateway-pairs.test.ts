@@ -39,7 +39,14 @@ async function ready(service: FeedService): Promise<RawClient> {
 
 /** Sends a subscribe by name and waits for its answer (ack or error). */
 async function subscribe(client: RawClient, requestId: number, interval: number, symbols: string[]): Promise<Reply> {
-  client.send({ type: 'subscribe', requestId, all: false, interval, resumeEpoch: 0, symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })) });
+  client.send({
+    type: 'subscribe',
+    requestId,
+    all: false,
+    interval,
+    resumeEpoch: 0,
+    symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })),
+  });
   return client.waitFor(replyTo(requestId));
 }
 
@@ -108,7 +115,11 @@ describe('Gateway subscriptions by (instrument, interval)', () => {
     await subscribe(client, 1, 60, [instrument.symbol]);
     expect(await unsubscribe(client, 2, 5, [instrument.symbol])).toMatchObject({ type: 'ack' });
     const from = client.messages.length;
-    await client.waitFor((m): m is BatchMessage => m.type === 'batch' && m.updates.some((u) => u.kind === 'bar' && u.interval === 60), 3000, from);
+    await client.waitFor(
+      (m): m is BatchMessage => m.type === 'batch' && m.updates.some((u) => u.kind === 'bar' && u.interval === 60),
+      3000,
+      from,
+    );
   });
 
   it('holds several `all` intervals, with one snapshot per instrument each, and drops one without the other', async () => {

@@ -37,7 +37,14 @@ function expectContiguous(seqs: Map<number, number[]>): void {
 async function subscribed(url: string, symbols: string[], interval: 0 | 1 | 5 | 60 = 1): Promise<RawClient> {
   const client = await connect(url);
   await client.waitFor(isType('instruments'));
-  client.send({ type: 'subscribe', requestId: 1, all: false, interval, resumeEpoch: 0, symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })) });
+  client.send({
+    type: 'subscribe',
+    requestId: 1,
+    all: false,
+    interval,
+    resumeEpoch: 0,
+    symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })),
+  });
   await client.waitFor(isType('ack'));
   return client;
 }
@@ -46,7 +53,9 @@ describe('Gateway', () => {
   describe('handshake', () => {
     it('refuses a browser Origin that is not allowed with HTTP 403 and a readable body', async () => {
       const service = await feed();
-      const refused = await RawClient.connect(service.url, { origin: 'https://evil.example' }).catch((e: { status: number; body: string }) => e);
+      const refused = await RawClient.connect(service.url, { origin: 'https://evil.example' }).catch(
+        (e: { status: number; body: string }) => e,
+      );
       expect(refused).toMatchObject({ status: 403 });
       expect((refused as { body: string }).body).toMatch(/Origin https:\/\/evil\.example is not allowed/);
     });
@@ -86,7 +95,14 @@ describe('Gateway', () => {
       const client = await connect(service.url, { protocol: SUBPROTOCOL_JSON });
       expect(client.ws.protocol).toBe(SUBPROTOCOL_JSON);
       const table = await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 9, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol: table.instruments[0]!.symbol, lastSeq: 0 }] });
+      client.send({
+        type: 'subscribe',
+        requestId: 9,
+        all: false,
+        interval: 0,
+        resumeEpoch: 0,
+        symbols: [{ symbol: table.instruments[0]!.symbol, lastSeq: 0 }],
+      });
       await client.waitFor(isType('batch'));
       expect(typeof client.frames.at(-1)).toBe('string');
       expect(JSON.parse(client.frames.at(-1) as string).type).toBe('batch');
@@ -96,7 +112,10 @@ describe('Gateway', () => {
   describe('subscribe', () => {
     it('answers ack and a snapshot, then live batches with no sequence gaps', async () => {
       const service = await feed();
-      const symbols = service.bus.instruments().slice(0, 3).map((i) => i.symbol);
+      const symbols = service.bus
+        .instruments()
+        .slice(0, 3)
+        .map((i) => i.symbol);
       const client = await subscribed(service.url, symbols, 1);
       const snapshots = await Promise.all([0, 1, 2].map(() => client.waitFor(isType('snapshot'))));
       expect(snapshots[0]!.recovered).toBe(false);
@@ -104,7 +123,12 @@ describe('Gateway', () => {
       const batches = client.messages.filter(isType('batch'));
       expect(batches.length).toBeGreaterThan(10);
       const updates = batches.flatMap((b) => b.updates);
-      const ids = new Set(service.bus.instruments().slice(0, 3).map((i) => i.id));
+      const ids = new Set(
+        service.bus
+          .instruments()
+          .slice(0, 3)
+          .map((i) => i.id),
+      );
       expect(updates.every((u) => ids.has(u.instrumentId))).toBe(true);
       expect(updates.some((u) => u.kind === 'trade')).toBe(true);
       expect(updates.some((u) => u.kind === 'bar' && u.interval === 1)).toBe(true);
@@ -115,7 +139,14 @@ describe('Gateway', () => {
       const service = await feed();
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 42, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol: 'NOPE-USD', lastSeq: 0 }] });
+      client.send({
+        type: 'subscribe',
+        requestId: 42,
+        all: false,
+        interval: 0,
+        resumeEpoch: 0,
+        symbols: [{ symbol: 'NOPE-USD', lastSeq: 0 }],
+      });
       const error = await client.waitFor(isType('error'));
       expect(error).toMatchObject({ requestId: 42, code: ErrorCode.UnknownInstrument });
       expect(error.message).toContain('NOPE-USD');
@@ -149,7 +180,14 @@ describe('Gateway', () => {
       const symbol = service.bus.instruments()[0]!.symbol;
       const client = await connect(service.url);
       await client.waitFor(isType('instruments'));
-      client.send({ type: 'subscribe', requestId: 3, all: false, interval: 5, resumeEpoch: service.epoch - 1, symbols: [{ symbol, lastSeq: 10 }] });
+      client.send({
+        type: 'subscribe',
+        requestId: 3,
+        all: false,
+        interval: 5,
+        resumeEpoch: service.epoch - 1,
+        symbols: [{ symbol, lastSeq: 10 }],
+      });
       const snapshot: SnapshotMessage = await client.waitFor(isType('snapshot'));
       expect(snapshot.recovered).toBe(false);
       expect(snapshot.interval).toBe(5);
@@ -162,7 +200,11 @@ describe('Gateway', () => {
       for (const c of [a, b]) c.send({ type: 'subscribe', requestId: 1, all: true, interval: 0, resumeEpoch: 0, symbols: [] });
       await sleep(800);
       const framesOf = (c: RawClient) =>
-        new Set(c.frames.filter((f): f is Uint8Array => typeof f !== 'string' && f[0] === MessageType.Batch).map((f) => Buffer.from(f).toString('hex')));
+        new Set(
+          c.frames
+            .filter((f): f is Uint8Array => typeof f !== 'string' && f[0] === MessageType.Batch)
+            .map((f) => Buffer.from(f).toString('hex')),
+        );
       const fa = framesOf(a);
       const fb = framesOf(b);
       const shared = [...fb].filter((f) => fa.has(f));
@@ -211,7 +253,8 @@ describe('Gateway', () => {
       const stillReceiving = await withBystander(service);
       const bad = await connect(service.url);
       const symbol = service.bus.instruments()[1]!.symbol;
-      for (let i = 0; i < 20; i++) bad.send({ type: 'subscribe', requestId: i + 1, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol, lastSeq: 0 }] });
+      for (let i = 0; i < 20; i++)
+        bad.send({ type: 'subscribe', requestId: i + 1, all: false, interval: 0, resumeEpoch: 0, symbols: [{ symbol, lastSeq: 0 }] });
       expect(await bad.closed).toBe(1008);
       await stillReceiving();
     });
@@ -298,10 +341,17 @@ describe('Gateway', () => {
       const body = await res.json();
       expect(body).toMatchObject({ status: 'ok', instruments: 10, clients: 1, epoch: service.epoch });
       expect(body.adapters).toEqual([
-        expect.objectContaining({ venue: 'SIM', state: 'live', reason: '', adapter: 'simulated', phase: 'running', restarts: 0, rejected: {} }),
+        expect.objectContaining({
+          venue: 'SIM',
+          state: 'live',
+          reason: '',
+          adapter: 'simulated',
+          phase: 'running',
+          restarts: 0,
+          rejected: {},
+        }),
       ]);
       expect(typeof body.uptimeSec).toBe('number');
     });
   });
 });
-

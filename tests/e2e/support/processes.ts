@@ -1,5 +1,5 @@
 /**
- * Real processes for the end-to-end tests: the feed service (`server/cli.ts`) and the built
+ * Real processes for the end-to-end tests: the feed service (`server/cli/feed.ts`) and the built
  * dashboard (`next start`), each on a free 127.0.0.1 port, stopped by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,7 +80,7 @@ export interface FeedProcess {
 /** Starts the real feed service CLI with the simulator and waits for /healthz. */
 export async function startFeed(options: FeedProcessOptions): Promise<FeedProcess> {
   const args = [
-    '--import', 'tsx', 'server/cli.ts',
+    '--import', 'tsx', 'server/cli/feed.ts',
     '--port', String(options.port),
     '--host', '127.0.0.1',
     '--seed', String(options.seed ?? 1),

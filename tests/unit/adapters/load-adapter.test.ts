@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADAPTER_ARG_OPTIONS, collectAdapterRequests, parseOptionValue } from '../../../server/adapters/adapter-args';
+import { collectAdapterRequests, parseOptionValue } from '../../../server/adapters/adapter-args';
 import { isAdapterPath, loadAdapter, loadAdapterModule } from '../../../server/adapters/load-adapter';
+import { parseCommandLine } from '../../../server/cli/args';
+import { FEED_FLAGS } from '../../../server/cli/flag-table';
 
 const dir = mkdtempSync(join(tmpdir(), 'tickwire-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,7 +113,7 @@ describe('loadAdapter', () => {
 });
 
 describe('collectAdapterRequests', () => {
-  const tokens = (args: string[]) => parseArgs({ args, options: { ...ADAPTER_ARG_OPTIONS, port: { type: 'string' } }, strict: true, tokens: true }).tokens;
+  const tokens = (args: string[]) => parseCommandLine(FEED_FLAGS, args, { env: {} }).tokens;
 
   it('gives each --adapter the options that follow it, in order', () => {
     const config = module('binance.json', JSON.stringify({ symbols: ['btcusdt'], priceDecimals: 2 }));

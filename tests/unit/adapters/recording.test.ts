@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AssetClass, Side } from '../../../lib/market/types';
 import { splitCsvLine } from '../../../server/adapters/csv';
-import { formatIsoMicros, parseIsoMicros } from '../../../server/adapters/iso-time';
+import { formatIsoMicros, parseIsoMicros } from '../../../lib/text/iso-time';
 import { readRecord, tickLine } from '../../../server/adapters/recording-format';
 import { parseRecording, recordingFormatOf } from '../../../server/adapters/recording-reader';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NdjsonRecorder } from '../../../server/adapters/recorder';
 import { REPLAY_DEFAULTS, ReplayAdapter, SAMPLE_RECORDING } from '../../../server/adapters/replay';
-import { parseIsoMicros } from '../../../server/adapters/iso-time';
+import { parseIsoMicros } from '../../../lib/text/iso-time';
 import { SimulatedAdapter } from '../../../server/adapters/simulated';
 import { createLogger } from '../../../server/log';
 import { normalisedStream, recordingSink, sleep, waitFor } from './support';

@@ -180,7 +180,7 @@ export class FakeGateway {
   #holdsOther(id: number, all: boolean, interval: number): boolean {
     const named = [...(this.#pairs.get(id) ?? [])];
     const alls = [...this.#all];
-    return all ? named.length > 0 || alls.some((i) => i !== interval) : alls.length > 0 || named.some((i) => i !== interval);
+    return all ? named.length > 0 || alls.some((i) => i !== interval) : named.some((i) => i !== interval);
   }
 
   #resolve(name: string): number | undefined {
@@ -216,7 +216,7 @@ export class FakeGateway {
         if (recovered) for (let s = from + 1; s <= seq; s++) updates.push(trade(id, s));
         else updates.push(trade(id, seq), quote(id, seq));
       }
-      this.socket.deliver({ type: 'snapshot', requestId, instrumentId: id, recovered, seq, interval: interval as BarInterval | 0, updates });
+      this.socket.deliver({ type: 'snapshot', requestId, instrumentId: id, recovered, barsOnly: barsOnly.has(id), seq, interval: interval as BarInterval | 0, updates });
     }
   }
 

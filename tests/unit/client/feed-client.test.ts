@@ -44,7 +44,7 @@ function answerSubscribe(socket: FakeSocket, snapshots: Array<{ id: number; seq:
   socket.deliver({ type: 'ack', requestId: request.requestId });
   for (const s of snapshots) {
     socket.deliver({
-      type: 'snapshot', requestId: request.requestId, instrumentId: s.id, recovered: s.recovered ?? false,
+      type: 'snapshot', requestId: request.requestId, instrumentId: s.id, recovered: s.recovered ?? false, barsOnly: false,
       seq: s.seq, interval: request.interval as BarInterval | 0, updates: s.updates ?? [],
     });
   }
@@ -243,7 +243,7 @@ describe('FeedClient', () => {
       const { client, socket, snapshots } = live();
       socket.deliver({ type: 'batch', conflated: false, updates: [trade(1, 11), trade(1, 12)] });
       socket.deliver({
-        type: 'snapshot', requestId: 99, instrumentId: 1, recovered: true, seq: 14,
+        type: 'snapshot', requestId: 99, instrumentId: 1, recovered: true, barsOnly: false, seq: 14,
         interval: 0, updates: [trade(1, 11), trade(1, 12), trade(1, 13), trade(1, 14)],
       });
       expect(snapshots.at(-1)!.updates.map((u) => u.seq)).toEqual([13, 14]);
@@ -321,20 +321,35 @@ describe('FeedClient', () => {
       client.close();
     });
 
-    it('keeps ticks still in flight when a second pair\'s bars-only snapshot names a later seq', () => {
-      const { client, transport, batches, snapshots } = makeClient();
+    it('gives a chart opened under `all` the full snapshot, recent trades included (the tape fills at once)', () => {
+      const { client, transport, snapshots } = makeClient();
       client.connect();
       const gateway = new FakeGateway(transport.last()).greet();
       client.subscribe('all', 0);
       gateway.answer();
-      // Two BTC trades happen; the chart's subscribe is answered before their batch arrives.
-      gateway.seq.set(BTC.id, 12);
       client.subscribe(['BTC-USD'], 60);
       gateway.answer();
-      expect(snapshots.at(-1)).toMatchObject({ instrumentId: BTC.id, interval: 60, seq: 12, barsOnly: true });
-      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11), trade(BTC.id, 12)] });
-      expect(batches.at(-1)!.updates.map((u) => u.seq)).toEqual([11, 12]);
+      const chart = snapshots.at(-1)!;
+      expect(chart).toMatchObject({ instrumentId: BTC.id, interval: 60, barsOnly: false });
+      expect(chart.updates.map((u) => u.kind)).toEqual(['bar', 'trade', 'quote']);
+      client.close();
+    });
+
+    it('keeps its position on a bars-only snapshot (the server says so) and takes the next tick as contiguous', () => {
+      const { client, transport, batches, snapshots } = makeClient();
+      client.connect();
+      const gateway = new FakeGateway(transport.last()).greet();
+      client.subscribe(['BTC-USD'], 60);
+      gateway.answer();
+      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 11)] });
+      client.subscribe(['BTC-USD'], 300);
+      gateway.answer();
+      expect(snapshots.at(-1)).toMatchObject({ instrumentId: BTC.id, interval: 300, barsOnly: true });
+      expect(snapshots.at(-1)!.updates.map((u) => u.kind)).toEqual(['bar']);
+      gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 12)] });
+      expect(batches.at(-1)!.updates.map((u) => u.seq)).toEqual([12]);
       expect(client.stats().duplicates).toBe(0);
+      expect(client.stats().gaps).toBe(0);
       client.close();
     });
 

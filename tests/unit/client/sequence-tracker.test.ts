@@ -113,28 +113,6 @@ describe('SequenceTracker', () => {
     });
   });
 
-  describe('#flows', () => {
-    it('is true once a snapshot or a tick came on this connection, false again after it ended', () => {
-      const t = new SequenceTracker();
-      expect(t.flows(1)).toBe(false);
-      t.setPosition(1, 10);
-      expect(t.check(trade(1, 2), false)).toBe(SeqVerdict.Accept);
-      expect([t.flows(1), t.flows(2)]).toEqual([true, true]);
-      t.connectionEnded();
-      expect([t.flows(1), t.flows(2)]).toEqual([false, false]);
-      expect(t.position(1)).toBe(10); // the resume position outlives the connection
-    });
-
-    it('is false while the instrument waits for a resync snapshot', () => {
-      const t = new SequenceTracker();
-      t.setPosition(1, 10);
-      expect(t.check(trade(13), false)).toBe(SeqVerdict.Gap);
-      expect(t.flows(1)).toBe(false);
-      t.setPosition(1, 20);
-      expect(t.flows(1)).toBe(true);
-    });
-  });
-
   describe('#forget and #clear', () => {
     it('drop positions so resume lists only what is tracked', () => {
       const t = new SequenceTracker();

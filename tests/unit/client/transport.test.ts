@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closeSocketQuietly, isWebSocketUrl, messageData, type WebSocketFactory } from '../../../lib/client/transport';
+import { closeSocketQuietly, messageData, type WebSocketFactory } from '../../../lib/client/transport';
 import { FakeSocket } from './fake-socket';
 
 // Compile-time checks: both real WebSocket implementations fit the factory type without casts.
@@ -25,20 +25,6 @@ describe('messageData', () => {
   });
 });
 
-describe('isWebSocketUrl', () => {
-  it('accepts ws and wss URLs a WebSocket can open', () => {
-    for (const url of ['ws://localhost:8080', 'wss://feed.example.com/tickwire?key=1', 'ws://[::1]:8080', 'WS://Host:8080']) {
-      expect(isWebSocketUrl(url), url).toBe(true);
-    }
-  });
-
-  it('refuses what the WebSocket constructor would throw on: a bad port, no host, a fragment, another scheme', () => {
-    for (const url of ['ws://localhost:80800', 'ws://:8080', 'ws:///x', 'ws://feed:8080/#x', 'http://feed:8080', 'ws://a b']) {
-      expect(isWebSocketUrl(url), url).toBe(false);
-    }
-  });
-});
-
 describe('closeSocketQuietly', () => {
   it('terminates a silent socket where terminate exists', () => {
     const socket = new FakeSocket('ws://x', ['tickwire.v2']);
@@ -55,5 +41,17 @@ describe('closeSocketQuietly', () => {
     };
     expect(() => closeSocketQuietly(socket, 1007, 'bad payload', true)).not.toThrow();
     expect(calls).toEqual([[1007, 'bad payload'], []]);
+  });
+
+  it('cuts a non-ASCII reason to the 123 bytes a close frame holds, so the close is not refused', () => {
+    const calls: unknown[][] = [];
+    const socket = new FakeSocket('ws://x', ['tickwire.v1']);
+    socket.close = (...args: unknown[]) => {
+      calls.push(args);
+    };
+    closeSocketQuietly(socket, 4000, `bad symbol ${'€'.repeat(60)}`, true);
+    const reason = calls[0]?.[1] as string;
+    expect(Buffer.byteLength(reason, 'utf8')).toBeLessThanOrEqual(123);
+    expect(reason.startsWith('bad symbol €')).toBe(true);
   });
 });

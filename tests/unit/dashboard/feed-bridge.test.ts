@@ -3,6 +3,7 @@ import { ProtocolVersionError, RemoteCloseError, ServerRequestError, type FeedCl
 import { AssetClass } from '../../../lib/market/types';
 import { ErrorCode } from '../../../lib/protocol/constants';
 import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
+import { feedClosedText, feedUnreachableText, protocolMismatchText, unknownInstrumentText } from '../../../lib/text/feed-errors';
 import { RESUBSCRIBE_DEBOUNCE_MS, bridgeFeed, type BridgeableClient } from '../../../components/providers/feed-bridge';
 
 type Handler = (payload: never) => void;
@@ -122,6 +123,20 @@ describe('bridgeFeed', () => {
     expect(errors[0]?.message).toContain('version 2');
     expect(errors[1]?.message).toContain('XYZ');
   });
+  it('says what went wrong in the same sentences as the embeds (lib/text/feed-errors.ts)', () => {
+    client.emit('state', { newState: 'reconnecting', oldState: 'connecting', retryAt: 1 });
+    client.emit('error', new ProtocolVersionError(3, 2, client.url));
+    client.emit('error', new ServerRequestError(ErrorCode.UnknownInstrument, 'no such symbol', 3, ['XYZ']));
+    client.emit('error', new RemoteCloseError(1008, 'origin not allowed', 'policy', client.url, 'closed 1008'));
+    expect(store.getState().errors.map((e) => e.message)).toEqual([
+      feedUnreachableText(client.url),
+      protocolMismatchText(client.url, 3, 2, 'dashboard'),
+      unknownInstrumentText('XYZ'),
+      feedClosedText(client.url, 'origin not allowed', 1008),
+    ]);
+    expect(feedUnreachableText('ws://feed:8080')).toBe('Cannot reach the Tickwire feed at ws://feed:8080.');
+  });
+
   it('clears the banner of a protocol close once the client has reconnected', () => {
     connect();
     client.emit('error', new RemoteCloseError(1002, 'bad frame', 'protocol', client.url, `${client.url}: protocol error`));

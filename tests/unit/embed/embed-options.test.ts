@@ -38,7 +38,12 @@ describe('embed options', () => {
     it('refuses an empty or malformed name with an example', () => {
       expect(() => parseSymbol('')).toThrow('No instrument given: set symbol, e.g. symbol="BTC-USD".');
       expect(() => parseSymbol('<script>')).toThrow(/is not an instrument name/);
-      expect(() => parseSymbol('A'.repeat(65))).toThrow(/is not an instrument name/);
+      expect(() => parseSymbol('A'.repeat(98))).toThrow(/is not an instrument name/);
+    });
+
+    it('accepts the longest name the feed can list: a 32-character venue and a 64-character symbol', () => {
+      const longest = `${'V'.repeat(32)}:${'S'.repeat(64)}`;
+      expect(parseSymbol(longest)).toBe(longest);
     });
   });
 

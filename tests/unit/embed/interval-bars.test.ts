@@ -39,7 +39,7 @@ function freshSnapshot(ticks: readonly (Trade | Quote)[], interval: BarInterval 
   const tradeList = ticks.filter((t): t is Trade => t.kind === 'trade').slice(-trades);
   const lastQuote = [...ticks].reverse().find((t): t is Quote => t.kind === 'quote');
   return {
-    type: 'snapshot', requestId: 1, instrumentId: ID, recovered: false, seq: ticks[ticks.length - 1]?.seq ?? 0, interval,
+    type: 'snapshot', requestId: 1, instrumentId: ID, recovered: false, barsOnly: false, seq: ticks[ticks.length - 1]?.seq ?? 0, interval,
     updates: [...(interval === 0 ? [] : serverBars(ticks, interval)), ...tradeList, ...(lastQuote ? [lastQuote] : [])],
   };
 }

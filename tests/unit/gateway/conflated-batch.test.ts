@@ -16,7 +16,8 @@ function quote(instrumentId: number, seq: number, timeUs: number): Quote {
 }
 
 /** Kind (with the interval for bars) and seq of each update, in order. */
-const shape = (updates: readonly MarketUpdate[]): string[] => updates.map((u) => `${u.kind === 'bar' ? `bar${u.interval}` : u.kind}@${u.instrumentId}#${u.seq}`);
+const shape = (updates: readonly MarketUpdate[]): string[] =>
+  updates.map((u) => `${u.kind === 'bar' ? `bar${u.interval}` : u.kind}@${u.instrumentId}#${u.seq}`);
 
 const held =
   (table: Record<number, readonly BarInterval[]>) =>

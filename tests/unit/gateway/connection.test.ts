@@ -34,7 +34,10 @@ class FakeSocket {
 
 function connection(nowMs = 0): { conn: Connection; socket: FakeSocket } {
   const socket = new FakeSocket();
-  const conn = new Connection(socket as unknown as ConnectionSocket, JSON_CODEC, '127.0.0.1:1', 0, nowMs, { requestBurst: 2, requestRatePerSec: 1 });
+  const conn = new Connection(socket as unknown as ConnectionSocket, JSON_CODEC, '127.0.0.1:1', 0, nowMs, {
+    requestBurst: 2,
+    requestRatePerSec: 1,
+  });
   return { conn, socket };
 }
 
@@ -93,6 +96,9 @@ describe('Connection', () => {
       conn.subscribeAll(60);
       expect(conn.holdsOtherPair(2, { all: true, interval: 60 })).toBe(false);
       expect(conn.holdsOtherPair(2, { all: true, interval: 5 })).toBe(true);
+      // A pair by name under `all` still gets a full snapshot (all's are light: one trade).
+      expect(conn.holdsOtherPair(2, { all: false, interval: 5 })).toBe(false);
+      conn.subscribePairs([2], 60);
       expect(conn.holdsOtherPair(2, { all: false, interval: 5 })).toBe(true);
     });
   });
@@ -167,7 +173,12 @@ describe('Connection', () => {
 
     it('takes request tokens from its own bucket', () => {
       const { conn } = connection();
-      expect([conn.takeRequestToken(0), conn.takeRequestToken(0), conn.takeRequestToken(0), conn.takeRequestToken(1000)]).toEqual([true, true, false, true]);
+      expect([conn.takeRequestToken(0), conn.takeRequestToken(0), conn.takeRequestToken(0), conn.takeRequestToken(1000)]).toEqual([
+        true,
+        true,
+        false,
+        true,
+      ]);
     });
   });
 });

@@ -69,14 +69,29 @@ describe('resolveGatewayOptions', () => {
     const { allowedOrigins } = resolveGatewayOptions({
       allowedOrigins: ['https://charts.example.com/', 'HTTPS://Charts.Example.COM:443', 'http://blog.example.com:8080', '*', 'null'],
     });
-    expect(allowedOrigins).toEqual(['https://charts.example.com', 'https://charts.example.com', 'http://blog.example.com:8080', '*', 'null']);
+    expect(allowedOrigins).toEqual([
+      'https://charts.example.com',
+      'https://charts.example.com',
+      'http://blog.example.com:8080',
+      '*',
+      'null',
+    ]);
   });
 
   it('refuses an allowed origin that is not an origin, naming the option and the entry', () => {
-    for (const entry of ['charts.example.com', 'https://example.com/app', 'ftp://example.com', 'https://*.example.com', 'https://example.com/?a', '']) {
+    for (const entry of [
+      'charts.example.com',
+      'https://example.com/app',
+      'ftp://example.com',
+      'https://*.example.com',
+      'https://example.com/?a',
+      '',
+    ]) {
       expect(() => resolveGatewayOptions({ allowedOrigins: [entry] }), entry).toThrow(TypeError);
     }
-    expect(() => resolveGatewayOptions({ allowedOrigins: ['charts.example.com'] })).toThrow(/"allowedOrigins": "charts\.example\.com" is not an origin/);
+    expect(() => resolveGatewayOptions({ allowedOrigins: ['charts.example.com'] })).toThrow(
+      /"allowedOrigins": "charts\.example\.com" is not an origin/,
+    );
   });
 });
 

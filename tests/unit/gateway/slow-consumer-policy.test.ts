@@ -9,12 +9,21 @@ import {
   type SlowConsumerState,
 } from '../../../server/gateway/slow-consumer-policy';
 
-const LIMITS: SlowConsumerLimits = { softBufferLimitBytes: 1000, hardBufferLimitBytes: 10_000, hardLimitGraceMs: 2000, maxConflatedMs: 10_000 };
+const LIMITS: SlowConsumerLimits = {
+  softBufferLimitBytes: 1000,
+  hardBufferLimitBytes: 10_000,
+  hardLimitGraceMs: 2000,
+  maxConflatedMs: 10_000,
+};
 const SOFT = LIMITS.softBufferLimitBytes;
 const HARD = LIMITS.hardBufferLimitBytes;
 
 const normal: SlowConsumerState = INITIAL_SLOW_CONSUMER_STATE;
-const conflating = (sinceMs: number, hardLimitSinceMs?: number): SlowConsumerState => ({ mode: ConsumerState.Conflating, conflatingSinceMs: sinceMs, hardLimitSinceMs });
+const conflating = (sinceMs: number, hardLimitSinceMs?: number): SlowConsumerState => ({
+  mode: ConsumerState.Conflating,
+  conflatingSinceMs: sinceMs,
+  hardLimitSinceMs,
+});
 
 /**
  * Runs the policy over a sequence of (time ms, buffered bytes) flushes from the initial state, as a
@@ -47,9 +56,30 @@ describe('decideSlowConsumer', () => {
     it.each<[string, SlowConsumerState, number, number, string, Partial<SlowConsumerState>]>([
       ['sends to a reader under the soft limit', normal, 0, 100, 'send', { mode: ConsumerState.Normal }],
       ['sends to a reader just under the soft limit', normal, SOFT - 1, 100, 'send', { mode: ConsumerState.Normal }],
-      ['starts conflating at the soft limit', normal, SOFT, 100, 'hold (entered)', { mode: ConsumerState.Conflating, conflatingSinceMs: 100 }],
-      ['keeps holding a conflated reader still backed up', conflating(100), SOFT, 5000, 'hold', { mode: ConsumerState.Conflating, conflatingSinceMs: 100 }],
-      ['sends one conflated batch when a conflated reader drains', conflating(100), SOFT - 1, 5000, 'send-conflated', { mode: ConsumerState.Normal, conflatingSinceMs: undefined }],
+      [
+        'starts conflating at the soft limit',
+        normal,
+        SOFT,
+        100,
+        'hold (entered)',
+        { mode: ConsumerState.Conflating, conflatingSinceMs: 100 },
+      ],
+      [
+        'keeps holding a conflated reader still backed up',
+        conflating(100),
+        SOFT,
+        5000,
+        'hold',
+        { mode: ConsumerState.Conflating, conflatingSinceMs: 100 },
+      ],
+      [
+        'sends one conflated batch when a conflated reader drains',
+        conflating(100),
+        SOFT - 1,
+        5000,
+        'send-conflated',
+        { mode: ConsumerState.Normal, conflatingSinceMs: undefined },
+      ],
       [
         'closes a reader conflated for the whole time limit',
         conflating(100),
@@ -68,7 +98,14 @@ describe('decideSlowConsumer', () => {
         `close 1013: slow consumer: ${HARD + 5} bytes buffered past the hard limit`,
         {},
       ],
-      ['forgets the hard-limit time once under the hard limit', conflating(100, 100), HARD - 1, 1000, 'hold', { hardLimitSinceMs: undefined }],
+      [
+        'forgets the hard-limit time once under the hard limit',
+        conflating(100, 100),
+        HARD - 1,
+        1000,
+        'hold',
+        { hardLimitSinceMs: undefined },
+      ],
     ])('%s', (_, state, buffered, nowMs, expected, next) => {
       const decision = decideSlowConsumer(state, buffered, nowMs, LIMITS);
       expect(label(decision.action)).toBe(expected);
@@ -114,7 +151,14 @@ describe('decideSlowConsumer', () => {
         [18_000, 5000],
         [19_050, 5000],
       ]);
-      expect(kinds).toEqual(['hold (entered)', 'hold', 'send-conflated', 'hold (entered)', 'hold', 'close 1013: slow consumer: not reading']);
+      expect(kinds).toEqual([
+        'hold (entered)',
+        'hold',
+        'send-conflated',
+        'hold (entered)',
+        'hold',
+        'close 1013: slow consumer: not reading',
+      ]);
     });
 
     it('closes a reader past the hard limit after the grace period, before the conflation limit', () => {

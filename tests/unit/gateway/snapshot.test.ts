@@ -36,7 +36,16 @@ const kinds = (s: ReturnType<typeof buildSnapshot>) => s.updates.map((u) => `${u
 
 describe('buildSnapshot', () => {
   it('sends bars, trades, the session figures and the quote in a fresh snapshot', () => {
-    expect(kinds(buildSnapshot(history(), request({})))).toEqual(['bar#1', 'bar#2', 'bar#4', 'trade#1', 'trade#2', 'trade#4', 'session#4', 'quote#3']);
+    expect(kinds(buildSnapshot(history(), request({})))).toEqual([
+      'bar#1',
+      'bar#2',
+      'bar#4',
+      'trade#1',
+      'trade#2',
+      'trade#4',
+      'session#4',
+      'quote#3',
+    ]);
   });
 
   it('sends only the interval bars for a pair whose instrument already flows, at the current seq', () => {

@@ -81,7 +81,7 @@ describe('Encoder', () => {
     it('refuse a bar interval outside BAR_INTERVALS in what a server sends', () => {
       expectBothRefuse(batch({ ...bar, interval: 0 }), RangeError, 'bar.interval');
       expectBothRefuse(batch({ ...bar, interval: 120 }), RangeError, 'bar.interval');
-      expectBothRefuse({ type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 0, interval: 7, updates: [] }, RangeError, 'snapshot.interval');
+      expectBothRefuse({ type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 0, interval: 7, updates: [] }, RangeError, 'snapshot.interval');
     });
 
     it('let a request name any whole number of seconds up to 2^31-1 (the gateway judges it), and refuse others', () => {

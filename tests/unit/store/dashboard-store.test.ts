@@ -80,7 +80,7 @@ describe('DashboardStore', () => {
       } as const;
       feed(
         store, hello(1), instruments,
-        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 51, interval: 0, updates: [trade(1, 49, 99), trade(1, 50, 100), session, quote(1, 51, 99, 101)] },
+        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 51, interval: 0, updates: [trade(1, 49, 99), trade(1, 50, 100), session, quote(1, 51, 99, 101)] },
         { type: 'batch', conflated: false, updates: [trade(1, 52, 140, 7)] },
       );
       store.getState().actions.flush();
@@ -159,10 +159,10 @@ describe('DashboardStore', () => {
       const revision = store.getState().chart.revision;
       feed(
         store,
-        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)] },
-        { type: 'snapshot', requestId: 2, instrumentId: 2, recovered: false, seq: 1, interval: 5, updates: [bar(2, 5, 60, 6)] },
+        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)] },
+        { type: 'snapshot', requestId: 2, instrumentId: 2, recovered: false, barsOnly: false, seq: 1, interval: 5, updates: [bar(2, 5, 60, 6)] },
         {
-          type: 'snapshot', requestId: 3, instrumentId: 2, recovered: false, seq: 1, interval: 60,
+          type: 'snapshot', requestId: 3, instrumentId: 2, recovered: false, barsOnly: false, seq: 1, interval: 60,
           updates: [bar(2, 60, 120, 8), bar(2, 60, 60, 7)],
         },
       );
@@ -176,11 +176,11 @@ describe('DashboardStore', () => {
     it('keeps the older bars a fresh snapshot of the same epoch does not reach back to (a resync after a gap)', () => {
       const { store } = manualStore('BTC-USD');
       const held = Array.from({ length: 10 }, (_, i) => bar(1, 60, 60 * (i + 1), 1));
-      feed(store, hello(1), instruments, { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: held });
+      feed(store, hello(1), instruments, { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: held });
       store.getState().actions.flush();
       const revision = store.getState().chart.revision;
       feed(store, {
-        type: 'snapshot', requestId: 2, instrumentId: 1, recovered: false, seq: 9, interval: 60,
+        type: 'snapshot', requestId: 2, instrumentId: 1, recovered: false, barsOnly: false, seq: 9, interval: 60,
         updates: [bar(1, 60, 540, 2), bar(1, 60, 600, 2), bar(1, 60, 660, 2)],
       });
       store.getState().actions.flush();
@@ -193,11 +193,11 @@ describe('DashboardStore', () => {
     it('takes only the snapshot bars after a new epoch', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 1), bar(1, 60, 120, 1)],
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 1), bar(1, 60, 120, 1)],
       });
       store.getState().actions.flush();
       feed(store, hello(2), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 120, 2), bar(1, 60, 180, 2)],
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 120, 2), bar(1, 60, 180, 2)],
       });
       store.getState().actions.flush();
       expect(store.getState().chart.bars.map((b) => b.openTimeUs / 60e6)).toEqual([2, 3]);
@@ -206,7 +206,7 @@ describe('DashboardStore', () => {
     it('updates the last bar from live bars without a new revision', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)],
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)],
       });
       store.getState().actions.flush();
       const revision = store.getState().chart.revision;
@@ -219,7 +219,7 @@ describe('DashboardStore', () => {
     it('drops the old bars on an interval change, and bars and tape on an instrument change', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 2, interval: 60,
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 2, interval: 60,
         updates: [bar(1, 60, 60, 5), trade(1, 1, 5)],
       });
       store.getState().actions.flush();
@@ -315,7 +315,7 @@ describe('DashboardStore', () => {
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 9, 10)] });
       store.getState().actions.select('BTC-USD');
       feed(store, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, seq: 9, interval: 60,
+        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 9, interval: 60,
         updates: [trade(1, 8, 8), trade(1, 9, 10), trade(1, 7, 7)],
       });
       store.getState().actions.flush();

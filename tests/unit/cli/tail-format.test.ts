@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isoMicros, updateRecord } from '../../../lib/client/tail-format';
+import { updateRecord } from '../../../server/cli/tail-format';
 import { AssetClass, Side, type MarketUpdate } from '../../../lib/market/types';
 
 const BTC = { id: 1, symbol: 'BTC-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 };
 const T = 1_714_564_800_123_456; // 2024-05-01T12:00:00.123456Z
-
-describe('isoMicros', () => {
-  it('keeps all six fractional digits', () => {
-    expect(isoMicros(T)).toBe('2024-05-01T12:00:00.123456Z');
-    expect(isoMicros(1_714_564_800_000_007)).toBe('2024-05-01T12:00:00.000007Z');
-  });
-});
 
 describe('updateRecord', () => {
   it('writes a trade with exact decimal strings and a side word', () => {

@@ -2,16 +2,9 @@
  * Readable NDJSON records for `npm run tail`: exact decimal strings for prices and sizes (from
  * the instrument's precision), sides as words, times as ISO-8601 with microseconds.
  */
-import { formatDecimal } from '../market/decimal';
-import { BAR_INTERVAL_LABELS, Side, type Instrument, type MarketUpdate } from '../market/types';
-
-/** µs since the Unix epoch -> "2024-05-01T12:00:00.123456Z". */
-export function isoMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micros = us - ms * 1000;
-  const iso = new Date(ms).toISOString(); // ...T12:00:00.123Z
-  return `${iso.slice(0, -1)}${String(Math.round(micros)).padStart(3, '0')}Z`;
-}
+import { formatDecimal } from '../../lib/market/decimal';
+import { BAR_INTERVAL_LABELS, Side, type Instrument, type MarketUpdate } from '../../lib/market/types';
+import { formatIsoMicros as isoMicros } from '../../lib/text/iso-time';
 
 const SIDE_WORDS: Readonly<Record<Side, string>> = { [Side.Unknown]: 'unknown', [Side.Buy]: 'buy', [Side.Sell]: 'sell' };
 

@@ -7,44 +7,23 @@
  */
 import { createWriteStream, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ADAPTER_ARG_OPTIONS, ADAPTER_ARGS_HELP, collectAdapterRequests, type AdapterRequest } from './adapters/adapter-args';
-import { installAdapterFaultTrap } from './adapters/fault-scope';
-import { loadAdapters } from './adapters/load-adapter';
-import { NdjsonRecorder } from './adapters/recorder';
-import { superviseAdapters } from './adapters/supervise';
-import type { AdapterSupervisor } from './adapters/supervisor';
-import { parseSymbolMapEntries, type SymbolMaps } from './adapters/symbol-map';
-import { describeUserPath, resolveUserPath } from './adapters/user-path';
-import { InProcessBus } from './bus/in-process';
-import { createLogger, type LogLevel } from './log';
-import { Normaliser } from './normaliser/normaliser';
-
-const HELP = `Tickwire recorder: writes any adapter's normalised stream as NDJSON that "replay" plays back
-
-Usage: npm run record -- [--adapter <name|path> [--adapter-opt k=v ...]] --out <file|-> [options]
-
-Options:
-  --out <file|->        where to write the recording ("-" = stdout); a relative path is relative
-                        to the folder you ran npm in
-  --seconds <n>         stop after n seconds (default: when every adapter has finished, or Ctrl-C)
-  --max-ticks <n>       stop after n trades and quotes
-  --log-level <level>   debug | info | warn | error | silent (default info)
-  -h, --help            show this help
-
-${ADAPTER_ARGS_HELP}
-
-Example:
-  npm run record -- --adapter simulated --adapter-opt instruments=3 --out sim.ndjson --seconds 60
-  npm run feed -- --adapter replay --adapter-opt file=sim.ndjson --adapter-opt speed=10`;
+import { collectAdapterRequests, type AdapterRequest } from '../adapters/adapter-args';
+import { installAdapterFaultTrap } from '../adapters/fault-scope';
+import { loadAdapters } from '../adapters/load-adapter';
+import { NdjsonRecorder } from '../adapters/recorder';
+import { superviseAdapters } from '../adapters/supervise';
+import type { AdapterSupervisor } from '../adapters/supervisor';
+import { parseSymbolMapEntries, type SymbolMaps } from '../adapters/symbol-map';
+import { describeUserPath, resolveUserPath } from '../adapters/user-path';
+import { InProcessBus } from '../bus/in-process';
+import { createLogger } from '../log';
+import { Normaliser } from '../normaliser/normaliser';
+import { exitUsage, parseCommandLine, type FlagValues } from './args';
+import { RECORD_FLAGS } from './flag-table';
+import { RECORD_HELP } from './help';
 
 /** How often the recorder checks whether every adapter has finished, ms. */
 const FINISHED_POLL_MS = 100;
-
-function usageError(message: string): never {
-  process.stderr.write(`${message}\n\nRun with --help for usage.\n`);
-  process.exit(2);
-}
 
 /** Whether `path` is an existing directory (false when it does not exist or cannot be read). */
 function isDirectory(path: string): boolean {
@@ -62,63 +41,38 @@ function isDirectory(path: string): boolean {
 function outputPath(typed: string): string {
   const path = resolveUserPath(typed);
   const named = describeUserPath(typed, path);
-  if (isDirectory(path)) usageError(`--out ${named} is a folder; name a file in it, e.g. --out ${typed.replace(/[\\/]+$/, '')}/recording.ndjson`);
-  if (!isDirectory(dirname(path))) usageError(`--out ${named}: the folder ${dirname(path)} does not exist`);
+  if (isDirectory(path)) exitUsage(`--out ${named} is a folder; name a file in it, e.g. --out ${typed.replace(/[\\/]+$/, '')}/recording.ndjson`);
+  if (!isDirectory(dirname(path))) exitUsage(`--out ${named}: the folder ${dirname(path)} does not exist`);
   return path;
 }
 
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) usageError(`--${name} must be a positive number, got "${value}"`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        out: { type: 'string' },
-        seconds: { type: 'string' },
-        'max-ticks': { type: 'string' },
-        'log-level': { type: 'string' },
-        ...ADAPTER_ARG_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      tokens: true,
-    });
-  } catch (err) {
-    usageError((err as Error).message);
-  }
-  const { values, tokens } = parsed;
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return;
-  }
-  if (values.out === undefined) usageError('--out <file|-> is required');
-  const toStdout = values.out === '-';
-  const outPath = toStdout ? '-' : outputPath(values.out);
-  const seconds = positive('seconds', values.seconds);
-  const maxTicks = positive('max-ticks', values['max-ticks']);
-  // The recorder stops when its count equals the limit: 2.5 would never be reached.
-  if (maxTicks !== undefined && !Number.isSafeInteger(maxTicks)) usageError(`--max-ticks must be a positive integer, got "${values['max-ticks']}"`);
-  const levels = ['debug', 'info', 'warn', 'error', 'silent'];
-  const level = values['log-level'];
-  if (level !== undefined && !levels.includes(level)) usageError(`--log-level must be one of ${levels.join(', ')}`);
-  const logger = createLogger(level ? { level: level as LogLevel } : {});
-  // Adapters log through their own default loggers, which read this variable.
-  if (level !== undefined) process.env.TICKWIRE_LOG_LEVEL = level;
-
+  let values: FlagValues<typeof RECORD_FLAGS>;
   let requests: AdapterRequest[];
   let symbolMaps: SymbolMaps;
   try {
-    requests = collectAdapterRequests(tokens);
-    symbolMaps = parseSymbolMapEntries(values['symbol-map'] ?? []);
+    const parsed = parseCommandLine(RECORD_FLAGS, process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${RECORD_HELP}\n`);
+      return;
+    }
+    values = parsed.values;
+    requests = collectAdapterRequests(parsed.tokens);
+    symbolMaps = parseSymbolMapEntries(values['symbol-map']);
   } catch (err) {
-    usageError((err as Error).message);
+    exitUsage((err as Error).message);
   }
+  if (values.out === undefined) exitUsage('--out <file|-> is required');
+  const toStdout = values.out === '-';
+  const outPath = toStdout ? '-' : outputPath(values.out);
+  const seconds = values.seconds;
+  // An integer: the recorder stops when its count equals the limit, and 2.5 would never be reached.
+  const maxTicks = values['max-ticks'];
+  const level = values['log-level'];
+  const logger = createLogger(level ? { level } : {});
+  // Adapters log through their own default loggers, which read this variable.
+  if (level !== undefined) process.env.TICKWIRE_LOG_LEVEL = level;
+
   if (requests.length === 0) requests = [{ spec: 'simulated', options: {} }];
   const bus = new InProcessBus({ epoch: Date.now(), logger });
   const normaliser = new Normaliser({ bus, logger });
@@ -126,7 +80,7 @@ async function main(): Promise<void> {
   try {
     supervisors = superviseAdapters(await loadAdapters(requests), normaliser, logger, { symbolMaps });
   } catch (err) {
-    usageError(`adapter setup failed: ${(err as Error).message}`);
+    exitUsage(`adapter setup failed: ${(err as Error).message}`);
   }
 
   const out = toStdout ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
@@ -172,7 +126,7 @@ async function main(): Promise<void> {
   } catch (err) {
     // A configuration the normaliser refuses (a venue name with a colon, say) is the user's to fix,
     // as `npm run feed` reports it: a usage error, not a stack trace.
-    if (err instanceof TypeError) usageError(err.message);
+    if (err instanceof TypeError) exitUsage(err.message);
     throw err;
   }
 }

@@ -1,19 +1,20 @@
 /**
  * `npm run tail -- [options] SYMBOL...`: streams a Tickwire gateway to the terminal. One NDJSON
  * line per market update on stdout; connection events, gaps and errors as NDJSON on stderr.
- * The one Node-only file of lib/client (it uses `ws` and `process`).
+ * Node only (it uses `ws` and `process`), so it lives with the other CLIs, not in lib/client.
  *
  * Exit codes: 0 on Ctrl-C / SIGTERM or when stdout's reader goes away (`| head`), 1 when there is
  * nothing to tail (every symbol unknown, or a bare symbol several venues list) or the server ended
  * the session for good, 2 on a bad command line.
  */
 import WebSocket from 'ws';
-import { ServerRequestError } from './errors';
-import { FeedClient } from './feed-client';
-import { parseTailArgs, TAIL_USAGE, UsageError, type TailArgs } from './tail-args';
+import { ServerRequestError } from '../../lib/client/errors';
+import { FeedClient } from '../../lib/client/feed-client';
+import { TAIL_HELP } from './help';
+import { parseTailArgs, UsageError, type TailArgs } from './tail-args';
 import { updateRecord, type UpdateOrigin } from './tail-format';
-import { resolveTyped } from '../market/symbols';
-import type { MarketUpdate, Instrument } from '../market/types';
+import { resolveTyped } from '../../lib/market/symbols';
+import type { MarketUpdate, Instrument } from '../../lib/market/types';
 
 /**
  * Most bytes queued on stdout before records are dropped (and counted on stderr): a slow reader
@@ -36,15 +37,15 @@ function exit(code: number): never {
 function main(argv: readonly string[]): void {
   let args: TailArgs;
   try {
-    const parsed = parseTailArgs(argv);
+    const parsed = parseTailArgs(argv, process.env);
     if (parsed.help) {
-      process.stdout.write(`${TAIL_USAGE}\n`);
+      process.stdout.write(`${TAIL_HELP}\n`);
       return;
     }
     args = parsed.args;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`tail: ${error.message}\n\n${TAIL_USAGE}\n`);
+    process.stderr.write(`tail: ${error.message}\n\n${TAIL_HELP}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }

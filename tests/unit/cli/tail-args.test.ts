@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TAIL_URL, parseTailArgs, UsageError } from '../../../lib/client/tail-args';
+import { DEFAULT_FEED_URL } from '../../../lib/net/feed-address';
+import { parseTailArgs, UsageError } from '../../../server/cli/tail-args';
 
 function args(argv: string[]) {
   const result = parseTailArgs(argv);
@@ -10,7 +11,7 @@ function args(argv: string[]) {
 describe('parseTailArgs', () => {
   it('defaults to the local gateway, binary frames, no bars and every kind', () => {
     const a = args(['BTC-USD']);
-    expect(a).toMatchObject({ urls: [DEFAULT_TAIL_URL], interval: 0, protocol: 'binary', all: false, symbols: ['BTC-USD'] });
+    expect(a).toMatchObject({ urls: [DEFAULT_FEED_URL], interval: 0, protocol: 'binary', all: false, symbols: ['BTC-USD'] });
     expect([...a.kinds]).toEqual(['trade', 'quote', 'bar', 'session']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from '../../../lib/client/backoff';
+import { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from '../../../lib/net/backoff';
 
 /** Deterministic PRNG (mulberry32) so the distribution test is repeatable. */
 function seeded(seed: number): () => number {

@@ -17,10 +17,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { isNewerThanInputs } from './build-freshness';
+import { isNewerThanInputs } from '../build-freshness';
+import { exitUsage, parseCommandLine } from './args';
+import { BUILD_EMBED_FLAGS } from './flag-table';
+import { BUILD_EMBED_HELP } from './help';
 
 /** Repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the artefacts go. */
 export const DIST_DIR = join(ROOT, 'dist');
 /** The custom element bundle. */
@@ -33,7 +36,7 @@ export const REACT_TYPES_PATH = join(DIST_DIR, 'react', 'index.d.ts');
 const ELEMENT_ENTRY = join(ROOT, 'components', 'embed', 'element-entry.ts');
 const REACT_ENTRY = join(ROOT, 'components', 'embed', 'react.ts');
 /** Sources whose change makes the artefacts stale. */
-const INPUTS = ['lib', 'components', 'package.json', 'server/build-embed.ts'];
+const INPUTS = ['lib', 'components', 'package.json', 'server/cli/build-embed.ts'];
 /** Browsers the bundles target: custom elements, private class fields and methods are native there. */
 const TARGET = ['chrome90', 'firefox90', 'safari15'];
 
@@ -165,13 +168,23 @@ function resolveSource(fromDir: string, spec: string): { file: string; specifier
 }
 
 async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2));
-  if (args.has('--check')) {
+  let values;
+  try {
+    const parsed = parseCommandLine(BUILD_EMBED_FLAGS, process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${BUILD_EMBED_HELP}\n`);
+      return;
+    }
+    values = parsed.values;
+  } catch (error) {
+    exitUsage((error as Error).message);
+  }
+  if (values.check) {
     const current = embedBuildIsCurrent();
     process.stdout.write(current ? 'embed build is current\n' : 'embed build is stale: run npm run build:embed\n');
     process.exit(current ? 0 : 1);
   }
-  if (args.has('--if-stale') && embedBuildIsCurrent()) {
+  if (values['if-stale'] && embedBuildIsCurrent()) {
     process.stdout.write('embed build is current\n');
     return;
   }

@@ -1,7 +1,8 @@
 /**
  * ISO-8601 timestamps <-> µs since the Unix epoch, exact to the microsecond. Venues (Coinbase)
  * and recordings write "2022-10-19T23:28:22.061769Z"; `Date.parse` alone would drop the last
- * three digits.
+ * three digits. One home for the rule: recordings (server), `npm run tail` records and anything
+ * else that prints a tick's time read and write it here.
  */
 
 const ISO_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)$/;
@@ -24,8 +25,10 @@ export function parseIsoMicros(text: unknown): number | undefined {
 
 /** "2024-05-01T12:00:00.123456Z" for µs since the Unix epoch (always six fractional digits). */
 export function formatIsoMicros(us: number): string {
-  const ms = Math.floor(us / US_PER_MS);
-  const micros = Math.round(us - ms * US_PER_MS);
+  // Rounded first: a fractional 1999.7 µs must become .002000, not .001 followed by "1000".
+  const whole = Math.round(us);
+  const ms = Math.floor(whole / US_PER_MS);
+  const micros = whole - ms * US_PER_MS;
   const iso = new Date(ms).toISOString(); // ...T12:00:00.123Z
   return `${iso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }

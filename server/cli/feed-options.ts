@@ -1,0 +1,59 @@
+/**
+ * `npm run feed` flags as the feed service's options: only what was given, so every default stays
+ * where it is defined (the simulator, the supervisor, the gateway's options.ts).
+ */
+import type { SupervisorOptions } from '../adapters/supervisor';
+import type { GatewayOptions } from '../gateway/options';
+import type { FlagValues } from './args';
+import type { FEED_FLAGS } from './flag-table';
+import { UsageError } from './kinds';
+
+/** Parsed `npm run feed` flags. */
+export type FeedValues = FlagValues<typeof FEED_FLAGS>;
+
+/** Simulator flags given on the command line, as simulated-adapter options. */
+export function simulatorFlags(values: FeedValues): Record<string, unknown> {
+  return {
+    ...(values.seed !== undefined ? { seed: values.seed } : {}),
+    ...(values.instruments !== undefined ? { instruments: values.instruments } : {}),
+    ...(values.rate !== undefined ? { ratePerInstrument: values.rate } : {}),
+    ...(values['no-bursts'] ? { bursts: false } : {}),
+  };
+}
+
+/** Supervision flags given, as supervisor options. */
+export function supervisorFlags(values: FeedValues): Partial<SupervisorOptions> {
+  const pick: [keyof SupervisorOptions, number | undefined][] = [
+    ['staleAfterMs', values['stale-after-ms']],
+    ['restartAfterSilentMs', values['restart-after-silent-ms']],
+    ['startTimeoutMs', values['start-timeout-ms']],
+    ['minRestartDelayMs', values['restart-min-ms']],
+    ['maxRestartDelayMs', values['restart-max-ms']],
+  ];
+  return Object.fromEntries(pick.filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Gateway flags given, as gateway options. The buffer limits are checked against each other here,
+ * in flag names (the gateway would name its own option).
+ * @throws UsageError when --hard-buffer-bytes is below --soft-buffer-bytes
+ */
+export function gatewayFlags(values: FeedValues): Partial<GatewayOptions> {
+  const pick: [keyof GatewayOptions, unknown][] = [
+    ['flushIntervalMs', values['flush-ms']],
+    ['heartbeatIntervalMs', values['heartbeat-ms']],
+    ['softBufferLimitBytes', values['soft-buffer-bytes']],
+    ['hardBufferLimitBytes', values['hard-buffer-bytes']],
+    ['maxConflatedMs', values['max-conflated-ms']],
+    ['hardLimitGraceMs', values['hard-limit-grace-ms']],
+    ['slowCloseTimeoutMs', values['slow-close-ms']],
+    ['allowedOrigins', values['allow-origin'].length > 0 ? values['allow-origin'] : undefined],
+  ];
+  const options = Object.fromEntries(pick.filter(([, v]) => v !== undefined)) as Partial<GatewayOptions>;
+  const soft = values['soft-buffer-bytes'];
+  const hard = values['hard-buffer-bytes'];
+  if (soft !== undefined && hard !== undefined && hard < soft) {
+    throw new UsageError(`--hard-buffer-bytes (${hard}) must be at least --soft-buffer-bytes (${soft})`);
+  }
+  return options;
+}
