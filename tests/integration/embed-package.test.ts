@@ -8,7 +8,7 @@
  *   render of a page holding <LiveChart> would.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createElement, type ComponentType } from 'react';
@@ -71,6 +71,17 @@ describe('the tickwire/react package', () => {
       expect.arrayContaining(['package.json', 'dist/react/index.js', 'dist/react/index.d.ts', 'dist/embed/tickwire-chart.js', 'docs/embedding.md']),
     );
     expect(packedFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'docs/embedding.md', 'README.md'].includes(f))).toEqual([]);
+  });
+
+  it('installs nothing of the server or the dashboard into an embedder\'s app: React is its own (an optional peer)', () => {
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'tickwire', 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(Object.keys(manifest.peerDependencies ?? {}).sort()).toEqual(['react', 'react-dom']);
+    expect(manifest.peerDependenciesMeta?.react?.optional).toBe(true);
   });
 
   it('types LiveChart for an app resolving modules like a bundler (Next.js, Vite)', () => {
