@@ -10,7 +10,7 @@ import type { AdapterSink, FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
 import type { Session } from '../../server/gateway/session';
 import { gatewayFixture } from '../support/gateway-fixture';
-import { RawClient, isType } from '../support/raw-client';
+import { type RawClient, isType } from '../support/raw-client';
 
 const { feed, connect } = gatewayFixture();
 
