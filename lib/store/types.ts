@@ -5,8 +5,7 @@
  * Prices and sizes stay integer mantissas at the instrument's precision (see lib/market/types.ts);
  * components format them with `formatDecimal` so what a person reads is exact.
  */
-import type { Bar, BarInterval, Instrument, Side } from '../market/types';
-import type { VenueStatus } from '../protocol/messages';
+import type { Bar, BarInterval, Side } from '../market/types';
 
 /** Connection states, as the feed client names them. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -146,6 +145,3 @@ export interface DisplayPrefs {
   /** 'system' follows prefers-color-scheme. */
   readonly theme: 'system' | 'dark' | 'light';
 }
-
-/** Re-exported for components that render venue status. */
-export type { Instrument, VenueStatus };
