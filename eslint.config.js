@@ -25,7 +25,7 @@ function layerPattern(from, folders, why) {
   return {
     // Relative (`../../server/x`) and the `@/server/x` alias of tsconfig's `paths`.
     regex: `^(?:(?:\\.\\./)+|@/)(?:${alternatives})(?:/|$)`,
-    message: `${from}/ must not import from ${folders.map((f) => `${f}/`).join(', ')} (${why}; see docs/architecture.md, "Layers").`,
+    message: `${from}/ must not import from ${folders.map((f) => `${f}/`).join(', ')} (${why}; see docs/architecture.md, "Checks").`,
   };
 }
 
