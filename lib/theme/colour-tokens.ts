@@ -1,7 +1,7 @@
 /**
  * Every colour of the house, per theme, in one place. Three consumers read it:
- * - the dashboard's stylesheets, through CSS custom properties that app/layout.tsx defines from
- *   {@link colourTokenCss} (`--bg`, `--up`, ... resolved with `light-dark()`);
+ * - the dashboard's stylesheets, through CSS custom properties (`--bg`, `--up`, ...) that
+ *   app/layout.tsx defines from {@link colourTokenCss} for the theme in force;
  * - the chart's canvas palette (components/chart/chart-palette.ts), since a canvas cannot read CSS;
  * - the embed's shadow-DOM styles (components/embed/embed-styles.ts), which the page's CSS cannot reach.
  * Stylesheets and those two files hold no colour literals of their own (a unit test checks it).
@@ -70,13 +70,25 @@ export function colour(token: ColourToken, theme: ColourTheme): string {
   return COLOUR_TOKENS[token][theme];
 }
 
+/** `--name: colour;` for every token in one theme, one per line. */
+function declarations(theme: ColourTheme): string {
+  return COLOUR_TOKEN_NAMES.map((name) => `  --${name}: ${COLOUR_TOKENS[name][theme]};`).join('\n');
+}
+
 /**
- * The dashboard's colour custom properties as one CSS rule on `:root`, each `light-dark(light, dark)`
- * so the page follows `color-scheme` (the system, or `<html data-theme>` forcing one, app/globals.css).
+ * The dashboard's colour custom properties. Light unless dark is asked for: by the system
+ * (`prefers-color-scheme`) when `<html data-theme>` forces nothing, or by `data-theme="dark"`
+ * (set before paint by the theme boot script, components/providers/display-prefs.ts). Plain rules
+ * rather than `light-dark()`, which browsers before 2024 do not know and which this inline style,
+ * unlike app/globals.css, gets no build step to translate.
  */
 export function colourTokenCss(): string {
-  const declarations = COLOUR_TOKEN_NAMES.map(
-    (name) => `  --${name}: light-dark(${COLOUR_TOKENS[name].light}, ${COLOUR_TOKENS[name].dark});`,
-  );
-  return `:root {\n${declarations.join('\n')}\n}\n`;
+  const light = declarations('light');
+  const dark = declarations('dark');
+  return [
+    `:root {\n${light}\n}`,
+    `@media (prefers-color-scheme: dark) {\n:root:not([data-theme='light']) {\n${dark}\n}\n}`,
+    `:root[data-theme='dark'] {\n${dark}\n}`,
+    '',
+  ].join('\n');
 }

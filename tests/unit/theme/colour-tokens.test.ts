@@ -29,13 +29,16 @@ const varsDeclared = (css: string) => new Set([...css.matchAll(/(?:^|[\s;{])--([
 const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '');
 
 describe('colour tokens', () => {
-  it('define every token in both themes, each as light-dark() on :root', () => {
-    const css = colourTokenCss();
-    for (const name of COLOUR_TOKEN_NAMES) {
-      const { light, dark } = COLOUR_TOKENS[name];
-      expect(css).toContain(`--${name}: light-dark(${light}, ${dark});`);
+  it('define every token: light on :root, dark when the system asks for it unless data-theme forces light, dark when data-theme forces it', () => {
+    const blocks = new Map([...colourTokenCss().matchAll(/([^{}\n]+) \{\n([^{}]*)\}/g)].map((m) => [m[1]!.trim(), m[2]!]));
+    expect([...blocks.keys()]).toEqual([':root', ":root:not([data-theme='light'])", ":root[data-theme='dark']"]);
+    expect(colourTokenCss()).toContain("@media (prefers-color-scheme: dark) {\n:root:not([data-theme='light'])");
+    const expected = { ':root': 'light', ":root:not([data-theme='light'])": 'dark', ":root[data-theme='dark']": 'dark' } as const;
+    for (const [selector, theme] of Object.entries(expected)) {
+      const block = blocks.get(selector)!;
+      for (const name of COLOUR_TOKEN_NAMES) expect(block).toContain(`--${name}: ${COLOUR_TOKENS[name][theme]};`);
+      expect(varsDeclared(block)).toEqual(new Set(COLOUR_TOKEN_NAMES));
     }
-    expect(varsDeclared(css)).toEqual(new Set(COLOUR_TOKEN_NAMES));
   });
 
   it('are each read by at least one consumer (no dead token)', () => {
