@@ -1,7 +1,11 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { THEME_BOOT_SCRIPT } from '../components/providers/display-prefs';
+import { colour, colourTokenCss } from '../lib/theme/colour-tokens';
 import './globals.css';
+
+/** The colour custom properties app/globals.css reads, from the one token table. */
+const COLOUR_TOKEN_CSS = colourTokenCss();
 
 export const metadata: Metadata = {
   title: 'Tickwire: live markets',
@@ -10,8 +14,8 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = {
   themeColor: [
-    { media: '(prefers-color-scheme: dark)', color: '#0b0e12' },
-    { media: '(prefers-color-scheme: light)', color: '#f5f7fa' },
+    { media: '(prefers-color-scheme: dark)', color: colour('bg', 'dark') },
+    { media: '(prefers-color-scheme: light)', color: colour('bg', 'light') },
   ],
 };
 
@@ -21,6 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en" suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+        <style dangerouslySetInnerHTML={{ __html: COLOUR_TOKEN_CSS }} />
       </head>
       <body>{children}</body>
     </html>

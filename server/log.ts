@@ -43,5 +43,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
-/** A logger that drops everything (tests). */
+/**
+ * A logger that drops everything, for tests and benchmarks.
+ * @internal
+ */
 export const silentLogger: Logger = createLogger({ level: 'silent' });

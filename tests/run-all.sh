@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, unit + integration (vitest, real sockets), then e2e (Playwright, real Chromium).
+# `npm test`: typecheck, lint (ESLint, Prettier --check, knip), unit + integration (vitest, real sockets),
+# then e2e (Playwright, real Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -19,6 +20,8 @@ bash tests/check-clean-tree.sh snapshot "$tree_before"
 
 echo "== typecheck"
 npx tsc --noEmit -p .
+echo "== lint (eslint, prettier --check, knip)"
+npm run -s lint
 echo "== unit + integration (vitest)"
 npx vitest run
 echo "== e2e (Playwright, Chromium)"

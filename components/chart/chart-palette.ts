@@ -1,10 +1,11 @@
 /**
- * Colours the chart draws with, per theme. Canvas drawing cannot read CSS variables, so these
- * mirror the tokens in app/globals.css.
+ * Colours the chart draws with, per theme. Canvas drawing cannot read CSS variables, so the palette
+ * takes the same tokens the stylesheets use straight from lib/theme/colour-tokens.ts.
  */
+import { colour, type ColourTheme, type ColourToken } from '../../lib/theme/colour-tokens';
 
 /** Resolved theme (after following the system preference). */
-export type EffectiveTheme = 'dark' | 'light';
+export type EffectiveTheme = ColourTheme;
 
 /** Every colour the price chart uses. */
 export interface ChartPalette {
@@ -19,28 +20,26 @@ export interface ChartPalette {
   readonly downVolume: string;
 }
 
-/** Palettes by theme. Up/down follow the usual green/red convention. */
+/** The token each palette colour is (lib/theme/colour-tokens.ts). */
+export const CHART_PALETTE_TOKENS: Readonly<Record<keyof ChartPalette, ColourToken>> = {
+  background: 'panel',
+  text: 'chart-text',
+  grid: 'chart-grid',
+  border: 'chart-border',
+  crosshair: 'chart-crosshair',
+  up: 'up',
+  down: 'down',
+  upVolume: 'up-volume',
+  downVolume: 'down-volume',
+};
+
+function paletteFor(theme: EffectiveTheme): ChartPalette {
+  const entries = Object.entries(CHART_PALETTE_TOKENS).map(([key, token]) => [key, colour(token, theme)]);
+  return Object.fromEntries(entries) as unknown as ChartPalette;
+}
+
+/** Palettes by theme. */
 export const CHART_PALETTES: Readonly<Record<EffectiveTheme, ChartPalette>> = {
-  dark: {
-    background: '#0f1318',
-    text: '#9aa4b2',
-    grid: 'rgba(148, 163, 184, 0.08)',
-    border: '#242b35',
-    crosshair: '#5b6675',
-    up: '#22c08b',
-    down: '#f0525f',
-    upVolume: 'rgba(34, 192, 139, 0.45)',
-    downVolume: 'rgba(240, 82, 95, 0.45)',
-  },
-  light: {
-    background: '#ffffff',
-    text: '#4b5563',
-    grid: 'rgba(15, 23, 42, 0.06)',
-    border: '#e2e6eb',
-    crosshair: '#94a3b8',
-    up: '#0e9f6e',
-    down: '#dc3545',
-    upVolume: 'rgba(14, 159, 110, 0.4)',
-    downVolume: 'rgba(220, 53, 69, 0.4)',
-  },
+  dark: paletteFor('dark'),
+  light: paletteFor('light'),
 };

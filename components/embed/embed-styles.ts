@@ -1,9 +1,34 @@
 /**
  * Styles of an embedded chart, inside its shadow root so the host page's CSS cannot break it and
- * it cannot leak into the page. Colours mirror the dashboard's tokens (app/globals.css) and the
- * chart palette (components/chart/chart-palette.ts). The host page sizes the embed with the
+ * it cannot leak into the page. Colours are the house tokens (lib/theme/colour-tokens.ts), which
+ * the dashboard and the chart palette read too. The host page sizes the embed with the
  * element's own CSS (`tickwire-chart { height: 300px }`) or the `height` option (`--tw-height`).
  */
+import { colour, type ColourTheme, type ColourToken } from '../../lib/theme/colour-tokens';
+
+/** The embed's colour variables (short names, scoped to `.tw`) and the token each one is. */
+export const EMBED_COLOUR_VARS: Readonly<Record<string, ColourToken>> = {
+  bg: 'panel',
+  text: 'text',
+  dim: 'text-dim',
+  border: 'chart-border',
+  pill: 'interval-pill',
+  up: 'up',
+  down: 'down',
+  warn: 'warn',
+  accent: 'accent',
+  'error-bg': 'overlay-error-bg',
+  'error-border': 'error-border',
+};
+
+/** The colour variable declarations (`--bg: <panel colour>; ...`) of one theme. */
+function colourDeclarations(theme: ColourTheme): string {
+  return Object.entries(EMBED_COLOUR_VARS)
+    .map(([name, token]) => `--${name}: ${colour(token, theme)};`)
+    .join(' ');
+}
+
+/** The stylesheet of an embed's shadow root. */
 export const EMBED_CSS = `
 :host {
   display: block;
@@ -14,9 +39,7 @@ export const EMBED_CSS = `
 }
 :host([hidden]) { display: none; }
 .tw {
-  --bg: #0f1318; --text: #d8dee6; --dim: #7d8896; --border: #242b35; --pill: #151a21;
-  --up: #22c08b; --down: #f0525f; --warn: #f5a524; --accent: #4c8dff;
-  --error-bg: rgba(42, 18, 22, 0.94); --error-border: #5c1f27;
+  ${colourDeclarations('dark')}
   position: relative;
   display: flex;
   flex-direction: column;
@@ -32,9 +55,7 @@ export const EMBED_CSS = `
   text-align: left;
 }
 .tw[data-theme='light'] {
-  --bg: #ffffff; --text: #111827; --dim: #6b7280; --border: #e2e6eb; --pill: #f3f5f8;
-  --up: #0e9f6e; --down: #dc3545; --warn: #b45309; --accent: #2563eb;
-  --error-bg: rgba(253, 236, 238, 0.96); --error-border: #f5c2c7;
+  ${colourDeclarations('light')}
 }
 .tw-head {
   flex: none;

@@ -67,13 +67,6 @@ export function formatVolume(mantissa: number | undefined, decimals: number): st
   return THREE_SIGNIFICANT.format(value);
 }
 
-/** Bytes per second as "12.3 kB/s". */
-export function formatByteRate(bytesPerSec: number): string {
-  if (bytesPerSec < 1000) return `${Math.round(bytesPerSec)} B/s`;
-  if (bytesPerSec < 1_000_000) return `${(bytesPerSec / 1000).toFixed(1)} kB/s`;
-  return `${(bytesPerSec / 1_000_000).toFixed(2)} MB/s`;
-}
-
 /** A count per second, compact: 18234 -> "18.2k/s". */
 export function formatRate(perSec: number): string {
   return perSec < 1000 ? `${Math.round(perSec)}/s` : `${(perSec / 1000).toFixed(1)}k/s`;

@@ -29,6 +29,7 @@ export function ConnectionBadge() {
   // a stale flag that are judged against this clock anyway.
   const store = useDashboardStoreApi();
   // Both on the store's clock, which is not the wall clock `now` (the retry time) is read from.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `now` is the re-read trigger, not an input.
   const [lastDataAtMs, dataNowMs] = useMemo(() => [store.getState().lastDataAtMs, dataClockMs()], [store, now]);
   const sinceData = lastDataAtMs > 0 && now > 0 ? Math.max(0, dataNowMs - lastDataAtMs) : undefined;
   const stale = sinceData !== undefined && sinceData > STALE_AFTER_MS;

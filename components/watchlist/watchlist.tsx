@@ -59,6 +59,7 @@ export function Watchlist() {
   // it changes every frame, and a subscription would re-render the list 60 times a second and
   // re-render every row at the flash steps as well as at the ticker renders.
   const store = useDashboardStoreApi();
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `tickers` is the re-read trigger, not an input.
   const lastDataAtMs = useMemo(() => store.getState().lastDataAtMs, [store, tickers]);
   // Turns flashes off when data pauses (no ticker render would otherwise re-render the rows).
   const clock = useNow(FLASH_MS, dataClockMs);

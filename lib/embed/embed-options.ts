@@ -52,7 +52,7 @@ export const MAX_EMBED_HEIGHT_PX = 4000;
 const CSS_LENGTH = /^\d+(\.\d+)?(px|%|vh|vw|em|rem|dvh|svh|lvh)$/;
 const WS_URL = /^wss?:\/\/[^\s/?#]+(\/[^\s]*)?$/i;
 // A name: letters, digits and the punctuation venue symbols use (BTC-USD, BINANCE:BTCUSDT, ES_F.2).
-const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._:/\-]*$/;
+const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 /** Raised for an option a person gave that cannot work; its message says what to write instead. */
 export class EmbedOptionError extends TypeError {

@@ -1,6 +1,6 @@
 /**
- * Bar (candle) aggregation from trades: pure, allocation-light, shared by the gateway's history,
- * its slow-consumer conflation and the browser client.
+ * Bar (candle) aggregation from trades: pure, allocation-light, shared by the gateway's history
+ * (server/history/history.ts) and the embeds' interval bars (lib/embed/interval-bars.ts).
  *
  * A trade belongs to the bar whose open time is its `eventTimeUs` floored to the interval (UTC).
  * Trades may arrive late or out of order: a trade whose bar is still held updates that bar, and
@@ -8,7 +8,7 @@
  * same trades sorted by event time. vwap is exact: the notional sum is kept as an integer (a
  * number while it is a safe integer, a bigint beyond) and rounded half-up once per bar.
  */
-import { Side, type Bar, type BarInterval, type MarketUpdate, type Trade } from './types';
+import { Side, type Bar, type BarInterval, type Trade } from './types';
 
 /** Microseconds per second: bar intervals are in seconds, timestamps in µs. */
 export const US_PER_SECOND = 1_000_000;
@@ -279,40 +279,4 @@ export class BarBuilder {
     this.states.length = 0;
     for (const bar of kept) this.states.push(BarState.fromBar(bar));
   }
-
-  /** Drops every held bar. */
-  clear(): void {
-    this.states.length = 0;
-  }
-}
-
-/** Options of {@link foldTradesIntoBars}. */
-export interface FoldOptions {
-  /** Bars kept per instrument. @defaultValue {@link DEFAULT_BAR_CAPACITY} */
-  readonly capacity?: number;
-}
-
-/**
- * Folds the trades among `updates` (quotes and bars are skipped) into bars of `interval`.
- * Returns each instrument's bars oldest first, instruments in order of first appearance. Used to
- * conflate trades for a slow consumer and by clients that build bars from a trade list.
- */
-export function foldTradesIntoBars(
-  updates: readonly MarketUpdate[],
-  interval: BarInterval,
-  options: FoldOptions = {},
-): Bar[] {
-  const builders = new Map<number, BarBuilder>();
-  for (const update of updates) {
-    if (update.kind !== 'trade') continue;
-    let builder = builders.get(update.instrumentId);
-    if (builder === undefined) {
-      builder = new BarBuilder(update.instrumentId, interval, options.capacity ?? DEFAULT_BAR_CAPACITY);
-      builders.set(update.instrumentId, builder);
-    }
-    builder.add(update);
-  }
-  const out: Bar[] = [];
-  for (const builder of builders.values()) out.push(...builder.bars());
-  return out;
 }

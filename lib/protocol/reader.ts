@@ -4,7 +4,7 @@
  * larger buffer (a `ws` Buffer, `byteOffset != 0`) works as is.
  */
 import { MAX_STRING_BYTES, MAX_VARINT_BYTES } from './constants';
-import { protocolError, type ProtocolError } from './errors';
+import { protocolError } from './errors';
 
 /** Strings up to this many bytes are checked for ASCII and built with `String.fromCharCode`. */
 const ASCII_FAST_PATH_BYTES = 64;

@@ -147,6 +147,3 @@ export interface DisplayPrefs {
   /** 'system' follows prefers-color-scheme. */
   readonly theme: 'system' | 'dark' | 'light';
 }
-
-/** Re-exported for components that render venue status. */
-export type { Instrument, VenueStatus };

@@ -61,13 +61,15 @@ export function readAdapterConfig(file: string, cwd = userDirectory()): Record<s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : error instanceof Error ? error.message : String(error);
-    throw new TypeError(`--adapter-config ${named}: cannot read it: ${why}`);
+    throw new TypeError(`--adapter-config ${named}: cannot read it: ${why}`, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text) as unknown;
   } catch (error) {
-    throw new TypeError(`--adapter-config ${named}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`--adapter-config ${named}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new TypeError(`--adapter-config ${named} must hold a JSON object of options`);

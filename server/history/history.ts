@@ -78,11 +78,6 @@ export class History implements HistoryStore {
     intervals.forEach((interval, i) => this.intervalIndex.set(interval, i));
   }
 
-  /** Bar intervals built for every instrument. */
-  get intervals(): readonly BarInterval[] {
-    return this.config.intervals;
-  }
-
   /**
    * Applies ticks in order. A tick whose seq is not above the instrument's last is a duplicate
    * (e.g. redelivered) and is ignored. Returns the bars changed by this call in their latest
@@ -182,11 +177,6 @@ export class History implements HistoryStore {
 
   forget(instrumentId: number): void {
     this.byId.delete(instrumentId);
-  }
-
-  /** Drops everything (e.g. when the bus epoch changes and sequence numbers restart). */
-  clear(): void {
-    this.byId.clear();
   }
 
   /** Counts for /healthz; `ignored` is duplicate or out-of-order ticks skipped since creation. */

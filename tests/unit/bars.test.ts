@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   alignBarOpenTime,
   BarBuilder,
-  foldTradesIntoBars,
   roundedVwap,
   US_PER_SECOND,
 } from '../../lib/market/bars';
-import { BAR_INTERVALS, Side, type Bar, type BarInterval, type Quote, type Trade } from '../../lib/market/types';
+import { BAR_INTERVALS, Side, type Bar, type BarInterval, type Trade } from '../../lib/market/types';
 
 const BASE_US = 1_699_999_200_000_000; // 2023-11-14T22:00:00Z, aligned to every bar interval
 
@@ -236,25 +235,5 @@ describe('BarBuilder', () => {
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new BarBuilder(1, 1, 0)).toThrow(TypeError);
     expect(() => new BarBuilder(1, 1, 1.5)).toThrow(/capacity/);
-  });
-});
-
-describe('foldTradesIntoBars', () => {
-  it('folds the trades of each instrument and skips quotes', () => {
-    const quote: Quote = { kind: 'quote', instrumentId: 1, seq: 3, eventTimeUs: BASE_US, receiveTimeUs: BASE_US, bid: 1, bidSize: 1, ask: 2, askSize: 1 };
-    const bars = foldTradesIntoBars(
-      [
-        trade({ instrumentId: 2, seq: 1, eventTimeUs: BASE_US + 10, price: 50, size: 1 }),
-        trade({ instrumentId: 1, seq: 1, eventTimeUs: BASE_US + 20, price: 7, size: 2 }),
-        quote,
-        trade({ instrumentId: 2, seq: 2, eventTimeUs: BASE_US + 1_000_010, price: 51, size: 1 }),
-      ],
-      1,
-    );
-    expect(bars.map((b) => [b.instrumentId, b.close, b.volume])).toEqual([
-      [2, 50, 1],
-      [2, 51, 1],
-      [1, 7, 2],
-    ]);
   });
 });

@@ -169,10 +169,10 @@ function check(decode: () => AnyMessage, reencode: (msg: AnyMessage) => AnyMessa
   try {
     msg = decode();
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`decoder threw a non-ProtocolError: ${String(error)}`);
-    if (!(error.code in PROTOCOL_ERROR_CLOSE_CODES)) throw new Error(`unknown ProtocolError code ${error.code}`);
+    if (!(error instanceof ProtocolError)) throw new Error(`decoder threw a non-ProtocolError: ${String(error)}`, { cause: error });
+    if (!(error.code in PROTOCOL_ERROR_CLOSE_CODES)) throw new Error(`unknown ProtocolError code ${error.code}`, { cause: error });
     if (error.closeCode !== PROTOCOL_ERROR_CLOSE_CODES[error.code] || !ALLOWED_CLOSE_CODES.has(error.closeCode)) {
-      throw new Error(`bad close code ${error.closeCode} for ${error.code}`);
+      throw new Error(`bad close code ${error.closeCode} for ${error.code}`, { cause: error });
     }
     return 'rejected';
   }
