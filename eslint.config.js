@@ -76,7 +76,9 @@ export default tseslint.config(
     ignores: NODE_ONLY_LIB_FILES,
     rules: { 'no-restricted-imports': ['error', { paths: NODE_ONLY_PATHS, patterns: [LIB_LAYERS, NODE_SCHEME] }] },
   },
-  ...(NODE_ONLY_LIB_FILES.length > 0 ? [{ files: NODE_ONLY_LIB_FILES, rules: { 'no-restricted-imports': ['error', { patterns: [LIB_LAYERS] }] } }] : []),
+  ...(NODE_ONLY_LIB_FILES.length > 0
+    ? [{ files: NODE_ONLY_LIB_FILES, rules: { 'no-restricted-imports': ['error', { patterns: [LIB_LAYERS] }] } }]
+    : []),
   {
     files: ['server/**/*.{ts,tsx}'],
     rules: {

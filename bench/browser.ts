@@ -88,7 +88,12 @@ interface PageFigures {
   /** When each long task began, ms into the measured window (same order as `longTasks`). */
   longTaskStarts: number[];
   /** Animation frames with a long task (blocking time > 0): length, blocking and rendering parts, scripts (ms). */
-  longFrames: { duration: number; blocking: number; render: number; scripts: { invoker: string; fn: string; url: string; duration: number }[] }[];
+  longFrames: {
+    duration: number;
+    blocking: number;
+    render: number;
+    scripts: { invoker: string; fn: string; url: string; duration: number }[];
+  }[];
   /** Lag percentiles p50, p99, max over the whole run (ms, 1 ms resolution). */
   lag: number[];
   lagCount: number;
@@ -199,8 +204,7 @@ const STOP_RECORDING = `(() => {
 })()`;
 
 const IS_CONNECTED = `window.__tickwireStore && window.__tickwireStore.getState().connection.state === 'connected'`;
-const rowsAtLeast = (n: number): string =>
-  `window.__tickwireStore && window.__tickwireStore.getState().instrumentIds.length >= ${n}`;
+const rowsAtLeast = (n: number): string => `window.__tickwireStore && window.__tickwireStore.getState().instrumentIds.length >= ${n}`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -221,7 +225,11 @@ async function main(): Promise<void> {
   const instruments = Number(values.instruments);
   const rate = Number(values.rate);
   const durationMs = values.minutes ? Number(values.minutes) * 60_000 : Number(values.seconds) * 1000;
-  for (const [name, n] of [['instruments', instruments], ['rate', rate], ['duration', durationMs]] as const) {
+  for (const [name, n] of [
+    ['instruments', instruments],
+    ['rate', rate],
+    ['duration', durationMs],
+  ] as const) {
     if (!Number.isFinite(n) || n <= 0) throw new TypeError(`--${name} must be a positive number`);
   }
 
@@ -279,8 +287,7 @@ async function main(): Promise<void> {
       writeFileSync(values['alloc-profile'], JSON.stringify(profile));
     }
     const busyEnd = await mainThreadSeconds(cdp);
-    const busyShare = (name: string): string =>
-      `${fmt((((busyEnd[name] ?? 0) - (busyStart[name] ?? 0)) * 1000 * 100) / durationMs, 0)}%`;
+    const busyShare = (name: string): string => `${fmt((((busyEnd[name] ?? 0) - (busyStart[name] ?? 0)) * 1000 * 100) / durationMs, 0)}%`;
     const heapEnd = await heapUsedMb(cdp);
     const health = (await (await fetch(`http://127.0.0.1:${feed.port}/healthz`)).json()) as {
       gateway?: Record<string, unknown>;
@@ -296,18 +303,46 @@ async function main(): Promise<void> {
     const longTasks = figures.longTasks;
     const rows: [string, string][] = [
       ['feed load', `${instruments} instruments x ${rate}/s = ${instruments * rate} updates/s, ${durationMs / 1000} s`],
-      ['received by browser', `${fmt(figures.updatesPerSec, 0)} updates/s in ${fmt(figures.messagesPerSec, 0)} msgs/s, ${fmt(figures.bytesPerSec / 1024, 0)} KiB/s`],
+      [
+        'received by browser',
+        `${fmt(figures.updatesPerSec, 0)} updates/s in ${fmt(figures.messagesPerSec, 0)} msgs/s, ${fmt(figures.bytesPerSec / 1024, 0)} KiB/s`,
+      ],
       ['watchlist rows', String(figures.rows)],
-      ['frames', `${frames.length} (${fmt(frames.length / (durationMs / 1000), 1)} fps; page clock ${figures.isolated ? '5 µs' : '100 µs, not isolated'})`],
-      ['frame time p50 / p95 / p99 / max (ms)', `${fmt(percentile(frames, 50), 2)} / ${fmt(percentile(frames, 95), 2)} / ${fmt(percentile(frames, 99), 2)} / ${fmt(frames[frames.length - 1] ?? NaN, 2)}`],
-      [`frames that missed a vsync (> ${fmt(MISSED_FRAME_FACTOR * vsync, 1)} ms)`, `${missed} (${fmt((missed * 100) / Math.max(1, frames.length), 2)}%)`],
-      ['main thread busy: all / script / style / layout', `${busyShare('TaskDuration')} / ${busyShare('ScriptDuration')} / ${busyShare('RecalcStyleDuration')} / ${busyShare('LayoutDuration')}`],
+      [
+        'frames',
+        `${frames.length} (${fmt(frames.length / (durationMs / 1000), 1)} fps; page clock ${figures.isolated ? '5 µs' : '100 µs, not isolated'})`,
+      ],
+      [
+        'frame time p50 / p95 / p99 / max (ms)',
+        `${fmt(percentile(frames, 50), 2)} / ${fmt(percentile(frames, 95), 2)} / ${fmt(percentile(frames, 99), 2)} / ${fmt(frames[frames.length - 1] ?? NaN, 2)}`,
+      ],
+      [
+        `frames that missed a vsync (> ${fmt(MISSED_FRAME_FACTOR * vsync, 1)} ms)`,
+        `${missed} (${fmt((missed * 100) / Math.max(1, frames.length), 2)}%)`,
+      ],
+      [
+        'main thread busy: all / script / style / layout',
+        `${busyShare('TaskDuration')} / ${busyShare('ScriptDuration')} / ${busyShare('RecalcStyleDuration')} / ${busyShare('LayoutDuration')}`,
+      ],
       [
         `long tasks > ${LONG_TASK_MS} ms`,
-        `${longTasks.length}${longTasks.length ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(longTasks.reduce((a, b) => a + b, 0), 0)} ms; at ${figures.longTaskStarts.slice(0, LONG_TASK_TIMES_SHOWN).map((t) => `${fmt(t / 1000, 1)} s`).join(', ')}${longTasks.length > LONG_TASK_TIMES_SHOWN ? ', ...' : ''})` : ''}`,
+        `${longTasks.length}${
+          longTasks.length
+            ? ` (max ${fmt(Math.max(...longTasks), 0)} ms, total ${fmt(
+                longTasks.reduce((a, b) => a + b, 0),
+                0,
+              )} ms; at ${figures.longTaskStarts
+                .slice(0, LONG_TASK_TIMES_SHOWN)
+                .map((t) => `${fmt(t / 1000, 1)} s`)
+                .join(', ')}${longTasks.length > LONG_TASK_TIMES_SHOWN ? ', ...' : ''})`
+            : ''
+        }`,
       ],
       ['update-to-frame lag p50 / p99 / max (ms)', `${fmt(lag50, 0)} / ${fmt(lag99, 0)} / ${fmt(lagMax, 0)} (${figures.lagCount} updates)`],
-      ['JS heap after GC, start -> end (MiB)', `${fmt(heapStart)} -> ${fmt(heapEnd)} (${heapEnd >= heapStart ? '+' : ''}${fmt(heapEnd - heapStart)})`],
+      [
+        'JS heap after GC, start -> end (MiB)',
+        `${fmt(heapStart)} -> ${fmt(heapEnd)} (${heapEnd >= heapStart ? '+' : ''}${fmt(heapEnd - heapStart)})`,
+      ],
       ['gateway conflating clients at end', String(health.conflatingClients ?? 'n/a')],
     ];
     if (durationMs >= HEAP_TIMELINE_MIN_MS) {
@@ -320,7 +355,9 @@ async function main(): Promise<void> {
       process.stdout.write(`\nanimation frames with a task over ${LONG_TASK_MS} ms (what ran in them):\n`);
       for (const frame of figures.longFrames.slice(0, 10)) {
         const scripts = frame.scripts.map((s) => `${s.invoker || s.fn} ${fmt(s.duration, 0)} ms`).join(', ');
-        process.stdout.write(`  ${fmt(frame.duration, 0)} ms (blocking ${fmt(frame.blocking, 0)} ms, rendering ${fmt(frame.render, 0)} ms)${scripts ? `: ${scripts}` : ''}\n`);
+        process.stdout.write(
+          `  ${fmt(frame.duration, 0)} ms (blocking ${fmt(frame.blocking, 0)} ms, rendering ${fmt(frame.render, 0)} ms)${scripts ? `: ${scripts}` : ''}\n`,
+        );
       }
     }
   } finally {

@@ -158,7 +158,8 @@ function trade(
   s.lastTradeSeq = seq;
   const barOpen = eventTimeUs - (eventTimeUs % (BAR_INTERVAL_S * 1_000_000));
   const b = s.bar;
-  if (b.openTimeUs !== barOpen) Object.assign(b, { openTimeUs: barOpen, open: price, high: price, low: price, volume: 0, tradeCount: 0, notional: 0 });
+  if (b.openTimeUs !== barOpen)
+    Object.assign(b, { openTimeUs: barOpen, open: price, high: price, low: price, volume: 0, tradeCount: 0, notional: 0 });
   b.high = Math.max(b.high, price);
   b.low = Math.min(b.low, price);
   b.close = price;

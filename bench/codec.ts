@@ -172,12 +172,13 @@ function run(options: Options): { rows: Row[]; segmentEncodePerS: number; segmen
     });
     return wires.map((wire, i) => ({ wire, count: (batches[i] as BatchMessage).updates.length }));
   });
-  const encodeTasks = [
-    ...CONTENDERS.map((c) => cycling(batches, updatesOf, (b) => wireLength(c.encode(b)))),
-    segmentTask(batches),
-  ];
+  const encodeTasks = [...CONTENDERS.map((c) => cycling(batches, updatesOf, (b) => wireLength(c.encode(b)))), segmentTask(batches)];
   const decodeTasks = CONTENDERS.map((c, i) =>
-    cycling(frames[i] as { wire: Uint8Array | string; count: number }[], (f) => f.count, (f) => c.decode(f.wire)),
+    cycling(
+      frames[i] as { wire: Uint8Array | string; count: number }[],
+      (f) => f.count,
+      (f) => c.decode(f.wire),
+    ),
   );
   race(encodeTasks, options.warmup);
   const encodeRates = race(encodeTasks, options.seconds);

@@ -49,7 +49,16 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
       return lastSeq[id] as number;
     };
     ws.on('open', () => {
-      ws.send(encodeMessage({ type: 'subscribe', requestId: 1, all: false, interval: 0, resumeEpoch: 0, symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })) }));
+      ws.send(
+        encodeMessage({
+          type: 'subscribe',
+          requestId: 1,
+          all: false,
+          interval: 0,
+          resumeEpoch: 0,
+          symbols: symbols.map((symbol) => ({ symbol, lastSeq: 0 })),
+        }),
+      );
       sockets.push(ws);
       resolve();
     });
@@ -102,7 +111,18 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
     loopDelay.enable();
     stalls.reset();
   } else if (msg.type === 'report') {
-    process.send?.({ type: 'report', stalls: stalls.stalls(), deliveries, gaps, messages, bytes, histogram: Array.from(histogram), bucketUs: BUCKET_US, cpuCores: cpuCores(), loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)) });
+    process.send?.({
+      type: 'report',
+      stalls: stalls.stalls(),
+      deliveries,
+      gaps,
+      messages,
+      bytes,
+      histogram: Array.from(histogram),
+      bucketUs: BUCKET_US,
+      cpuCores: cpuCores(),
+      loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)),
+    });
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

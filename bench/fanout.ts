@@ -34,7 +34,8 @@ const { values } = parseArgs({
 const n = (k: keyof typeof values) => Number(values[k]);
 // Checked before any process starts, so a bad value leaves nothing running.
 const procs = n('load-procs');
-if (!Number.isInteger(procs) || procs < 1) throw new TypeError(`--load-procs must be a whole number of at least 1, got ${values['load-procs']}`);
+if (!Number.isInteger(procs) || procs < 1)
+  throw new TypeError(`--load-procs must be a whole number of at least 1, got ${values['load-procs']}`);
 if (!(n('warmup') >= 0)) throw new TypeError(`--warmup must be a number of seconds, 0 or more, got ${values.warmup}`);
 
 function child(file: string, args: string[] = [], extraExecArgv: string[] = []): ChildProcess {
@@ -57,14 +58,18 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 
 // --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
 const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
-const server = child('./fanout-server.ts', [values.instruments!, values.rate!, values['flush-ms']!, values['alloc-profile'] ?? ''], [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]);
+const server = child(
+  './fanout-server.ts',
+  [values.instruments!, values.rate!, values['flush-ms']!, values['alloc-profile'] ?? ''],
+  [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])],
+);
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
 
 // Every client's instruments, drawn once from a seeded generator so that runs with any number of
 // load processes subscribe the same clients to the same instruments.
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 const random = rng(1);
 const subscriptions = Array.from({ length: n('clients') }, () => {
@@ -75,7 +80,9 @@ const subscriptions = Array.from({ length: n('clients') }, () => {
 
 // The clients are split evenly over --load-procs processes (client i goes to process i mod N).
 const loadFlags = process.env.BENCH_LOAD_FLAGS ? process.env.BENCH_LOAD_FLAGS.split(' ') : [];
-const loads = Array.from({ length: procs }, () => child('./fanout-load.ts', [], [...loadFlags, ...(values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]));
+const loads = Array.from({ length: procs }, () =>
+  child('./fanout-load.ts', [], [...loadFlags, ...(values['profile-load'] ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])]),
+);
 await Promise.all(loads.map((load) => next(load, 'ready')));
 
 const t0 = Date.now();
@@ -96,7 +103,17 @@ for (const load of loads) load.send({ type: 'record' });
 const started = Date.now();
 await new Promise((r) => setTimeout(r, n('seconds') * 1000));
 
-interface LoadReport { stalls: Stall[]; deliveries: number; gaps: number; messages: number; bytes: number; histogram: number[]; bucketUs: number; cpuCores: number; loopDelayMs: [number, number, number] }
+interface LoadReport {
+  stalls: Stall[];
+  deliveries: number;
+  gaps: number;
+  messages: number;
+  bytes: number;
+  histogram: number[];
+  bucketUs: number;
+  cpuCores: number;
+  loopDelayMs: [number, number, number];
+}
 const reports = await Promise.all(loads.map((load) => (load.send({ type: 'report' }), next<LoadReport>(load, 'report'))));
 const sum = (k: 'deliveries' | 'gaps' | 'messages' | 'bytes' | 'cpuCores') => reports.reduce((a, r) => a + r[k], 0);
 const histogram = reports[0]!.histogram.map((_, i) => reports.reduce((a, r) => a + r.histogram[i]!, 0));
@@ -120,7 +137,15 @@ const report = {
   p99: percentile(0.99),
   p999: percentile(0.999),
 };
-const stats = await (server.send({ type: 'stats', final: true }), next<{ stalls: Stall[]; cpuCores: number; rssMiB: number; loopDelayMs: [number, number, number]; ticksAccepted: number; gateway: Record<string, number> }>(server, 'stats'));
+const stats = await (server.send({ type: 'stats', final: true }),
+next<{
+  stalls: Stall[];
+  cpuCores: number;
+  rssMiB: number;
+  loopDelayMs: [number, number, number];
+  ticksAccepted: number;
+  gateway: Record<string, number>;
+}>(server, 'stats'));
 const seconds = (Date.now() - started) / 1000;
 
 const rows: [string, string][] = [

@@ -95,12 +95,7 @@ function isOrigin(text: string): boolean {
   }
 }
 
-function serveOriginCheck(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  origins: EmbedRouteContext['origins'],
-): void {
+function serveOriginCheck(req: IncomingMessage, res: ServerResponse, url: URL, origins: EmbedRouteContext['origins']): void {
   const cors = { 'access-control-allow-origin': '*', vary: 'Origin' };
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': '600' });

@@ -107,7 +107,9 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   }
   // Node reads an empty host as "every interface": a blank FEED_HOST would expose the feed.
   if (typeof opts.host !== 'string' || opts.host.trim() === '') {
-    throw new TypeError(`feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(opts.host)}`);
+    throw new TypeError(
+      `feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(opts.host)}`,
+    );
   }
   const logger = opts.logger ?? createLogger();
   const startedAt = Date.now();
@@ -173,7 +175,8 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   // Logged as soon as the port answers: an adapter whose start() hangs holds up the line below
   // (up to startTimeoutMs), not this news.
   logger.info('feed service listening', { url, epoch: bus.epoch, adapters: supervisors.map((s) => s.label) });
-  const uninstallTrap = opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
+  const uninstallTrap =
+    opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
   await Promise.all(supervisors.map((s) => s.start()));
 
   let closing: Promise<void> | undefined;

@@ -28,7 +28,11 @@ export interface SignalSource {
 }
 
 /** Listens for SIGINT and SIGTERM on `source` and calls `first` once, then `again` for each later signal. */
-export function onShutdownSignals(handlers: ShutdownHandlers, source: SignalSource = process, nowMs: () => number = () => performance.now()): void {
+export function onShutdownSignals(
+  handlers: ShutdownHandlers,
+  source: SignalSource = process,
+  nowMs: () => number = () => performance.now(),
+): void {
   let firstAtMs: number | undefined;
   const on = (signal: ShutdownSignal): void => {
     const now = nowMs();

@@ -76,7 +76,9 @@ function afterNextFrame(callback: () => void): void {
 
 /** True when `b` draws like `a`: the same instrument at the same precisions. */
 function sameInstrument(a: Instrument, b: Instrument | undefined): boolean {
-  return b !== undefined && a.id === b.id && a.symbol === b.symbol && a.priceDecimals === b.priceDecimals && a.sizeDecimals === b.sizeDecimals;
+  return (
+    b !== undefined && a.id === b.id && a.symbol === b.symbol && a.priceDecimals === b.priceDecimals && a.sizeDecimals === b.sizeDecimals
+  );
 }
 
 /** Owns one chart instance. */
@@ -278,7 +280,8 @@ export class ChartController {
     this.lastDrawnTime = -Infinity;
     // The same instrument at the same interval (or one not known yet, as in a new epoch before the
     // instrument table): the person's view goes on. Anything else is a new view.
-    const goesOn = kept !== undefined && (instrument === undefined || (kept.symbol === instrument.symbol && kept.interval === state.interval));
+    const goesOn =
+      kept !== undefined && (instrument === undefined || (kept.symbol === instrument.symbol && kept.interval === state.interval));
     this.keptView = goesOn ? kept : undefined;
     if (kept && goesOn && instrument && this.restoreView(kept.view, state.bars.map(barTime), state.interval)) {
       this.keptView = undefined;
@@ -362,7 +365,10 @@ export class ChartController {
       grid: { vertLines: { color: p.grid }, horzLines: { color: p.grid } },
       rightPriceScale: { borderColor: p.border },
       timeScale: { borderColor: p.border },
-      crosshair: { vertLine: { color: p.crosshair, labelBackgroundColor: p.crosshair }, horzLine: { color: p.crosshair, labelBackgroundColor: p.crosshair } },
+      crosshair: {
+        vertLine: { color: p.crosshair, labelBackgroundColor: p.crosshair },
+        horzLine: { color: p.crosshair, labelBackgroundColor: p.crosshair },
+      },
     });
     this.candles.applyOptions({
       upColor: p.up,

@@ -54,14 +54,30 @@ export function PriceChart() {
         </span>
         <span className="legend-interval dim">{BAR_INTERVAL_LABELS[interval]}</span>
         <span className="legend-time dim" data-field="time" />
-        <span className="legend-item">O <b data-field="open" /></span>
-        <span className="legend-item">H <b data-field="high" /></span>
-        <span className="legend-item">L <b data-field="low" /></span>
-        <span className="legend-item">C <b data-field="close" /></span>
-        <span className="legend-item">V <b data-field="volume" /></span>
+        <span className="legend-item">
+          O <b data-field="open" />
+        </span>
+        <span className="legend-item">
+          H <b data-field="high" />
+        </span>
+        <span className="legend-item">
+          L <b data-field="low" />
+        </span>
+        <span className="legend-item">
+          C <b data-field="close" />
+        </span>
+        <span className="legend-item">
+          V <b data-field="volume" />
+        </span>
         <b className="legend-change" data-field="change" />
       </div>
-      <div ref={container} className="chart-canvas" data-testid="price-chart" data-symbol={symbol ?? ''} data-interval={BAR_INTERVAL_LABELS[interval]} />
+      <div
+        ref={container}
+        className="chart-canvas"
+        data-testid="price-chart"
+        data-symbol={symbol ?? ''}
+        data-interval={BAR_INTERVAL_LABELS[interval]}
+      />
       {(status === 'loading' || empty) && (
         <div className="chart-overlay" data-testid="chart-overlay">
           {!live

@@ -41,11 +41,26 @@ export function InstrumentSummary() {
       </div>
       <div className={`summary-change num ${tone}`}>{formatChange(change)}</div>
       <dl className="summary-stats">
-        <div><dt>Bid</dt><dd className="num">{formatPrice(ticker?.bid, d)}</dd></div>
-        <div><dt>Ask</dt><dd className="num">{formatPrice(ticker?.ask, d)}</dd></div>
-        <div title="Session high (UTC day)"><dt>High</dt><dd className="num">{formatPrice(ticker?.high, d)}</dd></div>
-        <div title="Session low (UTC day)"><dt>Low</dt><dd className="num">{formatPrice(ticker?.low, d)}</dd></div>
-        <div title="Session volume (UTC day)"><dt>Vol</dt><dd className="num">{formatVolume(ticker?.volume, instrument.sizeDecimals)}</dd></div>
+        <div>
+          <dt>Bid</dt>
+          <dd className="num">{formatPrice(ticker?.bid, d)}</dd>
+        </div>
+        <div>
+          <dt>Ask</dt>
+          <dd className="num">{formatPrice(ticker?.ask, d)}</dd>
+        </div>
+        <div title="Session high (UTC day)">
+          <dt>High</dt>
+          <dd className="num">{formatPrice(ticker?.high, d)}</dd>
+        </div>
+        <div title="Session low (UTC day)">
+          <dt>Low</dt>
+          <dd className="num">{formatPrice(ticker?.low, d)}</dd>
+        </div>
+        <div title="Session volume (UTC day)">
+          <dt>Vol</dt>
+          <dd className="num">{formatVolume(ticker?.volume, instrument.sizeDecimals)}</dd>
+        </div>
       </dl>
     </div>
   );

@@ -107,7 +107,11 @@ export class EmbedChartView {
       this.#stopWatching(true);
       this.#options = undefined;
       this.#applyTheme('auto');
-      this.#showProblem({ kind: 'bad-option', message: options.message, hint: 'Fix the chart\'s settings (see "Embedding" in the Tickwire docs).' });
+      this.#showProblem({
+        kind: 'bad-option',
+        message: options.message,
+        hint: 'Fix the chart\'s settings (see "Embedding" in the Tickwire docs).',
+      });
       this.#host.dataset.status = 'error';
       this.#host.dataset.problem = 'bad-option';
       return;
@@ -199,7 +203,11 @@ export class EmbedChartView {
     this.#setText(this.#el.conn, CONNECTION_TEXT[state.connection] ?? state.connection);
     this.#controller?.sync(state.chart, instrument);
     const overlay =
-      state.status === 'connecting' ? 'Connecting to the feed…' : state.status === 'loading' ? `Loading ${intervalLabel(state.chart.interval)} bars…` : '';
+      state.status === 'connecting'
+        ? 'Connecting to the feed…'
+        : state.status === 'loading'
+          ? `Loading ${intervalLabel(state.chart.interval)} bars…`
+          : '';
     this.#setText(this.#el.overlay, state.status === 'ready' && state.chart.bars.length === 0 ? 'No trades in this interval yet' : overlay);
     this.#showProblem(state.status === 'error' ? state.problem : undefined);
     const data = this.#host.dataset;

@@ -90,7 +90,13 @@ export function EmbedButton() {
   };
   return (
     <>
-      <button type="button" className={`toggle ${styles.trigger}`} data-testid="embed-button" title="Embed this chart in another page" onClick={open}>
+      <button
+        type="button"
+        className={`toggle ${styles.trigger}`}
+        data-testid="embed-button"
+        title="Embed this chart in another page"
+        onClick={open}
+      >
         Embed
       </button>
       <dialog ref={dialog} className={styles.dialog} data-testid="embed-dialog" aria-labelledby="embed-dialog-title">
@@ -107,8 +113,8 @@ export function EmbedButton() {
             SECTIONS.map((s) => <SnippetBlock key={s.key} name={s.key} title={s.title} what={s.what} code={snippets[s.key]} />)
           )}
           <p className={styles.note}>
-            Every chart of a page shares one connection. Pages on other sites must be allowed by the feed
-            (<code>npm run feed -- --allow-origin https://your.site</code>) and, for the iframe, by
+            Every chart of a page shares one connection. Pages on other sites must be allowed by the feed (
+            <code>npm run feed -- --allow-origin https://your.site</code>) and, for the iframe, by
             <code> EMBED_FRAME_ANCESTORS</code> (any site by default). See docs/embedding.md.
           </p>
         </div>

@@ -32,7 +32,12 @@ export interface EmbedFrameProps {
 export function frameOptions(props: EmbedFrameProps, page: { hostname: string; protocol: string }): EmbedChartOptions | EmbedOptionError {
   let feedUrl: string;
   try {
-    feedUrl = resolveFeedUrl({ queryUrl: props.queryFeedUrl, configuredUrl: props.configuredFeedUrl, configuredPort: props.configuredFeedPort, page });
+    feedUrl = resolveFeedUrl({
+      queryUrl: props.queryFeedUrl,
+      configuredUrl: props.configuredFeedUrl,
+      configuredPort: props.configuredFeedPort,
+      page,
+    });
   } catch (error) {
     return new EmbedOptionError('feed', (error as Error).message);
   }

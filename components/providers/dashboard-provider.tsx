@@ -37,9 +37,7 @@ declare global {
 
 export function DashboardProvider(props: DashboardProviderProps) {
   const { initialSymbol, initialInterval, queryFeedUrl, configuredFeedUrl, configuredFeedPort, children } = props;
-  const [store] = useState(() =>
-    createDashboardStore({ url: '', initialSymbol, initialInterval, prefs: DEFAULT_PREFS }),
-  );
+  const [store] = useState(() => createDashboardStore({ url: '', initialSymbol, initialInterval, prefs: DEFAULT_PREFS }));
 
   useEffect(() => {
     const { actions } = store.getState();
@@ -72,7 +70,12 @@ export function DashboardProvider(props: DashboardProviderProps) {
         page: window.location,
       });
     } catch (error) {
-      actions.reportError('feed-unreachable', 'config', (error as Error).message, 'Fix the feed URL (for example ?feed=ws://127.0.0.1:8080) and reload.');
+      actions.reportError(
+        'feed-unreachable',
+        'config',
+        (error as Error).message,
+        'Fix the feed URL (for example ?feed=ws://127.0.0.1:8080) and reload.',
+      );
       actions.setConnectionState('closed');
       return;
     }

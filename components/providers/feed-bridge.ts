@@ -24,7 +24,13 @@ import {
 import type { BarInterval } from '../../lib/market/types';
 import { ErrorCode } from '../../lib/protocol/constants';
 import type { DashboardState, DashboardStore } from '../../lib/store/dashboard-store';
-import { feedClosedText, feedUnreachableText, protocolMismatchText, requestRefusedText, unknownInstrumentText } from '../../lib/text/feed-errors';
+import {
+  feedClosedText,
+  feedUnreachableText,
+  protocolMismatchText,
+  requestRefusedText,
+  unknownInstrumentText,
+} from '../../lib/text/feed-errors';
 
 /** How often the badge's stats are refreshed from the client (ms). */
 export const STATS_REFRESH_MS = 500;
@@ -69,19 +75,44 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
       if (error.code === ErrorCode.UnknownInstrument) {
         actions.reportError('unknown-instrument', subject, unknownInstrumentText(subject), 'Pick an instrument from the watchlist.');
       } else if (error.code === ErrorCode.BadInterval) {
-        actions.reportError('bad-interval', subject, requestRefusedText('the bar interval', error.serverMessage), 'Choose another timeframe.');
+        actions.reportError(
+          'bad-interval',
+          subject,
+          requestRefusedText('the bar interval', error.serverMessage),
+          'Choose another timeframe.',
+        );
       } else {
-        actions.reportError('server-error', subject, requestRefusedText(subject === 'request' ? 'a request' : subject, error.serverMessage), 'Reload the page; if it persists, check the feed service log.');
+        actions.reportError(
+          'server-error',
+          subject,
+          requestRefusedText(subject === 'request' ? 'a request' : subject, error.serverMessage),
+          'Reload the page; if it persists, check the feed service log.',
+        );
       }
     } else if (error instanceof RemoteCloseError) {
       const subject = `${CLOSE_SUBJECT_PREFIX}${error.closeCode}`;
       if (error.kind === 'policy') {
-        actions.reportError('server-error', subject, feedClosedText(feedUrl, error.reason, error.closeCode), `If it refused this page's origin, start the feed with --allow-origin ${globalOrigin()}.`);
+        actions.reportError(
+          'server-error',
+          subject,
+          feedClosedText(feedUrl, error.reason, error.closeCode),
+          `If it refused this page's origin, start the feed with --allow-origin ${globalOrigin()}.`,
+        );
       } else {
-        actions.reportError('server-error', subject, error.message, 'Reconnecting automatically; check the feed service log if it keeps happening.');
+        actions.reportError(
+          'server-error',
+          subject,
+          error.message,
+          'Reconnecting automatically; check the feed service log if it keeps happening.',
+        );
       }
     } else if (error instanceof ProtocolError) {
-      actions.reportError('decode-error', error.code, `Unreadable data from the feed: ${error.message}`, 'Reconnecting automatically; the feed and dashboard may be from different releases.');
+      actions.reportError(
+        'decode-error',
+        error.code,
+        `Unreadable data from the feed: ${error.message}`,
+        'Reconnecting automatically; the feed and dashboard may be from different releases.',
+      );
     } else if (error instanceof TransportError) {
       if (!everConnected) unreachable();
     } else {

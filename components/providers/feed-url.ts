@@ -34,11 +34,15 @@ export interface FeedUrlSources {
 /** The feed URL to connect to; throws TypeError naming a malformed source. */
 export function resolveFeedUrl(sources: FeedUrlSources): string {
   if (sources.queryUrl !== undefined && sources.queryUrl !== '') {
-    if (!isFeedUrl(sources.queryUrl)) throw new TypeError(`?feed= must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.queryUrl}"`);
+    if (!isFeedUrl(sources.queryUrl))
+      throw new TypeError(`?feed= must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.queryUrl}"`);
     return sources.queryUrl;
   }
   if (sources.configuredUrl !== undefined && sources.configuredUrl !== '') {
-    if (!isFeedUrl(sources.configuredUrl)) throw new TypeError(`FEED_URL must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.configuredUrl}"`);
+    if (!isFeedUrl(sources.configuredUrl))
+      throw new TypeError(
+        `FEED_URL must be a ws:// or wss:// URL with a host, a port up to 65535 and no #, got "${sources.configuredUrl}"`,
+      );
     return sources.configuredUrl;
   }
   const port = sources.configuredPort ?? DEFAULT_FEED_PORT;

@@ -29,7 +29,12 @@ export function formatClockMs(timeUs: number, zone: TimeZoneChoice): string {
 /** "Tue 14 Jan 14:03:07" for a time in seconds since the Unix epoch (crosshair label, legend). */
 export function formatDateTime(timeSec: number, zone: TimeZoneChoice): string {
   return formatter(zone, {
-    weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    weekday: 'short',
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   }).format(timeSec * 1000);
 }
 
@@ -48,7 +53,13 @@ export const TICK_MARK = { Year: 0, Month: 1, DayOfMonth: 2, Time: 3, TimeWithSe
 export function formatTickMark(timeSec: number, tickMarkType: number, zone: TimeZoneChoice): string {
   const ms = timeSec * 1000;
   if (zone === 'local') {
-    const parts = formatter('local', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
+    const parts = formatter('local', {
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(ms);
     const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
     const midnight = part('hour') === 0 && part('minute') === 0 && part('second') === 0;
     if (midnight) {
@@ -80,9 +91,7 @@ function markLabel(ms: number, tickMarkType: number, zone: TimeZoneChoice): stri
 /** Short name of the zone times are shown in: "UTC", or the viewer's zone now ("EST", "GMT+1"). */
 export function zoneLabel(zone: TimeZoneChoice): string {
   if (zone === 'utc') return 'UTC';
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
-    .formatToParts(new Date())
-    .find((p) => p.type === 'timeZoneName');
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
   return part?.value ?? 'local';
 }
 

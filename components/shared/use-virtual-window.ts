@@ -15,11 +15,7 @@ export interface VirtualWindow {
 }
 
 /** Tracks the scroll position and height of `viewport` and returns the rows to render. */
-export function useVirtualWindow(
-  viewport: RefObject<HTMLElement | null>,
-  rowHeight: number,
-  rowCount: number,
-): VirtualWindow {
+export function useVirtualWindow(viewport: RefObject<HTMLElement | null>, rowHeight: number, rowCount: number): VirtualWindow {
   const [scroll, setScroll] = useState({ top: 0, height: 800 });
   useEffect(() => {
     const el = viewport.current;
@@ -29,9 +25,7 @@ export function useVirtualWindow(
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         setScroll((prev) =>
-          prev.top === el.scrollTop && prev.height === el.clientHeight
-            ? prev
-            : { top: el.scrollTop, height: el.clientHeight },
+          prev.top === el.scrollTop && prev.height === el.clientHeight ? prev : { top: el.scrollTop, height: el.clientHeight },
         );
       });
     };

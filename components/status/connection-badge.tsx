@@ -35,9 +35,7 @@ export function ConnectionBadge() {
   const stale = sinceData !== undefined && sinceData > STALE_AFTER_MS;
   const ageMs = sinceData === undefined ? stats.dataAgeMs : Math.max(sinceData, stats.dataAgeMs ?? 0);
   const retryInMs =
-    connection.state === 'reconnecting' && connection.retryAt !== undefined && now > 0
-      ? Math.max(0, connection.retryAt - now)
-      : undefined;
+    connection.state === 'reconnecting' && connection.retryAt !== undefined && now > 0 ? Math.max(0, connection.retryAt - now) : undefined;
   const live = connection.state === 'connected';
   let label: string = STATE_LABEL[connection.state];
   if (retryInMs !== undefined) label += retryInMs > 0 ? ` in ${Math.ceil(retryInMs / 1000)} s` : '…';

@@ -14,7 +14,13 @@ export function VenueStatusList() {
       {venues.map((venue) => {
         const troubled = venue.state === 'down' || venue.state === 'stale';
         return (
-          <li key={venue.venue} className={`venue venue-${venue.state}`} title={venue.reason || venue.state} data-state={venue.state} data-venue={venue.venue}>
+          <li
+            key={venue.venue}
+            className={`venue venue-${venue.state}`}
+            title={venue.reason || venue.state}
+            data-state={venue.state}
+            data-venue={venue.venue}
+          >
             <span className="venue-dot" aria-hidden />
             {venue.venue}
             {troubled && (

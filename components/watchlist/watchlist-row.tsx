@@ -70,10 +70,18 @@ function WatchlistRowView({ instrument, ticker, selected, index, showVenue, flas
       <span role="gridcell" data-testid="cell-change" className={`num ${tone(changeDirection(change))}`}>
         {formatChange(change)}
       </span>
-      <span role="gridcell" data-testid="cell-bid" className={`num ${ticker ? flashClass(ticker.bidDirection, ticker.bidMovedAtMs, flashSince, true) : ''}`}>
+      <span
+        role="gridcell"
+        data-testid="cell-bid"
+        className={`num ${ticker ? flashClass(ticker.bidDirection, ticker.bidMovedAtMs, flashSince, true) : ''}`}
+      >
         {formatPrice(ticker?.bid, d)}
       </span>
-      <span role="gridcell" data-testid="cell-ask" className={`num ${ticker ? flashClass(ticker.askDirection, ticker.askMovedAtMs, flashSince, true) : ''}`}>
+      <span
+        role="gridcell"
+        data-testid="cell-ask"
+        className={`num ${ticker ? flashClass(ticker.askDirection, ticker.askMovedAtMs, flashSince, true) : ''}`}
+      >
         {formatPrice(ticker?.ask, d)}
       </span>
       <span role="gridcell" data-testid="cell-spread" className="num dim">

@@ -72,11 +72,6 @@ export class ClientClosedError extends Error {
 }
 
 /** Everything the `error` event carries. */
-export type FeedClientError =
-  | ProtocolError
-  | ServerRequestError
-  | TransportError
-  | RemoteCloseError
-  | ProtocolVersionError;
+export type FeedClientError = ProtocolError | ServerRequestError | TransportError | RemoteCloseError | ProtocolVersionError;
 
 export { ProtocolError };

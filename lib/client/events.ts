@@ -4,13 +4,7 @@
  * store can buffer them as `ServerMessage`s and fold them once per animation frame.
  */
 import type { Instrument } from '../market/types';
-import type {
-  BatchMessage,
-  HelloMessage,
-  InstrumentsMessage,
-  SnapshotMessage,
-  StatusMessage,
-} from '../protocol/messages';
+import type { BatchMessage, HelloMessage, InstrumentsMessage, SnapshotMessage, StatusMessage } from '../protocol/messages';
 import type { FeedClientError } from './errors';
 import type { StateChange } from './states';
 

@@ -14,12 +14,7 @@
 import { codecFor, type Codec } from '../protocol';
 import { MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON } from '../protocol/constants';
 import { ProtocolError } from '../protocol/errors';
-import type {
-  ClientMessage,
-  HelloMessage,
-  ServerMessage,
-  StatusMessage,
-} from '../protocol/messages';
+import type { ClientMessage, HelloMessage, ServerMessage, StatusMessage } from '../protocol/messages';
 import { backoffDelay } from '../net/backoff';
 import { closePolicy, describeClose } from './close-policy';
 import { Emitter, type Listener } from './emitter';
@@ -383,8 +378,7 @@ export class FeedClient {
         this.#stats.unknownMessage();
         return;
       }
-      const err =
-        error instanceof ProtocolError ? error : new ProtocolError('TW_ERR_BAD_VALUE', `decoder failed: ${errorText(error)}`);
+      const err = error instanceof ProtocolError ? error : new ProtocolError('TW_ERR_BAD_VALUE', `decoder failed: ${errorText(error)}`);
       const run = this.#run;
       this.#events.emit('error', err);
       if (run !== this.#run) return; // a handler closed the client

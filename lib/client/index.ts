@@ -28,14 +28,7 @@ export type { FeedClientStats } from './stats';
 export { InstrumentTable, formatPrice, formatSize } from './instrument-table';
 export { SubscriptionBook } from './subscription-book';
 export type { IntervalOrNone, SubscriptionGroup } from './subscription-book';
-export {
-  ServerRequestError,
-  TransportError,
-  RemoteCloseError,
-  ProtocolVersionError,
-  ClientClosedError,
-  ProtocolError,
-} from './errors';
+export { ServerRequestError, TransportError, RemoteCloseError, ProtocolVersionError, ClientClosedError, ProtocolError } from './errors';
 export type { FeedClientError } from './errors';
 export { globalWebSocketFactory, messageData, WS_OPEN } from './transport';
 export type { WebSocketFactory, WebSocketLike } from './transport';

@@ -117,7 +117,9 @@ export function resolveFeedClientOptions(options: FeedClientOptions): ResolvedFe
     // The transport's own check: a URL no WebSocket can open (ws://localhost:80800) is refused here
     // instead of failing every connection attempt while the client retries forever.
     if (typeof url !== 'string' || !isWebSocketUrl(url)) {
-      throw new TypeError(`option "url" must hold ws:// or wss:// URLs a WebSocket can open (a host, a port up to 65535, no #), got ${JSON.stringify(url)}`);
+      throw new TypeError(
+        `option "url" must hold ws:// or wss:// URLs a WebSocket can open (a host, a port up to 65535, no #), got ${JSON.stringify(url)}`,
+      );
     }
   }
 

@@ -115,19 +115,6 @@ export function shareWaiters(waiters: readonly Waiter[], parts: readonly Request
   return shares;
 }
 
-/** Settles `waiters` once all `requests` resolve (or with the first rejection). */
-export function settleAll(requests: Promise<void>[], waiters: readonly Waiter[]): void {
-  if (waiters.length === 0) return;
-  Promise.all(requests).then(
-    () => {
-      for (const waiter of waiters) waiter.resolve();
-    },
-    (error: Error) => {
-      for (const waiter of waiters) waiter.reject(error);
-    },
-  );
-}
-
 /** Largest request id before the ids wrap to 1. */
 export const MAX_REQUEST_ID = 0xffff_ffff;
 

@@ -131,7 +131,9 @@ export class RequestRouter {
     const requests: Array<{ all: boolean; symbols: readonly string[] }> = [];
     if (symbols === 'all') {
       requests.push({ all: true, symbols: [] });
-      const extra = [...this.#resyncPairs].filter(([symbol, i]) => i === interval && !this.deps.book.holds(symbol, interval)).map(([symbol]) => symbol);
+      const extra = [...this.#resyncPairs]
+        .filter(([symbol, i]) => i === interval && !this.deps.book.holds(symbol, interval))
+        .map(([symbol]) => symbol);
       for (const symbol of extra) this.#resyncPairs.delete(symbol);
       if (extra.length > 0) requests.push(...this.#unsubscribeParts(false, extra, interval));
     } else {
@@ -417,7 +419,11 @@ export class RequestRouter {
   }
 
   /** Unsubscribe requests of `symbols` at `interval`, each fitting the message limit. */
-  #unsubscribeParts(all: boolean, symbols: readonly string[], interval: IntervalOrNone): Array<{ all: boolean; symbols: readonly string[] }> {
+  #unsubscribeParts(
+    all: boolean,
+    symbols: readonly string[],
+    interval: IntervalOrNone,
+  ): Array<{ all: boolean; symbols: readonly string[] }> {
     const bytesOf = (part: readonly string[]) =>
       this.deps.messageBytes({ type: 'unsubscribe', requestId: MAX_REQUEST_ID, all, interval, symbols: part });
     return splitToFit(symbols, bytesOf, this.deps.maxMessageBytes).map((part) => ({ all, symbols: part }));

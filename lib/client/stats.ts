@@ -161,8 +161,7 @@ export class StatsCollector {
       updatesPerSec: this.#updates.ratePerSec(now),
       bytesPerSec: this.#bytes.ratePerSec(now),
       rttMs: this.#rttMs,
-      dataAgeMs:
-        this.#newestReceiveTimeUs === null ? null : Math.max(0, now + offset - this.#newestReceiveTimeUs / 1000),
+      dataAgeMs: this.#newestReceiveTimeUs === null ? null : Math.max(0, now + offset - this.#newestReceiveTimeUs / 1000),
       lastMessageAgeMs: this.#lastMessageAt === null ? null : now - this.#lastMessageAt,
       clockOffsetMs: this.#clockOffsetMs,
       reconnects: this.reconnects,

@@ -8,16 +8,6 @@ import { fitUtf8 } from '../text/fit-utf8';
 /** `readyState` value of an open socket (WHATWG WebSockets standard). */
 export const WS_OPEN = 1;
 
-/** The event fields the client reads. */
-export interface MessageEventLike {
-  readonly data: unknown;
-}
-/** Close event fields (RFC 6455 §7.1.5 / §7.1.6). */
-export interface CloseEventLike {
-  readonly code: number;
-  readonly reason: string;
-}
-
 /**
  * Minimal browser `WebSocket` surface. Handlers are typed loosely (`any` event) because the DOM
  * and `ws` declare different event classes; the client only reads `data`, `code` and `reason`.

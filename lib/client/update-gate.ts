@@ -51,9 +51,7 @@ export class UpdateGate {
     // A recovered snapshot replays history after a resume point; when two requests resumed the
     // same instrument, drop the trades and quotes this client already has (bars are revisions).
     const updates =
-      message.recovered && position !== undefined
-        ? message.updates.filter((u) => u.kind === 'bar' || u.seq > position)
-        : message.updates;
+      message.recovered && position !== undefined ? message.updates.filter((u) => u.kind === 'bar' || u.seq > position) : message.updates;
     stats.updates(updates.length, now);
     events.emit('snapshot', { ...message, updates, instrument });
   }
@@ -87,7 +85,8 @@ export class UpdateGate {
     // Fast path first (subscribed to all, or under the full name); bare-name subscriptions second.
     if (instrument && !book.covers(instrument.symbol) && !book.coversInstrument(instrument.symbol, table.aliasOf(instrument))) return false;
     // Bars of an interval whose pair was dropped (still in flight) go to no one.
-    if (instrument && update.kind === 'bar' && !book.holdsInterval(instrument.symbol, table.aliasOf(instrument), update.interval)) return false;
+    if (instrument && update.kind === 'bar' && !book.holdsInterval(instrument.symbol, table.aliasOf(instrument), update.interval))
+      return false;
     const before = tracker.position(update.instrumentId);
     switch (tracker.check(update, conflated)) {
       case SeqVerdict.Accept:

@@ -99,7 +99,8 @@ export class ChartWatch {
     const seeded = bars?.seeded ?? false;
     const price = bars?.lastTrade?.price;
     if (price !== this.#lastPrice) {
-      if (price !== undefined && this.#lastPrice !== undefined) this.#direction = price > this.#lastPrice ? 1 : price < this.#lastPrice ? -1 : this.#direction;
+      if (price !== undefined && this.#lastPrice !== undefined)
+        this.#direction = price > this.#lastPrice ? 1 : price < this.#lastPrice ? -1 : this.#direction;
       this.#lastPrice = price;
     }
     const problem = this.problem ?? facts.problem;

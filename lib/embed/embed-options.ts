@@ -78,7 +78,10 @@ export function parseSymbol(value: unknown, option = 'symbol'): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') throw new EmbedOptionError(option, `No instrument given: set ${option}, e.g. ${option}="BTC-USD".`);
   if (text.length > MAX_INSTRUMENT_NAME_LENGTH || !SYMBOL.test(text)) {
-    throw new EmbedOptionError(option, `"${text.slice(0, MAX_INSTRUMENT_NAME_LENGTH)}" is not an instrument name (e.g. BTC-USD or SIM:BTC-USD).`);
+    throw new EmbedOptionError(
+      option,
+      `"${text.slice(0, MAX_INSTRUMENT_NAME_LENGTH)}" is not an instrument name (e.g. BTC-USD or SIM:BTC-USD).`,
+    );
   }
   return text;
 }
@@ -86,7 +89,8 @@ export function parseSymbol(value: unknown, option = 'symbol'): string {
 /** Parses "1m" / "60" / 60 into a bar interval; undefined or '' gives the default. @throws EmbedOptionError */
 export function parseIntervalOption(value: unknown, option = 'interval'): BarInterval {
   if (value === undefined || value === null || value === '') return EMBED_DEFAULTS.interval;
-  const parsed = typeof value === 'number' ? parseBarInterval(String(value)) : typeof value === 'string' ? parseBarInterval(value.trim()) : undefined;
+  const parsed =
+    typeof value === 'number' ? parseBarInterval(String(value)) : typeof value === 'string' ? parseBarInterval(value.trim()) : undefined;
   if (parsed === undefined) {
     throw new EmbedOptionError(option, `Unknown ${option} "${String(value)}": use ${intervalChoices()}.`);
   }
@@ -112,12 +116,18 @@ export function parseHeight(value: unknown, fallback: EmbedHeight = EMBED_DEFAUL
   const pixels = /^\d+(\.\d+)?(px)?$/.test(text) ? Number.parseFloat(text) : undefined;
   if (pixels !== undefined) {
     if (pixels < MIN_EMBED_HEIGHT_PX || pixels > MAX_EMBED_HEIGHT_PX) {
-      throw new EmbedOptionError(option, `${option} ${text} is out of range: use ${MIN_EMBED_HEIGHT_PX} to ${MAX_EMBED_HEIGHT_PX} pixels, or a CSS length such as 100%.`);
+      throw new EmbedOptionError(
+        option,
+        `${option} ${text} is out of range: use ${MIN_EMBED_HEIGHT_PX} to ${MAX_EMBED_HEIGHT_PX} pixels, or a CSS length such as 100%.`,
+      );
     }
     return Math.round(pixels);
   }
   if (CSS_LENGTH.test(text)) return text;
-  throw new EmbedOptionError(option, `Unknown ${option} "${String(value)}": use a number of pixels (e.g. 400) or a CSS length (e.g. 100%, 60vh).`);
+  throw new EmbedOptionError(
+    option,
+    `Unknown ${option} "${String(value)}": use a number of pixels (e.g. 400) or a CSS length (e.g. 100%, 60vh).`,
+  );
 }
 
 /** Parses on/off, true/false, yes/no, 1/0 (or a boolean); undefined or '' gives `fallback`. @throws EmbedOptionError */

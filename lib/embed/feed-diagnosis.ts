@@ -26,11 +26,13 @@ export interface OriginCheckAnswer {
 
 /** Outcome of {@link checkFeedOrigin}. */
 export type FeedDiagnosis =
-  | { readonly reachable: false; readonly detail: string }
-  | { readonly reachable: true; readonly answer: OriginCheckAnswer | undefined };
+  { readonly reachable: false; readonly detail: string } | { readonly reachable: true; readonly answer: OriginCheckAnswer | undefined };
 
 /** The subset of `fetch` the check uses (injectable for tests). */
-export type FetchLike = (url: string, init: { signal?: AbortSignal; mode?: 'cors'; headers?: Record<string, string> }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { signal?: AbortSignal; mode?: 'cors'; headers?: Record<string, string> },
+) => Promise<{
   readonly ok: boolean;
   readonly status: number;
   json(): Promise<unknown>;

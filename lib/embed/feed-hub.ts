@@ -217,12 +217,17 @@ export class FeedHub {
       // The client dropped the refused pairs from its book: a later sync may ask again.
       for (const [key, pair] of this.#subscribed) if (error.symbols.includes(pair.symbol)) this.#subscribed.delete(key);
       for (const watch of this.#watches) {
-        const named = error.symbols.includes(watch.name) || (watch.instrument !== undefined && error.symbols.includes(watch.instrument.symbol));
+        const named =
+          error.symbols.includes(watch.name) || (watch.instrument !== undefined && error.symbols.includes(watch.instrument.symbol));
         if (!named) continue;
         watch.problem =
           error.code === ErrorCode.UnknownInstrument
             ? unknownSymbol(watch.name, [])
-            : { kind: 'refused', message: requestRefusedText(watch.name, error.serverMessage), hint: 'Check the symbol, or ask the feed operator about its limits.' };
+            : {
+                kind: 'refused',
+                message: requestRefusedText(watch.name, error.serverMessage),
+                hint: 'Check the symbol, or ask the feed operator about its limits.',
+              };
         watch.notify();
       }
       return;
@@ -241,7 +246,9 @@ export class FeedHub {
       this.#problem = {
         kind: 'refused',
         message: feedClosedText(this.feedUrl, error.reason, error.closeCode),
-        hint: origin ? `If this site is not allowed, ask the operator to run the feed with --allow-origin ${origin}.` : 'Ask the feed operator why.',
+        hint: origin
+          ? `If this site is not allowed, ask the operator to run the feed with --allow-origin ${origin}.`
+          : 'Ask the feed operator why.',
       };
       this.#notifyAll();
     }
@@ -276,7 +283,10 @@ export class FeedHub {
               message: `"${watch.name}" is listed by several venues: ${resolution.candidates.map((c) => c.symbol).join(', ')}.`,
               hint: `Name the venue, e.g. symbol="${resolution.candidates[0]?.symbol ?? ''}".`,
             }
-          : unknownSymbol(watch.name, [...this.#client.instruments.byId.values()].map((i) => i.symbol));
+          : unknownSymbol(
+              watch.name,
+              [...this.#client.instruments.byId.values()].map((i) => i.symbol),
+            );
     }
     watch.notify();
   }
@@ -299,7 +309,12 @@ export class FeedHub {
     const key = pairKey(instrument.symbol, watch.interval);
     let pair = this.#pairs.get(key);
     if (!pair || pair.bars.instrumentId !== instrument.id) {
-      pair = { symbol: instrument.symbol, interval: watch.interval, bars: new IntervalBars(instrument.id, watch.interval, this.#options.maxBars), watches: new Set() };
+      pair = {
+        symbol: instrument.symbol,
+        interval: watch.interval,
+        bars: new IntervalBars(instrument.id, watch.interval, this.#options.maxBars),
+        watches: new Set(),
+      };
       this.#pairs.set(key, pair);
     }
     pair.watches.add(watch);

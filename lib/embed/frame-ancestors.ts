@@ -34,7 +34,11 @@ export function parseFrameAncestors(setting: string | undefined): FrameAncestors
     const bare = token.replace(/^'(.*)'$/, '$1').toLowerCase();
     if (KEYWORDS.has(bare)) sources.push(`'${bare}'`);
     else if (SCHEME_SOURCE.test(token) || HOST_SOURCE.test(token)) sources.push(token);
-    else return { ok: false, error: `"${token}" is not a frame-ancestors source (use *, self, none, https:, or origins such as https://example.com)` };
+    else
+      return {
+        ok: false,
+        error: `"${token}" is not a frame-ancestors source (use *, self, none, https:, or origins such as https://example.com)`,
+      };
   }
   if (sources.includes("'none'") && sources.length > 1) return { ok: false, error: "'none' cannot be combined with other sources" };
   return { ok: true, value: sources.join(' ') };

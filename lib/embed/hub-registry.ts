@@ -96,7 +96,10 @@ export function acquireFeedHub(feedUrl: string, factory: HubFactory = (url) => d
   };
 }
 
-/** Feeds this page holds a hub for, with their holder counts (diagnostics and tests). */
+/**
+ * Feeds this page holds a hub for, with their holder counts (diagnostics and tests).
+ * @internal
+ */
 export function activeFeedHubs(): Array<{ feedUrl: string; holders: number; charts: number }> {
   return [...registry().entries()].map(([feedUrl, entry]) => ({ feedUrl, holders: entry.holders, charts: entry.hub.watchCount }));
 }

@@ -39,11 +39,7 @@ export function backoffCeiling(attempt: number, options: BackoffOptions): number
  * `[minDelayMs, backoffCeiling(attempt)]` ("full jitter" above a floor). `random` returns a
  * number in [0, 1) and is injectable so tests can pin it. Result is rounded to a whole ms.
  */
-export function backoffDelay(
-  attempt: number,
-  options: BackoffOptions = DEFAULT_BACKOFF,
-  random: () => number = Math.random,
-): number {
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
   const ceiling = backoffCeiling(attempt, options);
   const floor = Math.min(options.minDelayMs, ceiling);
   const r = Math.min(Math.max(random(), 0), 1);

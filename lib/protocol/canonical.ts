@@ -7,14 +7,7 @@
 import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, SessionStats, Side, Trade } from '../market/types';
 import { MAX_STRING_BYTES } from './constants';
 import type { ProtocolErrorCode } from './errors';
-import type {
-  AnyMessage,
-  ClientMessage,
-  InstrumentEntry,
-  ServerMessage,
-  SubscribeEntry,
-  VenueStatus,
-} from './messages';
+import type { AnyMessage, ClientMessage, InstrumentEntry, ServerMessage, SubscribeEntry, VenueStatus } from './messages';
 import {
   describe,
   isAssetClass,
@@ -56,7 +49,8 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
   const c = new Checker(options);
   const o = c.object(value, 'message');
   const type = o.type;
-  if (typeof type !== 'string') return options.fail('TW_ERR_UNKNOWN_MESSAGE_TYPE', `message.type must be a string, got ${describe(type)}`, true);
+  if (typeof type !== 'string')
+    return options.fail('TW_ERR_UNKNOWN_MESSAGE_TYPE', `message.type must be a string, got ${describe(type)}`, true);
   const isServer = SERVER_TYPES.has(type);
   const isClient = CLIENT_TYPES.has(type);
   if ((direction === 'server' && isClient) || (direction === 'client' && isServer)) {
@@ -73,9 +67,11 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         heartbeatIntervalMs: c.uint(o, 'heartbeatIntervalMs', 'hello'),
         serverTimeUs: c.uint(o, 'serverTimeUs', 'hello'),
         capabilities: c.array(o, 'capabilities', 'hello').map((v) => c.stringValue(v, 'hello.capabilities[]')),
-        intervals: c.array(o, 'intervals', 'hello').map((v) =>
-          isRequestInterval(v) && v > 0 ? v : c.bad('hello.intervals[]', 'an interval 1 .. 2^31-1 (seconds)', v, typeof v !== 'number'),
-        ),
+        intervals: c
+          .array(o, 'intervals', 'hello')
+          .map((v) =>
+            isRequestInterval(v) && v > 0 ? v : c.bad('hello.intervals[]', 'an interval 1 .. 2^31-1 (seconds)', v, typeof v !== 'number'),
+          ),
       };
       break;
     case 'instruments':
@@ -219,7 +215,9 @@ class Checker {
 
   intervalOrNone(o: Obj, path: string) {
     const v = o.interval;
-    return isIntervalOrNone(v) ? ((v + 0) as BarInterval | 0) : this.bad(`${path}.interval`, '0 or one of BAR_INTERVALS (seconds)', v, typeof v !== 'number');
+    return isIntervalOrNone(v)
+      ? ((v + 0) as BarInterval | 0)
+      : this.bad(`${path}.interval`, '0 or one of BAR_INTERVALS (seconds)', v, typeof v !== 'number');
   }
 
   instrument(value: unknown): InstrumentEntry {
@@ -228,7 +226,9 @@ class Checker {
       id: this.uint(o, 'id', 'instrument'),
       symbol: this.string(o, 'symbol', 'instrument'),
       venue: this.string(o, 'venue', 'instrument'),
-      assetClass: isAssetClass(o.assetClass) ? ((o.assetClass + 0) as AssetClass) : this.bad('instrument.assetClass', 'an AssetClass (0..5)', o.assetClass, typeof o.assetClass !== 'number'),
+      assetClass: isAssetClass(o.assetClass)
+        ? ((o.assetClass + 0) as AssetClass)
+        : this.bad('instrument.assetClass', 'an AssetClass (0..5)', o.assetClass, typeof o.assetClass !== 'number'),
       priceDecimals: this.decimals(o, 'priceDecimals'),
       sizeDecimals: this.decimals(o, 'sizeDecimals'),
       removed: this.boolean(o, 'removed', 'instrument'),
@@ -239,7 +239,9 @@ class Checker {
 
   venue(value: unknown): VenueStatus {
     const o = this.object(value, 'venues[]');
-    const state = isVenueState(o.state) ? o.state : this.bad('status.state', 'connecting, live, stale or down', o.state, typeof o.state !== 'string');
+    const state = isVenueState(o.state)
+      ? o.state
+      : this.bad('status.state', 'connecting, live, stale or down', o.state, typeof o.state !== 'string');
     const entry: VenueStatus = { venue: this.string(o, 'venue', 'status'), state, reason: this.string(o, 'reason', 'status') };
     this.exactFields(o, entry, 'status entry');
     return entry;

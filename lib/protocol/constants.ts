@@ -73,8 +73,6 @@ export const RESERVED_UPDATE_KINDS = {
  * A client asks for such a feature only when its name is listed. This gateway lists none yet.
  */
 export const CAPABILITIES = ['history', 'depth', 'auth'] as const;
-/** One of {@link CAPABILITIES}. */
-export type Capability = (typeof CAPABILITIES)[number];
 
 /** Update kinds inside a batch or snapshot (one byte each on the wire). */
 export enum UpdateKind {

@@ -16,15 +16,7 @@ import {
   type ErrorCode,
 } from './constants';
 import { protocolError } from './errors';
-import type {
-  ClientMessage,
-  InstrumentEntry,
-  PingMessage,
-  PongMessage,
-  ServerMessage,
-  SubscribeEntry,
-  VenueStatus,
-} from './messages';
+import type { ClientMessage, InstrumentEntry, PingMessage, PongMessage, ServerMessage, SubscribeEntry, VenueStatus } from './messages';
 import { Reader } from './reader';
 import { readUpdates } from './update-decoder';
 import { isAssetClass, isDecimals, isErrorCode, isIntervalOrNone, isRequestInterval } from './validation';

@@ -4,7 +4,7 @@
  * (`JSON.stringify(message)`), so field names here are the JSON field names.
  * Byte layouts are specified in docs/protocol.md.
  */
-import type { AssetClass, BarInterval, Instrument, MarketUpdate } from '../market/types';
+import type { BarInterval, Instrument, MarketUpdate } from '../market/types';
 import type { ErrorCode } from './constants';
 
 /** First message on every connection. */
@@ -175,5 +175,3 @@ export type ServerMessage =
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage | PongMessage;
 
 export type AnyMessage = ServerMessage | ClientMessage;
-
-export type { AssetClass };

@@ -33,7 +33,10 @@ export class Reader {
   /** Throws `TW_ERR_COUNT_OVERRUN` unless `count` items of at least `minBytes` each fit in what is left. */
   checkCount(count: number, minBytes: number, what: string): void {
     if (count * minBytes > this.end - this.pos) {
-      throw protocolError('TW_ERR_COUNT_OVERRUN', `${what} count ${count} needs at least ${count * minBytes} bytes, ${this.end - this.pos} left`);
+      throw protocolError(
+        'TW_ERR_COUNT_OVERRUN',
+        `${what} count ${count} needs at least ${count * minBytes} bytes, ${this.end - this.pos} left`,
+      );
     }
   }
 

@@ -5,7 +5,17 @@
  */
 import type { Bar, MarketUpdate, Quote, SessionStats, Trade } from '../market/types';
 import { TRADE_FLAG_STRING_ID, UpdateKind } from './constants';
-import { assertSafeInt, assertSafeUint, assertString, assertValue, describe, isBarIntervalValue, isSafeInt, isSafeUint, isSide } from './validation';
+import {
+  assertSafeInt,
+  assertSafeUint,
+  assertString,
+  assertValue,
+  describe,
+  isBarIntervalValue,
+  isSafeInt,
+  isSafeUint,
+  isSide,
+} from './validation';
 import type { Writer } from './writer';
 
 /**
@@ -96,21 +106,19 @@ function zigzag32(value: number): number {
 
 function writeQuote(w: Writer, q: Quote, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs, bid, bidSize, ask, askSize } = q;
-  if (
-    !(
-      isUint32(instrumentId) &&
-      isUint32(seq) &&
-      isSafeUint(eventTimeUs) &&
-      isSafeUint(receiveTimeUs) &&
-      isInt32(eventTimeUs - baseTimeUs) &&
-      isInt32(receiveTimeUs - eventTimeUs) &&
-      isInt32(bid) &&
-      isUint32(bidSize) &&
-      isInt32(ask) &&
-      isUint32(askSize) &&
-      isInt32(ask - bid)
-    )
-  ) {
+  if (!(
+    isUint32(instrumentId) &&
+    isUint32(seq) &&
+    isSafeUint(eventTimeUs) &&
+    isSafeUint(receiveTimeUs) &&
+    isInt32(eventTimeUs - baseTimeUs) &&
+    isInt32(receiveTimeUs - eventTimeUs) &&
+    isInt32(bid) &&
+    isUint32(bidSize) &&
+    isInt32(ask) &&
+    isUint32(askSize) &&
+    isInt32(ask - bid)
+  )) {
     writeQuoteChecked(w, q, baseTimeUs);
     return;
   }
@@ -165,30 +173,28 @@ function writeTrade(w: Writer, t: Trade, baseTimeUs: number): void {
 
 function writeBar(w: Writer, b: Bar, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs, interval, openTimeUs, open, high, low, close, volume, tradeCount, vwap } = b;
-  if (
-    !(
-      isUint32(instrumentId) &&
-      isUint32(seq) &&
-      isSafeUint(eventTimeUs) &&
-      isSafeUint(receiveTimeUs) &&
-      isInt32(eventTimeUs - baseTimeUs) &&
-      isInt32(receiveTimeUs - eventTimeUs) &&
-      isBarIntervalValue(interval) &&
-      isSafeUint(openTimeUs) &&
-      isInt32(openTimeUs - baseTimeUs) &&
-      isInt32(open) &&
-      isInt32(high) &&
-      isInt32(low) &&
-      isInt32(close) &&
-      isInt32(vwap) &&
-      isInt32(high - open) &&
-      isInt32(low - open) &&
-      isInt32(close - open) &&
-      isInt32(vwap - open) &&
-      isUint32(volume) &&
-      isUint32(tradeCount)
-    )
-  ) {
+  if (!(
+    isUint32(instrumentId) &&
+    isUint32(seq) &&
+    isSafeUint(eventTimeUs) &&
+    isSafeUint(receiveTimeUs) &&
+    isInt32(eventTimeUs - baseTimeUs) &&
+    isInt32(receiveTimeUs - eventTimeUs) &&
+    isBarIntervalValue(interval) &&
+    isSafeUint(openTimeUs) &&
+    isInt32(openTimeUs - baseTimeUs) &&
+    isInt32(open) &&
+    isInt32(high) &&
+    isInt32(low) &&
+    isInt32(close) &&
+    isInt32(vwap) &&
+    isInt32(high - open) &&
+    isInt32(low - open) &&
+    isInt32(close - open) &&
+    isInt32(vwap - open) &&
+    isUint32(volume) &&
+    isUint32(tradeCount)
+  )) {
     writeBarChecked(w, b, baseTimeUs);
     return;
   }
@@ -231,16 +237,14 @@ function assertHeader(u: MarketUpdate): void {
  */
 function writeQuoteChecked(w: Writer, q: Quote, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs, bid, bidSize, ask, askSize } = q;
-  if (
-    !(
-      isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
-      isSafeInt(bid) &&
-      isSafeUint(bidSize) &&
-      isSafeInt(ask) &&
-      isSafeUint(askSize) &&
-      isSafeInt(ask - bid)
-    )
-  ) {
+  if (!(
+    isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
+    isSafeInt(bid) &&
+    isSafeUint(bidSize) &&
+    isSafeInt(ask) &&
+    isSafeUint(askSize) &&
+    isSafeInt(ask - bid)
+  )) {
     assertHeader(q);
     assertSafeInt(bid, 'quote.bid');
     assertSafeUint(bidSize, 'quote.bidSize');
@@ -294,24 +298,22 @@ function writeTradeChecked(w: Writer, t: Trade, baseTimeUs: number): void {
 /** General path of {@link writeBar}: any valid values (varints up to 8 bytes); throws naming the first invalid field. */
 function writeBarChecked(w: Writer, b: Bar, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs, interval, openTimeUs, open, high, low, close, volume, tradeCount, vwap } = b;
-  if (
-    !(
-      isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
-      isBarIntervalValue(interval) &&
-      isSafeUint(openTimeUs) &&
-      isSafeInt(open) &&
-      isSafeUint(volume) &&
-      isSafeUint(tradeCount) &&
-      isSafeInt(high) &&
-      isSafeInt(low) &&
-      isSafeInt(close) &&
-      isSafeInt(vwap) &&
-      isSafeInt(high - open) &&
-      isSafeInt(low - open) &&
-      isSafeInt(close - open) &&
-      isSafeInt(vwap - open)
-    )
-  ) {
+  if (!(
+    isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
+    isBarIntervalValue(interval) &&
+    isSafeUint(openTimeUs) &&
+    isSafeInt(open) &&
+    isSafeUint(volume) &&
+    isSafeUint(tradeCount) &&
+    isSafeInt(high) &&
+    isSafeInt(low) &&
+    isSafeInt(close) &&
+    isSafeInt(vwap) &&
+    isSafeInt(high - open) &&
+    isSafeInt(low - open) &&
+    isSafeInt(close - open) &&
+    isSafeInt(vwap - open)
+  )) {
     assertHeader(b);
     assertValue(isBarIntervalValue(interval), interval, 'bar.interval', 'one of BAR_INTERVALS (seconds)');
     assertSafeUint(openTimeUs, 'bar.openTimeUs');
@@ -343,21 +345,19 @@ function writeBarChecked(w: Writer, b: Bar, baseTimeUs: number): void {
  */
 function writeSession(w: Writer, t: SessionStats, baseTimeUs: number): void {
   const { instrumentId, seq, eventTimeUs, receiveTimeUs, startTimeUs, open, high, low, close, volume, tradeCount } = t;
-  if (
-    !(
-      isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
-      isSafeUint(startTimeUs) &&
-      isSafeInt(open) &&
-      isSafeInt(high) &&
-      isSafeInt(low) &&
-      isSafeInt(close) &&
-      isSafeUint(volume) &&
-      isSafeUint(tradeCount) &&
-      isSafeInt(high - open) &&
-      isSafeInt(low - open) &&
-      isSafeInt(close - open)
-    )
-  ) {
+  if (!(
+    isValidHeader(instrumentId, seq, eventTimeUs, receiveTimeUs) &&
+    isSafeUint(startTimeUs) &&
+    isSafeInt(open) &&
+    isSafeInt(high) &&
+    isSafeInt(low) &&
+    isSafeInt(close) &&
+    isSafeUint(volume) &&
+    isSafeUint(tradeCount) &&
+    isSafeInt(high - open) &&
+    isSafeInt(low - open) &&
+    isSafeInt(close - open)
+  )) {
     assertHeader(t);
     assertSafeUint(startTimeUs, 'session.startTimeUs');
     assertSafeUint(volume, 'session.volume');

@@ -50,11 +50,7 @@ export interface ApplyContext {
 }
 
 /** Folds `messages` into `state`; returns the changed slices (empty when nothing changed). */
-export function applyMessages(
-  state: MarketSlice,
-  messages: readonly ServerMessage[],
-  context: ApplyContext,
-): Partial<MarketSlice> {
+export function applyMessages(state: MarketSlice, messages: readonly ServerMessage[], context: ApplyContext): Partial<MarketSlice> {
   const frame = new FrameDraft(state, context);
   for (const message of messages) frame.apply(message);
   return frame.result();

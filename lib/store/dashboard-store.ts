@@ -15,13 +15,7 @@ import { applyMessages, type MarketSlice } from './apply-messages';
 import { animationFrameScheduler, type FrameScheduler } from './frame-scheduler';
 import { createLagProbe, type LagProbe } from './lag-probe';
 import { freshChart, resolveSelection } from './selection';
-import type {
-  ConnectionState,
-  DashboardError,
-  DashboardErrorKind,
-  DisplayPrefs,
-  FeedStatsView,
-} from './types';
+import type { ConnectionState, DashboardError, DashboardErrorKind, DisplayPrefs, FeedStatsView } from './types';
 
 /** Options of {@link createDashboardStore}. */
 export interface DashboardStoreOptions {

@@ -6,8 +6,7 @@
  * components format them with `formatDecimal` so what a person reads is exact.
  */
 import type { ClientState } from '../client/states';
-import type { Bar, BarInterval, Instrument, Side } from '../market/types';
-import type { VenueStatus } from '../protocol/messages';
+import type { Bar, BarInterval, Side } from '../market/types';
 
 /** Connection states: the feed client's own ({@link ClientState}), one list for both. */
 export type ConnectionState = ClientState;
@@ -121,12 +120,7 @@ export interface ChartState {
 
 /** Kinds of error a person can act on; each maps to advice in the UI. */
 export type DashboardErrorKind =
-  | 'feed-unreachable'
-  | 'protocol-mismatch'
-  | 'unknown-instrument'
-  | 'bad-interval'
-  | 'server-error'
-  | 'decode-error';
+  'feed-unreachable' | 'protocol-mismatch' | 'unknown-instrument' | 'bad-interval' | 'server-error' | 'decode-error';
 
 /** An error shown as a banner until dismissed or resolved. */
 export interface DashboardError {

@@ -60,7 +60,14 @@ export function readAdapterConfig(file: string, cwd = userDirectory()): Record<s
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : error instanceof Error ? error.message : String(error);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a folder, not a file'
+          : error instanceof Error
+            ? error.message
+            : String(error);
     throw new TypeError(`--adapter-config ${named}: cannot read it: ${why}`, { cause: error });
   }
   let parsed: unknown;

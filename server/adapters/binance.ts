@@ -156,7 +156,8 @@ export class BinanceAdapter implements FeedAdapter {
       this.feed?.rotate();
       return;
     }
-    if (payload.e === undefined && 'u' in payload && 'b' in payload && 'a' in payload) return this.onBookTicker(sink, payload as Partial<RawBookTicker>);
+    if (payload.e === undefined && 'u' in payload && 'b' in payload && 'a' in payload)
+      return this.onBookTicker(sink, payload as Partial<RawBookTicker>);
     if (isObject(message.error) && 'id' in message) return this.onErrorResponse(message.error, message);
     if ('result' in message && 'id' in message) return; // answer to a live (un)subscribe request
     this.problems.note('ignored', 'binance sent a message type this adapter does not use; ignoring it', message);
@@ -180,7 +181,14 @@ export class BinanceAdapter implements FeedAdapter {
   }
 
   private onTrade(sink: AdapterSink, t: Partial<RawTrade>): void {
-    if (typeof t.s !== 'string' || typeof t.p !== 'string' || typeof t.q !== 'string' || !Number.isSafeInteger(t.t) || typeof t.T !== 'number' || typeof t.m !== 'boolean') {
+    if (
+      typeof t.s !== 'string' ||
+      typeof t.p !== 'string' ||
+      typeof t.q !== 'string' ||
+      !Number.isSafeInteger(t.t) ||
+      typeof t.T !== 'number' ||
+      typeof t.m !== 'boolean'
+    ) {
       return this.problems.note('malformed', 'binance trade with missing or mistyped fields', t);
     }
     const symbol = t.s.toUpperCase();
@@ -200,14 +208,23 @@ export class BinanceAdapter implements FeedAdapter {
   }
 
   private onBookTicker(sink: AdapterSink, b: Partial<RawBookTicker>): void {
-    if (typeof b.s !== 'string' || !Number.isSafeInteger(b.u) || typeof b.b !== 'string' || typeof b.B !== 'string' || typeof b.a !== 'string' || typeof b.A !== 'string') {
+    if (
+      typeof b.s !== 'string' ||
+      !Number.isSafeInteger(b.u) ||
+      typeof b.b !== 'string' ||
+      typeof b.B !== 'string' ||
+      typeof b.a !== 'string' ||
+      typeof b.A !== 'string'
+    ) {
       return this.problems.note('malformed', 'binance book ticker with missing or mistyped fields', b);
     }
     const symbol = b.s.toUpperCase();
-    if (!this.subscribed.has(symbol)) return this.problems.note('unknownSymbol', 'binance book ticker for a symbol not subscribed; dropped', b);
+    if (!this.subscribed.has(symbol))
+      return this.problems.note('unknownSymbol', 'binance book ticker for a symbol not subscribed; dropped', b);
     const id = b.u as number;
     const last = this.lastUpdateId.get(symbol);
-    if (last !== undefined && id <= last) return this.problems.note('outOfOrder', 'binance book ticker older than the last one; dropped', b, true);
+    if (last !== undefined && id <= last)
+      return this.problems.note('outOfOrder', 'binance book ticker older than the last one; dropped', b, true);
     this.lastUpdateId.set(symbol, id);
     this.markLive(sink);
     this.counts.quotes += 1;

@@ -245,7 +245,12 @@ export class CoinbaseAdapter implements FeedAdapter {
   private onMatch(sink: AdapterSink, m: Partial<RawMatch>): void {
     const state = this.product(m.product_id, m);
     if (state === undefined) return;
-    if (typeof m.price !== 'string' || typeof m.size !== 'string' || !Number.isSafeInteger(m.trade_id) || (m.side !== 'buy' && m.side !== 'sell')) {
+    if (
+      typeof m.price !== 'string' ||
+      typeof m.size !== 'string' ||
+      !Number.isSafeInteger(m.trade_id) ||
+      (m.side !== 'buy' && m.side !== 'sell')
+    ) {
       return this.problems.note('malformed', 'coinbase match with missing or mistyped fields', m);
     }
     const tradeId = m.trade_id as number;
@@ -255,7 +260,11 @@ export class CoinbaseAdapter implements FeedAdapter {
     }
     if (!this.inOrder(state, 'match', m.sequence, m)) return;
     if (state.lastTradeId !== undefined && tradeId > state.lastTradeId + 1) {
-      this.problems.note('tradeGaps', 'coinbase trade ids jumped: trades were missed', { product: m.product_id, after: state.lastTradeId, got: tradeId });
+      this.problems.note('tradeGaps', 'coinbase trade ids jumped: trades were missed', {
+        product: m.product_id,
+        after: state.lastTradeId,
+        got: tradeId,
+      });
       this.problems.add('missedTrades', tradeId - state.lastTradeId - 1);
     }
     state.lastTradeId = tradeId;
@@ -263,7 +272,14 @@ export class CoinbaseAdapter implements FeedAdapter {
     this.counts.trades += 1;
     // `side` is the maker's order side; the taker (aggressor) traded the other way.
     const aggressor: AdapterSide = m.side === 'buy' ? 'sell' : 'buy';
-    sink.trade({ symbol: m.product_id as string, price: m.price, size: m.size, side: aggressor, tradeId, eventTimeUs: parseIsoMicros(m.time) });
+    sink.trade({
+      symbol: m.product_id as string,
+      price: m.price,
+      size: m.size,
+      side: aggressor,
+      tradeId,
+      eventTimeUs: parseIsoMicros(m.time),
+    });
   }
 }
 

@@ -28,7 +28,10 @@ const COLUMNS: Readonly<Record<string, string>> = {
 
 /** The canonical name of a header cell, or the cell itself (an extra column, kept but unused). */
 export function canonicalColumn(header: string): string {
-  const loose = header.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const loose = header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
   return COLUMNS[loose] ?? header.trim();
 }
 

@@ -32,7 +32,10 @@ export function runInAdapterScope<T>(target: FaultTarget, fn: () => T): T {
   return trapInstalled > 0 ? scope.run(target, fn) : fn();
 }
 
-/** The target the current async context belongs to, if any. */
+/**
+ * The target the current async context belongs to, if any (for tests of the tracing).
+ * @internal
+ */
 export function currentFaultTarget(): FaultTarget | undefined {
   return scope.getStore();
 }

@@ -39,11 +39,4 @@ export function createAdapter(name: string, options: AdapterOptions = {}): FeedA
   return factory(options);
 }
 
-export { SimulatedAdapter, SIMULATED_DEFAULTS, type SimulatedOptions } from './simulated';
-export { ReplayAdapter, REPLAY_DEFAULTS, SAMPLE_RECORDING, type ReplayOptions } from './replay';
-export { BinanceAdapter, BINANCE_DEFAULTS, type BinanceOptions } from './binance';
-export { CoinbaseAdapter, COINBASE_DEFAULTS, COINBASE_CHANNELS, type CoinbaseOptions } from './coinbase';
-export { AdapterSupervisor, SUPERVISOR_DEFAULTS, type SupervisedAdapter, type SupervisorOptions, type SupervisorReport } from './supervisor';
-export { MarketSimulator, type MarketSimulatorOptions, type SimEvent, type SimQuote, type SimTrade } from './market-simulator';
-export { SIM_CATALOGUE, simInstruments, syntheticSymbol, type SimInstrumentSpec } from './sim-catalogue';
 export type * from './types';

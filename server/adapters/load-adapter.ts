@@ -82,10 +82,14 @@ function asMaker(value: unknown): { make: Maker; reusable: boolean } | undefined
 /** Checks what a class or factory produced. */
 function checkProduced(value: unknown, origin: string): FeedAdapter {
   if (!isFeedAdapter(value)) {
-    throw new AdapterLoadError(`${origin} did not produce a FeedAdapter (an object with start and stop methods); got ${describeExport(value)}`);
+    throw new AdapterLoadError(
+      `${origin} did not produce a FeedAdapter (an object with start and stop methods); got ${describeExport(value)}`,
+    );
   }
-  if (typeof value.venue !== 'string' || value.venue.length === 0) throw new AdapterLoadError(`${origin}: the adapter has no venue (a non-empty string property "venue")`);
-  if (typeof value.name !== 'string' || value.name.length === 0) throw new AdapterLoadError(`${origin}: the adapter has no name (a non-empty string property "name")`);
+  if (typeof value.venue !== 'string' || value.venue.length === 0)
+    throw new AdapterLoadError(`${origin}: the adapter has no venue (a non-empty string property "venue")`);
+  if (typeof value.name !== 'string' || value.name.length === 0)
+    throw new AdapterLoadError(`${origin}: the adapter has no name (a non-empty string property "name")`);
   return value;
 }
 
@@ -105,32 +109,52 @@ export const ADAPTER_LOAD_TIMEOUT_MS = 15_000;
  *   when the import or the factory takes longer than `timeoutMs`; whatever the adapter's
  *   constructor or factory throws (e.g. a TypeError for a bad option).
  */
-export async function loadAdapterModule(spec: string, options: AdapterOptions, cwd = userDirectory(), timeoutMs = ADAPTER_LOAD_TIMEOUT_MS): Promise<LoadedAdapter> {
+export async function loadAdapterModule(
+  spec: string,
+  options: AdapterOptions,
+  cwd = userDirectory(),
+  timeoutMs = ADAPTER_LOAD_TIMEOUT_MS,
+): Promise<LoadedAdapter> {
   const hash = spec.lastIndexOf('#');
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const exportName = hash > 0 ? spec.slice(hash + 1) : undefined;
   const path = resolveUserPath(file, cwd);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new AdapterLoadError(`adapter file not found: ${describeUserPath(file, path)} (from --adapter ${spec})`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new AdapterLoadError(`adapter file not found: ${describeUserPath(file, path)} (from --adapter ${spec})`);
   // A file outside the checkout imports tickwire/adapter and ws from Tickwire's node_modules.
   installPackageResolution();
   let module: Record<string, unknown>;
   try {
-    module = (await withTimeout(import(pathToFileURL(path).href), timeoutMs, `importing it took longer than ${timeoutMs} ms (a top-level await that never settles?)`)) as Record<string, unknown>;
+    module = (await withTimeout(
+      import(pathToFileURL(path).href),
+      timeoutMs,
+      `importing it took longer than ${timeoutMs} ms (a top-level await that never settles?)`,
+    )) as Record<string, unknown>;
   } catch (error) {
     throw new AdapterLoadError(`could not import adapter ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   let chosen: string;
   if (exportName !== undefined) {
     if (!Object.hasOwn(module, exportName)) {
-      throw new AdapterLoadError(`adapter module ${path} has no export "${exportName}"; its exports: ${Object.keys(module).join(', ') || 'none'}`);
+      throw new AdapterLoadError(
+        `adapter module ${path} has no export "${exportName}"; its exports: ${Object.keys(module).join(', ') || 'none'}`,
+      );
     }
     chosen = exportName;
   } else if (asMaker(module.default) !== undefined) {
     chosen = 'default';
   } else {
-    const candidates = Object.keys(module).filter((name) => name !== 'default' && asMaker(module[name]) !== undefined && (isAdapterClass(module[name]) || isFeedAdapter(module[name]) || /adapter/i.test(name)));
+    const candidates = Object.keys(module).filter(
+      (name) =>
+        name !== 'default' &&
+        asMaker(module[name]) !== undefined &&
+        (isAdapterClass(module[name]) || isFeedAdapter(module[name]) || /adapter/i.test(name)),
+    );
     if (candidates.length !== 1) {
-      const found = Object.keys(module).map((name) => `${name} (${describeExport(module[name])})`).join(', ') || 'no exports';
+      const found =
+        Object.keys(module)
+          .map((name) => `${name} (${describeExport(module[name])})`)
+          .join(', ') || 'no exports';
       throw new AdapterLoadError(
         candidates.length === 0
           ? `adapter module ${path} exports no FeedAdapter class, factory or object; found: ${found}. See docs/adapters.md.`
@@ -141,7 +165,8 @@ export async function loadAdapterModule(spec: string, options: AdapterOptions, c
   }
   const origin = `${path}#${chosen}`;
   const maker = asMaker(module[chosen]);
-  if (maker === undefined) throw new AdapterLoadError(`${origin} is ${describeExport(module[chosen])}, not a FeedAdapter class, factory or object`);
+  if (maker === undefined)
+    throw new AdapterLoadError(`${origin} is ${describeExport(module[chosen])}, not a FeedAdapter class, factory or object`);
   const made = await withTimeout(
     Promise.resolve(maker.make(options)),
     timeoutMs,
@@ -166,7 +191,10 @@ export async function loadAdapter(spec: string, options: AdapterOptions, cwd = u
  * Builds every requested adapter in order, module paths relative to `cwd` (by default the user's
  * folder: user-path.ts); the first failure throws (nothing is started yet).
  */
-export async function loadAdapters(requests: readonly { spec: string; options: AdapterOptions }[], cwd = userDirectory()): Promise<LoadedAdapter[]> {
+export async function loadAdapters(
+  requests: readonly { spec: string; options: AdapterOptions }[],
+  cwd = userDirectory(),
+): Promise<LoadedAdapter[]> {
   const loaded: LoadedAdapter[] = [];
   for (const request of requests) loaded.push(await loadAdapter(request.spec, request.options, cwd));
   return loaded;

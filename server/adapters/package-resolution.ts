@@ -68,7 +68,11 @@ export function installPackageResolution(root: string = TICKWIRE_ROOT): void {
 
   const internals = Module as unknown as ModuleInternals;
   const original = internals._resolveFilename;
-  const fallbackParent = Object.assign(new Module(packageJson), { filename: packageJson, paths: internals._nodeModulePaths(root), loaded: true });
+  const fallbackParent = Object.assign(new Module(packageJson), {
+    filename: packageJson,
+    paths: internals._nodeModulePaths(root),
+    loaded: true,
+  });
   internals._resolveFilename = function resolveWithTickwireFallback(this: unknown, request, parent, isMain, options) {
     try {
       return original.call(this, request, parent, isMain, options);

@@ -62,7 +62,8 @@ export type RecordedTick = RecordedTrade | RecordedQuote;
  * normaliser would refuse (spaces, control characters, longer than 64); `bad-instrument` an
  * instrument line whose asset class is unknown or whose decimals are not whole numbers 0..18.
  */
-export type LineProblem = 'malformed-json' | 'unknown-type' | 'missing-symbol' | 'bad-symbol' | 'bad-time' | 'missing-field' | 'bad-instrument';
+export type LineProblem =
+  'malformed-json' | 'unknown-type' | 'missing-symbol' | 'bad-symbol' | 'bad-time' | 'missing-field' | 'bad-instrument';
 
 const ASSET_CLASS_NAMES: Readonly<Record<string, AssetClass>> = {
   other: AssetClass.Other,
@@ -83,7 +84,8 @@ export function readAssetClass(value: unknown): AssetClass | undefined {
   if (value === undefined || value === null) return AssetClass.Other;
   if (typeof value === 'number') return Object.values(ASSET_CLASS_NAMES).includes(value) ? (value as AssetClass) : undefined;
   // Own keys only: 'constructor' or 'toString' must not find Object.prototype's functions.
-  if (typeof value === 'string') return Object.hasOwn(ASSET_CLASS_NAMES, value.toLowerCase()) ? ASSET_CLASS_NAMES[value.toLowerCase()] : undefined;
+  if (typeof value === 'string')
+    return Object.hasOwn(ASSET_CLASS_NAMES, value.toLowerCase()) ? ASSET_CLASS_NAMES[value.toLowerCase()] : undefined;
   return undefined;
 }
 
@@ -109,7 +111,8 @@ const DIGITS_RE = /^\d+$/;
  * too many, empty, null, a boolean), which `Number()` would have turned into a plausible count.
  */
 function readDecimals(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && DIGITS_RE.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && DIGITS_RE.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   return Number.isInteger(n) && n >= 0 && n <= MAX_DECIMALS ? n : undefined;
 }
 
@@ -130,7 +133,9 @@ function side(value: unknown): AdapterSide {
  */
 export function readRecord(record: Readonly<Record<string, unknown>>): RecordedInstrument | RecordedTick | LineProblem {
   const given = typeof record.type === 'string' && record.type !== '' ? record.type.toLowerCase() : record.type;
-  const type = given ?? (record.price !== undefined && record.price !== '' ? 'trade' : record.bid !== undefined && record.bid !== '' ? 'quote' : undefined);
+  const type =
+    given ??
+    (record.price !== undefined && record.price !== '' ? 'trade' : record.bid !== undefined && record.bid !== '' ? 'quote' : undefined);
   if (type !== 'instrument' && type !== 'trade' && type !== 'quote') return 'unknown-type';
   if (typeof record.symbol !== 'string' || record.symbol.trim() === '') return 'missing-symbol';
   const parts = splitSymbol(record.symbol.trim());
@@ -191,7 +196,23 @@ export function tickLine(tick: Trade | Quote, instrument: Instrument): string {
   const time = formatIsoMicros(tick.eventTimeUs);
   if (tick.kind === 'trade') {
     const tradeId = tick.tradeId === '' ? {} : { tradeId: tick.tradeId };
-    return JSON.stringify({ type: 'trade', symbol: instrument.symbol, time, price: price(tick.price), size: size(tick.size), side: SIDE_WORDS[tick.side] ?? 'unknown', ...tradeId });
+    return JSON.stringify({
+      type: 'trade',
+      symbol: instrument.symbol,
+      time,
+      price: price(tick.price),
+      size: size(tick.size),
+      side: SIDE_WORDS[tick.side] ?? 'unknown',
+      ...tradeId,
+    });
   }
-  return JSON.stringify({ type: 'quote', symbol: instrument.symbol, time, bid: price(tick.bid), bidSize: size(tick.bidSize), ask: price(tick.ask), askSize: size(tick.askSize) });
+  return JSON.stringify({
+    type: 'quote',
+    symbol: instrument.symbol,
+    time,
+    bid: price(tick.bid),
+    bidSize: size(tick.bidSize),
+    ask: price(tick.ask),
+    askSize: size(tick.askSize),
+  });
 }

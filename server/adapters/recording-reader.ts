@@ -13,7 +13,10 @@ import { readRecord, type LineProblem, type RecordedInstrument, type RecordedTic
 export type RecordingFormat = 'ndjson' | 'csv';
 
 /** Problems found, with how often and where first. */
-export type RecordingProblems = ReadonlyMap<LineProblem | 'csv-quote' | 'csv-header', { readonly count: number; readonly firstLine: number }>;
+export type RecordingProblems = ReadonlyMap<
+  LineProblem | 'csv-quote' | 'csv-header',
+  { readonly count: number; readonly firstLine: number }
+>;
 
 /** A parsed recording. */
 export interface Recording {
@@ -123,7 +126,14 @@ export function parseRecording(text: string, format: RecordingFormat): Recording
     const given = declared.get(key);
     if (given !== undefined) return given;
     const entry = inferred.get(key) as { venue: string; symbol: string; priceDecimals: number; sizeDecimals: number };
-    return { type: 'instrument', venue: entry.venue, symbol: entry.symbol, assetClass: AssetClass.Other, priceDecimals: entry.priceDecimals, sizeDecimals: entry.sizeDecimals };
+    return {
+      type: 'instrument',
+      venue: entry.venue,
+      symbol: entry.symbol,
+      assetClass: AssetClass.Other,
+      priceDecimals: entry.priceDecimals,
+      sizeDecimals: entry.sizeDecimals,
+    };
   });
   return { instruments, ticks, problems };
 }

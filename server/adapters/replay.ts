@@ -82,7 +82,8 @@ function resolveOptions(options: Partial<ReplayOptions>): ReplayOptions {
   if (typeof o.venue !== 'string' || o.venue.length === 0) fail('venue', 'a non-empty string', o.venue);
   if (typeof o.sourceVenue !== 'string') fail('sourceVenue', 'a string', o.sourceVenue);
   if (o.format !== 'auto' && o.format !== 'ndjson' && o.format !== 'csv') fail('format', '"auto", "ndjson" or "csv"', o.format);
-  if (!Number.isSafeInteger(o.tickIntervalMs) || o.tickIntervalMs < 1 || o.tickIntervalMs > 1000) fail('tickIntervalMs', 'an integer in 1..1000', o.tickIntervalMs);
+  if (!Number.isSafeInteger(o.tickIntervalMs) || o.tickIntervalMs < 1 || o.tickIntervalMs > 1000)
+    fail('tickIntervalMs', 'an integer in 1..1000', o.tickIntervalMs);
   if (!Number.isSafeInteger(o.maxFileBytes) || o.maxFileBytes < 1) fail('maxFileBytes', 'a positive integer', o.maxFileBytes);
   const file = resolveUserPath(o.file);
   let size: number;
@@ -153,7 +154,9 @@ export class ReplayAdapter implements FeedAdapter {
     let skipped = 0;
     for (const [kind, { count, firstLine }] of recording.problems) {
       skipped += count;
-      (this.options.logger ?? createLogger()).child({ component: 'replay', file: this.options.file }).warn('skipped unusable lines in recording', { problem: kind, count, firstLine });
+      (this.options.logger ?? createLogger())
+        .child({ component: 'replay', file: this.options.file })
+        .warn('skipped unusable lines in recording', { problem: kind, count, firstLine });
     }
     this.counters.skippedLines = skipped;
   }
@@ -174,11 +177,14 @@ export class ReplayAdapter implements FeedAdapter {
       }
       venues.add(instrument.venue);
       if (venues.size > 1) {
-        throw new Error(`${this.options.file} holds ${instrument.symbol} from several venues (${[...venues].join(', ')}); choose one with the sourceVenue option`);
+        throw new Error(
+          `${this.options.file} holds ${instrument.symbol} from several venues (${[...venues].join(', ')}); choose one with the sourceVenue option`,
+        );
       }
     }
     const ticks = wanted === '' ? recording.ticks : recording.ticks.filter((t) => keep(t.venue));
-    if (ticks.length === 0) throw new Error(`no trades or quotes to replay in ${this.options.file}${wanted === '' ? '' : ` from venue ${wanted}`}`);
+    if (ticks.length === 0)
+      throw new Error(`no trades or quotes to replay in ${this.options.file}${wanted === '' ? '' : ` from venue ${wanted}`}`);
     return { instruments, ticks };
   }
 

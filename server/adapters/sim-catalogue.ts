@@ -68,12 +68,53 @@ function spec(row: CatalogueRow): SimInstrumentSpec {
   });
 }
 
-const crypto = (symbol: string, price: string, priceDecimals: number, sizeDecimals: number, lot: string, typicalSize: string, volatility: number) =>
-  spec({ symbol, assetClass: AssetClass.Crypto, price, priceDecimals, tick: (1 / 10 ** priceDecimals).toFixed(priceDecimals), sizeDecimals, lot, typicalSize, spreadTicks: 2, volatility });
+const crypto = (
+  symbol: string,
+  price: string,
+  priceDecimals: number,
+  sizeDecimals: number,
+  lot: string,
+  typicalSize: string,
+  volatility: number,
+) =>
+  spec({
+    symbol,
+    assetClass: AssetClass.Crypto,
+    price,
+    priceDecimals,
+    tick: (1 / 10 ** priceDecimals).toFixed(priceDecimals),
+    sizeDecimals,
+    lot,
+    typicalSize,
+    spreadTicks: 2,
+    volatility,
+  });
 const equity = (symbol: string, price: string, typicalSize: string, volatility: number) =>
-  spec({ symbol, assetClass: AssetClass.Equity, price, priceDecimals: 2, tick: '0.01', sizeDecimals: 0, lot: '1', typicalSize, spreadTicks: 1, volatility });
+  spec({
+    symbol,
+    assetClass: AssetClass.Equity,
+    price,
+    priceDecimals: 2,
+    tick: '0.01',
+    sizeDecimals: 0,
+    lot: '1',
+    typicalSize,
+    spreadTicks: 1,
+    volatility,
+  });
 const fx = (symbol: string, price: string, priceDecimals: number, volatility: number) =>
-  spec({ symbol, assetClass: AssetClass.Fx, price, priceDecimals, tick: (1 / 10 ** priceDecimals).toFixed(priceDecimals), sizeDecimals: 0, lot: '1000', typicalSize: '1000000', spreadTicks: 2, volatility });
+  spec({
+    symbol,
+    assetClass: AssetClass.Fx,
+    price,
+    priceDecimals,
+    tick: (1 / 10 ** priceDecimals).toFixed(priceDecimals),
+    sizeDecimals: 0,
+    lot: '1000',
+    typicalSize: '1000000',
+    spreadTicks: 2,
+    volatility,
+  });
 
 /** The twenty built-in instruments, in the order they are declared. */
 export const SIM_CATALOGUE: readonly SimInstrumentSpec[] = Object.freeze([
@@ -95,8 +136,30 @@ export const SIM_CATALOGUE: readonly SimInstrumentSpec[] = Object.freeze([
   fx('GBP/USD', '1.27000', 5, 0.08),
   fx('AUD/USD', '0.66000', 5, 0.1),
   fx('USD/CHF', '0.88000', 5, 0.07),
-  spec({ symbol: 'ES-FUT', assetClass: AssetClass.Future, price: '5000.00', priceDecimals: 2, tick: '0.25', sizeDecimals: 0, lot: '1', typicalSize: '3', spreadTicks: 1, volatility: 0.17 }),
-  spec({ symbol: 'GC-FUT', assetClass: AssetClass.Future, price: '2300.0', priceDecimals: 1, tick: '0.1', sizeDecimals: 0, lot: '1', typicalSize: '2', spreadTicks: 2, volatility: 0.15 }),
+  spec({
+    symbol: 'ES-FUT',
+    assetClass: AssetClass.Future,
+    price: '5000.00',
+    priceDecimals: 2,
+    tick: '0.25',
+    sizeDecimals: 0,
+    lot: '1',
+    typicalSize: '3',
+    spreadTicks: 1,
+    volatility: 0.17,
+  }),
+  spec({
+    symbol: 'GC-FUT',
+    assetClass: AssetClass.Future,
+    price: '2300.0',
+    priceDecimals: 1,
+    tick: '0.1',
+    sizeDecimals: 0,
+    lot: '1',
+    typicalSize: '2',
+    spreadTicks: 2,
+    volatility: 0.15,
+  }),
 ]);
 
 /** Symbol of the `n`th synthetic instrument (1-based), e.g. 42 -> "SYN0042-USD". */

@@ -30,7 +30,12 @@ export function superviseAdapters(
     const spec: SupervisedAdapter = isSupervisedAdapter(given) ? given : { adapter: given };
     const extra = options.symbolMaps?.get(spec.adapter?.venue);
     const symbolMap = extra === undefined ? spec.symbolMap : new Map([...(spec.symbolMap ?? []), ...extra]);
-    const supervisor = new AdapterSupervisor({ ...spec, symbolMap }, normaliser, logger.child({ component: 'supervisor' }), options.supervisor);
+    const supervisor = new AdapterSupervisor(
+      { ...spec, symbolMap },
+      normaliser,
+      logger.child({ component: 'supervisor' }),
+      options.supervisor,
+    );
     const clash = byVenue.get(supervisor.venue);
     if (clash !== undefined) {
       throw new TypeError(
@@ -42,4 +47,3 @@ export function superviseAdapters(
   }
   return supervisors;
 }
-

@@ -89,10 +89,19 @@ function checkOptions(options: Partial<SupervisorOptions>): SupervisorOptions {
   if (options.checkIntervalMs === undefined && typeof o.staleAfterMs === 'number') {
     o.checkIntervalMs = Math.max(10, Math.min(SUPERVISOR_DEFAULTS.checkIntervalMs, o.staleAfterMs / 4));
   }
-  const positive = ['minRestartDelayMs', 'maxRestartDelayMs', 'startTimeoutMs', 'stopTimeoutMs', 'staleAfterMs', 'stableAfterMs', 'checkIntervalMs'] as const;
+  const positive = [
+    'minRestartDelayMs',
+    'maxRestartDelayMs',
+    'startTimeoutMs',
+    'stopTimeoutMs',
+    'staleAfterMs',
+    'stableAfterMs',
+    'checkIntervalMs',
+  ] as const;
   for (const name of positive) {
     const value = o[name];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new TypeError(`supervisor option ${name} must be a positive number of ms, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      throw new TypeError(`supervisor option ${name} must be a positive number of ms, got ${String(value)}`);
   }
   if (typeof o.restartAfterSilentMs !== 'number' || !(o.restartAfterSilentMs >= 0)) {
     throw new TypeError(`supervisor option restartAfterSilentMs must be >= 0 ms, got ${String(o.restartAfterSilentMs)}`);
@@ -218,7 +227,11 @@ export class AdapterSupervisor implements FaultTarget {
     let adapter: FeedAdapter;
     try {
       // A factory that never delivers would leave the venue "connecting" forever: same limit as start.
-      adapter = await withTimeout(this.instance(), this.options.startTimeoutMs, `the adapter factory did not return within ${this.options.startTimeoutMs} ms`);
+      adapter = await withTimeout(
+        this.instance(),
+        this.options.startTimeoutMs,
+        `the adapter factory did not return within ${this.options.startTimeoutMs} ms`,
+      );
     } catch (error) {
       if (run === this.run) this.scheduleRestart(`could not create the adapter: ${describeError(error)}`);
       return;
@@ -268,7 +281,8 @@ export class AdapterSupervisor implements FaultTarget {
     if (typeof adapter !== 'object' || adapter === null || typeof adapter.start !== 'function' || typeof adapter.stop !== 'function') {
       throw new TypeError('the adapter factory returned something that is not a FeedAdapter');
     }
-    if (adapter.venue !== this.venue) throw new TypeError(`the adapter factory returned venue ${String(adapter.venue)}, expected ${this.venue}`);
+    if (adapter.venue !== this.venue)
+      throw new TypeError(`the adapter factory returned venue ${String(adapter.venue)}, expected ${this.venue}`);
     return adapter;
   }
 
@@ -304,7 +318,11 @@ export class AdapterSupervisor implements FaultTarget {
         if (state === 'live' && silentMs >= this.options.staleAfterMs) {
           this.staleShown = true;
           // A time, not a running count: the reason stays true without a new status every check.
-          this.normaliser.setVenueStatus(this.venue, 'stale', `no data since ${new Date(this.lastActivityMs).toISOString().slice(11, 19)} UTC`);
+          this.normaliser.setVenueStatus(
+            this.venue,
+            'stale',
+            `no data since ${new Date(this.lastActivityMs).toISOString().slice(11, 19)} UTC`,
+          );
           return;
         }
         this.normaliser.setVenueStatus(this.venue, state, this.adapterReason);
@@ -342,7 +360,11 @@ export class AdapterSupervisor implements FaultTarget {
   }
 
   private scheduleRestart(reason: string): void {
-    const delayMs = backoffDelay(this.attempts, { minDelayMs: this.options.minRestartDelayMs, maxDelayMs: this.options.maxRestartDelayMs }, this.options.random);
+    const delayMs = backoffDelay(
+      this.attempts,
+      { minDelayMs: this.options.minRestartDelayMs, maxDelayMs: this.options.maxRestartDelayMs },
+      this.options.random,
+    );
     this.attempts += 1;
     this.phaseValue = 'waiting';
     this.waitReason = `${reason}; restarting in ${Math.max(1, Math.round(delayMs / 1000))} s`;

@@ -39,7 +39,8 @@ export function parseSymbolMapEntries(entries: readonly string[], into: SymbolMa
       let map = into.get(venue);
       if (map === undefined) into.set(venue, (map = new Map()));
       const previous = map.get(symbol);
-      if (previous !== undefined && previous !== name) throw new TypeError(`symbol map entry "${entry}": ${venue}:${symbol} is already mapped to ${previous}`);
+      if (previous !== undefined && previous !== name)
+        throw new TypeError(`symbol map entry "${entry}": ${venue}:${symbol} is already mapped to ${previous}`);
       map.set(symbol, name);
     }
   }
@@ -49,6 +50,7 @@ export function parseSymbolMapEntries(entries: readonly string[], into: SymbolMa
 /**
  * A symbol map from a plain object ({ "BTCUSDT": "BTC-USDT" }), e.g. from a config file.
  * @throws TypeError when it is not an object of non-empty strings.
+ * @internal
  */
 export function symbolMapFromRecord(venue: string, record: unknown): Map<string, string> {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {

@@ -36,16 +36,26 @@ export function parseVenueSymbols(
   const fail = (detail: string): never => {
     throw new TypeError(`${adapter} adapter option symbols ${detail}`);
   };
-  const entries: unknown[] = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(value) ? value : fail(`must be a comma-separated string or an array, got ${JSON.stringify(value)}`);
+  const entries: unknown[] =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : Array.isArray(value)
+        ? value
+        : fail(`must be a comma-separated string or an array, got ${JSON.stringify(value)}`);
   if (entries.length === 0) fail('must name at least one symbol, e.g. symbols=btcusdt,ethusdt');
   if (entries.length > MAX_VENUE_SYMBOLS) fail(`may name at most ${MAX_VENUE_SYMBOLS} symbols, got ${entries.length}`);
   const seen = new Set<string>();
   return entries.map((entry) => {
     const spec = typeof entry === 'string' ? { symbol: entry } : entry;
-    if (typeof spec !== 'object' || spec === null) return fail(`entries must be symbols or { symbol, priceDecimals, sizeDecimals }, got ${JSON.stringify(entry)}`);
+    if (typeof spec !== 'object' || spec === null)
+      return fail(`entries must be symbols or { symbol, priceDecimals, sizeDecimals }, got ${JSON.stringify(entry)}`);
     const { symbol, priceDecimals = defaults.priceDecimals, sizeDecimals = defaults.sizeDecimals } = spec as Record<string, unknown>;
     if (typeof symbol !== 'string' || !VENUE_SYMBOL_RE.test(symbol)) return fail(`entry ${JSON.stringify(entry)} is not a venue symbol`);
-    if (!isDecimals(priceDecimals) || !isDecimals(sizeDecimals)) return fail(`entry ${JSON.stringify(entry)}: decimals must be integers 0..${MAX_DECIMALS}`);
+    if (!isDecimals(priceDecimals) || !isDecimals(sizeDecimals))
+      return fail(`entry ${JSON.stringify(entry)}: decimals must be integers 0..${MAX_DECIMALS}`);
     const upper = symbol.toUpperCase();
     if (seen.has(upper)) fail(`names ${upper} twice`);
     seen.add(upper);

@@ -88,7 +88,9 @@ export class WsFeed {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    const closing = [this.primary, this.standby].filter((c): c is Connection => c !== undefined).map((c) => this.dispose(c, 1000, 'client stopping'));
+    const closing = [this.primary, this.standby]
+      .filter((c): c is Connection => c !== undefined)
+      .map((c) => this.dispose(c, 1000, 'client stopping'));
     this.primary = this.standby = undefined;
     await Promise.all(closing);
   }

@@ -147,7 +147,9 @@ export function parseCommandLine<T extends FlagTable>(
   options: { readonly env?: Environment; readonly positionals?: boolean } = {},
 ): ParsedCommandLine<T> {
   const env = options.env ?? process.env;
-  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const [name, flag] of Object.entries(table)) {
     config[name] = { type: flag.type, ...(flag.multiple ? { multiple: true } : {}), ...(flag.short ? { short: flag.short } : {}) };
   }

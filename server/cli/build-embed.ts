@@ -80,7 +80,9 @@ export async function buildElementBundle(): Promise<{ path: string; bytes: numbe
     minify: true,
     legalComments: 'eof',
     define: { 'process.env.NODE_ENV': '"production"' },
-    banner: { js: `/*! Tickwire ${version} <tickwire-chart>: docs/embedding.md. Includes lightweight-charts (Apache-2.0, TradingView). */` },
+    banner: {
+      js: `/*! Tickwire ${version} <tickwire-chart>: docs/embedding.md. Includes lightweight-charts (Apache-2.0, TradingView). */`,
+    },
     logLevel: 'warning',
   });
   return { path: ELEMENT_BUNDLE_PATH, bytes: statSync(ELEMENT_BUNDLE_PATH).size };
@@ -139,14 +141,21 @@ async function emitReactTypes(): Promise<string[]> {
       reportDiagnostics: true,
     });
     if (diagnostics && diagnostics.length > 0) {
-      const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' });
+      const text = ts.formatDiagnostics(diagnostics, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => ROOT,
+        getNewLine: () => '\n',
+      });
       throw new Error(`type declarations of ${relative(ROOT, source)} need explicit types:\n${text}`);
     }
-    const declaration = outputText.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\2/g, (_match, lead: string, quote: string, spec: string) => {
-      const target = resolveSource(dirname(source), spec);
-      pending.push(target.file);
-      return `${lead}${quote}${target.specifier}${quote}`;
-    });
+    const declaration = outputText.replace(
+      /(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\2/g,
+      (_match, lead: string, quote: string, spec: string) => {
+        const target = resolveSource(dirname(source), spec);
+        pending.push(target.file);
+        return `${lead}${quote}${target.specifier}${quote}`;
+      },
+    );
     const out = join(typesDir, relative(ROOT, source)).replace(/\.tsx?$/, '.d.ts');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, declaration);

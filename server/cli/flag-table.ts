@@ -35,7 +35,10 @@ const barInterval: ValueKind<BarInterval> = {
 /** A comma-separated, non-empty subset of {@link TAIL_KINDS}. */
 const tailKinds: ValueKind<ReadonlySet<TailKind>> = {
   parse(value, source) {
-    const list = value.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+    const list = value
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0);
     if (list.length === 0 || list.some((k) => !(TAIL_KINDS as readonly string[]).includes(k))) {
       throw new UsageError(`${source} takes a comma-separated subset of ${TAIL_KINDS.join(',')}, got "${list.join(',')}"`);
     }
@@ -49,46 +52,128 @@ const GATEWAY = 'Slow consumers (see "Watching conflation" below)';
 
 /** Every flag, by what it means (a CLI may list it under another name: `--feed-port` is `feedPort`). */
 export const FLAGS = {
-  feedPort: valueFlag(port, { placeholder: '<n>', env: 'FEED_PORT', default: DEFAULT_FEED_PORT, help: 'feed service port for WebSocket clients and /healthz; 0 = any free port' }),
-  feedHost: valueFlag(text, { placeholder: '<addr>', env: 'FEED_HOST', default: DEFAULT_FEED_HOST, help: 'interface the feed service listens on (0.0.0.0 for all)' }),
+  feedPort: valueFlag(port, {
+    placeholder: '<n>',
+    env: 'FEED_PORT',
+    default: DEFAULT_FEED_PORT,
+    help: 'feed service port for WebSocket clients and /healthz; 0 = any free port',
+  }),
+  feedHost: valueFlag(text, {
+    placeholder: '<addr>',
+    env: 'FEED_HOST',
+    default: DEFAULT_FEED_HOST,
+    help: 'interface the feed service listens on (0.0.0.0 for all)',
+  }),
   feedUrl: valueFlag(wsUrl, { placeholder: '<url>', env: 'FEED_URL', help: 'use a feed already running at this ws:// URL; start none' }),
-  dashboardPort: valueFlag(port, { placeholder: '<n>', env: 'PORT', default: DEFAULT_DASHBOARD_PORT, help: 'dashboard HTTP port; 0 = any free port' }),
+  dashboardPort: valueFlag(port, {
+    placeholder: '<n>',
+    env: 'PORT',
+    default: DEFAULT_DASHBOARD_PORT,
+    help: 'dashboard HTTP port; 0 = any free port',
+  }),
   // Not HOSTNAME: shells and containers set it to the machine's name, which would have bound the
   // dashboard to that name's address only (in a container, localhost:3000 refused).
   dashboardHost: valueFlag(text, { placeholder: '<h>', env: 'DASHBOARD_HOST', shows: 'all interfaces', help: 'dashboard interface' }),
-  frameAncestors: valueFlag(text, { placeholder: '<sources>', env: 'EMBED_FRAME_ANCESTORS', shows: '*', help: 'sites that may frame /embed/... pages' }),
+  frameAncestors: valueFlag(text, {
+    placeholder: '<sources>',
+    env: 'EMBED_FRAME_ANCESTORS',
+    shows: '*',
+    help: 'sites that may frame /embed/... pages',
+  }),
   seed: valueFlag(integer({ min: 0 }), { placeholder: '<n>', shows: '1', help: 'simulator seed: same seed, same market' }),
-  instruments: valueFlag(integer({ min: 1 }), { placeholder: '<n>', shows: '20', help: 'simulated instruments (more than the catalogue are synthetic)' }),
+  instruments: valueFlag(integer({ min: 1 }), {
+    placeholder: '<n>',
+    shows: '20',
+    help: 'simulated instruments (more than the catalogue are synthetic)',
+  }),
   rate: valueFlag(positiveNumber({ max: MAX_RATE_PER_INSTRUMENT, unit: 'updates per second' }), {
     placeholder: '<n>',
     shows: '5',
     help: `simulated updates per second per instrument (fractions work; at most ${MAX_RATE_PER_INSTRUMENT})`,
   }),
   noBursts: booleanFlag({ help: "disable the simulator's occasional activity bursts" }),
-  flushMs: valueFlag(durationMs(1), { placeholder: '<ms>', shows: String(GATEWAY_DEFAULTS.flushIntervalMs), help: 'live batch flush interval' }),
-  heartbeatMs: valueFlag(durationMs(100), { placeholder: '<ms>', shows: String(GATEWAY_DEFAULTS.heartbeatIntervalMs), help: 'heartbeat interval' }),
+  flushMs: valueFlag(durationMs(1), {
+    placeholder: '<ms>',
+    shows: String(GATEWAY_DEFAULTS.flushIntervalMs),
+    help: 'live batch flush interval',
+  }),
+  heartbeatMs: valueFlag(durationMs(100), {
+    placeholder: '<ms>',
+    shows: String(GATEWAY_DEFAULTS.heartbeatIntervalMs),
+    help: 'heartbeat interval',
+  }),
   allowOrigin: listFlag(text, {
     placeholder: '<o>',
     help: 'browser origin allowed to connect (repeatable; "*" for any).\nDefault: http://localhost:3000 and any localhost / 127.0.0.1 origin',
   }),
-  logLevel: valueFlag(oneOf(LOG_LEVELS), { placeholder: '<level>', env: 'TICKWIRE_LOG_LEVEL', shows: 'info', help: LOG_LEVELS.join(' | ') }),
+  logLevel: valueFlag(oneOf(LOG_LEVELS), {
+    placeholder: '<level>',
+    env: 'TICKWIRE_LOG_LEVEL',
+    shows: 'info',
+    help: LOG_LEVELS.join(' | '),
+  }),
   // Supervision
-  staleAfterMs: valueFlag(durationMs(1), { group: SUPERVISION, placeholder: '<ms>', shows: String(SUPERVISOR_DEFAULTS.staleAfterMs), help: 'no data this long from a live adapter -> stale' }),
-  restartAfterSilentMs: valueFlag(durationMs(0), { group: SUPERVISION, placeholder: '<ms>', shows: String(SUPERVISOR_DEFAULTS.restartAfterSilentMs), help: 'no data this long -> restart it; 0 = never' }),
-  startTimeoutMs: valueFlag(durationMs(1), { group: SUPERVISION, placeholder: '<ms>', shows: String(SUPERVISOR_DEFAULTS.startTimeoutMs), help: 'start() taking longer counts as failed' }),
-  restartMinMs: valueFlag(durationMs(1), { group: SUPERVISION, placeholder: '<ms>', shows: String(SUPERVISOR_DEFAULTS.minRestartDelayMs), help: 'smallest restart delay; restart n waits a random time in [min, min(max, min * 2^(n+1))] (docs/adapters.md)' }),
-  restartMaxMs: valueFlag(durationMs(1), { group: SUPERVISION, placeholder: '<ms>', shows: String(SUPERVISOR_DEFAULTS.maxRestartDelayMs), help: 'the largest restart delay' }),
+  staleAfterMs: valueFlag(durationMs(1), {
+    group: SUPERVISION,
+    placeholder: '<ms>',
+    shows: String(SUPERVISOR_DEFAULTS.staleAfterMs),
+    help: 'no data this long from a live adapter -> stale',
+  }),
+  restartAfterSilentMs: valueFlag(durationMs(0), {
+    group: SUPERVISION,
+    placeholder: '<ms>',
+    shows: String(SUPERVISOR_DEFAULTS.restartAfterSilentMs),
+    help: 'no data this long -> restart it; 0 = never',
+  }),
+  startTimeoutMs: valueFlag(durationMs(1), {
+    group: SUPERVISION,
+    placeholder: '<ms>',
+    shows: String(SUPERVISOR_DEFAULTS.startTimeoutMs),
+    help: 'start() taking longer counts as failed',
+  }),
+  restartMinMs: valueFlag(durationMs(1), {
+    group: SUPERVISION,
+    placeholder: '<ms>',
+    shows: String(SUPERVISOR_DEFAULTS.minRestartDelayMs),
+    help: 'smallest restart delay; restart n waits a random time in [min, min(max, min * 2^(n+1))] (docs/adapters.md)',
+  }),
+  restartMaxMs: valueFlag(durationMs(1), {
+    group: SUPERVISION,
+    placeholder: '<ms>',
+    shows: String(SUPERVISOR_DEFAULTS.maxRestartDelayMs),
+    help: 'the largest restart delay',
+  }),
   // Slow consumers (gateway)
   softBufferBytes: valueFlag(integer({ min: 1 }), {
     group: GATEWAY,
     placeholder: '<n>',
     shows: String(GATEWAY_DEFAULTS.softBufferLimitBytes),
-    help: "a client whose socket holds more unsent bytes than this\ngets conflated batches (latest quote, bar, session) until it drains",
+    help: 'a client whose socket holds more unsent bytes than this\ngets conflated batches (latest quote, bar, session) until it drains',
   }),
-  hardBufferBytes: valueFlag(integer({ min: 1 }), { group: GATEWAY, placeholder: '<n>', shows: String(GATEWAY_DEFAULTS.hardBufferLimitBytes), help: 'past this many unsent bytes for --hard-limit-grace-ms: close 1013' }),
-  maxConflatedMs: valueFlag(durationMs(1), { group: GATEWAY, placeholder: '<ms>', shows: String(GATEWAY_DEFAULTS.maxConflatedMs), help: 'conflated this long without draining: close 1013' }),
-  hardLimitGraceMs: valueFlag(durationMs(1), { group: GATEWAY, placeholder: '<ms>', shows: String(GATEWAY_DEFAULTS.hardLimitGraceMs), help: 'how long a client may stay past --hard-buffer-bytes' }),
-  slowCloseMs: valueFlag(durationMs(1), { group: GATEWAY, placeholder: '<ms>', shows: String(GATEWAY_DEFAULTS.slowCloseTimeoutMs), help: 'after a 1013, drop the client this much later if it has not read its close' }),
+  hardBufferBytes: valueFlag(integer({ min: 1 }), {
+    group: GATEWAY,
+    placeholder: '<n>',
+    shows: String(GATEWAY_DEFAULTS.hardBufferLimitBytes),
+    help: 'past this many unsent bytes for --hard-limit-grace-ms: close 1013',
+  }),
+  maxConflatedMs: valueFlag(durationMs(1), {
+    group: GATEWAY,
+    placeholder: '<ms>',
+    shows: String(GATEWAY_DEFAULTS.maxConflatedMs),
+    help: 'conflated this long without draining: close 1013',
+  }),
+  hardLimitGraceMs: valueFlag(durationMs(1), {
+    group: GATEWAY,
+    placeholder: '<ms>',
+    shows: String(GATEWAY_DEFAULTS.hardLimitGraceMs),
+    help: 'how long a client may stay past --hard-buffer-bytes',
+  }),
+  slowCloseMs: valueFlag(durationMs(1), {
+    group: GATEWAY,
+    placeholder: '<ms>',
+    shows: String(GATEWAY_DEFAULTS.slowCloseTimeoutMs),
+    help: 'after a 1013, drop the client this much later if it has not read its close',
+  }),
   // Adapters (collected in command-line order from the tokens: server/adapters/adapter-args.ts)
   adapter: listFlag(text, {
     group: ADAPTERS,
@@ -101,17 +186,42 @@ export const FLAGS = {
     help: 'option of the adapter named just before (repeatable); v is JSON if it\nparses as JSON, else a string. E.g. --adapter binance --adapter-opt\nsymbols=btcusdt,ethusdt  |  --adapter replay --adapter-opt speed=10',
   }),
   adapterConfig: listFlag(text, { group: ADAPTERS, placeholder: '<f>', help: 'JSON object of options for the adapter named just before' }),
-  symbolMap: listFlag(text, { group: ADAPTERS, placeholder: 'V:S=N', help: "show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)" }),
+  symbolMap: listFlag(text, {
+    group: ADAPTERS,
+    placeholder: 'V:S=N',
+    help: "show venue V's symbol S as N, e.g. BINANCE:BTCUSDT=BTC-USDT (repeatable)",
+  }),
   // Recorder
-  out: valueFlag(text, { placeholder: '<file|->', help: 'where to write the recording ("-" = stdout); a relative path is relative\nto the folder you ran npm in' }),
-  seconds: valueFlag(positiveNumber(), { placeholder: '<n>', shows: 'when every adapter has finished, or Ctrl-C', help: 'stop after n seconds' }),
+  out: valueFlag(text, {
+    placeholder: '<file|->',
+    help: 'where to write the recording ("-" = stdout); a relative path is relative\nto the folder you ran npm in',
+  }),
+  seconds: valueFlag(positiveNumber(), {
+    placeholder: '<n>',
+    shows: 'when every adapter has finished, or Ctrl-C',
+    help: 'stop after n seconds',
+  }),
   maxTicks: valueFlag(integer({ min: 1 }), { placeholder: '<n>', help: 'stop after n trades and quotes' }),
   // Tail
-  tailUrl: listFlag(wsUrl, { placeholder: '<url>', env: 'FEED_URL', split: true, shows: DEFAULT_FEED_URL, help: 'gateway URL; repeat it or separate with commas to fail over' }),
-  interval: valueFlag(barInterval, { placeholder: '<ivl>', shows: 'no bars', help: `also stream bars of this interval: ${INTERVAL_LABELS}` }),
+  tailUrl: listFlag(wsUrl, {
+    placeholder: '<url>',
+    env: 'FEED_URL',
+    split: true,
+    shows: DEFAULT_FEED_URL,
+    help: 'gateway URL; repeat it or separate with commas to fail over',
+  }),
+  interval: valueFlag(barInterval, {
+    placeholder: '<ivl>',
+    shows: 'no bars',
+    help: `also stream bars of this interval: ${INTERVAL_LABELS}`,
+  }),
   json: booleanFlag({ help: 'use the JSON subprotocol instead of binary frames' }),
   all: booleanFlag({ help: 'subscribe to every instrument (no SYMBOL needed)' }),
-  kinds: valueFlag(tailKinds, { placeholder: '<list>', shows: 'all four', help: "comma-separated kinds to print: trade,quote,bar,session\n(session = the session's open/high/low/last/volume, sent with snapshots)" }),
+  kinds: valueFlag(tailKinds, {
+    placeholder: '<list>',
+    shows: 'all four',
+    help: "comma-separated kinds to print: trade,quote,bar,session\n(session = the session's open/high/low/last/volume, sent with snapshots)",
+  }),
   // Launcher and builds
   rebuild: booleanFlag({ help: 'build the dashboard even if .next looks current' }),
   dev: booleanFlag({ help: 'run "next dev" (hot reload) instead of building and "next start"' }),
@@ -192,7 +302,10 @@ export const BUILD_EMBED_FLAGS = {
   'if-stale': FLAGS.ifStale,
 } as const;
 
-/** Every CLI's table by its npm command, for tests and docs. */
+/**
+ * Every CLI's table by its npm command, for tests and docs.
+ * @internal
+ */
 export const CLI_TABLES = {
   start: LAUNCH_FLAGS,
   feed: FEED_FLAGS,

@@ -118,7 +118,8 @@ export const text: ValueKind<string> = { parse: (value) => value };
 export function oneOf<const T extends string>(choices: readonly T[]): ValueKind<T> {
   return {
     parse(value, source) {
-      if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${source} must be one of ${choices.join(', ')}, got "${value}"`);
+      if (!(choices as readonly string[]).includes(value))
+        throw new UsageError(`${source} must be one of ${choices.join(', ')}, got "${value}"`);
       return value as T;
     },
   };

@@ -41,7 +41,8 @@ function isDirectory(path: string): boolean {
 function outputPath(typed: string): string {
   const path = resolveUserPath(typed);
   const named = describeUserPath(typed, path);
-  if (isDirectory(path)) exitUsage(`--out ${named} is a folder; name a file in it, e.g. --out ${typed.replace(/[\\/]+$/, '')}/recording.ndjson`);
+  if (isDirectory(path))
+    exitUsage(`--out ${named} is a folder; name a file in it, e.g. --out ${typed.replace(/[\\/]+$/, '')}/recording.ndjson`);
   if (!isDirectory(dirname(path))) exitUsage(`--out ${named}: the folder ${dirname(path)} does not exist`);
   return path;
 }
@@ -87,7 +88,10 @@ async function main(): Promise<void> {
   out.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') void finish('output closed');
     else {
-      logger.error('cannot write the recording', { file: toStdout ? 'stdout' : describeUserPath(values.out as string, outPath), error: err.message });
+      logger.error('cannot write the recording', {
+        file: toStdout ? 'stdout' : describeUserPath(values.out as string, outPath),
+        error: err.message,
+      });
       process.exit(1);
     }
   });
@@ -95,7 +99,12 @@ async function main(): Promise<void> {
   let finishing: Promise<void> | undefined;
   let deadline: ReturnType<typeof setTimeout> | undefined;
   let poll: ReturnType<typeof setInterval> | undefined;
-  const recorder = new NdjsonRecorder(bus, (line) => out.write(line + '\n'), maxTicks, () => void finish('max ticks reached'));
+  const recorder = new NdjsonRecorder(
+    bus,
+    (line) => out.write(line + '\n'),
+    maxTicks,
+    () => void finish('max ticks reached'),
+  );
   const uninstallTrap = installAdapterFaultTrap({ logger });
 
   async function finish(why: string): Promise<void> {

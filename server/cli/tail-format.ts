@@ -28,7 +28,12 @@ export function updateRecord(update: MarketUpdate, instrument: Instrument | unde
   switch (update.kind) {
     case 'trade':
       // '' is the wire's "the venue gave no id": left out, as the recording format does.
-      fields = { price: price(update.price), size: size(update.size), side: SIDE_WORDS[update.side] ?? 'unknown', ...(update.tradeId === '' ? {} : { tradeId: update.tradeId }) };
+      fields = {
+        price: price(update.price),
+        size: size(update.size),
+        side: SIDE_WORDS[update.side] ?? 'unknown',
+        ...(update.tradeId === '' ? {} : { tradeId: update.tradeId }),
+      };
       break;
     case 'quote':
       fields = { bid: price(update.bid), bidSize: size(update.bidSize), ask: price(update.ask), askSize: size(update.askSize) };

@@ -6,7 +6,15 @@
  */
 import { BarBuilder, type BarHandle } from '../../lib/market/bars';
 import { foldSessionTrade, type SessionFigures } from '../../lib/market/session';
-import { BAR_INTERVALS, isBarInterval, type Bar, type BarInterval, type Quote, type SessionStats, type Trade } from '../../lib/market/types';
+import {
+  BAR_INTERVALS,
+  isBarInterval,
+  type Bar,
+  type BarInterval,
+  type Quote,
+  type SessionStats,
+  type Trade,
+} from '../../lib/market/types';
 import type { Tick } from '../bus/types';
 import { TickRing } from './tick-ring';
 import type { HistoryOptions, HistoryStore } from './types';
@@ -44,7 +52,14 @@ class InstrumentHistory {
   lastQuote: Quote | undefined;
   lastSeq = 0;
   /** Session figures, folded from every trade; `sessionLast` is the trade they end with. */
-  readonly session: SessionFigures = { sessionStartUs: undefined, open: undefined, high: undefined, low: undefined, volume: 0, sessionTrades: 0 };
+  readonly session: SessionFigures = {
+    sessionStartUs: undefined,
+    open: undefined,
+    high: undefined,
+    low: undefined,
+    volume: 0,
+    sessionTrades: 0,
+  };
   sessionLast: Trade | undefined;
   /** `session` as an update, built on demand and kept until the next trade changes it. */
   sessionUpdate: SessionStats | undefined;
@@ -76,6 +91,11 @@ export class History implements HistoryStore {
     const intervals = [...new Set(config.intervals)];
     this.config = { ...config, intervals };
     intervals.forEach((interval, i) => this.intervalIndex.set(interval, i));
+  }
+
+  /** Bar intervals built for every instrument (the gateway offers them in `hello.intervals`). */
+  get intervals(): readonly BarInterval[] {
+    return this.config.intervals;
   }
 
   /**

@@ -189,12 +189,21 @@ test.describe('Chart view', () => {
     const site = await startStaticSite();
     try {
       site.put('/controller.js', await controllerBundle(), 'text/javascript');
-      site.put('/', sitePage('chart', '<div id="legend"></div><div id="chart" data-testid="price-chart" style="width:900px;height:420px"></div><script src="/controller.js"></script>'));
+      site.put(
+        '/',
+        sitePage(
+          'chart',
+          '<div id="legend"></div><div id="chart" data-testid="price-chart" style="width:900px;height:420px"></div><script src="/controller.js"></script>',
+        ),
+      );
       await page.goto(`${site.origin}/`);
       const windowBars = 200;
       // A chart of a 200-bar store window at 1 min, scrolled to the newest bar.
       await page.evaluate((count) => {
-        type Harness = { ChartController: new (...args: unknown[]) => { sync(state: unknown, instrument: unknown): void }; CHART_PALETTES: Record<string, unknown> };
+        type Harness = {
+          ChartController: new (...args: unknown[]) => { sync(state: unknown, instrument: unknown): void };
+          CHART_PALETTES: Record<string, unknown>;
+        };
         const { ChartController, CHART_PALETTES } = (globalThis as unknown as { __chartHarness: Harness }).__chartHarness;
         const chart = new ChartController(document.getElementById('chart'), document.getElementById('legend'), CHART_PALETTES.dark, 'utc');
         const instrument = { id: 1, symbol: 'SIM:BTC-USD', venue: 'SIM', assetClass: 0, priceDecimals: 2, sizeDecimals: 4 };
@@ -203,8 +212,20 @@ test.describe('Chart view', () => {
           const open = closeAt(minute - 1);
           const close = closeAt(minute);
           return {
-            kind: 'bar', instrumentId: 1, seq: minute, eventTimeUs: 0, receiveTimeUs: 0, interval: 60, openTimeUs: (28_000_000 + minute) * 60_000_000,
-            open, high: Math.max(open, close) + 4_000, low: Math.min(open, close) - 4_000, close, volume: 10_000 + (minute % 7) * 3_000, tradeCount: 3, vwap: close,
+            kind: 'bar',
+            instrumentId: 1,
+            seq: minute,
+            eventTimeUs: 0,
+            receiveTimeUs: 0,
+            interval: 60,
+            openTimeUs: (28_000_000 + minute) * 60_000_000,
+            open,
+            high: Math.max(open, close) + 4_000,
+            low: Math.min(open, close) - 4_000,
+            close,
+            volume: 10_000 + (minute % 7) * 3_000,
+            tradeCount: 3,
+            vwap: close,
           };
         };
         let bars = Array.from({ length: count }, (_, i) => bar(i));

@@ -12,9 +12,7 @@ test.describe('Dashboard', () => {
     await expect(watchlist).toHaveAttribute('data-total', String(SHARED_INSTRUMENTS));
     await expect(page.getByTestId('watchlist-row')).toHaveCount(SHARED_INSTRUMENTS);
     // Every row has a price once the first snapshots are in.
-    await expect
-      .poll(async () => [...(await lastPrices(page)).values()].filter((p) => /^\d/.test(p)).length)
-      .toBe(SHARED_INSTRUMENTS);
+    await expect.poll(async () => [...(await lastPrices(page)).values()].filter((p) => /^\d/.test(p)).length).toBe(SHARED_INSTRUMENTS);
   });
 
   test('prices change over time', async ({ page }) => {

@@ -80,7 +80,9 @@ test.afterAll(async () => {
 /** What a chart has drawn: its newest bar's time and close, and how many bars. */
 async function drawn(chart: Locator): Promise<string> {
   const canvas = chart.locator('.tw-chart');
-  const [time, close, count] = await Promise.all(['data-last-time', 'data-last-close', 'data-bar-count'].map((a) => canvas.getAttribute(a)));
+  const [time, close, count] = await Promise.all(
+    ['data-last-time', 'data-last-close', 'data-bar-count'].map((a) => canvas.getAttribute(a)),
+  );
   return `${time}|${close}|${count}`;
 }
 
@@ -257,7 +259,7 @@ test.describe('Embedded live charts', () => {
     }
   });
 
-  test('the dashboard\'s Embed action gives snippets that work when pasted into another site', async ({ page, context }) => {
+  test("the dashboard's Embed action gives snippets that work when pasted into another site", async ({ page, context }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.goto(dashboardUrl({ symbol: 'ETH-USD', interval: '5s' }));
     await expect(page.getByTestId('price-chart')).toHaveAttribute('data-symbol', /ETH-USD/);
@@ -277,7 +279,10 @@ test.describe('Embedded live charts', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'embed-dialog.png') });
 
     // Pasted as is into somebody's page, both snippets draw the chart.
-    site.put('/pasted.html', html('Pasted snippets', `<h1>Pasted from the dashboard</h1><div class="grid"><div>${iframe}</div><div>${element}</div></div>`));
+    site.put(
+      '/pasted.html',
+      html('Pasted snippets', `<h1>Pasted from the dashboard</h1><div class="grid"><div>${iframe}</div><div>${element}</div></div>`),
+    );
     await page.goto(`${site.origin}/pasted.html`);
     await expectLiveCandles(page.locator('tickwire-chart'));
     await expectLiveCandles(page.frameLocator('iframe').locator('[data-testid=embed-chart]'));

@@ -59,7 +59,8 @@ test.describe('Selection', () => {
     await waitLive(page);
     await page.locator('[data-testid=watchlist-row][data-symbol="SIM:AAPL"]').click();
     const symbols = await page.getByTestId('watchlist-row').evaluateAll((els) =>
-      els.map((el) => ({ symbol: el.getAttribute('data-symbol'), top: el.getBoundingClientRect().top }))
+      els
+        .map((el) => ({ symbol: el.getAttribute('data-symbol'), top: el.getBoundingClientRect().top }))
         .sort((a, b) => a.top - b.top)
         .map((r) => r.symbol),
     );
@@ -77,7 +78,8 @@ test.describe('Selection', () => {
     await page.getByTestId('sort-symbol').click(); // symbol descending
     await expect(page.getByTestId('sort-symbol')).toHaveAttribute('aria-sort', 'descending');
     const order = await page.getByTestId('watchlist-row').evaluateAll((els) =>
-      els.map((el) => ({ symbol: el.getAttribute('data-symbol') ?? '', top: el.getBoundingClientRect().top }))
+      els
+        .map((el) => ({ symbol: el.getAttribute('data-symbol') ?? '', top: el.getBoundingClientRect().top }))
         .sort((a, b) => a.top - b.top)
         .map((r) => r.symbol),
     );

@@ -17,8 +17,14 @@ test.describe('Venue status', () => {
       instruments: 4,
       rate: 20,
       extraArgs: [
-        '--adapter', 'simulated',
-        '--adapter', './tests/unit/adapters/fixtures/misbehaving-adapter.ts', '--adapter-opt', 'mode=throw-on-start', '--adapter-opt', 'venue=BROKEN',
+        '--adapter',
+        'simulated',
+        '--adapter',
+        './tests/unit/adapters/fixtures/misbehaving-adapter.ts',
+        '--adapter-opt',
+        'mode=throw-on-start',
+        '--adapter-opt',
+        'venue=BROKEN',
       ],
     });
     await page.goto(dashboardUrl({ feed: feed.url, symbol: 'BTC-USD', interval: '1s' }));

@@ -27,7 +27,11 @@ afterEach(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function client(url: string): FeedClient {
-  const c = new FeedClient({ url, transport: (u, protocols) => new WebSocket(u, protocols), reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+  const c = new FeedClient({
+    url,
+    transport: (u, protocols) => new WebSocket(u, protocols),
+    reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+  });
   clients.push(c);
   return c;
 }
@@ -42,7 +46,18 @@ describe('the docs/adapters.md example', () => {
   });
 
   it('streams to a client with one --adapter flag, renamed by --symbol-map', async () => {
-    const run = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', `./${EXAMPLE}`, '--adapter-opt', 'symbols=ALPHA,BETA', '--adapter-opt', 'intervalMs=20', '--symbol-map', 'WAVE:ALPHA=ALPHA-USD']);
+    const run = runCli('server/cli/feed.ts', [
+      '--port',
+      '0',
+      '--adapter',
+      `./${EXAMPLE}`,
+      '--adapter-opt',
+      'symbols=ALPHA,BETA',
+      '--adapter-opt',
+      'intervalMs=20',
+      '--symbol-map',
+      'WAVE:ALPHA=ALPHA-USD',
+    ]);
     const url = await feedUrl(run);
     const c = client(url);
     const trades: { symbol: string; price: string }[] = [];
@@ -60,14 +75,27 @@ describe('the docs/adapters.md example', () => {
     expect(trades.every((t) => /^\d+\.\d\d$/.test(t.price))).toBe(true);
     const health = (await (await fetch(`${url.replace('ws://', 'http://')}/healthz`)).json()) as { status: string; adapters: unknown[] };
     expect(health.status).toBe('ok');
-    expect(health.adapters).toEqual([expect.objectContaining({ venue: 'WAVE', state: 'live', adapter: 'sine-wave', restarts: 0, rejected: {} })]);
+    expect(health.adapters).toEqual([
+      expect.objectContaining({ venue: 'WAVE', state: 'live', adapter: 'sine-wave', restarts: 0, rejected: {} }),
+    ]);
   });
 });
 
 describe('npm run record', () => {
   it('records a replay of the bundled sample that matches the sample line for line', async () => {
     const out = join(dir, 'again.ndjson');
-    const run = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'speed=1000', '--adapter-opt', 'venue=SIM', '--out', out, '--log-level', 'warn']);
+    const run = runCli('server/cli/record.ts', [
+      '--adapter',
+      'replay',
+      '--adapter-opt',
+      'speed=1000',
+      '--adapter-opt',
+      'venue=SIM',
+      '--out',
+      out,
+      '--log-level',
+      'warn',
+    ]);
     expect(await run.exited).toBe(0);
     expect(run.err()).toMatch(/recorded \d+ ticks in [\d.]+ s to .*again\.ndjson \(every adapter finished\)/);
     const strip = (text: string) =>
@@ -86,21 +114,55 @@ describe('npm run record', () => {
 
   it('stops after --seconds and writes a simulated stream replay can read', async () => {
     const out = join(dir, 'sim.ndjson');
-    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--adapter-opt', 'instruments=2', '--adapter-opt', 'ratePerInstrument=50', '--out', out, '--seconds', '0.5', '--log-level', 'warn']);
+    const run = runCli('server/cli/record.ts', [
+      '--adapter',
+      'simulated',
+      '--adapter-opt',
+      'instruments=2',
+      '--adapter-opt',
+      'ratePerInstrument=50',
+      '--out',
+      out,
+      '--seconds',
+      '0.5',
+      '--log-level',
+      'warn',
+    ]);
     expect(await run.exited).toBe(0);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; symbol: string });
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; symbol: string });
     expect(lines.filter((l) => l.type === 'instrument').map((l) => l.symbol)).toEqual(['SIM:BTC-USD', 'SIM:ETH-USD']);
     expect(lines.length).toBeGreaterThan(20);
   });
 
   it('exits 2 on a --max-ticks that is not a whole number, which it could never reach', async () => {
-    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--out', join(dir, 'never.ndjson'), '--max-ticks', '2.5', '--seconds', '20']);
+    const run = runCli('server/cli/record.ts', [
+      '--adapter',
+      'simulated',
+      '--out',
+      join(dir, 'never.ndjson'),
+      '--max-ticks',
+      '2.5',
+      '--seconds',
+      '20',
+    ]);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/--max-ticks must be a positive integer, got "2.5"/);
   });
 
   it('exits 2 naming the problem, without a stack trace, on a venue name the normaliser refuses', async () => {
-    const run = runCli('server/cli/record.ts', ['--adapter', 'simulated', '--adapter-opt', 'venue=bad:venue', '--out', join(dir, 'never.ndjson'), '--seconds', '20']);
+    const run = runCli('server/cli/record.ts', [
+      '--adapter',
+      'simulated',
+      '--adapter-opt',
+      'venue=bad:venue',
+      '--out',
+      join(dir, 'never.ndjson'),
+      '--seconds',
+      '20',
+    ]);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/adapter venue "bad:venue" may only hold letters/);
     expect(run.err()).not.toMatch(/\n\s+at /);
@@ -116,10 +178,19 @@ describe('npm run record', () => {
 describe('instrument names across venues', () => {
   it('accepts full names and unique bare symbols, and refuses an ambiguous bare symbol naming the candidates', async () => {
     const service = await startTestFeed({
-      adapters: [new SimulatedAdapter({ instruments: 3, ratePerInstrument: 20 }), new SimulatedAdapter({ venue: 'ALT', instruments: 2, ratePerInstrument: 20 })],
+      adapters: [
+        new SimulatedAdapter({ instruments: 3, ratePerInstrument: 20 }),
+        new SimulatedAdapter({ venue: 'ALT', instruments: 2, ratePerInstrument: 20 }),
+      ],
     });
     services.push(service);
-    expect(service.bus.instruments().map((i) => i.symbol)).toEqual(['SIM:BTC-USD', 'SIM:ETH-USD', 'SIM:SOL-USD', 'ALT:BTC-USD', 'ALT:ETH-USD']);
+    expect(service.bus.instruments().map((i) => i.symbol)).toEqual([
+      'SIM:BTC-USD',
+      'SIM:ETH-USD',
+      'SIM:SOL-USD',
+      'ALT:BTC-USD',
+      'ALT:ETH-USD',
+    ]);
     const c = client(service.url);
     const snapshots: string[] = [];
     c.on('snapshot', (s) => snapshots.push(s.instrument?.symbol ?? '?'));

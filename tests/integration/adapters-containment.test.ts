@@ -21,13 +21,35 @@ describe('adapter containment (npm run feed)', () => {
   it('keeps streaming the good adapter while bad ones are counted, logged once, and restarted', async () => {
     const bad = (mode: string, venue: string) => ['--adapter', BAD, '--adapter-opt', `mode=${mode}`, '--adapter-opt', `venue=${venue}`];
     const run = runCli('server/cli/feed.ts', [
-      '--port', '0', '--flush-ms', '20',
-      '--adapter', 'simulated', '--adapter-opt', 'instruments=3', '--adapter-opt', 'ratePerInstrument=60',
-      ...bad('nan', 'NANS'), ...bad('throw-in-timer', 'THROWS'), ...bad('silent', 'SILENT'), ...bad('throw-on-start', 'NOSTART'),
-      '--stale-after-ms', '300', '--restart-after-silent-ms', '700', '--restart-min-ms', '100', '--restart-max-ms', '400',
+      '--port',
+      '0',
+      '--flush-ms',
+      '20',
+      '--adapter',
+      'simulated',
+      '--adapter-opt',
+      'instruments=3',
+      '--adapter-opt',
+      'ratePerInstrument=60',
+      ...bad('nan', 'NANS'),
+      ...bad('throw-in-timer', 'THROWS'),
+      ...bad('silent', 'SILENT'),
+      ...bad('throw-on-start', 'NOSTART'),
+      '--stale-after-ms',
+      '300',
+      '--restart-after-silent-ms',
+      '700',
+      '--restart-min-ms',
+      '100',
+      '--restart-max-ms',
+      '400',
     ]);
     const url = await feedUrl(run);
-    const client = new FeedClient({ url, transport: (u, protocols) => new WebSocket(u, protocols), reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+    const client = new FeedClient({
+      url,
+      transport: (u, protocols) => new WebSocket(u, protocols),
+      reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+    });
     clients.push(client);
     const seqs: number[] = [];
     const states = new Map<string, Set<string>>();
@@ -44,14 +66,27 @@ describe('adapter containment (npm run feed)', () => {
     client.connect();
     await client.subscribe(['BTC-USD']); // bare name of SIM:BTC-USD
     const healthUrl = `${url.replace('ws://', 'http://')}/healthz`;
-    type Report = { venue: string; state: string; reason: string; restarts?: number; lastError?: string; rejected?: Record<string, number> };
+    type Report = {
+      venue: string;
+      state: string;
+      reason: string;
+      restarts?: number;
+      lastError?: string;
+      rejected?: Record<string, number>;
+    };
     let adapters: Report[] = [];
     const byVenue = (venue: string) => adapters.find((a) => a.venue === venue);
     await waitFor(() => seqs.length > 60, 10_000, 'live updates from the simulator');
     await waitFor(
       () => {
-        void fetch(healthUrl).then(async (r) => (adapters = ((await r.json()) as { adapters: Report[] }).adapters)).catch(() => {});
-        return (byVenue('THROWS')?.restarts ?? 0) >= 1 && (byVenue('SILENT')?.restarts ?? 0) >= 1 && (byVenue('NANS')?.rejected?.['bad-price'] ?? 0) >= 10;
+        void fetch(healthUrl)
+          .then(async (r) => (adapters = ((await r.json()) as { adapters: Report[] }).adapters))
+          .catch(() => {});
+        return (
+          (byVenue('THROWS')?.restarts ?? 0) >= 1 &&
+          (byVenue('SILENT')?.restarts ?? 0) >= 1 &&
+          (byVenue('NANS')?.rejected?.['bad-price'] ?? 0) >= 10
+        );
       },
       10_000,
       'restarts and rejections on /healthz',
@@ -65,7 +100,10 @@ describe('adapter containment (npm run feed)', () => {
     expect(byVenue('NANS')).toMatchObject({ restarts: 0 });
     expect(byVenue('THROWS')?.lastError).toBe('crashed: bug in the adapter timer');
     expect(byVenue('SILENT')?.lastError).toMatch(/^no data for \d s$/);
-    expect(byVenue('NOSTART')).toMatchObject({ state: 'down', reason: expect.stringMatching(/^failed to start: cannot reach the source; restarting in \d s$/) });
+    expect(byVenue('NOSTART')).toMatchObject({
+      state: 'down',
+      reason: expect.stringMatching(/^failed to start: cannot reach the source; restarting in \d s$/),
+    });
     // The dashboard hears about it through the protocol's status messages.
     expect(states.get('SILENT')).toContain('stale');
     expect(states.get('NOSTART')).toContain('down');
@@ -84,7 +122,16 @@ describe('adapter containment (npm run feed)', () => {
     const run = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', BAD, '--adapter-opt', 'mode=bogus']);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(/adapter setup failed: misbehaving option mode must be one of/);
-    const twice = runCli('server/cli/feed.ts', ['--port', '0', '--adapter', 'simulated', '--adapter', 'replay', '--adapter-opt', 'venue=SIM']);
+    const twice = runCli('server/cli/feed.ts', [
+      '--port',
+      '0',
+      '--adapter',
+      'simulated',
+      '--adapter',
+      'replay',
+      '--adapter-opt',
+      'venue=SIM',
+    ]);
     expect(await twice.exited).toBe(2);
     expect(twice.err()).toMatch(/two adapters on venue SIM \(simulated and replay\)/);
   });

@@ -16,7 +16,14 @@ afterAll(() => rmSync(userDir, { recursive: true, force: true }));
 
 const RECORDING = [
   { type: 'instrument', symbol: 'DESK:A', assetClass: 'equity', priceDecimals: 2, sizeDecimals: 0 },
-  ...Array.from({ length: 5 }, (_, i) => ({ type: 'trade', symbol: 'DESK:A', timeUs: 1_714_564_800_000_000 + i * 1000, price: `10${i}.00`, size: '1', side: 'buy' })),
+  ...Array.from({ length: 5 }, (_, i) => ({
+    type: 'trade',
+    symbol: 'DESK:A',
+    timeUs: 1_714_564_800_000_000 + i * 1000,
+    price: `10${i}.00`,
+    size: '1',
+    side: 'buy',
+  })),
 ]
   .map((line) => JSON.stringify(line))
   .join('\n');
@@ -25,9 +32,15 @@ describe('npm run feed from another folder', () => {
   it('loads --adapter and --adapter-config relative to the folder npm was run in', async () => {
     copyFileSync(join(ROOT, 'server/adapters/examples/sine-wave.ts'), join(userDir, 'my-feed.ts'));
     writeFileSync(join(userDir, 'wave.json'), JSON.stringify({ venue: 'MINE', intervalMs: 50 }));
-    const run = runCli('server/cli/feed.ts', ['--port', '0', '--log-level', 'info', '--adapter', './my-feed.ts', '--adapter-config', './wave.json'], asNpm);
+    const run = runCli(
+      'server/cli/feed.ts',
+      ['--port', '0', '--log-level', 'info', '--adapter', './my-feed.ts', '--adapter-config', './wave.json'],
+      asNpm,
+    );
     const url = await feedUrl(run);
-    const health = (await (await fetch(`${url.replace('ws://', 'http://')}/healthz`)).json()) as { adapters: { venue: string; adapter: string }[] };
+    const health = (await (await fetch(`${url.replace('ws://', 'http://')}/healthz`)).json()) as {
+      adapters: { venue: string; adapter: string }[];
+    };
     expect(health.adapters).toEqual([expect.objectContaining({ venue: 'MINE', adapter: 'sine-wave' })]);
   });
 
@@ -41,7 +54,22 @@ describe('npm run feed from another folder', () => {
 describe('npm run record from another folder', () => {
   it('reads replay file=... and writes --out relative to the folder npm was run in', async () => {
     writeFileSync(join(userDir, 'in.ndjson'), RECORDING);
-    const run = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--adapter-opt', 'speed=1000', '--out', 'out.ndjson', '--log-level', 'warn'], asNpm);
+    const run = runCli(
+      'server/cli/record.ts',
+      [
+        '--adapter',
+        'replay',
+        '--adapter-opt',
+        'file=in.ndjson',
+        '--adapter-opt',
+        'speed=1000',
+        '--out',
+        'out.ndjson',
+        '--log-level',
+        'warn',
+      ],
+      asNpm,
+    );
     expect(await run.exited).toBe(0);
     expect(run.err()).toContain(`recorded 5 ticks in`);
     expect(run.err()).toContain(`to ${join(userDir, 'out.ndjson')} (every adapter finished)`);
@@ -51,12 +79,24 @@ describe('npm run record from another folder', () => {
   });
 
   it('exits 2 before recording when the replay file or the --out folder is missing, naming both paths', async () => {
-    const missingFile = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=gone.ndjson', '--out', 'x.ndjson'], asNpm);
-    const missingFolder = runCli('server/cli/record.ts', ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--out', 'no-such-folder/x.ndjson'], asNpm);
+    const missingFile = runCli(
+      'server/cli/record.ts',
+      ['--adapter', 'replay', '--adapter-opt', 'file=gone.ndjson', '--out', 'x.ndjson'],
+      asNpm,
+    );
+    const missingFolder = runCli(
+      'server/cli/record.ts',
+      ['--adapter', 'replay', '--adapter-opt', 'file=in.ndjson', '--out', 'no-such-folder/x.ndjson'],
+      asNpm,
+    );
     expect(await missingFile.exited).toBe(2);
-    expect(missingFile.err()).toContain(`replay adapter option file must be an existing file, got ${join(userDir, 'gone.ndjson')} (given as "gone.ndjson")`);
+    expect(missingFile.err()).toContain(
+      `replay adapter option file must be an existing file, got ${join(userDir, 'gone.ndjson')} (given as "gone.ndjson")`,
+    );
     expect(await missingFolder.exited).toBe(2);
-    expect(missingFolder.err()).toContain(`--out ${join(userDir, 'no-such-folder/x.ndjson')} (given as "no-such-folder/x.ndjson"): the folder ${join(userDir, 'no-such-folder')} does not exist`);
+    expect(missingFolder.err()).toContain(
+      `--out ${join(userDir, 'no-such-folder/x.ndjson')} (given as "no-such-folder/x.ndjson"): the folder ${join(userDir, 'no-such-folder')} does not exist`,
+    );
     expect(existsSync(join(userDir, 'x.ndjson'))).toBe(false);
   });
 });

@@ -168,7 +168,11 @@ describe('FeedClient against the feed service', () => {
   it('settles subscriptions made before connecting one by one: an unknown symbol rejects only its own', async () => {
     const service = await feed();
     const c = client({ url: service.url });
-    const outcome = (p: Promise<void>) => p.then(() => 'subscribed', (e: unknown) => (e as ServerRequestError).code);
+    const outcome = (p: Promise<void>) =>
+      p.then(
+        () => 'subscribed',
+        (e: unknown) => (e as ServerRequestError).code,
+      );
     const all = outcome(c.subscribe('all', 0));
     const btc = outcome(c.subscribe(['BTC-USD'], 60));
     const nope = outcome(c.subscribe(['NOPE-USD'], 60));
@@ -193,7 +197,11 @@ describe('FeedClient against the feed service', () => {
       [5, true],
     ]);
     expect(ticks.snapshots[1]!.updates.every((u) => u.kind === 'bar' && u.interval === 5)).toBe(true);
-    await waitFor(() => ticks.seqs.length > 40 && new Set(ticks.bars.map((b) => b.kind === 'bar' && b.interval)).size === 2, 5000, 'bars of both intervals');
+    await waitFor(
+      () => ticks.seqs.length > 40 && new Set(ticks.bars.map((b) => b.kind === 'bar' && b.interval)).size === 2,
+      5000,
+      'bars of both intervals',
+    );
     expectConsecutive(ticks.seqs);
     expect(c.stats().duplicates).toBe(0);
     await c.unsubscribe(['BTC-USD'], 5);
@@ -224,15 +232,27 @@ describe('FeedClient against the feed service', () => {
     // A "gateway" that says hello (heartbeat every 100 ms) and then never speaks again.
     const silent = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => SUBPROTOCOL_BINARY });
     silent.on('connection', (ws) =>
-      ws.send(BINARY_CODEC.encode({
-        type: 'hello', protocolVersion: 2, serverId: 'silent', epoch: service.epoch, heartbeatIntervalMs: 100, serverTimeUs: Date.now() * 1000, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600],
-      })),
+      ws.send(
+        BINARY_CODEC.encode({
+          type: 'hello',
+          protocolVersion: 2,
+          serverId: 'silent',
+          epoch: service.epoch,
+          heartbeatIntervalMs: 100,
+          serverTimeUs: Date.now() * 1000,
+          capabilities: [],
+          intervals: [1, 5, 60, 300, 900, 3600],
+        }),
+      ),
     );
     await new Promise<void>((resolve) => silent.once('listening', () => resolve()));
-    cleanups.push(() => new Promise<void>((resolve) => {
-      for (const ws of silent.clients) ws.terminate();
-      silent.close(() => resolve());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const ws of silent.clients) ws.terminate();
+          silent.close(() => resolve());
+        }),
+    );
     const c = client({ url: [`ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, service.url], heartbeatTimeoutFactor: 3 });
     const states: StateChange[] = [];
     c.on('state', (s) => states.push(s));
@@ -365,7 +385,10 @@ describe('closing while the WebSocket handshake is still pending', () => {
       const socket = new WebSocket(silent.url, SUBPROTOCOL_BINARY);
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
       const errors = await uncaughtDuring(() => closeSocketQuietly(socket, 1000, 'bye', graceful));
-      expect(errors.map((e) => e.message), `graceful: ${graceful}`).toEqual([]);
+      expect(
+        errors.map((e) => e.message),
+        `graceful: ${graceful}`,
+      ).toEqual([]);
     }
   });
 });

@@ -41,18 +41,38 @@ describe('tail CLI', () => {
     const service = await startTestFeed();
     services.push(service);
     const run = tail(['--url', service.url, '--interval', '1m', 'BTC-USD', 'ETH-USD']);
-    await waitFor(() => run.out().split('\n').filter((l) => l.includes('"snapshot"') === false && l.length > 0).length > 10, 15_000, 'live lines');
+    await waitFor(
+      () =>
+        run
+          .out()
+          .split('\n')
+          .filter((l) => l.includes('"snapshot"') === false && l.length > 0).length > 10,
+      15_000,
+      'live lines',
+    );
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-    const lines = run.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const trade = lines.find((l) => l.type === 'trade')!;
     // Bare names on the command line; records carry the full VENUE:SYMBOL name.
-    expect(trade).toMatchObject({ symbol: expect.stringMatching(/^SIM:(BTC|ETH)-USD$/), side: expect.stringMatching(/^(buy|sell|unknown)$/) });
+    expect(trade).toMatchObject({
+      symbol: expect.stringMatching(/^SIM:(BTC|ETH)-USD$/),
+      side: expect.stringMatching(/^(buy|sell|unknown)$/),
+    });
     expect(trade.price).toMatch(/^\d+\.\d+$/);
     expect(trade.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(lines.some((l) => l.type === 'bar' && l.interval === '1m')).toBe(true);
     expect(lines.some((l) => l.snapshot === true)).toBe(true);
-    const control = run.err().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const control = run
+      .err()
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(control.some((c) => c.event === 'state' && c.state === 'connected')).toBe(true);
   });
 
@@ -60,7 +80,11 @@ describe('tail CLI', () => {
     const service = await startTestFeed();
     services.push(service);
     const run = tail(['--url', service.url, 'btc-usd', 'sim:eth-usd']);
-    await waitFor(() => run.out().includes('"symbol":"SIM:BTC-USD"') && run.out().includes('"symbol":"SIM:ETH-USD"'), 15_000, 'lines of both');
+    await waitFor(
+      () => run.out().includes('"symbol":"SIM:BTC-USD"') && run.out().includes('"symbol":"SIM:ETH-USD"'),
+      15_000,
+      'lines of both',
+    );
     expect(run.err()).not.toMatch(/unknown symbol/);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
@@ -77,7 +101,10 @@ describe('tail CLI', () => {
 
   it('says a bare symbol several venues list is ambiguous, naming the candidates, and tails the rest', async () => {
     const service = await startTestFeed({
-      adapters: [new SimulatedAdapter({ instruments: 3, ratePerInstrument: 20 }), new SimulatedAdapter({ venue: 'ALT', instruments: 2, ratePerInstrument: 20 })],
+      adapters: [
+        new SimulatedAdapter({ instruments: 3, ratePerInstrument: 20 }),
+        new SimulatedAdapter({ venue: 'ALT', instruments: 2, ratePerInstrument: 20 }),
+      ],
     });
     services.push(service);
     const run = tail(['--url', service.url, 'BTC-USD', 'SOL-USD']);

@@ -115,7 +115,7 @@ function closedInBoth(ours: readonly Bar[], theirs: readonly Bar[], interval: Ba
 }
 
 describe('FeedHub against a real feed', () => {
-  it('serves charts of several instruments and intervals over one connection, with the server\'s bars', async () => {
+  it("serves charts of several instruments and intervals over one connection, with the server's bars", async () => {
     const service = await feed({ simulated: { ratePerInstrument: 40 } });
     const h = hub(service.url);
     const wire = latest();
@@ -161,11 +161,15 @@ describe('FeedHub against a real feed', () => {
     // Back to ETH-USD: before, its 5m chart said "Loading 5m bars…" for good (its seed counted as in flight).
     h.watch('ETH-USD', 60, minute.listener);
     h.watch('ETH-USD', 300, fiveMinutes.listener);
-    await waitFor(() => (minute.last()?.status === 'ready' && fiveMinutes.last()?.status === 'ready' ? true : undefined), 'both charts ready', 5000);
+    await waitFor(
+      () => (minute.last()?.status === 'ready' && fiveMinutes.last()?.status === 'ready' ? true : undefined),
+      'both charts ready',
+      5000,
+    );
     expect(fiveMinutes.last()?.chart.bars.every((b) => b.interval === 300)).toBe(true);
   });
 
-  it('explains that the page\'s origin is not on the feed\'s allowlist', async () => {
+  it("explains that the page's origin is not on the feed's allowlist", async () => {
     const service = await feed({ gateway: { allowedOrigins: ['https://partner.example'], allowLocalhostOrigins: false } });
     const chart = latest();
     hub(service.url, 'https://blog.example').watch('BTC-USD', 60, chart.listener);

@@ -68,12 +68,20 @@ export const c = <LiveChart symbol="BTC-USD" volume="off" />;
 describe('the tickwire/react package', () => {
   it('ships the built embeds and their docs, not the app', () => {
     expect(packedFiles).toEqual(
-      expect.arrayContaining(['package.json', 'dist/react/index.js', 'dist/react/index.d.ts', 'dist/embed/tickwire-chart.js', 'docs/embedding.md']),
+      expect.arrayContaining([
+        'package.json',
+        'dist/react/index.js',
+        'dist/react/index.d.ts',
+        'dist/embed/tickwire-chart.js',
+        'docs/embedding.md',
+      ]),
     );
-    expect(packedFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'docs/embedding.md', 'README.md'].includes(f))).toEqual([]);
+    expect(packedFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'docs/embedding.md', 'README.md'].includes(f))).toEqual(
+      [],
+    );
   });
 
-  it('installs nothing of the server or the dashboard into an embedder\'s app: React is its own (an optional peer)', () => {
+  it("installs nothing of the server or the dashboard into an embedder's app: React is its own (an optional peer)", () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'tickwire', 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
       peerDependencies?: Record<string, string>;
@@ -99,7 +107,7 @@ describe('the tickwire/react package', () => {
     expect(errors.join('\n')).toMatch(/symbol/);
   });
 
-  it('renders on the server as a box of the chart\'s height that the browser fills after hydration', async () => {
+  it("renders on the server as a box of the chart's height that the browser fills after hydration", async () => {
     const entry = join(app, 'node_modules', 'tickwire', 'dist', 'react', 'index.js');
     const { LiveChart } = (await import(pathToFileURL(entry).href)) as { LiveChart: ComponentType<Record<string, unknown>> };
     const html = renderToString(createElement(LiveChart, { symbol: 'BTC-USD', interval: '1m', height: 320, className: 'chart' }));
@@ -109,7 +117,9 @@ describe('the tickwire/react package', () => {
   it('marks the entry as a client module for Next.js server components', () => {
     const dist = readdirSync(join(app, 'node_modules', 'tickwire', 'dist', 'react'));
     expect(dist).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'types']));
-    const head = execFileSync('head', ['-c', '13', join(app, 'node_modules', 'tickwire', 'dist', 'react', 'index.js')], { encoding: 'utf8' });
+    const head = execFileSync('head', ['-c', '13', join(app, 'node_modules', 'tickwire', 'dist', 'react', 'index.js')], {
+      encoding: 'utf8',
+    });
     expect(head).toBe("'use client';");
   });
 });

@@ -58,10 +58,14 @@ describe('GET /embed/tickwire-chart.js', () => {
 describe('GET /embed/check', () => {
   const check = async (init: { origin?: string; query?: string }) => {
     const response = await fetch(`${base}/embed/check${init.query ?? ''}`, { headers: init.origin ? { origin: init.origin } : {} });
-    return { status: response.status, cors: response.headers.get('access-control-allow-origin'), body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      cors: response.headers.get('access-control-allow-origin'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
   };
 
-  it('answers whether the Origin header\'s site may connect, readable from any site', async () => {
+  it("answers whether the Origin header's site may connect, readable from any site", async () => {
     const refused = await check({ origin: 'https://blog.example' });
     expect(refused).toEqual({
       status: 200,
@@ -69,7 +73,8 @@ describe('GET /embed/check', () => {
       body: {
         origin: 'https://blog.example',
         originAllowed: false,
-        reason: "https://blog.example is not on this feed's origin allowlist; the operator adds it with --allow-origin https://blog.example.",
+        reason:
+          "https://blog.example is not on this feed's origin allowlist; the operator adds it with --allow-origin https://blog.example.",
       },
     });
     expect((await check({ origin: 'https://partner.example' })).body.originAllowed).toBe(true);

@@ -89,7 +89,9 @@ describe('FeedService startup', () => {
     const listening = lines.find((l) => l.msg === 'feed service listening');
     expect(listening).toMatchObject({ adapters: ['hanging@HANG'] });
     const health = await fetch(`${String(listening?.url).replace('ws://', 'http://')}/healthz`);
-    expect(((await health.json()) as { adapters: { venue: string; phase: string }[] }).adapters).toEqual([expect.objectContaining({ venue: 'HANG', phase: 'starting' })]);
+    expect(((await health.json()) as { adapters: { venue: string; phase: string }[] }).adapters).toEqual([
+      expect.objectContaining({ venue: 'HANG', phase: 'starting' }),
+    ]);
     const service = await starting;
     services.push(service);
   }, 20_000);
@@ -110,7 +112,12 @@ describe('GET /healthz', () => {
     services.push(service);
     const health = (await (await fetch(`http://127.0.0.1:${service.port}/healthz`)).json()) as { adapters: Record<string, unknown>[] };
     expect(health.adapters).toEqual([
-      expect.objectContaining({ venue: 'BRK', adapter: 'broken-stats', state: 'live', statsError: "stats() threw: Cannot read properties of undefined (reading 'size')" }),
+      expect.objectContaining({
+        venue: 'BRK',
+        adapter: 'broken-stats',
+        state: 'live',
+        statsError: "stats() threw: Cannot read properties of undefined (reading 'size')",
+      }),
     ]);
   });
 });

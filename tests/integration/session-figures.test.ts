@@ -30,7 +30,14 @@ function figuresFrom(messages: readonly ServerMessage[], instrumentId: number, u
       const stats = m.updates.find((u): u is SessionStats => u.kind === 'session');
       // No figures: the instrument had not traded yet, and every trade is still to come.
       s = stats
-        ? { sessionStartUs: stats.startTimeUs, open: stats.open, high: stats.high, low: stats.low, volume: stats.volume, sessionTrades: stats.tradeCount }
+        ? {
+            sessionStartUs: stats.startTimeUs,
+            open: stats.open,
+            high: stats.high,
+            low: stats.low,
+            volume: stats.volume,
+            sessionTrades: stats.tradeCount,
+          }
         : { sessionStartUs: undefined, open: undefined, high: undefined, low: undefined, volume: 0, sessionTrades: 0 };
       if (!stats && m.updates.some((u) => u.kind === 'trade')) throw new Error('a snapshot listing trades must carry session figures');
       seq = stats ? stats.seq : m.seq;
@@ -46,7 +53,14 @@ function figuresFrom(messages: readonly ServerMessage[], instrumentId: number, u
   return { startTimeUs: s.sessionStartUs!, open: s.open!, high: s.high!, low: s.low!, volume: s.volume, tradeCount: s.sessionTrades };
 }
 
-const figuresOf = ({ startTimeUs, open, high, low, volume, tradeCount }: SessionStats): Figures => ({ startTimeUs, open, high, low, volume, tradeCount });
+const figuresOf = ({ startTimeUs, open, high, low, volume, tradeCount }: SessionStats): Figures => ({
+  startTimeUs,
+  open,
+  high,
+  low,
+  volume,
+  tradeCount,
+});
 
 async function subscribeAll(client: RawClient, interval: 0 | 1 = 0): Promise<void> {
   await client.waitFor(isType('instruments'));
@@ -69,7 +83,11 @@ describe('Session figures', () => {
       expect(stats, `session figures for instrument ${snapshot.instrumentId}`).toBeDefined();
       // Far more trades than the snapshot lists: the figures count them all.
       expect(stats!.tradeCount).toBeGreaterThan(snapshot.updates.filter((u) => u.kind === 'trade').length);
-      await early.until(() => figuresFrom(early.messages, snapshot.instrumentId, stats!.seq) !== undefined, 5000, `the early client to reach seq ${stats!.seq}`);
+      await early.until(
+        () => figuresFrom(early.messages, snapshot.instrumentId, stats!.seq) !== undefined,
+        5000,
+        `the early client to reach seq ${stats!.seq}`,
+      );
       expect(figuresOf(stats!)).toStrictEqual(figuresFrom(early.messages, snapshot.instrumentId, stats!.seq));
     }
   });
@@ -91,7 +109,11 @@ describe('Session figures', () => {
     const figures = conflated.updates.filter((u): u is SessionStats => u.kind === 'session');
     expect(figures.length).toBeGreaterThan(0);
     for (const stats of figures) {
-      await healthy.until(() => figuresFrom(healthy.messages, stats.instrumentId, stats.seq) !== undefined, 5000, `the healthy client to reach seq ${stats.seq}`);
+      await healthy.until(
+        () => figuresFrom(healthy.messages, stats.instrumentId, stats.seq) !== undefined,
+        5000,
+        `the healthy client to reach seq ${stats.seq}`,
+      );
       expect(figuresOf(stats)).toStrictEqual(figuresFrom(healthy.messages, stats.instrumentId, stats.seq));
     }
     expect(slow.closeCode).toBeUndefined();
@@ -110,7 +132,14 @@ describe('Session figures', () => {
       },
       async stop() {},
     };
-    const trade = (tradeId: number, price: number, size: number, eventTimeUs: number): AdapterTrade => ({ symbol: 'X', price, size, side: 'buy', tradeId, eventTimeUs });
+    const trade = (tradeId: number, price: number, size: number, eventTimeUs: number): AdapterTrade => ({
+      symbol: 'X',
+      price,
+      size,
+      side: 'buy',
+      tradeId,
+      eventTimeUs,
+    });
     const service = await feed({
       adapters: [createAdapter('simulated', { seed: 7, instruments: 20, ratePerInstrument: 200 }), scripted],
       gateway: { softBufferLimitBytes: 32 * 1024, maxConflatedMs: 20_000 },
@@ -121,7 +150,9 @@ describe('Session figures', () => {
     await subscribeAll(slow);
     const instruments = slow.messages.find(isType('instruments'))!;
     const id = instruments.instruments.find((i) => i.symbol === 'SCRIPT:X')!.id;
-    await slow.waitFor((m): m is SnapshotMessage => m.type === 'snapshot' && m.instrumentId === id && m.updates.some((u) => u.kind === 'session'));
+    await slow.waitFor(
+      (m): m is SnapshotMessage => m.type === 'snapshot' && m.instrumentId === id && m.updates.some((u) => u.kind === 'session'),
+    );
     slow.pauseReading();
     await slow.until(() => service.gateway.stats().conflating === 1, 15_000, 'conflation');
     sink!.trade(trade(2, 200, 2, midnightUs + 1_000)); // today's first trade
@@ -133,7 +164,15 @@ describe('Session figures', () => {
     const store = createDashboardStore({ url: 'ws://test', scheduler: () => () => {}, now: () => 0 });
     for (const m of slow.messages) store.getState().actions.ingest(m);
     store.getState().actions.flush();
-    expect(store.getState().tickers[id]).toMatchObject({ sessionStartUs: midnightUs, open: 200, high: 200, low: 200, volume: 2, sessionTrades: 1, last: 50 });
+    expect(store.getState().tickers[id]).toMatchObject({
+      sessionStartUs: midnightUs,
+      open: 200,
+      high: 200,
+      low: 200,
+      volume: 2,
+      sessionTrades: 1,
+      last: 50,
+    });
     expect(slow.closeCode).toBeUndefined();
   });
 });

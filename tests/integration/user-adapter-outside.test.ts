@@ -88,7 +88,23 @@ describe('an adapter in a folder outside the checkout', () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.INIT_CWD;
-    const args = ['--prefix', ROOT, 'run', 'feed', '--', '--port', '0', '--adapter', './desk.ts', '--adapter-opt', `url=${venueUrl}`, '--adapter', './tape.mts', '--adapter-opt', `url=${venueUrl}`];
+    const args = [
+      '--prefix',
+      ROOT,
+      'run',
+      'feed',
+      '--',
+      '--port',
+      '0',
+      '--adapter',
+      './desk.ts',
+      '--adapter-opt',
+      `url=${venueUrl}`,
+      '--adapter',
+      './tape.mts',
+      '--adapter-opt',
+      `url=${venueUrl}`,
+    ];
     // Its own process group: npm runs the feed as a grandchild, which killing npm alone would orphan.
     const child = spawn('npm', args, { cwd: folder, env, detached: true });
     children.push(child);
@@ -118,7 +134,11 @@ describe('an adapter in a folder outside the checkout', () => {
     });
     client.connect();
     await client.subscribe(['DESK:XBT/USD', 'TAPE:ETH/USD']);
-    await waitFor(() => (trades.get('DESK:XBT/USD')?.length ?? 0) > 5 && (trades.get('TAPE:ETH/USD')?.length ?? 0) > 5, 10_000, 'trades of both user adapters');
+    await waitFor(
+      () => (trades.get('DESK:XBT/USD')?.length ?? 0) > 5 && (trades.get('TAPE:ETH/USD')?.length ?? 0) > 5,
+      10_000,
+      'trades of both user adapters',
+    );
     expect(trades.get('DESK:XBT/USD')?.every((p) => /^600\d\d\.\d$/.test(p))).toBe(true);
     expect(stderr).not.toMatch(/Cannot find (module|package)/);
   }, 60_000);

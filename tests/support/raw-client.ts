@@ -73,11 +73,7 @@ export class RawClient {
   }
 
   /** Resolves with the first message (from index `from`) matching `predicate`. */
-  async waitFor<T extends ServerMessage>(
-    predicate: (m: ServerMessage) => m is T,
-    timeoutMs = 5000,
-    from = 0,
-  ): Promise<T> {
+  async waitFor<T extends ServerMessage>(predicate: (m: ServerMessage) => m is T, timeoutMs = 5000, from = 0): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (let i = from; i < this.messages.length; i++) {

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  alignBarOpenTime,
-  BarBuilder,
-  roundedVwap,
-  US_PER_SECOND,
-} from '../../lib/market/bars';
+import { alignBarOpenTime, BarBuilder, roundedVwap, US_PER_SECOND } from '../../lib/market/bars';
 import { BAR_INTERVALS, Side, type Bar, type BarInterval, type Trade } from '../../lib/market/types';
 
 const BASE_US = 1_699_999_200_000_000; // 2023-11-14T22:00:00Z, aligned to every bar interval
@@ -122,17 +117,14 @@ describe('BarBuilder', () => {
   describe('#add', () => {
     it('equals a brute-force aggregation for every interval, late trades included', () => {
       fc.assert(
-        fc.property(
-          tradesArbitrary({ maxPrice: 10_000, maxSize: 1_000, spanUs: 20_000_000, maxLateUs: 3_000_000 }),
-          (trades) => {
-            for (const interval of BAR_INTERVALS) {
-              const builder = new BarBuilder(1, interval, 10_000);
-              for (const t of trades) builder.add(t);
-              expect(builder.bars()).toEqual(bruteForce(trades, interval));
-              expect(builder.droppedTrades).toBe(0);
-            }
-          },
-        ),
+        fc.property(tradesArbitrary({ maxPrice: 10_000, maxSize: 1_000, spanUs: 20_000_000, maxLateUs: 3_000_000 }), (trades) => {
+          for (const interval of BAR_INTERVALS) {
+            const builder = new BarBuilder(1, interval, 10_000);
+            for (const t of trades) builder.add(t);
+            expect(builder.bars()).toEqual(bruteForce(trades, interval));
+            expect(builder.droppedTrades).toBe(0);
+          }
+        }),
         { numRuns: 150 },
       );
     });
@@ -154,14 +146,11 @@ describe('BarBuilder', () => {
 
     it('keeps vwap exact when price * size sums pass 2^53', () => {
       fc.assert(
-        fc.property(
-          tradesArbitrary({ maxPrice: 9_000_000, maxSize: 500_000_000, spanUs: 5_000_000, maxLateUs: 1_000_000 }),
-          (trades) => {
-            const builder = new BarBuilder(1, 5, 100);
-            for (const t of trades) builder.add(t);
-            expect(builder.bars()).toEqual(bruteForce(trades, 5));
-          },
-        ),
+        fc.property(tradesArbitrary({ maxPrice: 9_000_000, maxSize: 500_000_000, spanUs: 5_000_000, maxLateUs: 1_000_000 }), (trades) => {
+          const builder = new BarBuilder(1, 5, 100);
+          for (const t of trades) builder.add(t);
+          expect(builder.bars()).toEqual(bruteForce(trades, 5));
+        }),
         { numRuns: 100 },
       );
     });

@@ -57,9 +57,9 @@ describe('parseDecimal', () => {
 
   it('agrees with a BigInt reference on any decimal text', () => {
     const digits = (max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: max }).map((d) => d.join(''));
-    const decimalText = fc.tuple(fc.boolean(), digits(20), fc.option(digits(22), { nil: undefined })).map(
-      ([minus, whole, fraction]) => `${minus ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
-    );
+    const decimalText = fc
+      .tuple(fc.boolean(), digits(20), fc.option(digits(22), { nil: undefined }))
+      .map(([minus, whole, fraction]) => `${minus ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`);
     fc.assert(
       fc.property(fc.oneof(decimalText, fc.string({ maxLength: 12 })), fc.integer({ min: 0, max: MAX_DECIMALS }), (text, decimals) => {
         expect(parseDecimal(text, decimals)).toBe(reference(text, decimals));

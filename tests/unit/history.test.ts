@@ -7,12 +7,32 @@ import { Side, type Quote, type Trade } from '../../lib/market/types';
 const T0 = 1_699_999_200_000_000; // aligned to every bar interval
 
 function tradeTick(instrumentId: number, seq: number, price = 100 + seq, timeUs = T0 + seq * 10_000): Trade {
-  return { kind: 'trade', instrumentId, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 5, price, size: 2, side: Side.Sell, tradeId: seq };
+  return {
+    kind: 'trade',
+    instrumentId,
+    seq,
+    eventTimeUs: timeUs,
+    receiveTimeUs: timeUs + 5,
+    price,
+    size: 2,
+    side: Side.Sell,
+    tradeId: seq,
+  };
 }
 
 function quoteTick(instrumentId: number, seq: number): Quote {
   const timeUs = T0 + seq * 10_000;
-  return { kind: 'quote', instrumentId, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 5, bid: 99 + seq, bidSize: 1, ask: 101 + seq, askSize: 3 };
+  return {
+    kind: 'quote',
+    instrumentId,
+    seq,
+    eventTimeUs: timeUs,
+    receiveTimeUs: timeUs + 5,
+    bid: 99 + seq,
+    bidSize: 1,
+    ask: 101 + seq,
+    askSize: 3,
+  };
 }
 
 /** Alternating trades and quotes with consecutive seqs 1..count. */
@@ -36,7 +56,13 @@ describe('TickRing', () => {
 
   it('keeps prices, sizes, ids and µs times above 2^32 exact', () => {
     const ring = new TickRing(1, 2);
-    const big = { ...tradeTick(1, 9_007_199_254_740_000, 9_007_199_254_740_991), size: 2 ** 52 + 1, tradeId: 2 ** 53 - 1, eventTimeUs: 2 ** 53 - 2, receiveTimeUs: 2 ** 53 - 1 };
+    const big = {
+      ...tradeTick(1, 9_007_199_254_740_000, 9_007_199_254_740_991),
+      size: 2 ** 52 + 1,
+      tradeId: 2 ** 53 - 1,
+      eventTimeUs: 2 ** 53 - 2,
+      receiveTimeUs: 2 ** 53 - 1,
+    };
     ring.push(big);
     expect(ring.at(0)).toEqual(big);
   });
@@ -44,7 +70,9 @@ describe('TickRing', () => {
   it('finds the first tick after a sequence number by binary search', () => {
     const ring = new TickRing(1, 4);
     for (const tick of ticks(1, 6)) ring.push(tick); // holds seqs 3..6
-    expect([ring.firstIndexAfterSeq(0), ring.firstIndexAfterSeq(3), ring.firstIndexAfterSeq(5), ring.firstIndexAfterSeq(6)]).toEqual([0, 1, 3, 4]);
+    expect([ring.firstIndexAfterSeq(0), ring.firstIndexAfterSeq(3), ring.firstIndexAfterSeq(5), ring.firstIndexAfterSeq(6)]).toEqual([
+      0, 1, 3, 4,
+    ]);
   });
 
   it('rejects a capacity that is not a positive integer', () => {
@@ -190,7 +218,16 @@ describe('History', () => {
       const history = new History();
       const midnight = T0 - (T0 % 86_400_000_000) + 86_400_000_000;
       history.apply([tradeTick(1, 1, 100, midnight - 1), tradeTick(1, 2, 200, midnight + 5), tradeTick(1, 3, 300, midnight - 2)]);
-      expect(history.session(1)).toMatchObject({ seq: 2, startTimeUs: midnight, open: 200, high: 200, low: 200, close: 200, volume: 2, tradeCount: 1 });
+      expect(history.session(1)).toMatchObject({
+        seq: 2,
+        startTimeUs: midnight,
+        open: 200,
+        high: 200,
+        low: 200,
+        close: 200,
+        volume: 2,
+        tradeCount: 1,
+      });
     });
 
     it('is undefined before a trade, and for an instrument forgotten', () => {

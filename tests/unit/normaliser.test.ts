@@ -4,7 +4,7 @@ import type { AdapterInstrument, AdapterSink, FeedAdapter } from '../../server/a
 import { InProcessBus } from '../../server/bus/in-process';
 import type { Tick } from '../../server/bus/types';
 import { createLogger } from '../../server/log';
-import { Normaliser, type NormaliserOptions } from '../../server/normaliser';
+import { Normaliser, type NormaliserOptions } from '../../server/normaliser/normaliser';
 
 const NOW_US = 1_750_000_000_000_000;
 
@@ -116,7 +116,14 @@ describe('Normaliser', () => {
 
     it('refuses a second symbol that a symbol map gives the name of another, instead of merging two markets', async () => {
       const { normaliser, ticks } = await setup();
-      const { sink } = normaliser.open({ adapter: 'test', venue: 'BIN', symbolMap: new Map([['BTCUSDT', 'BTC-USD'], ['BTCUSDC', 'BTC-USD']]) });
+      const { sink } = normaliser.open({
+        adapter: 'test',
+        venue: 'BIN',
+        symbolMap: new Map([
+          ['BTCUSDT', 'BTC-USD'],
+          ['BTCUSDC', 'BTC-USD'],
+        ]),
+      });
       sink.instruments([
         { symbol: 'BTCUSDT', priceDecimals: 2, sizeDecimals: 0 },
         { symbol: 'BTCUSDC', priceDecimals: 2, sizeDecimals: 0 },
@@ -127,7 +134,11 @@ describe('Normaliser', () => {
       sink.trade({ symbol: 'BTCUSDC', price: '200.00', size: '1', side: 'buy' });
       await nextTurn();
       const btc = normaliser.instruments().find((i) => i.symbol === 'BIN:BTC-USD');
-      expect(ticks().filter((t) => t.instrumentId === btc?.id).map((t) => t.kind === 'trade' && t.price)).toEqual([10000]);
+      expect(
+        ticks()
+          .filter((t) => t.instrumentId === btc?.id)
+          .map((t) => t.kind === 'trade' && t.price),
+      ).toEqual([10000]);
       expect(normaliser.stats().rejected).toEqual({ 'instrument-conflict': 1, 'unknown-instrument': 1 });
       // A restarted adapter (a new sink) declares its symbols again without conflict.
       const again = normaliser.open({ adapter: 'test', venue: 'BIN', symbolMap: new Map([['BTCUSDT', 'BTC-USD']]) });
@@ -149,8 +160,28 @@ describe('Normaliser', () => {
       sink.quote(goodQuote);
       await nextTurn();
       expect(ticks()).toEqual([
-        { kind: 'trade', instrumentId: 1, seq: 1, eventTimeUs: NOW_US - 1000, receiveTimeUs: NOW_US, price: 6_000_012, size: 1_500_000, side: Side.Buy, tradeId: 77 },
-        { kind: 'quote', instrumentId: 1, seq: 2, eventTimeUs: NOW_US - 500, receiveTimeUs: NOW_US, bid: 6_000_010, bidSize: 150_000_000, ask: 6_000_020, askSize: 200_000_000 },
+        {
+          kind: 'trade',
+          instrumentId: 1,
+          seq: 1,
+          eventTimeUs: NOW_US - 1000,
+          receiveTimeUs: NOW_US,
+          price: 6_000_012,
+          size: 1_500_000,
+          side: Side.Buy,
+          tradeId: 77,
+        },
+        {
+          kind: 'quote',
+          instrumentId: 1,
+          seq: 2,
+          eventTimeUs: NOW_US - 500,
+          receiveTimeUs: NOW_US,
+          bid: 6_000_010,
+          bidSize: 150_000_000,
+          ask: 6_000_020,
+          askSize: 200_000_000,
+        },
       ]);
     });
 
@@ -166,8 +197,14 @@ describe('Normaliser', () => {
       expect(batches).toHaveLength(1);
       const btc = ticks().filter((t) => t.instrumentId === 1);
       expect(btc.map((t) => t.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      expect(btc.filter((t) => t.kind === 'trade').map((t) => (t.kind === 'trade' ? t.price : 0))).toEqual([10_000, 10_100, 10_200, 10_300, 10_400]);
-      expect(ticks().filter((t) => t.instrumentId === 2).map((t) => t.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(btc.filter((t) => t.kind === 'trade').map((t) => (t.kind === 'trade' ? t.price : 0))).toEqual([
+        10_000, 10_100, 10_200, 10_300, 10_400,
+      ]);
+      expect(
+        ticks()
+          .filter((t) => t.instrumentId === 2)
+          .map((t) => t.seq),
+      ).toEqual([1, 2, 3, 4, 5]);
     });
 
     it('defaults a missing event time to the receive time and a missing trade id to the empty string', async () => {
@@ -261,7 +298,14 @@ describe('Normaliser', () => {
 
     it('never throws out of the sink, whatever it is given', async () => {
       const { sink, normaliser } = await setup();
-      const hostile = new Proxy({}, { get: () => { throw new Error('gotcha'); } });
+      const hostile = new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('gotcha');
+          },
+        },
+      );
       const inputs: unknown[] = [undefined, null, 0, 'x', [], hostile, { symbol: 'BTC-USD', price: {}, size: [] }, Symbol('s')];
       for (const input of inputs) {
         expect(() => sink.trade(input as never)).not.toThrow();
@@ -279,7 +323,12 @@ describe('Normaliser', () => {
       for (let i = 0; i < 5; i += 1) sink.trade({ ...goodTrade, price: Number.NaN });
       for (let i = 0; i < 3; i += 1) sink.trade({ ...goodTrade, side: 'up' as never });
       expect(warnings()).toHaveLength(2);
-      expect(warnings()[0]).toMatchObject({ reason: 'bad-price', adapter: 'manual', venue: 'TEST', example: { price: 'NaN', symbol: 'BTC-USD' } });
+      expect(warnings()[0]).toMatchObject({
+        reason: 'bad-price',
+        adapter: 'manual',
+        venue: 'TEST',
+        example: { price: 'NaN', symbol: 'BTC-USD' },
+      });
       expect(warnings()[1]).toMatchObject({ reason: 'bad-side', example: { side: 'up' } });
       await normaliser.detachAll();
       expect(warnings()).toHaveLength(3);
@@ -331,14 +380,25 @@ describe('Normaliser', () => {
       expect(changes).toEqual([
         expect.objectContaining({ level: 'info', venue: 'TEST', state: 'connecting', reason: '', previous: null }),
         expect.objectContaining({ level: 'info', venue: 'TEST', state: 'live', reason: '', previous: 'connecting' }),
-        expect.objectContaining({ level: 'warn', venue: 'TEST', state: 'down', reason: 'connection closed (code 1006); reconnecting in 0.7 s', previous: 'live' }),
+        expect.objectContaining({
+          level: 'warn',
+          venue: 'TEST',
+          state: 'down',
+          reason: 'connection closed (code 1006); reconnecting in 0.7 s',
+          previous: 'live',
+        }),
         expect.objectContaining({ level: 'info', venue: 'TEST', state: 'live', reason: 'symbol XYZ refused', previous: 'down' }),
       ]);
     });
 
     it('reports a venue down and passes the error on when its adapter fails to start', async () => {
       const { bus, normaliser } = await setup();
-      const broken: FeedAdapter = { name: 'broken', venue: 'BRK', start: () => Promise.reject(new Error('no route')), stop: async () => {} };
+      const broken: FeedAdapter = {
+        name: 'broken',
+        venue: 'BRK',
+        start: () => Promise.reject(new Error('no route')),
+        stop: async () => {},
+      };
       await expect(normaliser.attach(broken)).rejects.toThrow('no route');
       expect(bus.status()).toContainEqual({ venue: 'BRK', state: 'down', reason: 'failed to start: no route' });
     });

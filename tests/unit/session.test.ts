@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { US_PER_DAY, foldSessionTrade, sessionStartUs, type SessionFigures } from '../../lib/market/session';
 
 const DAY = Date.UTC(2026, 10, 22) * 1000; // 2026-11-22T00:00:00Z in µs
-const empty = (): SessionFigures => ({ sessionStartUs: undefined, open: undefined, high: undefined, low: undefined, volume: 0, sessionTrades: 0 });
+const empty = (): SessionFigures => ({
+  sessionStartUs: undefined,
+  open: undefined,
+  high: undefined,
+  low: undefined,
+  volume: 0,
+  sessionTrades: 0,
+});
 
 interface T {
   price: number;
@@ -26,7 +33,9 @@ describe('Session figures', () => {
       expect(sessionStartUs(DAY + US_PER_DAY)).toBe(DAY + US_PER_DAY);
       expect(sessionStartUs(DAY - 1)).toBe(DAY - US_PER_DAY);
       expect(sessionStartUs(0)).toBe(0);
-      expect(new Date(sessionStartUs(Date.UTC(2026, 10, 22, 23, 59, 59, 999) * 1000) / 1000).toISOString()).toBe('2026-11-22T00:00:00.000Z');
+      expect(new Date(sessionStartUs(Date.UTC(2026, 10, 22, 23, 59, 59, 999) * 1000) / 1000).toISOString()).toBe(
+        '2026-11-22T00:00:00.000Z',
+      );
     });
   });
 

@@ -9,10 +9,17 @@ import { SimulatedAdapter } from '../../server/adapters/simulated';
 import type { AdapterInstrument, AdapterQuote, AdapterSink, AdapterTrade } from '../../server/adapters/types';
 import { InProcessBus } from '../../server/bus/in-process';
 import { createLogger } from '../../server/log';
-import { Normaliser } from '../../server/normaliser';
+import { Normaliser } from '../../server/normaliser/normaliser';
 
 function simulator(overrides: Partial<ConstructorParameters<typeof MarketSimulator>[0]> = {}) {
-  return new MarketSimulator({ seed: 1, instruments: simInstruments(20), ratePerInstrument: 5, tradeRatio: 0.3, bursts: true, ...overrides });
+  return new MarketSimulator({
+    seed: 1,
+    instruments: simInstruments(20),
+    ratePerInstrument: 5,
+    tradeRatio: 0.3,
+    bursts: true,
+    ...overrides,
+  });
 }
 
 function take(sim: MarketSimulator, count: number): SimEvent[] {
@@ -250,9 +257,7 @@ describe('SimulatedAdapter', () => {
         await adapter.start(sink);
         await sleep(pauseMs);
         await adapter.stop();
-        return events
-          .filter((e) => e.kind === 'trade' || e.kind === 'quote')
-          .map((e) => ({ ...(e.value as object), eventTimeUs: 0 }));
+        return events.filter((e) => e.kind === 'trade' || e.kind === 'quote').map((e) => ({ ...(e.value as object), eventTimeUs: 0 }));
       };
       const [short, long] = [await run(60), await run(150)];
       expect(short.length).toBeGreaterThan(100);

@@ -40,13 +40,20 @@ export default class SineWaveAdapter implements FeedAdapter {
       throw new TypeError(`sine-wave option intervalMs must be an integer >= 10, got ${String(this.options.intervalMs)}`);
     }
     this.venue = this.options.venue;
-    this.symbols = this.options.symbols.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    this.symbols = this.options.symbols
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
 
   async start(sink: AdapterSink): Promise<void> {
     sink.status('connecting');
     // 1. Declare instruments before their first tick.
-    const instruments: AdapterInstrument[] = this.symbols.map((symbol) => ({ symbol, priceDecimals: PRICE_DECIMALS, sizeDecimals: SIZE_DECIMALS }));
+    const instruments: AdapterInstrument[] = this.symbols.map((symbol) => ({
+      symbol,
+      priceDecimals: PRICE_DECIMALS,
+      sizeDecimals: SIZE_DECIMALS,
+    }));
     sink.instruments(instruments);
     // 2. Produce ticks. Decimal strings stay exact; event times are µs since the epoch.
     this.timer = setInterval(() => {
@@ -54,7 +61,14 @@ export default class SineWaveAdapter implements FeedAdapter {
       this.symbols.forEach((symbol, i) => {
         const mid = 100 * (i + 1) + 10 * Math.sin((2 * Math.PI * nowMs) / PERIOD_MS + i);
         const eventTimeUs = nowMs * 1000;
-        sink.quote({ symbol, bid: (mid - 0.05).toFixed(PRICE_DECIMALS), bidSize: '1.000', ask: (mid + 0.05).toFixed(PRICE_DECIMALS), askSize: '2.000', eventTimeUs });
+        sink.quote({
+          symbol,
+          bid: (mid - 0.05).toFixed(PRICE_DECIMALS),
+          bidSize: '1.000',
+          ask: (mid + 0.05).toFixed(PRICE_DECIMALS),
+          askSize: '2.000',
+          eventTimeUs,
+        });
         this.tradeId += 1;
         const side = this.tradeId % 2 === 0 ? 'buy' : 'sell';
         const price = (side === 'buy' ? mid + 0.05 : mid - 0.05).toFixed(PRICE_DECIMALS);

@@ -23,9 +23,11 @@ export async function waitLive(page: Page): Promise<void> {
 
 /** The watchlist's last prices by symbol, as shown. */
 export async function lastPrices(page: Page): Promise<Map<string, string>> {
-  const rows = await page.getByTestId('watchlist-row').evaluateAll((els) =>
-    els.map((el) => [el.getAttribute('data-symbol') ?? '', el.querySelector('[data-testid=cell-last]')?.textContent ?? '']),
-  );
+  const rows = await page
+    .getByTestId('watchlist-row')
+    .evaluateAll((els) =>
+      els.map((el) => [el.getAttribute('data-symbol') ?? '', el.querySelector('[data-testid=cell-last]')?.textContent ?? '']),
+    );
   return new Map(rows as [string, string][]);
 }
 

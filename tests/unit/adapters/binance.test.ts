@@ -10,7 +10,9 @@ import { createLogger } from '../../../server/log';
 import { normalisedStream, recordingSink, sleep, venueServer, waitFor } from './support';
 
 /** The documented samples: raw trade, raw bookTicker, the same two combined, and a kline. */
-const SAMPLES = readFileSync(new URL('./fixtures/venues/binance-spot.ndjson', import.meta.url), 'utf8').trim().split('\n');
+const SAMPLES = readFileSync(new URL('./fixtures/venues/binance-spot.ndjson', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const [RAW_TRADE, RAW_BOOK_TICKER, COMBINED_TRADE, COMBINED_BOOK_TICKER, KLINE] = SAMPLES as [string, string, string, string, string];
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,7 +24,14 @@ async function setup(options: Partial<BinanceOptions> = {}) {
   const server = await venueServer();
   const logLines: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>) });
-  const adapter = new BinanceAdapter({ symbols: 'bnbbtc,bnbusdt', baseUrl: server.url, minReconnectDelayMs: 10, maxReconnectDelayMs: 40, logger, ...options });
+  const adapter = new BinanceAdapter({
+    symbols: 'bnbbtc,bnbusdt',
+    baseUrl: server.url,
+    minReconnectDelayMs: 10,
+    maxReconnectDelayMs: 40,
+    logger,
+    ...options,
+  });
   const recorded = recordingSink();
   cleanups.push(server.close, () => adapter.stop());
   return { server, adapter, logLines, ...recorded };
@@ -30,9 +39,15 @@ async function setup(options: Partial<BinanceOptions> = {}) {
 
 /** A combined-stream trade event as Binance sends it. */
 const trade = (t: number, symbol = 'BNBBTC', extra: object = {}) =>
-  JSON.stringify({ stream: `${symbol.toLowerCase()}@trade`, data: { e: 'trade', E: 1672515782136, s: symbol, t, p: '0.00100000', q: '1.00000000', T: 1672515782136, m: false, M: true, ...extra } });
+  JSON.stringify({
+    stream: `${symbol.toLowerCase()}@trade`,
+    data: { e: 'trade', E: 1672515782136, s: symbol, t, p: '0.00100000', q: '1.00000000', T: 1672515782136, m: false, M: true, ...extra },
+  });
 const bookTicker = (u: number, symbol = 'BNBUSDT') =>
-  JSON.stringify({ stream: `${symbol.toLowerCase()}@bookTicker`, data: { u, s: symbol, b: '25.35190000', B: '31.21000000', a: '25.36520000', A: '40.66000000' } });
+  JSON.stringify({
+    stream: `${symbol.toLowerCase()}@bookTicker`,
+    data: { u, s: symbol, b: '25.35190000', B: '31.21000000', a: '25.36520000', A: '40.66000000' },
+  });
 
 describe('BinanceAdapter', () => {
   describe('constructor', () => {
@@ -79,8 +94,23 @@ describe('BinanceAdapter', () => {
     expect(stream.bus.instruments().map((i) => i.symbol)).toEqual(['BINANCE:BNBBTC', 'BINANCE:BNBUSDT']);
     const [t, q] = stream.ticks;
     expect(stream.ticks).toHaveLength(2); // the combined copies repeat the raw ones: same trade id, same update id
-    expect(t).toMatchObject({ kind: 'trade', instrumentId: 1, price: 100_000, size: 10_000_000_000, side: Side.Sell, tradeId: 12345, eventTimeUs: 1_672_515_782_136_000 });
-    expect(q).toMatchObject({ kind: 'quote', instrumentId: 2, bid: 2_535_190_000, bidSize: 3_121_000_000, ask: 2_536_520_000, askSize: 4_066_000_000 });
+    expect(t).toMatchObject({
+      kind: 'trade',
+      instrumentId: 1,
+      price: 100_000,
+      size: 10_000_000_000,
+      side: Side.Sell,
+      tradeId: 12345,
+      eventTimeUs: 1_672_515_782_136_000,
+    });
+    expect(q).toMatchObject({
+      kind: 'quote',
+      instrumentId: 2,
+      bid: 2_535_190_000,
+      bidSize: 3_121_000_000,
+      ask: 2_536_520_000,
+      askSize: 4_066_000_000,
+    });
     // What the screen shows is the venue's own string.
     expect(q?.kind === 'quote' && formatDecimal(q.bid, 8)).toBe('25.35190000');
     expect(t?.kind === 'trade' && formatDecimal(t.price, 8)).toBe('0.00100000');
@@ -131,7 +161,16 @@ describe('BinanceAdapter', () => {
     const { server, adapter, sink, of, logLines } = await setup();
     await adapter.start(sink);
     await waitFor(() => server.sockets.length === 1, 'a connection');
-    server.send(KLINE, KLINE, '{"stream":"bnbbtc@trade","data":', 'not json', '[]', '{"result":null,"id":1}', trade(1, 'BNBBTC', { p: 5 }), trade(2));
+    server.send(
+      KLINE,
+      KLINE,
+      '{"stream":"bnbbtc@trade","data":',
+      'not json',
+      '[]',
+      '{"result":null,"id":1}',
+      trade(1, 'BNBBTC', { p: 5 }),
+      trade(2),
+    );
     await waitFor(() => adapter.stats().messages === 8, 'eight messages');
     expect(of('trade')).toHaveLength(1);
     expect(adapter.stats()).toMatchObject({ ignored: 2, malformed: 4 });
@@ -142,9 +181,25 @@ describe('BinanceAdapter', () => {
     const { server, adapter, sink, of } = await setup();
     await adapter.start(sink);
     await waitFor(() => server.sockets.length === 1, 'a connection');
-    server.send(trade(1), trade(2), trade(2), trade(1), trade(5), trade(1, 'BNBUSDT'), bookTicker(10), bookTicker(9), bookTicker(10), bookTicker(11));
+    server.send(
+      trade(1),
+      trade(2),
+      trade(2),
+      trade(1),
+      trade(5),
+      trade(1, 'BNBUSDT'),
+      bookTicker(10),
+      bookTicker(9),
+      bookTicker(10),
+      bookTicker(11),
+    );
     await waitFor(() => adapter.stats().messages === 10, 'ten messages');
-    expect((of('trade') as { tradeId: number; symbol: string }[]).map((t) => `${t.symbol}#${t.tradeId}`)).toEqual(['BNBBTC#1', 'BNBBTC#2', 'BNBBTC#5', 'BNBUSDT#1']);
+    expect((of('trade') as { tradeId: number; symbol: string }[]).map((t) => `${t.symbol}#${t.tradeId}`)).toEqual([
+      'BNBBTC#1',
+      'BNBBTC#2',
+      'BNBBTC#5',
+      'BNBUSDT#1',
+    ]);
     expect(of('quote')).toHaveLength(2);
     expect(adapter.stats()).toMatchObject({ duplicates: 2, outOfOrder: 2, tradeGaps: 1, missedTrades: 2 });
   });
@@ -194,7 +249,13 @@ describe('BinanceAdapter', () => {
     await waitFor(() => server.sockets.length === 2, 'a second connection');
     server.send(trade(2));
     await waitFor(() => of('trade').length === 2, 'the trade after reconnecting');
-    expect(statuses()).toEqual(['connecting', 'live', expect.stringMatching(/^down: connection closed \(code 1006\); reconnecting in 0\.\d s$/), 'connecting: reconnecting (attempt 1)', 'live']);
+    expect(statuses()).toEqual([
+      'connecting',
+      'live',
+      expect.stringMatching(/^down: connection closed \(code 1006\); reconnecting in 0\.\d s$/),
+      'connecting: reconnecting (attempt 1)',
+      'live',
+    ]);
     expect(adapter.stats()).toMatchObject({ reconnects: 1, connects: 2 });
   });
 
@@ -257,10 +318,13 @@ describe('BinanceAdapter connection replacement', () => {
       maxReconnectDelayMs: 200,
       logger: createLogger({ level: 'silent' }),
     });
-    cleanups.push(async () => {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    }, () => adapter.stop());
+    cleanups.push(
+      async () => {
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      },
+      () => adapter.stop(),
+    );
     const { sink, of } = recordingSink();
     await adapter.start(sink);
     await waitFor(() => sockets.length === 1, 'a connection');

@@ -7,7 +7,9 @@ import { createLogger } from '../../../server/log';
 import { normalisedStream, recordingSink, venueServer, waitFor } from './support';
 
 /** The documented samples: the client's subscribe, then a ticker, a match and a heartbeat. */
-const SAMPLES = readFileSync(new URL('./fixtures/venues/coinbase-exchange.ndjson', import.meta.url), 'utf8').trim().split('\n');
+const SAMPLES = readFileSync(new URL('./fixtures/venues/coinbase-exchange.ndjson', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const [SUBSCRIBE, TICKER, MATCH, HEARTBEAT] = SAMPLES as [string, string, string, string];
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -19,7 +21,14 @@ async function setup(options: Partial<CoinbaseOptions> = {}) {
   const server = await venueServer();
   const logLines: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>) });
-  const adapter = new CoinbaseAdapter({ symbols: 'ETH-USD,BTC-USD', baseUrl: server.url, minReconnectDelayMs: 10, maxReconnectDelayMs: 40, logger, ...options });
+  const adapter = new CoinbaseAdapter({
+    symbols: 'ETH-USD,BTC-USD',
+    baseUrl: server.url,
+    minReconnectDelayMs: 10,
+    maxReconnectDelayMs: 40,
+    logger,
+    ...options,
+  });
   const recorded = recordingSink();
   cleanups.push(server.close, () => adapter.stop());
   return { server, adapter, logLines, ...recorded };
@@ -27,10 +36,36 @@ async function setup(options: Partial<CoinbaseOptions> = {}) {
 
 const subscriptions = JSON.stringify({ type: 'subscriptions', channels: [{ name: 'heartbeat', product_ids: ['ETH-USD', 'BTC-USD'] }] });
 const match = (tradeId: number, sequence: number, extra: object = {}) =>
-  JSON.stringify({ type: 'match', trade_id: tradeId, sequence, maker_order_id: 'm', taker_order_id: 't', time: '2014-11-07T08:19:27.028459Z', product_id: 'BTC-USD', size: '5.23512', price: '400.23', side: 'sell', ...extra });
+  JSON.stringify({
+    type: 'match',
+    trade_id: tradeId,
+    sequence,
+    maker_order_id: 'm',
+    taker_order_id: 't',
+    time: '2014-11-07T08:19:27.028459Z',
+    product_id: 'BTC-USD',
+    size: '5.23512',
+    price: '400.23',
+    side: 'sell',
+    ...extra,
+  });
 const ticker = (sequence: number, bid: string) =>
-  JSON.stringify({ type: 'ticker', sequence, product_id: 'ETH-USD', price: bid, best_bid: bid, best_bid_size: '1', best_ask: '1300.00', best_ask_size: '2', side: 'buy', time: '2022-10-19T23:28:22.061769Z', trade_id: 1, last_size: '1' });
-const heartbeat = (sequence: number, lastTradeId: number) => JSON.stringify({ type: 'heartbeat', sequence, last_trade_id: lastTradeId, product_id: 'BTC-USD', time: '2014-11-07T08:19:28.464459Z' });
+  JSON.stringify({
+    type: 'ticker',
+    sequence,
+    product_id: 'ETH-USD',
+    price: bid,
+    best_bid: bid,
+    best_bid_size: '1',
+    best_ask: '1300.00',
+    best_ask_size: '2',
+    side: 'buy',
+    time: '2022-10-19T23:28:22.061769Z',
+    trade_id: 1,
+    last_size: '1',
+  });
+const heartbeat = (sequence: number, lastTradeId: number) =>
+  JSON.stringify({ type: 'heartbeat', sequence, last_trade_id: lastTradeId, product_id: 'BTC-USD', time: '2014-11-07T08:19:28.464459Z' });
 
 describe('CoinbaseAdapter', () => {
   describe('constructor', () => {
@@ -48,7 +83,11 @@ describe('CoinbaseAdapter', () => {
     const { server, adapter, sink } = await setup();
     await adapter.start(sink);
     await waitFor(() => server.received.length === 1, 'the subscribe message', 1000);
-    expect(JSON.parse(server.received[0]!.text)).toEqual({ type: 'subscribe', product_ids: ['ETH-USD', 'BTC-USD'], channels: ['heartbeat', 'ticker', 'matches'] });
+    expect(JSON.parse(server.received[0]!.text)).toEqual({
+      type: 'subscribe',
+      product_ids: ['ETH-USD', 'BTC-USD'],
+      channels: ['heartbeat', 'ticker', 'matches'],
+    });
     // Same shape as the documented sample (which subscribes the other way round).
     expect(Object.keys(JSON.parse(SUBSCRIBE) as object).sort()).toEqual(Object.keys(JSON.parse(server.received[0]!.text) as object).sort());
     server.latest()?.terminate();
@@ -66,8 +105,28 @@ describe('CoinbaseAdapter', () => {
     stream.normaliser.flush();
     expect(stream.bus.instruments().map((i) => i.symbol)).toEqual(['COINBASE:ETH-USD', 'COINBASE:BTC-USD']);
     expect(stream.ticks).toEqual([
-      { kind: 'quote', instrumentId: 1, seq: 1, eventTimeUs: 1_666_222_102_061_769, receiveTimeUs: expect.any(Number), bid: 128_504_000_000, bidSize: 46_688_654, ask: 128_527_000_000, askSize: 156_637_040 },
-      { kind: 'trade', instrumentId: 2, seq: 1, eventTimeUs: 1_415_348_367_028_459, receiveTimeUs: expect.any(Number), price: 40_023_000_000, size: 523_512_000, side: Side.Buy, tradeId: 10 },
+      {
+        kind: 'quote',
+        instrumentId: 1,
+        seq: 1,
+        eventTimeUs: 1_666_222_102_061_769,
+        receiveTimeUs: expect.any(Number),
+        bid: 128_504_000_000,
+        bidSize: 46_688_654,
+        ask: 128_527_000_000,
+        askSize: 156_637_040,
+      },
+      {
+        kind: 'trade',
+        instrumentId: 2,
+        seq: 1,
+        eventTimeUs: 1_415_348_367_028_459,
+        receiveTimeUs: expect.any(Number),
+        price: 40_023_000_000,
+        size: 523_512_000,
+        side: Side.Buy,
+        tradeId: 10,
+      },
     ]);
     const quote = stream.ticks[0];
     expect(quote?.kind === 'quote' && formatDecimal(quote.askSize, 8)).toBe('1.56637040');
@@ -92,7 +151,14 @@ describe('CoinbaseAdapter', () => {
     await adapter.start(sink);
     await waitFor(() => server.received.length === 1, 'the subscribe');
     // A ticker and the match it reports share a sequence number: order is checked per message type.
-    server.send(ticker(100, '1285.00'), ticker(102, '1285.02'), ticker(101, '1285.01'), ticker(102, '1285.02'), match(10, 100), match(11, 99));
+    server.send(
+      ticker(100, '1285.00'),
+      ticker(102, '1285.02'),
+      ticker(101, '1285.01'),
+      ticker(102, '1285.02'),
+      match(10, 100),
+      match(11, 99),
+    );
     await waitFor(() => adapter.stats().messages === 6, 'six messages');
     expect((of('quote') as { bid: string }[]).map((q) => q.bid)).toEqual(['1285.00', '1285.02']);
     expect(of('trade')).toHaveLength(1);
@@ -148,7 +214,9 @@ describe('CoinbaseAdapter', () => {
     server.send(match(10, 50));
     server.send(JSON.stringify({ type: 'error', message: 'Failed to subscribe', reason: 'BTC-XYZ is not a valid product' }));
     await waitFor(() => server.received.length === 2, 'a resubscribe');
-    expect(statuses()).toContainEqual(expect.stringMatching(/^down: coinbase error: Failed to subscribe \(BTC-XYZ is not a valid product\); reconnecting/));
+    expect(statuses()).toContainEqual(
+      expect.stringMatching(/^down: coinbase error: Failed to subscribe \(BTC-XYZ is not a valid product\); reconnecting/),
+    );
     // After a (re)subscribe the venue sends the last match again, then new ones.
     server.send(JSON.stringify({ ...JSON.parse(match(10, 50)), type: 'last_match' }), match(11, 60));
     server.latest()?.terminate();

@@ -64,41 +64,61 @@ describe('loadAdapterModule', () => {
   });
 
   it('finds the one named adapter export, and loads TypeScript', async () => {
-    const path = module('named.ts', `import type { FeedAdapter } from '${join(process.cwd(), 'server/adapters/types')}';\nexport const VERSION = 2;\nexport function helper() { return 1; }\nexport class MyAdapter implements FeedAdapter { readonly name = 'ts'; readonly venue = 'TS'; async start() {} async stop() {} }`);
+    const path = module(
+      'named.ts',
+      `import type { FeedAdapter } from '${join(process.cwd(), 'server/adapters/types')}';\nexport const VERSION = 2;\nexport function helper() { return 1; }\nexport class MyAdapter implements FeedAdapter { readonly name = 'ts'; readonly venue = 'TS'; async start() {} async stop() {} }`,
+    );
     expect((await loadAdapterModule(path, {})).adapter).toMatchObject({ name: 'ts', venue: 'TS' });
   });
 
   it('asks for #name when several exports qualify, and honours it', async () => {
     const path = module('two.mjs', `export class AAdapter ${CLASS_BODY}\nexport class BAdapter ${CLASS_BODY}`);
-    await expect(loadAdapterModule(path, {})).rejects.toThrow(/several adapters \(AAdapter, BAdapter\); pick one with --adapter .*two\.mjs#AAdapter/);
+    await expect(loadAdapterModule(path, {})).rejects.toThrow(
+      /several adapters \(AAdapter, BAdapter\); pick one with --adapter .*two\.mjs#AAdapter/,
+    );
     expect((await loadAdapterModule(`${path}#BAdapter`, {})).origin).toMatch(/#BAdapter$/);
     await expect(loadAdapterModule(`${path}#Nope`, {})).rejects.toThrow(/has no export "Nope"; its exports: AAdapter, BAdapter/);
   });
 
   it('names the file and what it found when nothing is an adapter', async () => {
     const path = module('nothing.mjs', `export default { hello: 1 };\nexport const answer = 42;`);
-    await expect(loadAdapterModule(path, {})).rejects.toThrow(/nothing\.mjs exports no FeedAdapter class, factory or object; found: default \(an object without start\/stop\), answer \(number\)/);
+    await expect(loadAdapterModule(path, {})).rejects.toThrow(
+      /nothing\.mjs exports no FeedAdapter class, factory or object; found: default \(an object without start\/stop\), answer \(number\)/,
+    );
   });
 
   it('refuses a factory result that is no adapter, or has no venue', async () => {
-    await expect(loadAdapterModule(module('bad-factory.mjs', 'export default () => 42;'), {})).rejects.toThrow(/did not produce a FeedAdapter.*got number/);
-    await expect(loadAdapterModule(module('no-venue.mjs', `export default () => ({ name: 'x', start() {}, stop() {} });`), {})).rejects.toThrow(/has no venue/);
+    await expect(loadAdapterModule(module('bad-factory.mjs', 'export default () => 42;'), {})).rejects.toThrow(
+      /did not produce a FeedAdapter.*got number/,
+    );
+    await expect(
+      loadAdapterModule(module('no-venue.mjs', `export default () => ({ name: 'x', start() {}, stop() {} });`), {}),
+    ).rejects.toThrow(/has no venue/);
   });
 
   it('fails with the file named, instead of hanging, when the factory or the import never settles', async () => {
     const factory = module('hanging-factory.mjs', `export default function make() { return new Promise(() => {}); }`);
-    await expect(loadAdapterModule(factory, {}, process.cwd(), 200)).rejects.toThrow(/hanging-factory\.mjs#default: the adapter factory did not return an adapter within 200 ms/);
+    await expect(loadAdapterModule(factory, {}, process.cwd(), 200)).rejects.toThrow(
+      /hanging-factory\.mjs#default: the adapter factory did not return an adapter within 200 ms/,
+    );
     const imported = module('hanging-import.mjs', `await new Promise(() => {});\nexport default function make() {}`);
-    await expect(loadAdapterModule(imported, {}, process.cwd(), 200)).rejects.toThrow(/could not import adapter .*hanging-import\.mjs: importing it took longer than 200 ms/);
+    await expect(loadAdapterModule(imported, {}, process.cwd(), 200)).rejects.toThrow(
+      /could not import adapter .*hanging-import\.mjs: importing it took longer than 200 ms/,
+    );
   });
 
   it('reports a missing file and a module that fails to import', async () => {
     await expect(loadAdapterModule(join(dir, 'missing.ts'), {})).rejects.toThrow(/adapter file not found: .*missing\.ts/);
-    await expect(loadAdapterModule(module('throws.mjs', `throw new Error('top-level bug');`), {})).rejects.toThrow(/could not import adapter .*throws\.mjs: top-level bug/);
+    await expect(loadAdapterModule(module('throws.mjs', `throw new Error('top-level bug');`), {})).rejects.toThrow(
+      /could not import adapter .*throws\.mjs: top-level bug/,
+    );
   });
 
   it('passes on what the constructor throws for a bad option', async () => {
-    const path = module('strict.mjs', `export default class Strict { constructor(o) { if (o.rate !== undefined) throw new TypeError('strict option rate is not supported'); } }\nStrict.prototype.start = async () => {};\nStrict.prototype.stop = async () => {};`);
+    const path = module(
+      'strict.mjs',
+      `export default class Strict { constructor(o) { if (o.rate !== undefined) throw new TypeError('strict option rate is not supported'); } }\nStrict.prototype.start = async () => {};\nStrict.prototype.stop = async () => {};`,
+    );
     await expect(loadAdapterModule(path, { rate: 1 })).rejects.toThrow(TypeError);
   });
 });
@@ -106,7 +126,9 @@ describe('loadAdapterModule', () => {
 describe('loadAdapter', () => {
   it('builds built-ins by name and loads paths relative to the working directory', async () => {
     expect((await loadAdapter('simulated', { instruments: 2 })).adapter.venue).toBe('SIM');
-    await expect(loadAdapter('nasdaq', {})).rejects.toThrow(/unknown adapter "nasdaq"; built-in adapters: binance, coinbase, replay, simulated/);
+    await expect(loadAdapter('nasdaq', {})).rejects.toThrow(
+      /unknown adapter "nasdaq"; built-in adapters: binance, coinbase, replay, simulated/,
+    );
     module('rel.mjs', `export default class Rel ${CLASS_BODY}`);
     expect((await loadAdapter('./rel.mjs', { venue: 'REL' }, dir)).adapter.venue).toBe('REL');
   });
@@ -118,7 +140,22 @@ describe('collectAdapterRequests', () => {
   it('gives each --adapter the options that follow it, in order', () => {
     const config = module('binance.json', JSON.stringify({ symbols: ['btcusdt'], priceDecimals: 2 }));
     const requests = collectAdapterRequests(
-      tokens(['--adapter', 'binance', '--adapter-config', config, '--adapter-opt', 'priceDecimals=4', '--port', '1', '--adapter', './mine.ts', '--adapter-opt', 'symbols=a,b', '--adapter-opt', 'loop=true']),
+      tokens([
+        '--adapter',
+        'binance',
+        '--adapter-config',
+        config,
+        '--adapter-opt',
+        'priceDecimals=4',
+        '--port',
+        '1',
+        '--adapter',
+        './mine.ts',
+        '--adapter-opt',
+        'symbols=a,b',
+        '--adapter-opt',
+        'loop=true',
+      ]),
     );
     expect(requests).toEqual([
       { spec: 'binance', options: { symbols: ['btcusdt'], priceDecimals: 4 } },
@@ -131,7 +168,9 @@ describe('collectAdapterRequests', () => {
     expect(() => collectAdapterRequests(tokens(['--adapter', 'x', '--adapter-opt', 'novalue']))).toThrow(/key=value/);
     const notObject = module('array.json', '[1]');
     expect(() => collectAdapterRequests(tokens(['--adapter', 'x', '--adapter-config', notObject]))).toThrow(/JSON object/);
-    expect(() => collectAdapterRequests(tokens(['--adapter', 'x', '--adapter-config', join(dir, 'nope.json')]))).toThrow(/--adapter-config/);
+    expect(() => collectAdapterRequests(tokens(['--adapter', 'x', '--adapter-config', join(dir, 'nope.json')]))).toThrow(
+      /--adapter-config/,
+    );
   });
 
   it('parses values as JSON when they are JSON', () => {

@@ -54,7 +54,15 @@ describe('SymbolIndex', () => {
 });
 
 describe('InstrumentTable (client)', () => {
-  const entry = (id: number, symbol: string, removed = false) => ({ id, symbol, venue: splitSymbol(symbol).venue, assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8, removed });
+  const entry = (id: number, symbol: string, removed = false) => ({
+    id,
+    symbol,
+    venue: splitSymbol(symbol).venue,
+    assetClass: AssetClass.Crypto,
+    priceDecimals: 2,
+    sizeDecimals: 8,
+    removed,
+  });
 
   it('resolves bare symbols and reports the alias of each instrument', () => {
     const table = new InstrumentTable();
@@ -120,7 +128,9 @@ describe('Normaliser naming', () => {
 
   it('applies a map entry typed in another case than the adapter symbol, an exact entry first', () => {
     const { normaliser, bus } = normalisedStream();
-    const symbolMap = parseSymbolMapEntries(['BINANCE:btcusdt=BTC-USDT,BINANCE:ethusdt=ETH-LOWER,BINANCE:ETHUSDT=ETH-EXACT']).get('BINANCE');
+    const symbolMap = parseSymbolMapEntries(['BINANCE:btcusdt=BTC-USDT,BINANCE:ethusdt=ETH-LOWER,BINANCE:ETHUSDT=ETH-EXACT']).get(
+      'BINANCE',
+    );
     const { sink } = normaliser.open({ adapter: 'test', venue: 'BINANCE', symbolMap });
     sink.instruments([
       { symbol: 'BTCUSDT', priceDecimals: 8, sizeDecimals: 8 },
@@ -168,7 +178,10 @@ describe('Normaliser naming', () => {
   it('hands status and activity to the hooks instead of publishing them', () => {
     const { normaliser, bus } = normalisedStream();
     const seen: string[] = [];
-    const { sink } = normaliser.open({ adapter: 'a', venue: 'V' }, { onStatus: (s, r) => seen.push(`${s}:${r}`), onActivity: () => seen.push('activity') });
+    const { sink } = normaliser.open(
+      { adapter: 'a', venue: 'V' },
+      { onStatus: (s, r) => seen.push(`${s}:${r}`), onActivity: () => seen.push('activity') },
+    );
     sink.instruments([{ symbol: 'X', priceDecimals: 2, sizeDecimals: 0 }]);
     sink.status('down', 'because');
     sink.heartbeat();

@@ -7,6 +7,7 @@ describe('isBareSpecifier', () => {
   });
 
   it('is false for relative, absolute and URL specifiers, which name one file only', () => {
-    for (const s of ['./x', '../x.ts', '.', '..', '/abs/x.js', 'C:\\x.ts', 'file:///x.ts', 'node:fs', 'data:text/javascript,1']) expect(isBareSpecifier(s)).toBe(false);
+    for (const s of ['./x', '../x.ts', '.', '..', '/abs/x.js', 'C:\\x.ts', 'file:///x.ts', 'node:fs', 'data:text/javascript,1'])
+      expect(isBareSpecifier(s)).toBe(false);
   });
 });

@@ -33,7 +33,17 @@ describe('splitCsvLine', () => {
 
 describe('readRecord', () => {
   it('reads trades, quotes and instruments, the venue from the symbol prefix', () => {
-    expect(readRecord({ type: 'trade', symbol: 'SIM:BTC-USD', time: '2024-05-01T12:00:00.000001Z', price: '1.50', size: '2', side: 'BUY', tradeId: 7 })).toEqual({
+    expect(
+      readRecord({
+        type: 'trade',
+        symbol: 'SIM:BTC-USD',
+        time: '2024-05-01T12:00:00.000001Z',
+        price: '1.50',
+        size: '2',
+        side: 'BUY',
+        tradeId: 7,
+      }),
+    ).toEqual({
       type: 'trade',
       venue: 'SIM',
       symbol: 'BTC-USD',
@@ -43,8 +53,17 @@ describe('readRecord', () => {
       side: 'buy',
       tradeId: 7,
     });
-    expect(readRecord({ symbol: 'X', timeMs: '1000', bid: '1', bid_size: '2', ask: '3', ask_size: '4' })).toMatchObject({ type: 'quote', venue: '', timeUs: 1_000_000, bidSize: '2' });
-    expect(readRecord({ type: 'instrument', symbol: 'A:B', assetClass: 'equity', priceDecimals: 2, sizeDecimals: 0 })).toMatchObject({ venue: 'A', symbol: 'B', assetClass: AssetClass.Equity });
+    expect(readRecord({ symbol: 'X', timeMs: '1000', bid: '1', bid_size: '2', ask: '3', ask_size: '4' })).toMatchObject({
+      type: 'quote',
+      venue: '',
+      timeUs: 1_000_000,
+      bidSize: '2',
+    });
+    expect(readRecord({ type: 'instrument', symbol: 'A:B', assetClass: 'equity', priceDecimals: 2, sizeDecimals: 0 })).toMatchObject({
+      venue: 'A',
+      symbol: 'B',
+      assetClass: AssetClass.Equity,
+    });
   });
 
   it.each([
@@ -76,16 +95,42 @@ describe('readRecord', () => {
   });
 
   it('accepts decimals 0..18 as numbers or, as CSV gives them, strings of digits', () => {
-    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: 18, sizeDecimals: 0 })).toMatchObject({ priceDecimals: 18, sizeDecimals: 0 });
-    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: ' 18', sizeDecimals: '0' })).toMatchObject({ priceDecimals: 18, sizeDecimals: 0 });
-    expect(readRecord({ type: 'instrument', symbol: `A:${'X'.repeat(64)}`, priceDecimals: 2, sizeDecimals: 2 })).toMatchObject({ venue: 'A', symbol: 'X'.repeat(64) });
+    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: 18, sizeDecimals: 0 })).toMatchObject({
+      priceDecimals: 18,
+      sizeDecimals: 0,
+    });
+    expect(readRecord({ type: 'instrument', symbol: 'A', priceDecimals: ' 18', sizeDecimals: '0' })).toMatchObject({
+      priceDecimals: 18,
+      sizeDecimals: 0,
+    });
+    expect(readRecord({ type: 'instrument', symbol: `A:${'X'.repeat(64)}`, priceDecimals: 2, sizeDecimals: 2 })).toMatchObject({
+      venue: 'A',
+      symbol: 'X'.repeat(64),
+    });
   });
 });
 
 describe('tickLine', () => {
   it('writes exact decimals at the instrument precision and µs ISO times', () => {
-    const instrument = { id: 1, symbol: 'BINANCE:BNBUSDT', venue: 'BINANCE', assetClass: AssetClass.Crypto, priceDecimals: 8, sizeDecimals: 8 };
-    const quote = { kind: 'quote' as const, instrumentId: 1, seq: 1, eventTimeUs: 1_672_515_782_136_000, receiveTimeUs: 0, bid: 2_535_190_000, bidSize: 3_121_000_000, ask: 2_536_520_000, askSize: 4_066_000_000 };
+    const instrument = {
+      id: 1,
+      symbol: 'BINANCE:BNBUSDT',
+      venue: 'BINANCE',
+      assetClass: AssetClass.Crypto,
+      priceDecimals: 8,
+      sizeDecimals: 8,
+    };
+    const quote = {
+      kind: 'quote' as const,
+      instrumentId: 1,
+      seq: 1,
+      eventTimeUs: 1_672_515_782_136_000,
+      receiveTimeUs: 0,
+      bid: 2_535_190_000,
+      bidSize: 3_121_000_000,
+      ask: 2_536_520_000,
+      askSize: 4_066_000_000,
+    };
     expect(JSON.parse(tickLine(quote, instrument))).toEqual({
       type: 'quote',
       symbol: 'BINANCE:BNBUSDT',
@@ -95,8 +140,25 @@ describe('tickLine', () => {
       ask: '25.36520000',
       askSize: '40.66000000',
     });
-    const trade = { kind: 'trade' as const, instrumentId: 1, seq: 2, eventTimeUs: 1, receiveTimeUs: 0, price: 100_000, size: 1, side: Side.Sell, tradeId: '' };
-    expect(JSON.parse(tickLine(trade, instrument))).toEqual({ type: 'trade', symbol: 'BINANCE:BNBUSDT', time: '1970-01-01T00:00:00.000001Z', price: '0.00100000', size: '0.00000001', side: 'sell' });
+    const trade = {
+      kind: 'trade' as const,
+      instrumentId: 1,
+      seq: 2,
+      eventTimeUs: 1,
+      receiveTimeUs: 0,
+      price: 100_000,
+      size: 1,
+      side: Side.Sell,
+      tradeId: '',
+    };
+    expect(JSON.parse(tickLine(trade, instrument))).toEqual({
+      type: 'trade',
+      symbol: 'BINANCE:BNBUSDT',
+      time: '1970-01-01T00:00:00.000001Z',
+      price: '0.00100000',
+      size: '0.00000001',
+      side: 'sell',
+    });
   });
 });
 
@@ -113,7 +175,9 @@ describe('parseRecording', () => {
       '[1,2]',
     ].join('\n');
     const recording = parseRecording(text, 'ndjson');
-    expect(recording.instruments).toEqual([{ type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 }]);
+    expect(recording.instruments).toEqual([
+      { type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 8 },
+    ]);
     expect(recording.ticks.map((t) => t.type)).toEqual(['trade', 'quote']);
     expect([...recording.problems]).toEqual([
       ['malformed-json', { count: 2, firstLine: 3 }],
@@ -140,12 +204,19 @@ describe('parseRecording', () => {
     // Exactly what a recording of these trades without any instrument line gives.
     const inferred = parseRecording(trades.join('\n'), 'ndjson');
     expect(recording.instruments).toEqual(inferred.instruments);
-    expect(recording.instruments).toEqual([{ type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Other, priceDecimals: 2, sizeDecimals: 1 }]);
+    expect(recording.instruments).toEqual([
+      { type: 'instrument', venue: 'SIM', symbol: 'A', assetClass: AssetClass.Other, priceDecimals: 2, sizeDecimals: 1 },
+    ]);
     expect(recording.ticks).toEqual(inferred.ticks);
   });
 
   it('reads CSV with loose headers and quoted fields, inferring each symbol precision from its data', () => {
-    const text = ['Time,Symbol,Price,Qty,Side,Trade_ID,Bid,Bid Size,Ask,Ask Size', '2024-05-01T12:00:00Z,AAPL,190.5,10,buy,1,,,,', '2024-05-01T12:00:01Z,AAPL,,,,,"190.49",100,190.52,"200"', '2024-05-01T12:00:02Z,EURUSD,1.08345,1000000,sell,x,,,,'].join('\r\n');
+    const text = [
+      'Time,Symbol,Price,Qty,Side,Trade_ID,Bid,Bid Size,Ask,Ask Size',
+      '2024-05-01T12:00:00Z,AAPL,190.5,10,buy,1,,,,',
+      '2024-05-01T12:00:01Z,AAPL,,,,,"190.49",100,190.52,"200"',
+      '2024-05-01T12:00:02Z,EURUSD,1.08345,1000000,sell,x,,,,',
+    ].join('\r\n');
     const recording = parseRecording(text, 'csv');
     expect(recording.problems.size).toBe(0);
     expect(recording.instruments.map((i) => [i.symbol, i.priceDecimals, i.sizeDecimals])).toEqual([
@@ -172,7 +243,10 @@ describe('parseRecording', () => {
   it('reads lines ended by a lone CR (old Mac / "CSV (Macintosh)" exports) as lines', () => {
     const csv = parseRecording('time,symbol,price,size\r2024-05-01T12:00:00Z,AAPL,190.50,10\r2024-05-01T12:00:01Z,AAPL,190.51,5\r', 'csv');
     expect(csv.ticks.map((t) => t.type === 'trade' && t.price)).toEqual(['190.50', '190.51']);
-    const ndjson = parseRecording('{"type":"trade","symbol":"X:A","timeUs":1,"price":"1","size":"1"}\r{"type":"trade","symbol":"X:A","timeUs":2,"price":"2","size":"1"}', 'ndjson');
+    const ndjson = parseRecording(
+      '{"type":"trade","symbol":"X:A","timeUs":1,"price":"1","size":"1"}\r{"type":"trade","symbol":"X:A","timeUs":2,"price":"2","size":"1"}',
+      'ndjson',
+    );
     expect(ndjson.ticks).toHaveLength(2);
     expect(ndjson.problems.size).toBe(0);
   });

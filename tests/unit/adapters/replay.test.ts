@@ -24,7 +24,15 @@ const iso = (offsetMs: number) => new Date(BASE_US / 1000 + offsetMs).toISOStrin
 /** Eleven trades of one instrument, 100 ms apart (1 s in all), prices 100.00 .. 100.10. */
 const TEN_STEPS = file('ten-steps.ndjson', [
   { type: 'instrument', symbol: 'SIM:A', assetClass: 'equity', priceDecimals: 2, sizeDecimals: 0 },
-  ...Array.from({ length: 11 }, (_, i) => ({ type: 'trade', symbol: 'SIM:A', time: iso(i * 100), price: (100 + i / 100).toFixed(2), size: '1', side: i % 2 ? 'sell' : 'buy', tradeId: i + 1 })),
+  ...Array.from({ length: 11 }, (_, i) => ({
+    type: 'trade',
+    symbol: 'SIM:A',
+    time: iso(i * 100),
+    price: (100 + i / 100).toFixed(2),
+    size: '1',
+    side: i % 2 ? 'sell' : 'buy',
+    tradeId: i + 1,
+  })),
 ]);
 
 describe('ReplayAdapter', () => {
@@ -58,7 +66,19 @@ describe('ReplayAdapter', () => {
       const wallMs = Date.now() - wallStart;
       const trades = of('trade') as { price: string; eventTimeUs: number; tradeId: number; side: string }[];
       expect(trades.map((t) => t.tradeId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-      expect(trades.map((t) => t.price)).toEqual(['100.00', '100.01', '100.02', '100.03', '100.04', '100.05', '100.06', '100.07', '100.08', '100.09', '100.10']);
+      expect(trades.map((t) => t.price)).toEqual([
+        '100.00',
+        '100.01',
+        '100.02',
+        '100.03',
+        '100.04',
+        '100.05',
+        '100.06',
+        '100.07',
+        '100.08',
+        '100.09',
+        '100.10',
+      ]);
       // 100 ms apart in the file, 10 ms apart at 10x; the first is stamped with the start time.
       expect(trades.map((t) => t.eventTimeUs - trades[0]!.eventTimeUs)).toEqual(Array.from({ length: 11 }, (_, i) => i * 10_000));
       expect(Math.abs(trades[0]!.eventTimeUs / 1000 - wallStart)).toBeLessThan(50);
@@ -110,7 +130,11 @@ describe('ReplayAdapter', () => {
       await adapter.start(sink);
       await waitFor(() => of('trade').length >= 33, 'three passes');
       const ids = (of('trade') as { tradeId: number }[]).slice(0, 33).map((t) => t.tradeId);
-      expect(ids).toEqual([...Array.from({ length: 11 }, (_, i) => i + 1), ...Array.from({ length: 11 }, (_, i) => i + 1), ...Array.from({ length: 11 }, (_, i) => i + 1)]);
+      expect(ids).toEqual([
+        ...Array.from({ length: 11 }, (_, i) => i + 1),
+        ...Array.from({ length: 11 }, (_, i) => i + 1),
+        ...Array.from({ length: 11 }, (_, i) => i + 1),
+      ]);
       expect(adapter.stats().loops).toBeGreaterThanOrEqual(2);
       expect(statuses()).not.toContainEqual(expect.stringMatching(/^down/));
       await adapter.stop();
@@ -121,7 +145,9 @@ describe('ReplayAdapter', () => {
         { type: 'trade', symbol: 'SIM:BTC-USD', timeUs: BASE_US, price: '1.00', size: '1', side: 'buy' },
         { type: 'trade', symbol: 'COINBASE:BTC-USD', timeUs: BASE_US, price: '2.00', size: '1', side: 'buy' },
       ]);
-      await expect(new ReplayAdapter({ file: path }).start(recordingSink().sink)).rejects.toThrow(/BTC-USD from several venues \(SIM, COINBASE\).*sourceVenue/);
+      await expect(new ReplayAdapter({ file: path }).start(recordingSink().sink)).rejects.toThrow(
+        /BTC-USD from several venues \(SIM, COINBASE\).*sourceVenue/,
+      );
       const { sink, of } = recordingSink();
       const adapter = new ReplayAdapter({ file: path, sourceVenue: 'COINBASE', speed: 1000 });
       await adapter.start(sink);
@@ -147,7 +173,14 @@ describe('ReplayAdapter', () => {
       const path = file('bad-decimals.ndjson', [
         { type: 'trade', symbol: 'SIM:OK', timeUs: BASE_US, price: '5.0', size: '1', side: 'buy' },
         { type: 'instrument', symbol: 'SIM:A', assetClass: 'equity', priceDecimals: 25, sizeDecimals: 0 },
-        ...Array.from({ length: 3 }, (_, i) => ({ type: 'trade', symbol: 'SIM:A', timeUs: BASE_US + i + 1, price: `10${i}.25`, size: '3', side: 'sell' })),
+        ...Array.from({ length: 3 }, (_, i) => ({
+          type: 'trade',
+          symbol: 'SIM:A',
+          timeUs: BASE_US + i + 1,
+          price: `10${i}.25`,
+          size: '3',
+          side: 'sell',
+        })),
       ]);
       const warnings: Record<string, unknown>[] = [];
       const logger = createLogger({ level: 'warn', write: (line) => warnings.push(JSON.parse(line) as Record<string, unknown>) });
@@ -157,7 +190,9 @@ describe('ReplayAdapter', () => {
       await waitFor(() => adapter.stats().finished === 1, 'the end of the file');
       normaliser.flush();
       expect(adapter.stats().skippedLines).toBe(1);
-      expect(warnings.map((w) => [w.msg, w.problem, w.count, w.firstLine])).toEqual([['skipped unusable lines in recording', 'bad-instrument', 1, 2]]);
+      expect(warnings.map((w) => [w.msg, w.problem, w.count, w.firstLine])).toEqual([
+        ['skipped unusable lines in recording', 'bad-instrument', 1, 2],
+      ]);
       expect(bus.instruments().map((i) => [i.symbol, i.assetClass, i.priceDecimals, i.sizeDecimals])).toEqual([
         ['REPLAY:OK', 0, 1, 0],
         ['REPLAY:A', 0, 2, 0],
@@ -169,7 +204,10 @@ describe('ReplayAdapter', () => {
 
     it('plays a CSV file with exact decimals through the normaliser', async () => {
       const path = join(dir, 'quotes.csv');
-      writeFileSync(path, `time,symbol,bid,bid_size,ask,ask_size\n${iso(0)},EURUSD,1.08341,1000000,1.08345,2000000\n${iso(10)},EURUSD,1.08342,1000000,1.08346,500000\n`);
+      writeFileSync(
+        path,
+        `time,symbol,bid,bid_size,ask,ask_size\n${iso(0)},EURUSD,1.08341,1000000,1.08345,2000000\n${iso(10)},EURUSD,1.08342,1000000,1.08346,500000\n`,
+      );
       const { normaliser, ticks, bus } = normalisedStream();
       await normaliser.attach(new ReplayAdapter({ file: path, speed: 1000, venue: 'FX' }));
       await waitFor(() => ticks.length === 2, 'two quotes');
@@ -190,7 +228,12 @@ describe('ReplayAdapter', () => {
       expect(normaliser.stats().rejected).toEqual({});
       expect(ticks.length).toBe(adapter.stats().emitted);
       expect(ticks.length).toBeGreaterThan(500);
-      expect(normaliser.instruments().map((i) => i.symbol)).toEqual(['REPLAY:BTC-USD', 'REPLAY:ETH-USD', 'REPLAY:SOL-USD', 'REPLAY:XRP-USD']);
+      expect(normaliser.instruments().map((i) => i.symbol)).toEqual([
+        'REPLAY:BTC-USD',
+        'REPLAY:ETH-USD',
+        'REPLAY:SOL-USD',
+        'REPLAY:XRP-USD',
+      ]);
       await normaliser.detachAll();
     });
   });
@@ -228,7 +271,8 @@ describe('record, then replay', () => {
     const b = parse(again);
     expect(withoutTime(b)).toEqual(withoutTime(a));
     // Time: the replay keeps the spacing, divided by the speed.
-    const times = (records: Record<string, unknown>[]) => records.filter((r) => r.type !== 'instrument').map((r) => parseIsoMicros(r.time) as number);
+    const times = (records: Record<string, unknown>[]) =>
+      records.filter((r) => r.type !== 'instrument').map((r) => parseIsoMicros(r.time) as number);
     const ta = times(a);
     const tb = times(b);
     const spacingA = ta.map((t) => (t - ta[0]!) / speed);

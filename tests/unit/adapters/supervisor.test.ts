@@ -61,8 +61,12 @@ describe('AdapterSupervisor', () => {
   describe('constructor', () => {
     it('names a bad option and refuses what is not an adapter', () => {
       const { normaliser } = normalisedStream();
-      expect(() => new AdapterSupervisor({ adapter: new ScriptedAdapter() }, normaliser, silent, { staleAfterMs: 0 })).toThrow(/staleAfterMs/);
-      expect(() => new AdapterSupervisor({ adapter: new ScriptedAdapter() }, normaliser, silent, { minRestartDelayMs: 5, maxRestartDelayMs: 1 })).toThrow(/maxRestartDelayMs/);
+      expect(() => new AdapterSupervisor({ adapter: new ScriptedAdapter() }, normaliser, silent, { staleAfterMs: 0 })).toThrow(
+        /staleAfterMs/,
+      );
+      expect(
+        () => new AdapterSupervisor({ adapter: new ScriptedAdapter() }, normaliser, silent, { minRestartDelayMs: 5, maxRestartDelayMs: 1 }),
+      ).toThrow(/maxRestartDelayMs/);
       expect(() => new AdapterSupervisor({ adapter: {} as FeedAdapter }, normaliser, silent)).toThrow(/FeedAdapter/);
     });
   });
@@ -146,7 +150,6 @@ describe('AdapterSupervisor', () => {
       expect(delays.slice(0, 7)).toEqual([1000, 2500, 2400, 5500, 7200, 6900, 54_100]);
       await supervisor.stop();
     });
-
 
     it('restarts an adapter whose start throws, with exponential backoff capped at the maximum', async () => {
       const adapter = new ScriptedAdapter('V', {

@@ -8,7 +8,7 @@ import type { AdapterSink } from '../../../server/adapters/types';
 import { InProcessBus } from '../../../server/bus/in-process';
 import type { Tick } from '../../../server/bus/types';
 import { createLogger } from '../../../server/log';
-import { Normaliser, type NormaliserOptions } from '../../../server/normaliser';
+import { Normaliser, type NormaliserOptions } from '../../../server/normaliser/normaliser';
 
 /** A sink that records every call in order. */
 export function recordingSink() {

@@ -53,12 +53,19 @@ describe('CLI path flags', () => {
       { kind: 'option', name: 'adapter-config', value: config },
     ];
     expect(collectAdapterRequests(tokens('./opts.json'), userDir)).toEqual([{ spec: 'simulated', options: { venue: 'MINE' } }]);
-    expect(() => collectAdapterRequests(tokens('./opts.json'), packageRoot)).toThrow(`--adapter-config ${join(packageRoot, 'opts.json')} (given as "./opts.json"): cannot read it: no such file`);
+    expect(() => collectAdapterRequests(tokens('./opts.json'), packageRoot)).toThrow(
+      `--adapter-config ${join(packageRoot, 'opts.json')} (given as "./opts.json"): cannot read it: no such file`,
+    );
   });
 
   it('loads an --adapter module relative to the given folder, naming both paths when it is missing', async () => {
-    writeFileSync(join(userDir, 'feed.mjs'), "export default class { constructor() { this.name = 'mine'; this.venue = 'MINE'; } async start() {} async stop() {} }");
+    writeFileSync(
+      join(userDir, 'feed.mjs'),
+      "export default class { constructor() { this.name = 'mine'; this.venue = 'MINE'; } async start() {} async stop() {} }",
+    );
     await expect(loadAdapterModule('./feed.mjs', {}, userDir)).resolves.toMatchObject({ origin: `${join(userDir, 'feed.mjs')}#default` });
-    await expect(loadAdapterModule('./feed.mjs', {}, packageRoot)).rejects.toThrow(`adapter file not found: ${join(packageRoot, 'feed.mjs')} (given as "./feed.mjs") (from --adapter ./feed.mjs)`);
+    await expect(loadAdapterModule('./feed.mjs', {}, packageRoot)).rejects.toThrow(
+      `adapter file not found: ${join(packageRoot, 'feed.mjs')} (given as "./feed.mjs") (from --adapter ./feed.mjs)`,
+    );
   });
 });

@@ -34,13 +34,18 @@ describe('the flag table', () => {
     });
 
     it('refuses a fraction of an instrument in npm start and npm run feed (it was accepted by one)', () => {
-      for (const table of [FEED_FLAGS, LAUNCH_FLAGS]) expect(() => value(table, 'instruments', ['--instruments', '2.5'])).toThrow(UsageError);
+      for (const table of [FEED_FLAGS, LAUNCH_FLAGS])
+        expect(() => value(table, 'instruments', ['--instruments', '2.5'])).toThrow(UsageError);
       expect(value(FEED_FLAGS, 'rate', ['--rate', '0.5'])).toBe(0.5);
       expect(value(LAUNCH_FLAGS, 'rate', ['--rate', '0.5'])).toBe(0.5);
     });
 
     it('reads every port as a whole number in 0..65535 (0 = any free port)', () => {
-      for (const [table, name] of [[FEED_FLAGS, 'port'], [LAUNCH_FLAGS, 'port'], [LAUNCH_FLAGS, 'feed-port']] as const) {
+      for (const [table, name] of [
+        [FEED_FLAGS, 'port'],
+        [LAUNCH_FLAGS, 'port'],
+        [LAUNCH_FLAGS, 'feed-port'],
+      ] as const) {
         expect(value(table, name, [`--${name}`, '0'])).toBe(0);
         expect(value(table, name, [`--${name}`, '65535'])).toBe(65535);
         expect(() => value(table, name, [`--${name}`, '65536'])).toThrow(`--${name} must be a number in 0..65535, got "65536"`);
@@ -51,7 +56,9 @@ describe('the flag table', () => {
 
     it('caps every duration at what a timer can wait (2^31-1 ms)', () => {
       const durations = Object.keys(FEED_FLAGS).filter((name) => name.endsWith('-ms'));
-      expect(durations).toEqual(expect.arrayContaining(['flush-ms', 'max-conflated-ms', 'hard-limit-grace-ms', 'slow-close-ms', 'restart-max-ms']));
+      expect(durations).toEqual(
+        expect.arrayContaining(['flush-ms', 'max-conflated-ms', 'hard-limit-grace-ms', 'slow-close-ms', 'restart-max-ms']),
+      );
       for (const name of durations) {
         expect(value(FEED_FLAGS, name, [`--${name}`, '2147483647'])).toBe(2147483647);
         expect(() => value(FEED_FLAGS, name, [`--${name}`, '2147483648'])).toThrow(/must be a number in \d+\.\.2147483647/);
@@ -59,18 +66,34 @@ describe('the flag table', () => {
     });
 
     it('refuses a ws URL no WebSocket can open, in npm start and npm run tail alike', () => {
-      expect(() => value(LAUNCH_FLAGS, 'feed-url', ['--feed-url', 'ws://localhost:80800'])).toThrow(/--feed-url must be a ws:\/\/ or wss:\/\/ URL/);
+      expect(() => value(LAUNCH_FLAGS, 'feed-url', ['--feed-url', 'ws://localhost:80800'])).toThrow(
+        /--feed-url must be a ws:\/\/ or wss:\/\/ URL/,
+      );
       expect(() => value(TAIL_FLAGS, 'url', ['--url', 'ws://localhost:80800', 'X'])).toThrow(/--url must be a ws:\/\/ or wss:\/\/ URL/);
     });
   });
 
   describe('environment variables', () => {
     it('count as unset when blank, in every CLI', () => {
-      const blank = { FEED_PORT: '', FEED_HOST: '  ', PORT: '', DASHBOARD_HOST: '', FEED_URL: ' ', TICKWIRE_LOG_LEVEL: '', EMBED_FRAME_ANCESTORS: '' };
+      const blank = {
+        FEED_PORT: '',
+        FEED_HOST: '  ',
+        PORT: '',
+        DASHBOARD_HOST: '',
+        FEED_URL: ' ',
+        TICKWIRE_LOG_LEVEL: '',
+        EMBED_FRAME_ANCESTORS: '',
+      };
       const feed = parseCommandLine(FEED_FLAGS, [], { env: blank }).values;
       expect([feed.port, feed.host, feed['log-level']]).toEqual([8080, '127.0.0.1', undefined]);
       const start = parseCommandLine(LAUNCH_FLAGS, [], { env: blank }).values;
-      expect([start.port, start.hostname, start['feed-port'], start['feed-url'], start['frame-ancestors']]).toEqual([3000, undefined, 8080, undefined, undefined]);
+      expect([start.port, start.hostname, start['feed-port'], start['feed-url'], start['frame-ancestors']]).toEqual([
+        3000,
+        undefined,
+        8080,
+        undefined,
+        undefined,
+      ]);
       expect(parseCommandLine(TAIL_FLAGS, ['--all'], { env: blank }).values.url).toEqual([]);
       expect(parseCommandLine(RECORD_FLAGS, [], { env: blank }).values['log-level']).toBeUndefined();
     });
@@ -78,7 +101,9 @@ describe('the flag table', () => {
     it('stand in for an absent flag, parsed by the same kind, and are named when refused', () => {
       expect(value(FEED_FLAGS, 'port', [], { FEED_PORT: '9000' })).toBe(9000);
       expect(value(FEED_FLAGS, 'port', ['--port', '9001'], { FEED_PORT: '9000' })).toBe(9001);
-      expect(() => value(LAUNCH_FLAGS, 'feed-port', [], { FEED_PORT: '2.5' })).toThrow('FEED_PORT must be a whole number in 0..65535, got "2.5"');
+      expect(() => value(LAUNCH_FLAGS, 'feed-port', [], { FEED_PORT: '2.5' })).toThrow(
+        'FEED_PORT must be a whole number in 0..65535, got "2.5"',
+      );
       expect(value(TAIL_FLAGS, 'url', ['--all'], { FEED_URL: 'ws://a:1,ws://b:2' })).toEqual(['ws://a:1', 'ws://b:2']);
     });
   });
@@ -92,10 +117,10 @@ describe('the flag table', () => {
       ['build:embed', CLI_TABLES['build:embed'], BUILD_EMBED_HELP],
     ] as const)('of npm run %s lists every flag of its table and every environment variable', (_cli, table, help) => {
       for (const [name, flag] of Object.entries(table)) {
-        expect(help).toMatch(new RegExp(`^  (-\\w, )?--${name}\\b`, 'm'));
+        expect(help).toMatch(new RegExp(`^ {2}(-\\w, )?--${name}\\b`, 'm'));
         if (flag.env) expect(help).toContain(`env ${flag.env}`);
       }
-      expect(help).toMatch(/^  -h, --help\b/m);
+      expect(help).toMatch(/^ {2}-h, --help\b/m);
     });
 
     it('shows defaults where they are defined (the gateway option, the simulator)', () => {
@@ -110,9 +135,22 @@ describe('the flag table', () => {
 
   describe('the gateway flags', () => {
     it('map to the gateway options of the same meaning, and only when given', () => {
-      const values = parseCommandLine(FEED_FLAGS, [
-        '--soft-buffer-bytes', '16384', '--hard-buffer-bytes', '65536', '--max-conflated-ms', '3000', '--hard-limit-grace-ms', '500', '--slow-close-ms', '1000',
-      ], { env: {} }).values;
+      const values = parseCommandLine(
+        FEED_FLAGS,
+        [
+          '--soft-buffer-bytes',
+          '16384',
+          '--hard-buffer-bytes',
+          '65536',
+          '--max-conflated-ms',
+          '3000',
+          '--hard-limit-grace-ms',
+          '500',
+          '--slow-close-ms',
+          '1000',
+        ],
+        { env: {} },
+      ).values;
       expect(gatewayFlags(values)).toEqual({
         softBufferLimitBytes: 16384,
         hardBufferLimitBytes: 65536,
@@ -126,7 +164,9 @@ describe('the flag table', () => {
     it('refuse a hard limit below the soft one, in flag names', () => {
       const values = parseCommandLine(FEED_FLAGS, ['--soft-buffer-bytes', '2000', '--hard-buffer-bytes', '1000'], { env: {} }).values;
       expect(() => gatewayFlags(values)).toThrow('--hard-buffer-bytes (1000) must be at least --soft-buffer-bytes (2000)');
-      expect(() => parseCommandLine(FEED_FLAGS, ['--soft-buffer-bytes', '0'], { env: {} })).toThrow('--soft-buffer-bytes must be a positive integer, got "0"');
+      expect(() => parseCommandLine(FEED_FLAGS, ['--soft-buffer-bytes', '0'], { env: {} })).toThrow(
+        '--soft-buffer-bytes must be a positive integer, got "0"',
+      );
     });
   });
 

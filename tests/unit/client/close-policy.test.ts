@@ -25,9 +25,7 @@ describe('closePolicy', () => {
 
 describe('describeClose', () => {
   it('names the code, its meaning and the server reason', () => {
-    expect(describeClose(1013, 'slow consumer')).toBe(
-      'closed 1013 (server overloaded, try again later): slow consumer',
-    );
+    expect(describeClose(1013, 'slow consumer')).toBe('closed 1013 (server overloaded, try again later): slow consumer');
     expect(describeClose(1006, '')).toBe('closed 1006 (connection lost)');
   });
 });

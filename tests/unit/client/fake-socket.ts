@@ -96,25 +96,72 @@ export const ETH = { id: 2, symbol: 'ETH-USD', venue: 'SIM', assetClass: AssetCl
 /** The greeting a gateway sends on connect. */
 export function greet(socket: FakeSocket, epoch = 7, heartbeatIntervalMs = 1000, protocolVersion = 2): void {
   socket.open();
-  socket.deliver({ type: 'hello', protocolVersion, serverId: 'gw-test', epoch, heartbeatIntervalMs, serverTimeUs: 1_700_000_000_000_000, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600] });
-  socket.deliver({ type: 'instruments', instruments: [{ ...BTC, removed: false }, { ...ETH, removed: false }] });
+  socket.deliver({
+    type: 'hello',
+    protocolVersion,
+    serverId: 'gw-test',
+    epoch,
+    heartbeatIntervalMs,
+    serverTimeUs: 1_700_000_000_000_000,
+    capabilities: [],
+    intervals: [1, 5, 60, 300, 900, 3600],
+  });
+  socket.deliver({
+    type: 'instruments',
+    instruments: [
+      { ...BTC, removed: false },
+      { ...ETH, removed: false },
+    ],
+  });
   socket.deliver({ type: 'status', venues: [{ venue: 'SIM', state: 'live', reason: '' }] });
 }
 
 const T0 = 1_700_000_000_000_000;
 
 export function trade(instrumentId: number, seq: number, price = 6_000_012): MarketUpdate {
-  return { kind: 'trade', instrumentId, seq, eventTimeUs: T0 + seq, receiveTimeUs: T0 + seq + 5, price, size: 1_500_000, side: 1, tradeId: seq };
+  return {
+    kind: 'trade',
+    instrumentId,
+    seq,
+    eventTimeUs: T0 + seq,
+    receiveTimeUs: T0 + seq + 5,
+    price,
+    size: 1_500_000,
+    side: 1,
+    tradeId: seq,
+  };
 }
 
 export function quote(instrumentId: number, seq: number): MarketUpdate {
-  return { kind: 'quote', instrumentId, seq, eventTimeUs: T0 + seq, receiveTimeUs: T0 + seq + 5, bid: 100, bidSize: 1, ask: 101, askSize: 2 };
+  return {
+    kind: 'quote',
+    instrumentId,
+    seq,
+    eventTimeUs: T0 + seq,
+    receiveTimeUs: T0 + seq + 5,
+    bid: 100,
+    bidSize: 1,
+    ask: 101,
+    askSize: 2,
+  };
 }
 
 export function bar(instrumentId: number, seq: number, interval: BarInterval = 60): MarketUpdate {
   return {
-    kind: 'bar', instrumentId, seq, eventTimeUs: T0 + seq, receiveTimeUs: T0 + seq, interval,
-    openTimeUs: 1_699_999_200_000_000, open: 1, high: 2, low: 1, close: 2, volume: 10, tradeCount: 3, vwap: 2,
+    kind: 'bar',
+    instrumentId,
+    seq,
+    eventTimeUs: T0 + seq,
+    receiveTimeUs: T0 + seq,
+    interval,
+    openTimeUs: 1_699_999_200_000_000,
+    open: 1,
+    high: 2,
+    low: 1,
+    close: 2,
+    volume: 10,
+    tradeCount: 3,
+    vwap: 2,
   };
 }
 
@@ -187,14 +234,25 @@ export class FakeGateway {
     return this.instruments.find((i) => i.symbol === name || `${i.venue}:${i.symbol}` === name)?.id;
   }
 
-  #subscribe(requestId: number, all: boolean, interval: number, resumeEpoch: number, entries: ReadonlyArray<{ symbol: string; lastSeq: number }>): void {
+  #subscribe(
+    requestId: number,
+    all: boolean,
+    interval: number,
+    resumeEpoch: number,
+    entries: ReadonlyArray<{ symbol: string; lastSeq: number }>,
+  ): void {
     const resume = new Map<number, number>();
     const ids: number[] = [];
     for (const entry of entries) {
       const id = this.#resolve(entry.symbol);
       if (id === undefined) {
         if (all) continue;
-        this.socket.deliver({ type: 'error', requestId, code: ErrorCode.UnknownInstrument, message: `Unknown instrument(s): ${entry.symbol}` });
+        this.socket.deliver({
+          type: 'error',
+          requestId,
+          code: ErrorCode.UnknownInstrument,
+          message: `Unknown instrument(s): ${entry.symbol}`,
+        });
         return;
       }
       if (entry.lastSeq > 0 && resumeEpoch === this.epoch) resume.set(id, entry.lastSeq);
@@ -216,7 +274,16 @@ export class FakeGateway {
         if (recovered) for (let s = from + 1; s <= seq; s++) updates.push(trade(id, s));
         else updates.push(trade(id, seq), quote(id, seq));
       }
-      this.socket.deliver({ type: 'snapshot', requestId, instrumentId: id, recovered, barsOnly: barsOnly.has(id), seq, interval: interval as BarInterval | 0, updates });
+      this.socket.deliver({
+        type: 'snapshot',
+        requestId,
+        instrumentId: id,
+        recovered,
+        barsOnly: barsOnly.has(id),
+        seq,
+        interval: interval as BarInterval | 0,
+        updates,
+      });
     }
   }
 

@@ -2,13 +2,7 @@ import type { BarInterval } from '../../../lib/market/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeedClient } from '../../../lib/client/feed-client';
 import { ClientState, type StateChange } from '../../../lib/client/states';
-import {
-  ClientClosedError,
-  ProtocolVersionError,
-  RemoteCloseError,
-  ServerRequestError,
-  TransportError,
-} from '../../../lib/client/errors';
+import { ClientClosedError, ProtocolVersionError, RemoteCloseError, ServerRequestError, TransportError } from '../../../lib/client/errors';
 import type { BatchEvent, GapEvent, SnapshotEvent } from '../../../lib/client/events';
 import type { FeedClientError } from '../../../lib/client/errors';
 import { BINARY_CODEC, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ProtocolError } from '../../../lib/protocol';
@@ -38,14 +32,23 @@ function makeClient(overrides: Partial<ConstructorParameters<typeof FeedClient>[
 }
 
 /** Answers the last subscribe with ack + one snapshot per named instrument. */
-function answerSubscribe(socket: FakeSocket, snapshots: Array<{ id: number; seq: number; recovered?: boolean; updates?: ReturnType<typeof trade>[] }>): void {
+function answerSubscribe(
+  socket: FakeSocket,
+  snapshots: Array<{ id: number; seq: number; recovered?: boolean; updates?: ReturnType<typeof trade>[] }>,
+): void {
   const request = socket.sentOf('subscribe').at(-1);
   if (!request) throw new Error('no subscribe sent');
   socket.deliver({ type: 'ack', requestId: request.requestId });
   for (const s of snapshots) {
     socket.deliver({
-      type: 'snapshot', requestId: request.requestId, instrumentId: s.id, recovered: s.recovered ?? false, barsOnly: false,
-      seq: s.seq, interval: request.interval as BarInterval | 0, updates: s.updates ?? [],
+      type: 'snapshot',
+      requestId: request.requestId,
+      instrumentId: s.id,
+      recovered: s.recovered ?? false,
+      barsOnly: false,
+      seq: s.seq,
+      interval: request.interval as BarInterval | 0,
+      updates: s.updates ?? [],
     });
   }
 }
@@ -128,7 +131,12 @@ describe('FeedClient', () => {
       greet(socket);
       const done = client.subscribe(['NOPE-USD'], 0);
       const request = socket.sentOf('subscribe').at(-1)!;
-      socket.deliver({ type: 'error', requestId: request.requestId, code: ErrorCode.UnknownInstrument, message: 'Unknown instrument(s): NOPE-USD' });
+      socket.deliver({
+        type: 'error',
+        requestId: request.requestId,
+        code: ErrorCode.UnknownInstrument,
+        message: 'Unknown instrument(s): NOPE-USD',
+      });
       const error = await done.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServerRequestError);
       expect(error).toMatchObject({ code: ErrorCode.UnknownInstrument, symbols: ['NOPE-USD'] });
@@ -180,7 +188,10 @@ describe('FeedClient', () => {
       ctx.client.connect();
       const socket = ctx.transport.last();
       greet(socket);
-      answerSubscribe(socket, [{ id: 1, seq: 10 }, { id: 2, seq: 50 }]);
+      answerSubscribe(socket, [
+        { id: 1, seq: 10 },
+        { id: 2, seq: 50 },
+      ]);
       return { ...ctx, socket };
     }
 
@@ -243,8 +254,14 @@ describe('FeedClient', () => {
       const { client, socket, snapshots } = live();
       socket.deliver({ type: 'batch', conflated: false, updates: [trade(1, 11), trade(1, 12)] });
       socket.deliver({
-        type: 'snapshot', requestId: 99, instrumentId: 1, recovered: true, barsOnly: false, seq: 14,
-        interval: 0, updates: [trade(1, 11), trade(1, 12), trade(1, 13), trade(1, 14)],
+        type: 'snapshot',
+        requestId: 99,
+        instrumentId: 1,
+        recovered: true,
+        barsOnly: false,
+        seq: 14,
+        interval: 0,
+        updates: [trade(1, 11), trade(1, 12), trade(1, 13), trade(1, 14)],
       });
       expect(snapshots.at(-1)!.updates.map((u) => u.seq)).toEqual([13, 14]);
       client.close();
@@ -376,7 +393,12 @@ describe('FeedClient', () => {
       const before = gateway.socket.sentOf('subscribe').length;
       gateway.socket.deliver({ type: 'batch', conflated: false, updates: [trade(BTC.id, 13)] });
       expect(gaps).toHaveLength(1);
-      expect(gateway.socket.sentOf('subscribe').slice(before).map((m) => [m.interval, m.symbols])).toEqual([
+      expect(
+        gateway.socket
+          .sentOf('subscribe')
+          .slice(before)
+          .map((m) => [m.interval, m.symbols]),
+      ).toEqual([
         [60, [{ symbol: 'BTC-USD', lastSeq: 0 }]],
         [300, [{ symbol: 'BTC-USD', lastSeq: 0 }]],
       ]);
@@ -440,7 +462,10 @@ describe('FeedClient', () => {
       client.subscribe('all', 0);
       client.connect();
       greet(transport.last());
-      answerSubscribe(transport.last(), [{ id: 1, seq: 10 }, { id: 2, seq: 20 }]);
+      answerSubscribe(transport.last(), [
+        { id: 1, seq: 10 },
+        { id: 2, seq: 20 },
+      ]);
       transport.last().deliver({ type: 'batch', conflated: false, updates: [trade(1, 11), trade(2, 21)] });
       // The chart asks for BTC bars; the connection drops before the snapshot with its history.
       client.subscribe(['BTC-USD'], 60);
@@ -494,7 +519,11 @@ describe('FeedClient', () => {
       const { client, transport } = makeClient();
       client.connect();
       greet(transport.last());
-      const outcome = (p: Promise<void>) => p.then(() => 'subscribed', (e: unknown) => (e as ServerRequestError).code);
+      const outcome = (p: Promise<void>) =>
+        p.then(
+          () => 'subscribed',
+          (e: unknown) => (e as ServerRequestError).code,
+        );
       const eth = outcome(client.subscribe(['ETH-USD'], 0));
       const nope = outcome(client.subscribe(['NOPE-USD'], 0));
       transport.last().serverClose(1006);
@@ -503,7 +532,12 @@ describe('FeedClient', () => {
       greet(socket);
       const round = socket.sentOf('subscribe')[0]!;
       expect(round.symbols.map((e) => e.symbol)).toEqual(['ETH-USD', 'NOPE-USD']);
-      socket.deliver({ type: 'error', requestId: round.requestId, code: ErrorCode.UnknownInstrument, message: 'Unknown instrument(s): NOPE-USD' });
+      socket.deliver({
+        type: 'error',
+        requestId: round.requestId,
+        code: ErrorCode.UnknownInstrument,
+        message: 'Unknown instrument(s): NOPE-USD',
+      });
       expect(await nope).toBe(ErrorCode.UnknownInstrument);
       // ETH-USD is sent again alone; its promise settles with that request, not with the refusal.
       const retry = socket.sentOf('subscribe')[1]!;
@@ -690,7 +724,10 @@ describe('FeedClient', () => {
       client.connect();
       const socket = transport.last();
       greet(socket);
-      answerSubscribe(socket, [{ id: 1, seq: 10 }, { id: 2, seq: 20 }]);
+      answerSubscribe(socket, [
+        { id: 1, seq: 10 },
+        { id: 2, seq: 20 },
+      ]);
       client.on('gap', () => client.close());
       socket.deliver({ type: 'batch', conflated: false, updates: [trade(1, 13), trade(2, 21)] });
       expect(client.state).toBe('closed');

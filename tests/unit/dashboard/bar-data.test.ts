@@ -4,8 +4,20 @@ import { upsertBar } from '../../../lib/store/bar-series';
 import type { Bar } from '../../../lib/market/types';
 
 const bar = (open: number, close: number): Bar => ({
-  kind: 'bar', instrumentId: 1, seq: 1, eventTimeUs: 0, receiveTimeUs: 0, interval: 60, openTimeUs: 0,
-  open, high: Math.max(open, close), low: Math.min(open, close), close, volume: 1, tradeCount: 1, vwap: close,
+  kind: 'bar',
+  instrumentId: 1,
+  seq: 1,
+  eventTimeUs: 0,
+  receiveTimeUs: 0,
+  interval: 60,
+  openTimeUs: 0,
+  open,
+  high: Math.max(open, close),
+  low: Math.min(open, close),
+  close,
+  volume: 1,
+  tradeCount: 1,
+  vwap: close,
 });
 
 describe('bar-data', () => {

@@ -29,7 +29,8 @@ vi.mock('lightweight-charts', () => {
     applyOptions: () => calls.push('timeScale.applyOptions'),
     scrollToPosition: (position: number, animated: boolean) => calls.push(`timeScale.scrollToPosition(${position}, ${animated})`),
     getVisibleLogicalRange: () => visible,
-    setVisibleLogicalRange: (range: { from: number; to: number }) => calls.push(`timeScale.setVisibleLogicalRange(${range.from}, ${range.to})`),
+    setVisibleLogicalRange: (range: { from: number; to: number }) =>
+      calls.push(`timeScale.setVisibleLogicalRange(${range.from}, ${range.to})`),
     subscribeVisibleLogicalRangeChange: () => {},
     unsubscribeVisibleLogicalRangeChange: () => {},
   };
@@ -56,8 +57,20 @@ const { CHART_PALETTES } = await import('../../../components/chart/chart-palette
 const btc: Instrument = { id: 1, symbol: 'SIM:BTC-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 4 };
 
 const bar = (minute: number, close: number): Bar => ({
-  kind: 'bar', instrumentId: 1, seq: 1, eventTimeUs: 0, receiveTimeUs: 0, interval: 60, openTimeUs: minute * 60_000_000,
-  open: 100, high: Math.max(100, close), low: Math.min(100, close), close, volume: 1, tradeCount: 1, vwap: close,
+  kind: 'bar',
+  instrumentId: 1,
+  seq: 1,
+  eventTimeUs: 0,
+  receiveTimeUs: 0,
+  interval: 60,
+  openTimeUs: minute * 60_000_000,
+  open: 100,
+  high: Math.max(100, close),
+  low: Math.min(100, close),
+  close,
+  volume: 1,
+  tradeCount: 1,
+  vwap: close,
 });
 
 const chartState = (bars: Bar[], revision = 3): ChartState => ({ instrumentId: 1, interval: 60, bars, revision, status: 'ready' });
@@ -172,9 +185,15 @@ describe('ChartController', () => {
       visible = { from: 20, to: 60 };
       calls.length = 0;
       chart.sync({ instrumentId: 2, interval: 60, bars: [], revision: 4, status: 'loading' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
-      chart.sync({ instrumentId: 2, interval: 60, bars: minutes(1, 100), revision: 5, status: 'ready' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      chart.sync(
+        { instrumentId: 2, interval: 60, bars: minutes(1, 100), revision: 5, status: 'ready' },
+        { ...btc, id: 2, symbol: 'SIM:ETH-USD' },
+      );
       chart.sync({ instrumentId: 2, interval: 300, bars: [], revision: 6, status: 'loading' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
-      chart.sync({ instrumentId: 2, interval: 300, bars: minutes(1, 20), revision: 7, status: 'ready' }, { ...btc, id: 2, symbol: 'SIM:ETH-USD' });
+      chart.sync(
+        { instrumentId: 2, interval: 300, bars: minutes(1, 20), revision: 7, status: 'ready' },
+        { ...btc, id: 2, symbol: 'SIM:ETH-USD' },
+      );
       expect(viewCalls().filter((call) => call.startsWith('timeScale.setVisibleLogicalRange'))).toEqual([]);
       expect(viewCalls().filter((call) => call === 'timeScale.scrollToPosition(6, false)')).toHaveLength(4);
     });

@@ -32,14 +32,29 @@ class FakeClient implements BridgeableClient {
   }
   stats() {
     return {
-      messagesPerSec: 1, updatesPerSec: 2, bytesPerSec: 3, rttMs: 4, dataAgeMs: 5,
-      lastMessageAgeMs: 0, clockOffsetMs: 0, reconnects: 0, gaps: 0, duplicates: 0, unknownMessages: 0,
+      messagesPerSec: 1,
+      updatesPerSec: 2,
+      bytesPerSec: 3,
+      rttMs: 4,
+      dataAgeMs: 5,
+      lastMessageAgeMs: 0,
+      clockOffsetMs: 0,
+      reconnects: 0,
+      gaps: 0,
+      duplicates: 0,
+      unknownMessages: 0,
     };
   }
 }
 
 const instrument = (id: number, symbol: string) => ({
-  id, symbol, venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 2, removed: false,
+  id,
+  symbol,
+  venue: 'SIM',
+  assetClass: AssetClass.Crypto,
+  priceDecimals: 2,
+  sizeDecimals: 2,
+  removed: false,
 });
 
 describe('bridgeFeed', () => {
@@ -60,8 +75,22 @@ describe('bridgeFeed', () => {
 
   function connect(): void {
     client.emit('state', { newState: 'connected', oldState: 'connecting' });
-    client.emit('hello', { type: 'hello', protocolVersion: 2, serverId: 's', epoch: 1, heartbeatIntervalMs: 1000, serverTimeUs: 0, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600], url: client.url });
-    client.emit('instruments', { type: 'instruments', instruments: [instrument(1, 'BTC-USD'), instrument(2, 'ETH-USD')], table: new Map() });
+    client.emit('hello', {
+      type: 'hello',
+      protocolVersion: 2,
+      serverId: 's',
+      epoch: 1,
+      heartbeatIntervalMs: 1000,
+      serverTimeUs: 0,
+      capabilities: [],
+      intervals: [1, 5, 60, 300, 900, 3600],
+      url: client.url,
+    });
+    client.emit('instruments', {
+      type: 'instruments',
+      instruments: [instrument(1, 'BTC-USD'), instrument(2, 'ETH-USD')],
+      table: new Map(),
+    });
     store.getState().actions.flush();
   }
 
@@ -70,7 +99,7 @@ describe('bridgeFeed', () => {
     expect(client.requests).toEqual(['sub all 0', 'sub ETH-USD 5']);
   });
 
-  it('moves the chart\'s pair when the selection settles, adding the new pair before dropping the old', () => {
+  it("moves the chart's pair when the selection settles, adding the new pair before dropping the old", () => {
     connect();
     store.getState().actions.select('BTC-USD');
     store.getState().actions.select('ETH-USD');

@@ -5,7 +5,12 @@ import type { Ticker } from '../../../lib/store/types';
 import { sortRows } from '../../../components/watchlist/sort-rows';
 
 const instrument = (id: number, symbol: string, priceDecimals = 2, venue = 'SIM'): Instrument => ({
-  id, symbol, venue, assetClass: AssetClass.Crypto, priceDecimals, sizeDecimals: 0,
+  id,
+  symbol,
+  venue,
+  assetClass: AssetClass.Crypto,
+  priceDecimals,
+  sizeDecimals: 0,
 });
 const ticker = (id: number, fields: Partial<Ticker>): Ticker => ({ ...emptyTicker(id), ...fields });
 

@@ -9,7 +9,7 @@ function answering(status: number, body: unknown, seen: string[] = []): FetchLik
 }
 
 describe('checkFeedOrigin', () => {
-  it('asks the feed\'s HTTP side, naming the page origin', async () => {
+  it("asks the feed's HTTP side, naming the page origin", async () => {
     const seen: string[] = [];
     const answer = { origin: 'https://blog.example', originAllowed: false, reason: 'not listed' };
     await expect(checkFeedOrigin('wss://feed.example:9000', 'https://blog.example', answering(200, answer, seen))).resolves.toEqual({
@@ -28,7 +28,10 @@ describe('checkFeedOrigin', () => {
 
   it('reads a service without the check (404) or a strange answer as reachable with no answer', async () => {
     await expect(checkFeedOrigin('ws://f:1', undefined, answering(404, {}))).resolves.toEqual({ reachable: true, answer: undefined });
-    await expect(checkFeedOrigin('ws://f:1', undefined, answering(200, { nope: 1 }))).resolves.toEqual({ reachable: true, answer: undefined });
+    await expect(checkFeedOrigin('ws://f:1', undefined, answering(200, { nope: 1 }))).resolves.toEqual({
+      reachable: true,
+      answer: undefined,
+    });
   });
 });
 
@@ -54,7 +57,11 @@ describe('describeConnectFailure', () => {
   });
 
   it('says the feed answers HTTP but refused the socket when the origin is allowed', () => {
-    const problem = describeConnectFailure('ws://feed:8080', { reachable: true, answer: { origin: null, originAllowed: true, reason: '' } }, undefined);
+    const problem = describeConnectFailure(
+      'ws://feed:8080',
+      { reachable: true, answer: { origin: null, originAllowed: true, reason: '' } },
+      undefined,
+    );
     expect(problem.message).toBe('The Tickwire feed at ws://feed:8080 did not accept the connection.');
   });
 });

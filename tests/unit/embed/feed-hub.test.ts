@@ -4,7 +4,7 @@ import type { EmbedChartState } from '../../../lib/embed/chart-watch';
 import { FeedHub, type FeedHubOptions } from '../../../lib/embed/feed-hub';
 import { ErrorCode } from '../../../lib/protocol';
 import type { SubscribeMessage } from '../../../lib/protocol/messages';
-import { BTC, FakeGateway, bar, fakeTransport, greet, trade, type FakeSocket } from '../client/fake-socket';
+import { BTC, FakeGateway, fakeTransport, greet, type FakeSocket } from '../client/fake-socket';
 
 const SYNC_MS = 20;
 
@@ -21,7 +21,11 @@ function makeHub(options: Partial<FeedHubOptions> = {}) {
         frames = frames.filter((f) => f !== callback);
       };
     },
-    diagnose: async (url) => ({ kind: 'feed-unreachable', message: `Cannot reach the Tickwire feed at ${url}.`, hint: 'Retrying automatically.' }),
+    diagnose: async (url) => ({
+      kind: 'feed-unreachable',
+      message: `Cannot reach the Tickwire feed at ${url}.`,
+      hint: 'Retrying automatically.',
+    }),
     ...options,
   });
   client.connect();
@@ -39,7 +43,8 @@ function recorder() {
   return { states, listener: (s: EmbedChartState) => states.push(s), last: () => states[states.length - 1] };
 }
 
-const subscribes = (socket: FakeSocket) => socket.sentOf('subscribe').map((m) => ({ symbols: m.symbols.map((s) => s.symbol), interval: m.interval }));
+const subscribes = (socket: FakeSocket) =>
+  socket.sentOf('subscribe').map((m) => ({ symbols: m.symbols.map((s) => s.symbol), interval: m.interval }));
 
 /** Greets on the last socket with a v2 fake gateway, lets the hub sync, and answers its requests. */
 function serve(transport: ReturnType<typeof fakeTransport>, epoch = 7, seq?: Map<number, number>): FakeGateway {
@@ -166,7 +171,7 @@ describe('FeedHub', () => {
       expect(hub.pairs).toEqual([]);
     });
 
-    it('drops only the leaving chart\'s pair: the other interval of the instrument stays live', () => {
+    it("drops only the leaving chart's pair: the other interval of the instrument stays live", () => {
       const { hub, transport, frame } = makeHub();
       const minute = recorder();
       hub.watch('BTC-USD', 60, minute.listener);

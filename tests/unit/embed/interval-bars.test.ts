@@ -9,12 +9,29 @@ const ID = 7;
 /** A trade at `timeS` seconds (event time), seq `seq`. */
 function trade(seq: number, timeS: number, price: number, size = 2): Trade {
   return {
-    kind: 'trade', instrumentId: ID, seq, eventTimeUs: Math.round(timeS * 1e6), receiveTimeUs: Math.round(timeS * 1e6),
-    price, size, side: Side.Buy, tradeId: seq,
+    kind: 'trade',
+    instrumentId: ID,
+    seq,
+    eventTimeUs: Math.round(timeS * 1e6),
+    receiveTimeUs: Math.round(timeS * 1e6),
+    price,
+    size,
+    side: Side.Buy,
+    tradeId: seq,
   };
 }
 function quote(seq: number, timeS: number): Quote {
-  return { kind: 'quote', instrumentId: ID, seq, eventTimeUs: timeS * 1e6, receiveTimeUs: timeS * 1e6, bid: 1, bidSize: 1, ask: 2, askSize: 1 };
+  return {
+    kind: 'quote',
+    instrumentId: ID,
+    seq,
+    eventTimeUs: timeS * 1e6,
+    receiveTimeUs: timeS * 1e6,
+    bid: 1,
+    bidSize: 1,
+    ask: 2,
+    askSize: 1,
+  };
 }
 
 /** A stream of trades and quotes with consecutive sequence numbers, one tick every 0.7 s. */
@@ -39,7 +56,13 @@ function freshSnapshot(ticks: readonly (Trade | Quote)[], interval: BarInterval 
   const tradeList = ticks.filter((t): t is Trade => t.kind === 'trade').slice(-trades);
   const lastQuote = [...ticks].reverse().find((t): t is Quote => t.kind === 'quote');
   return {
-    type: 'snapshot', requestId: 1, instrumentId: ID, recovered: false, barsOnly: false, seq: ticks[ticks.length - 1]?.seq ?? 0, interval,
+    type: 'snapshot',
+    requestId: 1,
+    instrumentId: ID,
+    recovered: false,
+    barsOnly: false,
+    seq: ticks[ticks.length - 1]?.seq ?? 0,
+    interval,
     updates: [...(interval === 0 ? [] : serverBars(ticks, interval)), ...tradeList, ...(lastQuote ? [lastQuote] : [])],
   };
 }

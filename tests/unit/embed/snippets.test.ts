@@ -11,7 +11,7 @@ const INPUT: SnippetInput = {
 };
 
 describe('buildSnippets', () => {
-  it('points the iframe at the dashboard\'s embed route with interval and theme', () => {
+  it("points the iframe at the dashboard's embed route with interval and theme", () => {
     const { iframe } = buildSnippets(INPUT);
     expect(iframe).toContain('src="http://127.0.0.1:3000/embed/chart/BTC-USD?interval=1m&amp;theme=dark"');
     expect(iframe).toContain('title="BTC-USD live chart"');

@@ -31,9 +31,7 @@ describe('backoffDelay', () => {
   });
 
   it('doubles the window per attempt until it reaches maxDelayMs', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((a) => backoffCeiling(a, DEFAULT_BACKOFF))).toEqual([
-      1000, 2000, 4000, 8000, 16_000, 20_000, 20_000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((a) => backoffCeiling(a, DEFAULT_BACKOFF))).toEqual([1000, 2000, 4000, 8000, 16_000, 20_000, 20_000]);
   });
 
   it('stays finite for absurd attempt numbers', () => {

@@ -246,8 +246,20 @@ describe('Decoder', () => {
     });
 
     it('reads the interval of an unsubscribe, 0 meaning the no-bars pair', () => {
-      expect(decodeClientMessage(fromHex('21 07 00 00 01 01 58'))).toStrictEqual({ type: 'unsubscribe', requestId: 7, all: false, interval: 0, symbols: ['X'] });
-      expect(decodeClientMessage(fromHex('21 07 01 ac02 00'))).toStrictEqual({ type: 'unsubscribe', requestId: 7, all: true, interval: 300, symbols: [] });
+      expect(decodeClientMessage(fromHex('21 07 00 00 01 01 58'))).toStrictEqual({
+        type: 'unsubscribe',
+        requestId: 7,
+        all: false,
+        interval: 0,
+        symbols: ['X'],
+      });
+      expect(decodeClientMessage(fromHex('21 07 01 ac02 00'))).toStrictEqual({
+        type: 'unsubscribe',
+        requestId: 7,
+        all: true,
+        interval: 300,
+        symbols: [],
+      });
       expect(client('21 07 00').code).toBe('TW_ERR_TRUNCATED');
     });
 

@@ -55,7 +55,8 @@ function expectBothRefuse(msg: unknown, errorType: typeof TypeError | typeof Ran
 describe('Encoder', () => {
   describe('#encodeMessage and #encodeJsonMessage', () => {
     it('refuse a price that is not a safe integer with a RangeError naming the field', () => {
-      for (const price of [1.5, Number.NaN, Infinity, 2 ** 53, -(2 ** 53)]) expectBothRefuse(batch({ ...trade, price }), RangeError, 'trade.price');
+      for (const price of [1.5, Number.NaN, Infinity, 2 ** 53, -(2 ** 53)])
+        expectBothRefuse(batch({ ...trade, price }), RangeError, 'trade.price');
     });
 
     it('refuse a price of the wrong type with a TypeError naming the field', () => {
@@ -81,7 +82,11 @@ describe('Encoder', () => {
     it('refuse a bar interval outside BAR_INTERVALS in what a server sends', () => {
       expectBothRefuse(batch({ ...bar, interval: 0 }), RangeError, 'bar.interval');
       expectBothRefuse(batch({ ...bar, interval: 120 }), RangeError, 'bar.interval');
-      expectBothRefuse({ type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 0, interval: 7, updates: [] }, RangeError, 'snapshot.interval');
+      expectBothRefuse(
+        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 0, interval: 7, updates: [] },
+        RangeError,
+        'snapshot.interval',
+      );
     });
 
     it('let a request name any whole number of seconds up to 2^31-1 (the gateway judges it), and refuse others', () => {
@@ -90,7 +95,20 @@ describe('Encoder', () => {
       expectBothRefuse({ ...subscribe, interval: 2 ** 31 }, RangeError, 'subscribe.interval');
       expectBothRefuse({ ...subscribe, interval: 1.5 }, RangeError, 'subscribe.interval');
       expectBothRefuse({ type: 'unsubscribe', requestId: 1, all: true, interval: -1, symbols: [] }, RangeError, 'unsubscribe.interval');
-      expectBothRefuse({ type: 'hello', protocolVersion: 2, serverId: 'g', epoch: 1, heartbeatIntervalMs: 1, serverTimeUs: 1, capabilities: [], intervals: [0] }, RangeError, 'hello.intervals[]');
+      expectBothRefuse(
+        {
+          type: 'hello',
+          protocolVersion: 2,
+          serverId: 'g',
+          epoch: 1,
+          heartbeatIntervalMs: 1,
+          serverTimeUs: 1,
+          capabilities: [],
+          intervals: [0],
+        },
+        RangeError,
+        'hello.intervals[]',
+      );
     });
 
     it('refuse a quote whose ask - bid is not a safe integer (it travels as a delta)', () => {

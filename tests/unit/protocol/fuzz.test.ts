@@ -52,10 +52,7 @@ function prng(seed: number) {
 
 type Rng = ReturnType<typeof prng>;
 
-const baseMessages: AnyMessage[] = [
-  ...GOLDEN_FIXTURES.map((f) => f.message),
-  ...fc.sample(anyMessage, { numRuns: 400, seed: 20241121 }),
-];
+const baseMessages: AnyMessage[] = [...GOLDEN_FIXTURES.map((f) => f.message), ...fc.sample(anyMessage, { numRuns: 400, seed: 20241121 })];
 const baseFrames = baseMessages.map((m) => encodeMessage(m));
 const baseTexts = baseMessages.map((m) => encodeJsonMessage(m));
 
@@ -64,12 +61,24 @@ const V2_TEXTS = 15_000;
 /** The messages v2 changed: hello (capabilities, intervals) and the requests' intervals. */
 const v2Messages: AnyMessage[] = [
   ...GOLDEN_FIXTURES.filter((f) => ['hello', 'subscribe', 'unsubscribe'].includes(f.message.type)).map((f) => f.message),
-  ...fc.sample(fc.oneof(serverMessage, clientMessage).filter((m) => ['hello', 'subscribe', 'unsubscribe'].includes(m.type)), { numRuns: 200, seed: 2 }),
+  ...fc.sample(
+    fc.oneof(serverMessage, clientMessage).filter((m) => ['hello', 'subscribe', 'unsubscribe'].includes(m.type)),
+    { numRuns: 200, seed: 2 },
+  ),
 ];
 const v2Frames = v2Messages.map((m) => encodeMessage(m));
 const v2Texts = v2Messages.map((m) => encodeJsonMessage(m));
 /** Varints of 0, 1, 2^31-1, 2^31, 2^32, 2^53-1 and a huge count: the edges of intervals and counts. */
-const EDGE_VARINTS = [[0x00], [0x01], [0xff, 0xff, 0xff, 0xff, 0x07], [0x80, 0x80, 0x80, 0x80, 0x08], [0x80, 0x80, 0x80, 0x80, 0x10], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f], [0x7f], [0x80, 0x01]];
+const EDGE_VARINTS = [
+  [0x00],
+  [0x01],
+  [0xff, 0xff, 0xff, 0xff, 0x07],
+  [0x80, 0x80, 0x80, 0x80, 0x08],
+  [0x80, 0x80, 0x80, 0x80, 0x10],
+  [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f],
+  [0x7f],
+  [0x80, 0x01],
+];
 
 function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
   let bytes = [...input];
@@ -102,7 +111,8 @@ function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
         bytes.splice(at, 0, ...bytes.slice(at, at + 1 + rng.int(12)));
         break;
       case 7:
-        if (bytes.length > 0) bytes[0] = rng.next() < 0.7 ? rng.pick(TYPE_BYTES) : rng.next() < 0.5 ? rng.pick(RESERVED_TYPE_BYTES) : rng.int(256);
+        if (bytes.length > 0)
+          bytes[0] = rng.next() < 0.7 ? rng.pick(TYPE_BYTES) : rng.next() < 0.5 ? rng.pick(RESERVED_TYPE_BYTES) : rng.int(256);
         break;
       default:
         bytes.splice(at, rng.int(3), ...rng.pick(OVERSIZED_VARINTS));
@@ -126,7 +136,41 @@ function maybeView(rng: Rng, bytes: Uint8Array): Uint8Array {
   return backing.subarray(offset, offset + bytes.length);
 }
 
-const JSON_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e308, '', 'x', 'é'.repeat(600), '\ud800', [], {}, [1], { a: 1 }, 'trade', 'quote', 'bar', 'ack', 'subscribe', 'unsubscribe', 'hello', 60, 3, 300, 2 ** 31 - 1, 2 ** 31, [0], [2 ** 31], ['history'], [60, 300]];
+const JSON_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 53,
+  -(2 ** 53),
+  1e308,
+  '',
+  'x',
+  'é'.repeat(600),
+  '\ud800',
+  [],
+  {},
+  [1],
+  { a: 1 },
+  'trade',
+  'quote',
+  'bar',
+  'ack',
+  'subscribe',
+  'unsubscribe',
+  'hello',
+  60,
+  3,
+  300,
+  2 ** 31 - 1,
+  2 ** 31,
+  [0],
+  [2 ** 31],
+  ['history'],
+  [60, 300],
+];
 const JSON_SNIPPETS = ['{', '}', '[', ']', '"', ',', ':', '-', '0', '9', 'e', '\\', '\\u', 'null', 'true', ' ', '1e999', '"type"'];
 
 function mutateJson(rng: Rng, text: string): string {
@@ -187,8 +231,18 @@ describe('Decoder fuzzing', () => {
     const outcomes = { ok: 0, rejected: 0 };
     for (let i = 0; i < BINARY_FRAMES; i++) {
       const frame = maybeView(rng, i % 5 === 0 ? randomFrame(rng) : mutateBytes(rng, rng.pick(baseFrames)));
-      outcomes[check(() => decodeServerMessage(frame), (m) => decodeServerMessage(encodeMessage(m)))]++;
-      outcomes[check(() => decodeClientMessage(frame), (m) => decodeClientMessage(encodeMessage(m)))]++;
+      outcomes[
+        check(
+          () => decodeServerMessage(frame),
+          (m) => decodeServerMessage(encodeMessage(m)),
+        )
+      ]++;
+      outcomes[
+        check(
+          () => decodeClientMessage(frame),
+          (m) => decodeClientMessage(encodeMessage(m)),
+        )
+      ]++;
     }
     // Both outcomes must be well represented, or the mutations are too timid (or too destructive).
     expect(outcomes.ok).toBeGreaterThan(BINARY_FRAMES / 50);
@@ -200,8 +254,18 @@ describe('Decoder fuzzing', () => {
     const outcomes = { ok: 0, rejected: 0 };
     for (let i = 0; i < JSON_TEXTS; i++) {
       const text = mutateJson(rng, rng.pick(baseTexts));
-      outcomes[check(() => decodeJsonServerMessage(text), (m) => decodeJsonServerMessage(encodeJsonMessage(m)))]++;
-      outcomes[check(() => decodeJsonClientMessage(text), (m) => decodeJsonClientMessage(encodeJsonMessage(m)))]++;
+      outcomes[
+        check(
+          () => decodeJsonServerMessage(text),
+          (m) => decodeJsonServerMessage(encodeJsonMessage(m)),
+        )
+      ]++;
+      outcomes[
+        check(
+          () => decodeJsonClientMessage(text),
+          (m) => decodeJsonClientMessage(encodeJsonMessage(m)),
+        )
+      ]++;
     }
     expect(outcomes.ok).toBeGreaterThan(JSON_TEXTS / 100);
     expect(outcomes.rejected).toBeGreaterThan(JSON_TEXTS / 2);
@@ -218,8 +282,18 @@ describe('Decoder fuzzing', () => {
       const at = 1 + rng.int(Math.max(1, bytes.length - 1));
       bytes.splice(at, 1 + rng.int(5), ...rng.pick(EDGE_VARINTS));
       const frame = rng.next() < 0.5 ? new Uint8Array(bytes) : mutateBytes(rng, new Uint8Array(bytes));
-      outcomes[check(() => decodeServerMessage(frame), (m) => decodeServerMessage(encodeMessage(m)))]++;
-      outcomes[check(() => decodeClientMessage(frame), (m) => decodeClientMessage(encodeMessage(m)))]++;
+      outcomes[
+        check(
+          () => decodeServerMessage(frame),
+          (m) => decodeServerMessage(encodeMessage(m)),
+        )
+      ]++;
+      outcomes[
+        check(
+          () => decodeClientMessage(frame),
+          (m) => decodeClientMessage(encodeMessage(m)),
+        )
+      ]++;
     }
     expect(outcomes.ok).toBeGreaterThan(V2_FRAMES / 50);
     expect(outcomes.rejected).toBeGreaterThan(V2_FRAMES / 2);
@@ -230,8 +304,18 @@ describe('Decoder fuzzing', () => {
     const outcomes = { ok: 0, rejected: 0 };
     for (let i = 0; i < V2_TEXTS; i++) {
       const text = mutateJsonStructure(rng, JSON.parse(rng.pick(v2Texts)) as unknown);
-      outcomes[check(() => decodeJsonServerMessage(text), (m) => decodeJsonServerMessage(encodeJsonMessage(m)))]++;
-      outcomes[check(() => decodeJsonClientMessage(text), (m) => decodeJsonClientMessage(encodeJsonMessage(m)))]++;
+      outcomes[
+        check(
+          () => decodeJsonServerMessage(text),
+          (m) => decodeJsonServerMessage(encodeJsonMessage(m)),
+        )
+      ]++;
+      outcomes[
+        check(
+          () => decodeJsonClientMessage(text),
+          (m) => decodeJsonClientMessage(encodeJsonMessage(m)),
+        )
+      ]++;
     }
     expect(outcomes.ok).toBeGreaterThan(V2_TEXTS / 100);
     expect(outcomes.rejected).toBeGreaterThan(V2_TEXTS / 2);

@@ -50,9 +50,20 @@ describe('Golden fixtures', () => {
 
   it('covers every message type', () => {
     const types = new Set(GOLDEN_FIXTURES.map((f) => f.message.type));
-    expect([...types].sort()).toStrictEqual(
-      ['ack', 'batch', 'error', 'heartbeat', 'hello', 'instruments', 'ping', 'pong', 'snapshot', 'status', 'subscribe', 'unsubscribe'],
-    );
+    expect([...types].sort()).toStrictEqual([
+      'ack',
+      'batch',
+      'error',
+      'heartbeat',
+      'hello',
+      'instruments',
+      'ping',
+      'pong',
+      'snapshot',
+      'status',
+      'subscribe',
+      'unsubscribe',
+    ]);
   });
 
   it('appear byte for byte in docs/protocol.md', () => {

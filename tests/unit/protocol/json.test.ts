@@ -59,7 +59,8 @@ describe('JSON codec', () => {
     });
 
     it('rejects numbers that are not safe integers in their range', () => {
-      for (const price of [1.5, 9007199254740992, -9007199254740992, '1']) expect(server(batchWith({ ...TRADE, price })).code).toBe('TW_ERR_BAD_VALUE');
+      for (const price of [1.5, 9007199254740992, -9007199254740992, '1'])
+        expect(server(batchWith({ ...TRADE, price })).code).toBe('TW_ERR_BAD_VALUE');
       expect(server(batchWith({ ...TRADE, size: -1 })).code).toBe('TW_ERR_BAD_VALUE');
       expect(server(batchWith({ ...TRADE, tradeId: 1.5 })).code).toBe('TW_ERR_BAD_VALUE');
       expect(server(batchWith({ ...TRADE, tradeId: null })).code).toBe('TW_ERR_BAD_VALUE');
@@ -67,7 +68,9 @@ describe('JSON codec', () => {
     });
 
     it('accepts negative prices and rejects negative timestamps', () => {
-      expect(decodeJsonServerMessage(JSON.stringify(batchWith({ ...QUOTE, bid: -5, ask: -3 })))).toMatchObject({ updates: [{ bid: -5, ask: -3 }] });
+      expect(decodeJsonServerMessage(JSON.stringify(batchWith({ ...QUOTE, bid: -5, ask: -3 })))).toMatchObject({
+        updates: [{ bid: -5, ask: -3 }],
+      });
       expect(server(batchWith({ ...QUOTE, eventTimeUs: -1 })).code).toBe('TW_ERR_BAD_VALUE');
     });
 
@@ -90,7 +93,9 @@ describe('JSON codec', () => {
 
     it('accepts hello intervals 1 .. 2^31-1 and unknown capability names, and rejects other values', () => {
       const hello = JSON.parse(GOLDEN_FIXTURES.find((f) => f.name === 'hello')!.json) as Record<string, unknown>;
-      expect(decodeJsonServerMessage(JSON.stringify({ ...hello, capabilities: ['history', 'future'], intervals: [1, 2 ** 31 - 1] }))).toMatchObject({
+      expect(
+        decodeJsonServerMessage(JSON.stringify({ ...hello, capabilities: ['history', 'future'], intervals: [1, 2 ** 31 - 1] })),
+      ).toMatchObject({
         capabilities: ['history', 'future'],
         intervals: [1, 2 ** 31 - 1],
       });
@@ -121,15 +126,21 @@ describe('JSON codec', () => {
       expect(decodeJsonClientMessage(JSON.stringify(unsubscribe))).toStrictEqual(unsubscribe);
       for (const interval of [-1, 2 ** 31, 1.5, '60', null]) {
         expect(client({ ...unsubscribe, interval }).code, String(interval)).toBe('TW_ERR_BAD_VALUE');
-        expect(client({ type: 'subscribe', requestId: 1, all: true, interval, resumeEpoch: 0, symbols: [] }).code, String(interval)).toBe('TW_ERR_BAD_VALUE');
+        expect(client({ type: 'subscribe', requestId: 1, all: true, interval, resumeEpoch: 0, symbols: [] }).code, String(interval)).toBe(
+          'TW_ERR_BAD_VALUE',
+        );
       }
       const { interval: _dropped, ...withoutInterval } = unsubscribe;
       expect(client(withoutInterval).code).toBe('TW_ERR_BAD_VALUE');
     });
 
     it('rejects a subscribe entry with the wrong fields', () => {
-      expect(client({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: [{ symbol: 'A' }] }).code).toBe('TW_ERR_BAD_VALUE');
-      expect(client({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: ['A'] }).code).toBe('TW_ERR_BAD_VALUE');
+      expect(client({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: [{ symbol: 'A' }] }).code).toBe(
+        'TW_ERR_BAD_VALUE',
+      );
+      expect(client({ type: 'subscribe', requestId: 1, all: false, interval: 60, resumeEpoch: 0, symbols: ['A'] }).code).toBe(
+        'TW_ERR_BAD_VALUE',
+      );
     });
   });
 });

@@ -9,7 +9,17 @@ import {
   encodeMessage,
   type AnyMessage,
 } from '../../../lib/protocol';
-import { MAX_LENGTH_STRINGS, capabilities, clientMessage, helloIntervals, pingPong, requestInterval, serverMessage, trade, update } from './fixtures/arbitraries';
+import {
+  MAX_LENGTH_STRINGS,
+  capabilities,
+  clientMessage,
+  helloIntervals,
+  pingPong,
+  requestInterval,
+  serverMessage,
+  trade,
+  update,
+} from './fixtures/arbitraries';
 
 const RUNS = 400;
 
@@ -58,7 +68,10 @@ describe('Binary codec', () => {
   });
 
   it('round-trips string and numeric trade ids, including maximum-length ones', () => {
-    const ids = fc.oneof(fc.constantFrom<string | number>(0, Number.MAX_SAFE_INTEGER, '', ...MAX_LENGTH_STRINGS), fc.string({ unit: 'binary' }));
+    const ids = fc.oneof(
+      fc.constantFrom<string | number>(0, Number.MAX_SAFE_INTEGER, '', ...MAX_LENGTH_STRINGS),
+      fc.string({ unit: 'binary' }),
+    );
     fc.assert(
       fc.property(trade, ids, (t, tradeId) => {
         const msg: AnyMessage = { type: 'batch', conflated: false, updates: [{ ...t, tradeId }] };
@@ -73,7 +86,16 @@ describe('Protocol v2 fields', () => {
   it('round-trip hello capabilities and intervals (1 .. 2^31-1) through both codecs', () => {
     fc.assert(
       fc.property(capabilities, helloIntervals, (caps, intervals) => {
-        const msg: AnyMessage = { type: 'hello', protocolVersion: 2, serverId: 'gw', epoch: 1, heartbeatIntervalMs: 5000, serverTimeUs: 0, capabilities: caps, intervals };
+        const msg: AnyMessage = {
+          type: 'hello',
+          protocolVersion: 2,
+          serverId: 'gw',
+          epoch: 1,
+          heartbeatIntervalMs: 5000,
+          serverTimeUs: 0,
+          capabilities: caps,
+          intervals,
+        };
         expect(decodeServerMessage(encodeMessage(msg))).toStrictEqual(msg);
         expect(decodeJsonServerMessage(encodeJsonMessage(msg))).toStrictEqual(msg);
       }),

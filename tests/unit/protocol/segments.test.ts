@@ -22,13 +22,23 @@ describe('Segments', () => {
 
     it('lets the same segment bytes go into many batches in any selection and order (fan-out)', () => {
       fc.assert(
-        fc.property(base, fc.array(fc.array(update, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 8 }), (baseTimeUs, groups, picks) => {
-          const segments = groups.map((g) => encodeUpdateSegment(g, baseTimeUs));
-          const chosen = picks.map((p) => p % groups.length);
-          const expected: MarketUpdate[] = chosen.flatMap((i) => groups[i]!);
-          const bytes = assembleBatch(false, baseTimeUs, expected.length, chosen.map((i) => segments[i]!));
-          expect(decodeServerMessage(bytes)).toStrictEqual({ type: 'batch', conflated: false, updates: expected });
-        }),
+        fc.property(
+          base,
+          fc.array(fc.array(update, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+          fc.array(fc.nat(), { maxLength: 8 }),
+          (baseTimeUs, groups, picks) => {
+            const segments = groups.map((g) => encodeUpdateSegment(g, baseTimeUs));
+            const chosen = picks.map((p) => p % groups.length);
+            const expected: MarketUpdate[] = chosen.flatMap((i) => groups[i]!);
+            const bytes = assembleBatch(
+              false,
+              baseTimeUs,
+              expected.length,
+              chosen.map((i) => segments[i]!),
+            );
+            expect(decodeServerMessage(bytes)).toStrictEqual({ type: 'batch', conflated: false, updates: expected });
+          },
+        ),
         { numRuns: 200 },
       );
     });
@@ -39,7 +49,9 @@ describe('Segments', () => {
           const baseTimeUs = updates[0]!.eventTimeUs;
           const at = Math.min(cut, updates.length);
           const segments = [encodeUpdateSegment(updates.slice(0, at), baseTimeUs), encodeUpdateSegment(updates.slice(at), baseTimeUs)];
-          expect(assembleBatch(true, baseTimeUs, updates.length, segments)).toStrictEqual(encodeMessage({ type: 'batch', conflated: true, updates }));
+          expect(assembleBatch(true, baseTimeUs, updates.length, segments)).toStrictEqual(
+            encodeMessage({ type: 'batch', conflated: true, updates }),
+          );
         }),
         { numRuns: 200 },
       );

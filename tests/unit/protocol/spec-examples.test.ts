@@ -50,7 +50,12 @@ function rows(text: string): string[][] {
   return text
     .split('\n')
     .filter((line) => line.startsWith('|') && !/^\|[-| ]+\|$/.test(line))
-    .map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
 }
 
 const enumEntries = (e: object): [string, number][] =>
@@ -95,11 +100,17 @@ describe('docs/protocol.md', () => {
 
     it('gives the numbers of asset classes, sides, update kinds and venue states as the code has them', () => {
       const enums = section('### 3.4 Enumerations');
-      const assetClasses = enumEntries(AssetClass).map(([name, value]) => `${value} ${name}`).join(', ');
+      const assetClasses = enumEntries(AssetClass)
+        .map(([name, value]) => `${value} ${name}`)
+        .join(', ');
       expect(enums).toContain(assetClasses);
-      const sides = enumEntries(Side).map(([name, value]) => `${value} ${name.toLowerCase()}`).join(', ');
+      const sides = enumEntries(Side)
+        .map(([name, value]) => `${value} ${name.toLowerCase()}`)
+        .join(', ');
       expect(enums).toContain(sides);
-      const kinds = enumEntries(UpdateKind).map(([name, value]) => `${value} \`${name.toLowerCase()}\``).join(', ');
+      const kinds = enumEntries(UpdateKind)
+        .map(([name, value]) => `${value} \`${name.toLowerCase()}\``)
+        .join(', ');
       expect(enums).toContain(kinds);
       const states = VENUE_STATES.map((state, i) => `${i} \`${state}\``).join(', ');
       expect(enums).toContain(states);
@@ -110,7 +121,9 @@ describe('docs/protocol.md', () => {
         .filter((r) => r[2] === 'yes')
         .map((r) => [Number(r[0]), r[1]]);
       expect(listed).toStrictEqual(BAR_INTERVALS.map((s) => [s, BAR_INTERVAL_LABELS[s]]));
-      expect(section('### 2.1 Opening')).toContain(`\`intervals\`: the bar intervals in seconds this server builds, ascending: \`[${BAR_INTERVALS.join(', ')}]\``);
+      expect(section('### 2.1 Opening')).toContain(
+        `\`intervals\`: the bar intervals in seconds this server builds, ascending: \`[${BAR_INTERVALS.join(', ')}]\``,
+      );
     });
 
     it('gives every ProtocolError code the close code the codec uses', () => {
@@ -158,8 +171,18 @@ describe('docs/protocol.md', () => {
         trades.forEach(([price, size], i) => builder.add(trade(i + 1, 1732230000000000 + i, price, size)));
         return builder.current()?.vwap as number;
       };
-      expect(vwapOf([[10025, 10000000], [10026, 10000000]])).toBe(10026);
-      expect(vwapOf([[10025, 30000000], [10026, 10000000]])).toBe(10025);
+      expect(
+        vwapOf([
+          [10025, 10000000],
+          [10026, 10000000],
+        ]),
+      ).toBe(10026);
+      expect(
+        vwapOf([
+          [10025, 30000000],
+          [10026, 10000000],
+        ]),
+      ).toBe(10025);
       expect(roundedVwap(0, 0, 10026)).toBe(10026);
       const bars = section('### 2.10 Bars');
       expect(bars).toContain('Σ = 200510000000, volume 20000000, quotient 10025.5, **vwap 10026**');
@@ -199,8 +222,17 @@ describe('docs/protocol.md', () => {
     it('lists the 1013 reasons of the slow-consumer policy', () => {
       const limits = GATEWAY_DEFAULTS;
       const reasons = section('## 9. Close codes and reasons');
-      const hard = decideSlowConsumer({ ...INITIAL_SLOW_CONSUMER_STATE, hardLimitSinceMs: 0 }, limits.hardBufferLimitBytes, limits.hardLimitGraceMs, limits).action;
-      expect(hard).toMatchObject({ kind: 'close', code: 1013, reason: `slow consumer: ${limits.hardBufferLimitBytes} bytes buffered past the hard limit` });
+      const hard = decideSlowConsumer(
+        { ...INITIAL_SLOW_CONSUMER_STATE, hardLimitSinceMs: 0 },
+        limits.hardBufferLimitBytes,
+        limits.hardLimitGraceMs,
+        limits,
+      ).action;
+      expect(hard).toMatchObject({
+        kind: 'close',
+        code: 1013,
+        reason: `slow consumer: ${limits.hardBufferLimitBytes} bytes buffered past the hard limit`,
+      });
       expect(reasons).toContain('`slow consumer: <n> bytes buffered past the hard limit`');
       const conflating = decideSlowConsumer(INITIAL_SLOW_CONSUMER_STATE, limits.softBufferLimitBytes, 0, limits).state;
       const idle = decideSlowConsumer(conflating, limits.softBufferLimitBytes, limits.maxConflatedMs, limits).action;
@@ -223,7 +255,9 @@ describe('docs/protocol.md', () => {
       expect(text).toContain(`the last ${d.snapshotBars} by default`);
       expect(text).toContain(`oldest first, ${d.snapshotTrades} by default`);
       expect(section('### 2.4 Live batches and sequence rules')).toContain(`default ${d.flushIntervalMs} ms`);
-      expect(section('### 2.3 Snapshots and resume')).toContain(`the last ${HISTORY_DEFAULTS.tickCapacity} ticks per instrument by default`);
+      expect(section('### 2.3 Snapshots and resume')).toContain(
+        `the last ${HISTORY_DEFAULTS.tickCapacity} ticks per instrument by default`,
+      );
       expect(section('### 2.10 Bars')).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} bars per instrument and interval by default`);
       expect(HISTORY_DEFAULTS.intervals).toStrictEqual(BAR_INTERVALS);
     });
@@ -237,7 +271,10 @@ describe('docs/protocol.md', () => {
       ['undefined flag bits', () => decodeClientMessage(bytes('20 01 02 00 00 00'))],
       ['interval above 2^31-1', () => decodeClientMessage(bytes('20 01 00 8080808010 00 00'))],
       ['not JSON', () => decodeJsonClientMessage('nope')],
-      ['a string interval', () => decodeJsonClientMessage('{"type":"subscribe","requestId":1,"all":false,"interval":"60","resumeEpoch":0,"symbols":[]}')],
+      [
+        'a string interval',
+        () => decodeJsonClientMessage('{"type":"subscribe","requestId":1,"all":false,"interval":"60","resumeEpoch":0,"symbols":[]}'),
+      ],
       ['unknown JSON type', () => decodeJsonClientMessage('{"type":"foo"}')],
       ['JSON server type', () => decodeJsonClientMessage('{"type":"ack","requestId":1}')],
       ['text on binary', () => BINARY_CODEC.decodeClient('{}')],

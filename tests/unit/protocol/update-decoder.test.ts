@@ -18,7 +18,6 @@ function referenceBatch(updates: readonly MarketUpdate[], baseTimeUs: number): U
 
 const batchOf = (updates: MarketUpdate[]): BatchMessage => ({ type: 'batch', conflated: false, updates });
 
-
 describe('Update decoder', () => {
   describe('#decodeServerMessage', () => {
     it('reads every field on both sides of the fast path 32-bit limits, each update followed by others (fast path) or last (general path)', () => {

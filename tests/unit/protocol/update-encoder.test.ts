@@ -18,9 +18,20 @@ describe('Update encoder', () => {
     it('writes the reference bytes for runs mixing fast-path and general-path updates', () => {
       const unsigned = fc.oneof(fc.constantFrom(...UNSIGNED_EDGES), fc.nat(), fc.maxSafeNat());
       const signed = fc.oneof(fc.constantFrom(...SIGNED_EDGES), fc.integer(), fc.maxSafeInteger());
-      const near = (v: number) => fc.oneof(fc.integer({ min: -5000, max: 5000 }).map((d) => v + d), signed.map((d) => v + d));
+      const near = (v: number) =>
+        fc.oneof(
+          fc.integer({ min: -5000, max: 5000 }).map((d) => v + d),
+          signed.map((d) => v + d),
+        );
       const times = { instrumentId: unsigned, seq: unsigned, eventTimeUs: near(BASE), receiveTimeUs: near(BASE) };
-      const quotes = fc.record({ kind: fc.constant('quote' as const), ...times, bid: signed, bidSize: unsigned, ask: signed, askSize: unsigned });
+      const quotes = fc.record({
+        kind: fc.constant('quote' as const),
+        ...times,
+        bid: signed,
+        bidSize: unsigned,
+        ask: signed,
+        askSize: unsigned,
+      });
       const trades = fc.record({
         kind: fc.constant('trade' as const),
         ...times,
@@ -57,7 +68,9 @@ describe('Update encoder', () => {
           tradeCount: unsigned,
         }),
       );
-      const updates = fc.array(fc.oneof(quotes, trades, bars, sessions) as fc.Arbitrary<MarketUpdate>, { maxLength: 8 }).map((us) => us.filter(isValidUpdate));
+      const updates = fc
+        .array(fc.oneof(quotes, trades, bars, sessions) as fc.Arbitrary<MarketUpdate>, { maxLength: 8 })
+        .map((us) => us.filter(isValidUpdate));
       fc.assert(
         fc.property(updates, (us) => {
           expect([...encodeUpdateSegment(us, BASE)]).toStrictEqual(us.flatMap((u) => referenceUpdate(u, BASE)));

@@ -21,7 +21,6 @@ function reading<T>(bytes: number[], read: (r: Reader) => T): T {
   return value;
 }
 
-
 describe('Writer', () => {
   describe('#uvarint', () => {
     it('writes the same bytes as a reference LEB128 for every safe non-negative integer', () => {
@@ -79,7 +78,10 @@ describe('Writer', () => {
 
 describe('Writer#varints', () => {
   it('writes the same bytes as the reference encodings for runs of mixed signed and unsigned fields of every length', () => {
-    const field = fc.tuple(fc.boolean(), fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 })));
+    const field = fc.tuple(
+      fc.boolean(),
+      fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 })),
+    );
     fc.assert(
       fc.property(fc.array(field, { minLength: 1, maxLength: 13 }), (fields) => {
         const mask = fields.reduce((m, [signed], i) => (signed ? m | (1 << i) : m), 0);
@@ -125,7 +127,9 @@ describe('Reader', () => {
     });
 
     it('rejects a varint longer than 8 bytes, even when its value is small', () => {
-      expect(codeOf(() => reading([0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], (r) => r.uvarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+      expect(codeOf(() => reading([0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], (r) => r.uvarint()))).toBe(
+        'TW_ERR_VARINT_OVERFLOW',
+      );
     });
 
     it('rejects a varint cut off by the end of the message', () => {
@@ -151,14 +155,19 @@ describe('Reader', () => {
     });
 
     it('rejects a varint longer than 8 bytes', () => {
-      expect(codeOf(() => reading([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], (r) => r.svarint()))).toBe('TW_ERR_VARINT_OVERFLOW');
+      expect(codeOf(() => reading([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], (r) => r.svarint()))).toBe(
+        'TW_ERR_VARINT_OVERFLOW',
+      );
     });
   });
 
   describe('#varints', () => {
     /** Values of every length (1-8 bytes) with a signedness mask, as an update's varint run has. */
     const run = fc
-      .array(fc.tuple(fc.boolean(), fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 }))), { minLength: 1, maxLength: 13 })
+      .array(
+        fc.tuple(fc.boolean(), fc.oneof(safeInt, fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), fc.integer({ min: -300, max: 300 }))),
+        { minLength: 1, maxLength: 13 },
+      )
       .map((fields) => ({
         mask: fields.reduce((m, [signed], i) => (signed ? m | (1 << i) : m), 0),
         values: fields.map(([signed, v]) => (signed ? v : Math.abs(v))),
@@ -180,7 +189,18 @@ describe('Reader', () => {
     });
 
     it('decodes the 4- and 5-byte boundaries (2^28, 2^35) and negative 5-byte values exactly', () => {
-      const values = [2 ** 28 - 1, 2 ** 28, 2 ** 35 - 1, 2 ** 35, -(2 ** 27), -(2 ** 27) - 1, -(2 ** 34), -(2 ** 34) - 1, 2 ** 34 - 1, 2 ** 34];
+      const values = [
+        2 ** 28 - 1,
+        2 ** 28,
+        2 ** 35 - 1,
+        2 ** 35,
+        -(2 ** 27),
+        -(2 ** 27) - 1,
+        -(2 ** 34),
+        -(2 ** 34) - 1,
+        2 ** 34 - 1,
+        2 ** 34,
+      ];
       const mask = 0b11_1111_0000;
       const bytes = [...bytesOf(mask, values), ...new Array(100).fill(0)];
       const out: number[] = [];

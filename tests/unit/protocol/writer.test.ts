@@ -46,7 +46,10 @@ describe('Writer', () => {
 
     it('starts a fresh buffer when less than an eighth of its capacity is left, before writing', () => {
       const w = new Writer(64);
-      const filler = message(w, Array.from({ length: 57 }, () => 1)); // 7 bytes left < 64 / 8
+      const filler = message(
+        w,
+        Array.from({ length: 57 }, () => 1),
+      ); // 7 bytes left < 64 / 8
       const next = message(w, [2]);
       expect(next.buffer).not.toBe(filler.buffer);
       expect(next.byteOffset).toBe(0);
@@ -56,7 +59,10 @@ describe('Writer', () => {
 
     it('stays in the buffer while at least an eighth of its capacity is left', () => {
       const w = new Writer(64);
-      const filler = message(w, Array.from({ length: 56 }, () => 1)); // 8 bytes left
+      const filler = message(
+        w,
+        Array.from({ length: 56 }, () => 1),
+      ); // 8 bytes left
       expect(message(w, [2]).buffer).toBe(filler.buffer);
     });
 

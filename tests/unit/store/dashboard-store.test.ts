@@ -4,14 +4,27 @@ import type { InstrumentEntry, ServerMessage } from '../../../lib/protocol/messa
 import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
 
 const BTC: InstrumentEntry = {
-  id: 1, symbol: 'BTC-USD', venue: 'SIM', assetClass: AssetClass.Crypto, priceDecimals: 2, sizeDecimals: 4, removed: false,
+  id: 1,
+  symbol: 'BTC-USD',
+  venue: 'SIM',
+  assetClass: AssetClass.Crypto,
+  priceDecimals: 2,
+  sizeDecimals: 4,
+  removed: false,
 };
 const ETH: InstrumentEntry = { ...BTC, id: 2, symbol: 'ETH-USD' };
 
 function trade(instrumentId: number, seq: number, price: number, size = 10): Trade {
   return {
-    kind: 'trade', instrumentId, seq, eventTimeUs: seq * 1_000_000, receiveTimeUs: seq * 1_000_000,
-    price, size, side: seq % 2 ? Side.Buy : Side.Sell, tradeId: seq,
+    kind: 'trade',
+    instrumentId,
+    seq,
+    eventTimeUs: seq * 1_000_000,
+    receiveTimeUs: seq * 1_000_000,
+    price,
+    size,
+    side: seq % 2 ? Side.Buy : Side.Sell,
+    tradeId: seq,
   };
 }
 function quote(instrumentId: number, seq: number, bid: number, ask: number): Quote {
@@ -19,8 +32,20 @@ function quote(instrumentId: number, seq: number, bid: number, ask: number): Quo
 }
 function bar(instrumentId: number, interval: Bar['interval'], openTimeS: number, close: number): Bar {
   return {
-    kind: 'bar', instrumentId, seq: 0, eventTimeUs: 0, receiveTimeUs: 0, interval, openTimeUs: openTimeS * 1e6,
-    open: close, high: close, low: close, close, volume: 1, tradeCount: 1, vwap: close,
+    kind: 'bar',
+    instrumentId,
+    seq: 0,
+    eventTimeUs: 0,
+    receiveTimeUs: 0,
+    interval,
+    openTimeUs: openTimeS * 1e6,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 1,
+    tradeCount: 1,
+    vwap: close,
   };
 }
 
@@ -28,7 +53,9 @@ function bar(instrumentId: number, interval: Bar['interval'], openTimeS: number,
 function manualStore(initialSymbol?: string): { store: DashboardStore; frames: Array<() => void> } {
   const frames: Array<() => void> = [];
   const store = createDashboardStore({
-    url: 'ws://test', initialSymbol, now: () => 10_000,
+    url: 'ws://test',
+    initialSymbol,
+    now: () => 10_000,
     scheduler: (callback) => {
       frames.push(callback);
       return () => frames.splice(frames.indexOf(callback), 1);
@@ -42,7 +69,14 @@ function feed(store: DashboardStore, ...messages: ServerMessage[]): void {
 }
 
 const hello = (epoch: number): ServerMessage => ({
-  type: 'hello', protocolVersion: 2, serverId: 'g1', epoch, heartbeatIntervalMs: 1000, serverTimeUs: 0, capabilities: [], intervals: [1, 5, 60, 300, 900, 3600],
+  type: 'hello',
+  protocolVersion: 2,
+  serverId: 'g1',
+  epoch,
+  heartbeatIntervalMs: 1000,
+  serverTimeUs: 0,
+  capabilities: [],
+  intervals: [1, 5, 60, 300, 900, 3600],
 });
 const instruments: ServerMessage = { type: 'instruments', instruments: [BTC, ETH] };
 
@@ -64,28 +98,66 @@ describe('DashboardStore', () => {
     it('folds trades into session open, high, low, volume and the tick direction', () => {
       const { store } = manualStore();
       feed(store, hello(1), instruments, {
-        type: 'batch', conflated: false, updates: [trade(1, 1, 100), trade(1, 2, 120), trade(1, 3, 90), trade(1, 4, 95)],
+        type: 'batch',
+        conflated: false,
+        updates: [trade(1, 1, 100), trade(1, 2, 120), trade(1, 3, 90), trade(1, 4, 95)],
       });
       store.getState().actions.flush();
       expect(store.getState().tickers[1]).toMatchObject({
-        open: 100, high: 120, low: 90, last: 95, volume: 40, direction: 1, tickCount: 3, lastMovedAtMs: 10_000,
+        open: 100,
+        high: 120,
+        low: 90,
+        last: 95,
+        volume: 40,
+        direction: 1,
+        tickCount: 3,
+        lastMovedAtMs: 10_000,
       });
     });
 
     it("takes the session from the feed's figures in a snapshot, then folds live trades into them", () => {
       const { store } = manualStore();
       const session = {
-        kind: 'session', instrumentId: 1, seq: 50, eventTimeUs: 50_000_000, receiveTimeUs: 50_000_000, startTimeUs: 0,
-        open: 80, high: 130, low: 70, close: 100, volume: 5_000, tradeCount: 49,
+        kind: 'session',
+        instrumentId: 1,
+        seq: 50,
+        eventTimeUs: 50_000_000,
+        receiveTimeUs: 50_000_000,
+        startTimeUs: 0,
+        open: 80,
+        high: 130,
+        low: 70,
+        close: 100,
+        volume: 5_000,
+        tradeCount: 49,
       } as const;
       feed(
-        store, hello(1), instruments,
-        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 51, interval: 0, updates: [trade(1, 49, 99), trade(1, 50, 100), session, quote(1, 51, 99, 101)] },
+        store,
+        hello(1),
+        instruments,
+        {
+          type: 'snapshot',
+          requestId: 1,
+          instrumentId: 1,
+          recovered: false,
+          barsOnly: false,
+          seq: 51,
+          interval: 0,
+          updates: [trade(1, 49, 99), trade(1, 50, 100), session, quote(1, 51, 99, 101)],
+        },
         { type: 'batch', conflated: false, updates: [trade(1, 52, 140, 7)] },
       );
       store.getState().actions.flush();
       // Not 99 -> 140 from the two trades the snapshot lists: the session the feed counted.
-      expect(store.getState().tickers[1]).toMatchObject({ open: 80, high: 140, low: 70, last: 140, volume: 5_007, sessionTrades: 50, bid: 99 });
+      expect(store.getState().tickers[1]).toMatchObject({
+        open: 80,
+        high: 140,
+        low: 70,
+        last: 140,
+        volume: 5_007,
+        sessionTrades: 50,
+        bid: 99,
+      });
     });
 
     it('keeps the session and last price true through a conflated batch that skipped trades', () => {
@@ -93,10 +165,25 @@ describe('DashboardStore', () => {
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 1, 100)] });
       store.getState().actions.flush();
       feed(store, {
-        type: 'batch', conflated: true, updates: [
+        type: 'batch',
+        conflated: true,
+        updates: [
           quote(1, 40, 150, 152),
           trade(1, 39, 151),
-          { kind: 'session', instrumentId: 1, seq: 39, eventTimeUs: 39_000_000, receiveTimeUs: 39_000_000, startTimeUs: 0, open: 100, high: 170, low: 60, close: 151, volume: 390, tradeCount: 20 },
+          {
+            kind: 'session',
+            instrumentId: 1,
+            seq: 39,
+            eventTimeUs: 39_000_000,
+            receiveTimeUs: 39_000_000,
+            startTimeUs: 0,
+            open: 100,
+            high: 170,
+            low: 60,
+            close: 151,
+            volume: 390,
+            tradeCount: 20,
+          },
         ],
       });
       store.getState().actions.flush();
@@ -120,11 +207,16 @@ describe('DashboardStore', () => {
     it('records when and which way bid and ask moved, for flashing cells', () => {
       const { store } = manualStore();
       feed(store, hello(1), instruments, {
-        type: 'batch', conflated: false, updates: [quote(2, 1, 99, 101), quote(2, 2, 100, 101), quote(2, 3, 100, 100)],
+        type: 'batch',
+        conflated: false,
+        updates: [quote(2, 1, 99, 101), quote(2, 2, 100, 101), quote(2, 3, 100, 100)],
       });
       store.getState().actions.flush();
       expect(store.getState().tickers[2]).toMatchObject({
-        bidDirection: 1, bidMovedAtMs: 10_000, askDirection: -1, askMovedAtMs: 10_000,
+        bidDirection: 1,
+        bidMovedAtMs: 10_000,
+        askDirection: -1,
+        askMovedAtMs: 10_000,
       });
     });
 
@@ -159,10 +251,34 @@ describe('DashboardStore', () => {
       const revision = store.getState().chart.revision;
       feed(
         store,
-        { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)] },
-        { type: 'snapshot', requestId: 2, instrumentId: 2, recovered: false, barsOnly: false, seq: 1, interval: 5, updates: [bar(2, 5, 60, 6)] },
         {
-          type: 'snapshot', requestId: 3, instrumentId: 2, recovered: false, barsOnly: false, seq: 1, interval: 60,
+          type: 'snapshot',
+          requestId: 1,
+          instrumentId: 1,
+          recovered: false,
+          barsOnly: false,
+          seq: 1,
+          interval: 60,
+          updates: [bar(1, 60, 60, 5)],
+        },
+        {
+          type: 'snapshot',
+          requestId: 2,
+          instrumentId: 2,
+          recovered: false,
+          barsOnly: false,
+          seq: 1,
+          interval: 5,
+          updates: [bar(2, 5, 60, 6)],
+        },
+        {
+          type: 'snapshot',
+          requestId: 3,
+          instrumentId: 2,
+          recovered: false,
+          barsOnly: false,
+          seq: 1,
+          interval: 60,
           updates: [bar(2, 60, 120, 8), bar(2, 60, 60, 7)],
         },
       );
@@ -176,11 +292,26 @@ describe('DashboardStore', () => {
     it('keeps the older bars a fresh snapshot of the same epoch does not reach back to (a resync after a gap)', () => {
       const { store } = manualStore('BTC-USD');
       const held = Array.from({ length: 10 }, (_, i) => bar(1, 60, 60 * (i + 1), 1));
-      feed(store, hello(1), instruments, { type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: held });
+      feed(store, hello(1), instruments, {
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: held,
+      });
       store.getState().actions.flush();
       const revision = store.getState().chart.revision;
       feed(store, {
-        type: 'snapshot', requestId: 2, instrumentId: 1, recovered: false, barsOnly: false, seq: 9, interval: 60,
+        type: 'snapshot',
+        requestId: 2,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 9,
+        interval: 60,
         updates: [bar(1, 60, 540, 2), bar(1, 60, 600, 2), bar(1, 60, 660, 2)],
       });
       store.getState().actions.flush();
@@ -193,11 +324,25 @@ describe('DashboardStore', () => {
     it('takes only the snapshot bars after a new epoch', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 1), bar(1, 60, 120, 1)],
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: [bar(1, 60, 60, 1), bar(1, 60, 120, 1)],
       });
       store.getState().actions.flush();
       feed(store, hello(2), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 120, 2), bar(1, 60, 180, 2)],
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: [bar(1, 60, 120, 2), bar(1, 60, 180, 2)],
       });
       store.getState().actions.flush();
       expect(store.getState().chart.bars.map((b) => b.openTimeUs / 60e6)).toEqual([2, 3]);
@@ -206,7 +351,14 @@ describe('DashboardStore', () => {
     it('updates the last bar from live bars without a new revision', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 1, interval: 60, updates: [bar(1, 60, 60, 5)],
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: [bar(1, 60, 60, 5)],
       });
       store.getState().actions.flush();
       const revision = store.getState().chart.revision;
@@ -219,7 +371,13 @@ describe('DashboardStore', () => {
     it('drops the old bars on an interval change, and bars and tape on an instrument change', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), instruments, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 2, interval: 60,
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 2,
+        interval: 60,
         updates: [bar(1, 60, 60, 5), trade(1, 1, 5)],
       });
       store.getState().actions.flush();
@@ -235,7 +393,10 @@ describe('DashboardStore', () => {
       const { store } = manualStore('btc-usd');
       feed(store, hello(1), {
         type: 'instruments',
-        instruments: [{ ...ETH, symbol: 'SIM:ETH-USD' }, { ...BTC, symbol: 'SIM:BTC-USD' }],
+        instruments: [
+          { ...ETH, symbol: 'SIM:ETH-USD' },
+          { ...BTC, symbol: 'SIM:BTC-USD' },
+        ],
       });
       store.getState().actions.flush();
       expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:BTC-USD', errors: [] });
@@ -247,7 +408,10 @@ describe('DashboardStore', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), {
         type: 'instruments',
-        instruments: [{ ...ETH, symbol: 'SIM:ETH-USD' }, { ...BTC, symbol: 'SIM:BTC-USD' }],
+        instruments: [
+          { ...ETH, symbol: 'SIM:ETH-USD' },
+          { ...BTC, symbol: 'SIM:BTC-USD' },
+        ],
       });
       store.getState().actions.flush();
       expect(store.getState()).toMatchObject({ selectedSymbol: 'SIM:BTC-USD', errors: [] });
@@ -260,7 +424,11 @@ describe('DashboardStore', () => {
       const { store } = manualStore('BTC-USD');
       feed(store, hello(1), {
         type: 'instruments',
-        instruments: [{ ...ETH, id: 3, symbol: 'SIM:ETH-USD' }, { ...ETH, id: 5, symbol: 'SIM:BTC-USD' }, { ...BTC, id: 6, symbol: 'X:BTC-USD' }],
+        instruments: [
+          { ...ETH, id: 3, symbol: 'SIM:ETH-USD' },
+          { ...ETH, id: 5, symbol: 'SIM:BTC-USD' },
+          { ...BTC, id: 6, symbol: 'X:BTC-USD' },
+        ],
       });
       store.getState().actions.flush();
       const [error] = store.getState().errors;
@@ -303,7 +471,8 @@ describe('DashboardStore', () => {
       feed(store, hello(1), instruments);
       store.getState().actions.flush();
       feed(store, {
-        type: 'batch', conflated: false,
+        type: 'batch',
+        conflated: false,
         updates: [trade(1, 1, 1), trade(2, 2, 2), trade(1, 3, 3), trade(1, 4, 4), trade(1, 5, 5)],
       });
       store.getState().actions.flush();
@@ -315,7 +484,13 @@ describe('DashboardStore', () => {
       feed(store, hello(1), instruments, { type: 'batch', conflated: false, updates: [trade(1, 9, 10)] });
       store.getState().actions.select('BTC-USD');
       feed(store, {
-        type: 'snapshot', requestId: 1, instrumentId: 1, recovered: false, barsOnly: false, seq: 9, interval: 60,
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 9,
+        interval: 60,
         updates: [trade(1, 8, 8), trade(1, 9, 10), trade(1, 7, 7)],
       });
       store.getState().actions.flush();
@@ -358,7 +533,9 @@ describe('DashboardStore', () => {
     it('records receive-to-frame lag of live updates in ms', () => {
       const { store } = manualStore();
       feed(store, hello(1), instruments, {
-        type: 'batch', conflated: false, updates: [{ ...trade(1, 1, 1), receiveTimeUs: 9_000_000 }],
+        type: 'batch',
+        conflated: false,
+        updates: [{ ...trade(1, 1, 1), receiveTimeUs: 9_000_000 }],
       });
       store.getState().actions.flush();
       expect(store.lagProbe.samples()).toEqual([1000]);

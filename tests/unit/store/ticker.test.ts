@@ -26,10 +26,31 @@ describe('ticker', () => {
 
   describe('session figures', () => {
     const DAY = Date.UTC(2026, 10, 22) * 1000;
-    const trade = (seq: number, price: number, size = 1, timeUs = DAY + seq): Trade => ({ kind: 'trade', instrumentId: 1, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs, price, size, side: Side.Buy, tradeId: seq });
+    const trade = (seq: number, price: number, size = 1, timeUs = DAY + seq): Trade => ({
+      kind: 'trade',
+      instrumentId: 1,
+      seq,
+      eventTimeUs: timeUs,
+      receiveTimeUs: timeUs,
+      price,
+      size,
+      side: Side.Buy,
+      tradeId: seq,
+    });
     const stats = (seq: number, fields: Partial<SessionStats> = {}): SessionStats => ({
-      kind: 'session', instrumentId: 1, seq, eventTimeUs: DAY + seq, receiveTimeUs: DAY + seq, startTimeUs: DAY,
-      open: 500, high: 900, low: 100, close: 700, volume: 10_000, tradeCount: 400, ...fields,
+      kind: 'session',
+      instrumentId: 1,
+      seq,
+      eventTimeUs: DAY + seq,
+      receiveTimeUs: DAY + seq,
+      startTimeUs: DAY,
+      open: 500,
+      high: 900,
+      low: 100,
+      close: 700,
+      volume: 10_000,
+      tradeCount: 400,
+      ...fields,
     });
 
     it("replace the page's own, and live trades fold into them", () => {
@@ -37,7 +58,16 @@ describe('ticker', () => {
       applyTrade(t, trade(10, 650, 3), 0); // the page saw one trade before the figures arrived
       expect(applySession(t, stats(10, { close: 650 }), 0)).toBe(true);
       applyTrade(t, trade(11, 950, 5), 0);
-      expect(t).toMatchObject({ open: 500, high: 950, low: 100, last: 950, volume: 10_005, sessionTrades: 401, sessionStartUs: DAY, sessionSeq: 11 });
+      expect(t).toMatchObject({
+        open: 500,
+        high: 950,
+        low: 100,
+        last: 950,
+        volume: 10_005,
+        sessionTrades: 401,
+        sessionStartUs: DAY,
+        sessionSeq: 11,
+      });
     });
 
     it('are ignored when the page has already folded a later trade', () => {
@@ -51,7 +81,21 @@ describe('ticker', () => {
     it('bring the last price the page missed, even when a newer quote came first', () => {
       const t = draftTicker(undefined, 1);
       applyTrade(t, trade(5, 600), 1_000);
-      applyQuote(t, { kind: 'quote', instrumentId: 1, seq: 20, eventTimeUs: DAY + 20, receiveTimeUs: DAY + 20, bid: 690, bidSize: 1, ask: 710, askSize: 1 }, 2_000);
+      applyQuote(
+        t,
+        {
+          kind: 'quote',
+          instrumentId: 1,
+          seq: 20,
+          eventTimeUs: DAY + 20,
+          receiveTimeUs: DAY + 20,
+          bid: 690,
+          bidSize: 1,
+          ask: 710,
+          askSize: 1,
+        },
+        2_000,
+      );
       // A trade older than a quote already applied is dropped as a duplicate (the gateway sends a
       // conflated batch in sequence order, so this is a defence, not the usual path)...
       expect(applyTrade(t, trade(19, 700), 2_000)).toBe(false);

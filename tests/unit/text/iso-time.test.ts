@@ -10,7 +10,7 @@ describe('formatIsoMicros', () => {
   });
 
   it('rounds a fractional µs time to six digits, never seven', () => {
-    expect(formatIsoMicros(1_714_564_800_001_999.7)).toBe('2024-05-01T12:00:00.002000Z');
+    expect(formatIsoMicros(1_714_564_800_001_999.75)).toBe('2024-05-01T12:00:00.002000Z');
   });
 
   it('reads back what it writes', () => {

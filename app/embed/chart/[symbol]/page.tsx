@@ -37,8 +37,7 @@ function decode(segment: string): string {
  * keeps the frame transparent on host pages that declare no color scheme (a scheme differing
  * from the host's would give the frame an opaque background behind the chart's rounded corners).
  */
-const FRAME_PAGE_CSS =
-  'html,body{height:100%;margin:0;overflow:hidden;background:transparent}:root,:root[data-theme]{color-scheme:normal}';
+const FRAME_PAGE_CSS = 'html,body{height:100%;margin:0;overflow:hidden;background:transparent}:root,:root[data-theme]{color-scheme:normal}';
 
 export default async function EmbedChartPage({
   params,
