@@ -64,6 +64,16 @@ export interface SlowConsumerDecision {
 }
 
 /**
+ * The decision for a connection that was and stays normal, under the soft limit: by far the most
+ * common one (every connection, every flush), so it is one shared object rather than three new
+ * ones per connection per flush (1,000 connections at 40 flushes/s would make 120,000 a second).
+ */
+const STEADY: SlowConsumerDecision = Object.freeze({
+  action: Object.freeze({ kind: 'send' as const }),
+  state: Object.freeze({ mode: ConsumerState.Normal, conflatingSinceMs: undefined, hardLimitSinceMs: undefined }),
+});
+
+/**
  * Decides one connection's flush. `bufferedBytes` is what its socket has not yet handed to the
  * kernel; `nowMs` the flush time (ms).
  */
@@ -73,6 +83,7 @@ export function decideSlowConsumer(
   nowMs: number,
   limits: SlowConsumerLimits,
 ): SlowConsumerDecision {
+  if (bufferedBytes < limits.softBufferLimitBytes && state.mode === ConsumerState.Normal) return STEADY;
   let hardLimitSinceMs: number | undefined;
   if (bufferedBytes >= limits.hardBufferLimitBytes) {
     hardLimitSinceMs = state.hardLimitSinceMs ?? nowMs;
