@@ -25,14 +25,19 @@ export function alignBarOpenTime(timeUs: number, interval: BarInterval): number 
 }
 
 /**
- * Volume-weighted average price in price-mantissa units: `notional / volume` rounded half up.
- * `notional` is the exact sum of price * size mantissas. Returns `fallback` for zero volume.
+ * Volume-weighted average price in price-mantissa units: `notional / volume` rounded half up
+ * (towards +infinity at exactly half, also for negative prices). `notional` is the exact sum of
+ * price * size mantissas and `volume` the exact sum of sizes. Returns `fallback` for zero volume.
  */
-export function roundedVwap(notional: number | bigint, volume: number, fallback: number): number {
+export function roundedVwap(notional: number | bigint, volume: number | bigint, fallback: number): number {
   if (volume <= 0) return fallback;
-  if (typeof notional === 'bigint') {
-    const divisor = BigInt(volume);
-    return Number((2n * notional + divisor) / (2n * divisor));
+  if (typeof notional === 'bigint' || typeof volume === 'bigint') {
+    // floor((2 * notional + volume) / (2 * volume)); bigint division truncates toward zero, so a
+    // negative quotient with a remainder is one too high.
+    const divisor = 2n * BigInt(volume);
+    const dividend = 2n * BigInt(notional) + BigInt(volume);
+    const quotient = dividend / divisor;
+    return Number(dividend % divisor !== 0n && dividend < 0n ? quotient - 1n : quotient);
   }
   let quotient = Math.floor(notional / volume);
   let remainder = notional - quotient * volume;
@@ -45,6 +50,15 @@ export function roundedVwap(notional: number | bigint, volume: number, fallback:
     remainder -= volume;
   }
   return 2 * remainder >= volume ? quotient + 1 : quotient;
+}
+
+/** Adds `size` to an exact sum, switching to bigint only when a number would lose precision. */
+function addExact(sum: number | bigint, size: number): number | bigint {
+  if (typeof sum === 'number') {
+    const next = sum + size;
+    return Number.isSafeInteger(next) ? next : BigInt(sum) + BigInt(size);
+  }
+  return sum + BigInt(size);
 }
 
 /** Adds `price * size` to an exact notional sum, switching to bigint only when a number would lose precision. */
@@ -77,7 +91,10 @@ class BarState implements BarHandle {
   /** Event times of the trades that set open and close (they follow event time, not arrival). */
   openEventUs: number;
   closeEventUs: number;
+  /** Sum of sizes, saturating at `Number.MAX_SAFE_INTEGER` like the session figures (what the bar shows). */
   volume: number;
+  /** Exact sum of sizes, for the VWAP once {@link volume} has saturated. */
+  exactVolume: number | bigint;
   tradeCount = 1;
   notional: number | bigint;
   seq: number;
@@ -94,6 +111,7 @@ class BarState implements BarHandle {
     this.open = this.high = this.low = this.close = trade.price;
     this.openEventUs = this.closeEventUs = trade.eventTimeUs;
     this.volume = trade.size;
+    this.exactVolume = trade.size;
     this.notional = addNotional(0, trade.price, trade.size);
     this.seq = trade.seq;
     this.eventTimeUs = trade.eventTimeUs;
@@ -112,7 +130,8 @@ class BarState implements BarHandle {
     }
     if (price > this.high) this.high = price;
     if (price < this.low) this.low = price;
-    this.volume += trade.size;
+    this.volume = Math.min(this.volume + trade.size, Number.MAX_SAFE_INTEGER);
+    this.exactVolume = addExact(this.exactVolume, trade.size);
     this.tradeCount += 1;
     this.notional = addNotional(this.notional, price, trade.size);
     this.seq = trade.seq;
@@ -137,7 +156,7 @@ class BarState implements BarHandle {
         close: this.close,
         volume: this.volume,
         tradeCount: this.tradeCount,
-        vwap: roundedVwap(this.notional, this.volume, this.close),
+        vwap: roundedVwap(this.notional, this.exactVolume, this.close),
       });
     }
     return this.snapshot;
@@ -164,6 +183,7 @@ class BarState implements BarHandle {
     state.closeEventUs = bar.openTimeUs;
     state.tradeCount = bar.tradeCount;
     state.notional = addNotional(0, bar.vwap, bar.volume);
+    state.exactVolume = bar.volume;
     return state;
   }
 }

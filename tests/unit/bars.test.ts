@@ -93,6 +93,20 @@ describe('alignBarOpenTime', () => {
   });
 });
 
+describe('a bar whose volume outgrows 2^53-1', () => {
+  it('saturates the volume it shows (as the session figures do) and keeps the VWAP exact', () => {
+    const builder = new BarBuilder(1, 60, 10);
+    const big = 2 ** 52;
+    builder.add(trade({ seq: 1, eventTimeUs: 1_000, price: 100, size: big }));
+    builder.add(trade({ seq: 2, eventTimeUs: 2_000, price: 300, size: big }));
+    builder.add(trade({ seq: 3, eventTimeUs: 3_000, price: 200, size: big }));
+    const bar = builder.current()!;
+    expect(bar.volume).toBe(Number.MAX_SAFE_INTEGER);
+    expect(bar.vwap).toBe(200);
+    expect(Number.isSafeInteger(bar.volume)).toBe(true);
+  });
+});
+
 describe('roundedVwap', () => {
   it('rounds half up', () => {
     expect(roundedVwap(5, 2, 0)).toBe(3);
@@ -100,12 +114,20 @@ describe('roundedVwap', () => {
     expect(roundedVwap(5n, 2, 0)).toBe(3);
   });
 
-  it('gives the same answer for number and bigint notionals', () => {
+  it('gives the same answer for number and bigint notionals and volumes, negative prices included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 50 }), fc.integer({ min: 1, max: 2 ** 30 }), (notional, volume) => {
-        return roundedVwap(notional, volume, 0) === roundedVwap(BigInt(notional), volume, 0);
+      fc.property(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: 1, max: 2 ** 30 }), (notional, volume) => {
+        const asNumber = roundedVwap(notional, volume, 0);
+        return asNumber === roundedVwap(BigInt(notional), volume, 0) && asNumber === roundedVwap(notional, BigInt(volume), 0);
       }),
     );
+  });
+
+  it('rounds half up for a negative bigint notional too (towards +infinity, not towards zero)', () => {
+    expect(roundedVwap(-3n, 4, 0)).toBe(-1); // -0.75
+    expect(roundedVwap(-2n, 4, 0)).toBe(0); // -0.5 rounds up
+    expect(roundedVwap(-6n, 4, 0)).toBe(-1); // -1.5 rounds up
+    expect(roundedVwap(-(2n ** 60n) - 3n, 4, 0)).toBe(Number(-(2n ** 58n)) - 1);
   });
 
   it('falls back when there is no volume', () => {
