@@ -25,6 +25,8 @@ const config: KnipConfig = {
     'components/embed/{react,element-entry}.ts!',
     // Example adapters users copy and run with --adapter.
     'server/adapters/examples/*.ts!',
+    // The JetStream bus, not used by any CLI yet: wired by issue 14.
+    'server/bus/nats-bus.ts!',
     // Loaded by path (--adapter ./tests/...) in tests, and benchmarks run with tsx.
     'tests/unit/adapters/fixtures/*.ts',
     'tests/support/consumer-app.ts',
