@@ -34,10 +34,9 @@ export class UpdateGate {
   constructor(private readonly deps: UpdateGateDeps) {}
 
   /**
-   * A snapshot of one (instrument, interval) pair. The first of an instrument on a connection sets
-   * its position; one of an instrument whose ticks already flow is a second pair's, carrying only
-   * bars (docs/protocol.md §2.3): the position stays, so the ticks still on their way are kept.
-   * A recovered snapshot loses trades/quotes already delivered.
+   * A snapshot of one (instrument, interval) pair. A full one sets the instrument's position; a
+   * bars-only one (the server's `barsOnly` flag, docs/protocol.md §2.3) leaves the position and the
+   * ticks alone. A recovered snapshot loses trades/quotes already delivered.
    */
   snapshot(message: SnapshotMessage, now: number): void {
     const { table, tracker, book, stats, events, router } = this.deps;
@@ -46,8 +45,7 @@ export class UpdateGate {
     if (instrument && !book.holdsInterval(instrument.symbol, alias, message.interval)) return; // unsubscribed meanwhile
     if (instrument) router.snapshotArrived(instrument.symbol, alias, message.interval);
     const position = tracker.position(message.instrumentId);
-    const barsOnly = message.barsOnly;
-    if (!barsOnly) tracker.setPosition(message.instrumentId, message.seq);
+    if (!message.barsOnly) tracker.setPosition(message.instrumentId, message.seq);
     // A recovered snapshot replays history after a resume point; when two requests resumed the
     // same instrument, drop the trades and quotes this client already has (bars are revisions).
     const updates =

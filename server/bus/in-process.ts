@@ -6,6 +6,7 @@
 import type { Instrument } from '../../lib/market/types';
 import type { VenueStatus } from '../../lib/protocol/messages';
 import type { Logger } from '../log';
+import { Channel } from './channel';
 import type { Bus, Tick, Unsubscribe } from './types';
 
 /** Options of {@link InProcessBus}. */
@@ -17,42 +18,6 @@ export interface InProcessBusOptions {
   readonly epoch?: number;
   /** Where handler failures are reported. @defaultValue none (failures are swallowed) */
   readonly logger?: Logger;
-}
-
-type Handler<T> = (value: T) => void;
-
-/** A list of handlers that survives handlers (un)subscribing while it is being called. */
-class Channel<T> {
-  private handlers: readonly Handler<T>[] = [];
-
-  constructor(
-    private readonly name: string,
-    private readonly logger: Logger | undefined,
-  ) {}
-
-  add(handler: Handler<T>): Unsubscribe {
-    if (typeof handler !== 'function') throw new TypeError(`${this.name} handler must be a function`);
-    // Wrap so the same function subscribed twice gets two independent subscriptions.
-    const entry: Handler<T> = (value) => handler(value);
-    this.handlers = [...this.handlers, entry];
-    return () => {
-      this.handlers = this.handlers.filter((h) => h !== entry);
-    };
-  }
-
-  emit(value: T): void {
-    for (const handler of this.handlers) {
-      try {
-        handler(value);
-      } catch (error) {
-        this.logger?.error('bus handler threw', { channel: this.name, error: String(error) });
-      }
-    }
-  }
-
-  clear(): void {
-    this.handlers = [];
-  }
 }
 
 /** An in-memory {@link Bus}. After `close()`, publishing does nothing and handlers are released. */

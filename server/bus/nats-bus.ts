@@ -33,6 +33,7 @@ import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
 import type { Instrument } from '../../lib/market/types';
 import type { VenueStatus } from '../../lib/protocol/messages';
 import type { Logger } from '../log';
+import { Channel } from './channel';
 import type { Bus, Tick, Unsubscribe } from './types';
 
 /** Default stream name. */
@@ -67,7 +68,6 @@ export interface NatsBusOptions {
 }
 
 type Role = 'publisher' | 'subscriber';
-type Handler<T> = (value: T) => void;
 
 const EPOCH_KEY = 'epoch';
 const INSTRUMENTS_KEY = 'instruments';
@@ -162,39 +162,6 @@ async function loadEpoch(kv: KV, bucket: string, proposed: number | undefined): 
 function parseEntry<T>(entry: KvEntry | null): readonly T[] {
   if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return Object.freeze([]);
   return Object.freeze(entry.json<T[]>());
-}
-
-/** Handlers that survive (un)subscribing while they are called; failures are logged, not thrown. */
-class Channel<T> {
-  private handlers: readonly Handler<T>[] = [];
-
-  constructor(
-    private readonly name: string,
-    private readonly logger: Logger | undefined,
-  ) {}
-
-  add(handler: Handler<T>): Unsubscribe {
-    if (typeof handler !== 'function') throw new TypeError(`${this.name} handler must be a function`);
-    const entry: Handler<T> = (value) => handler(value);
-    this.handlers = [...this.handlers, entry];
-    return () => {
-      this.handlers = this.handlers.filter((h) => h !== entry);
-    };
-  }
-
-  emit(value: T): void {
-    for (const handler of this.handlers) {
-      try {
-        handler(value);
-      } catch (error) {
-        this.logger?.error('bus handler threw', { channel: this.name, error: String(error) });
-      }
-    }
-  }
-
-  clear(): void {
-    this.handlers = [];
-  }
 }
 
 /**

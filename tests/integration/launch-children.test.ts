@@ -4,9 +4,8 @@
  * dev path (`next dev`), which needs no production build.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../e2e/support/processes';
+import { acceptsConnections, freePort } from '../e2e/support/processes';
 import { ROOT, waitFor } from './adapters-support';
 
 /** Every process this test started, launcher and descendants, to SIGKILL if the test fails. */
@@ -43,18 +42,6 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -88,15 +75,19 @@ describe('npm start', () => {
       30_000,
       'the launcher to start the feed and the dashboard',
     );
-    await waitUntil(() => listening(dashboardPort), 30_000, 'next dev to listen');
-    expect(await listening(feedPort)).toBe(true);
+    await waitUntil(() => acceptsConnections(dashboardPort), 30_000, 'next dev to listen');
+    expect(await acceptsConnections(feedPort)).toBe(true);
     const children = descendants(launcher.pid as number);
     for (const pid of children) started.add(pid);
     expect(children.length).toBeGreaterThan(0);
 
     launcher.kill('SIGKILL');
     const killedAt = Date.now();
-    await waitUntil(async () => !(await listening(dashboardPort)) && !(await listening(feedPort)), 5_000, 'both ports to be freed');
+    await waitUntil(
+      async () => !(await acceptsConnections(dashboardPort)) && !(await acceptsConnections(feedPort)),
+      5_000,
+      'both ports to be freed',
+    );
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     // And no process of the launcher's is left running.
     await waitFor(() => children.every((pid) => !alive(pid)), 5_000, 'the dashboard processes to exit');

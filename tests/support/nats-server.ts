@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { acceptsConnections, freePort } from '../e2e/support/processes';
 
 /** How long to wait for the server to accept connections, ms. */
 const START_TIMEOUT_MS = 10_000;
@@ -45,29 +45,6 @@ function findBinary(): string {
     }
   }
   throw new Error('nats-server not found on PATH or in /usr/sbin: install it with `apt-get install -y nats-server`');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function exited(child: ChildProcess): boolean {
@@ -111,7 +88,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (exited(proc)) throw new Error(`nats-server exited (code ${String(proc.exitCode)}) before listening:\n${output}`);
-      if (await canConnect(port)) return;
+      if (await acceptsConnections(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     proc.kill('SIGKILL');
