@@ -103,6 +103,8 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** Internal server error. Clients reconnect. */
   InternalError: 1011,
+  /** Service restart: a gateway's upstream changed epoch or was resynchronised. Clients reconnect and resume. */
+  ServiceRestart: 1012,
   /** Try again later: overload or slow consumer. Clients reconnect with backoff. */
   TryAgainLater: 1013,
 } as const;

@@ -38,6 +38,15 @@ export interface NormaliserOptions {
   readonly maxBatchSize?: number;
   /** Instruments the table will hold at most, across adapters. @defaultValue 10 000 */
   readonly maxInstruments?: number;
+  /**
+   * Continue an epoch another normaliser started (an ingest taking over, docs/scaling.md): its
+   * instrument table, whose ids are kept, and the last seq it assigned per instrument, which the
+   * next tick follows.
+   */
+  readonly resume?: {
+    readonly instruments: readonly Instrument[];
+    readonly lastSeqs: ReadonlyMap<number, number>;
+  };
 }
 
 /** Counters for /healthz. */
@@ -143,6 +152,10 @@ export class Normaliser {
     this.maxBatchSize = requirePositive('maxBatchSize', config.maxBatchSize, true);
     this.table = new InstrumentTable(requirePositive('maxInstruments', config.maxInstruments, true));
     this.rejects = new RejectLog(this.logger, requirePositive('rejectSummaryIntervalMs', config.rejectSummaryIntervalMs, false));
+    if (config.resume !== undefined) {
+      this.table.restore(config.resume.instruments);
+      for (const [id, seq] of config.resume.lastSeqs) this.seqs[id] = seq;
+    }
   }
 
   /**
