@@ -242,9 +242,7 @@ class Checker {
 
   venue(value: unknown): VenueStatus {
     const o = this.object(value, 'venues[]');
-    const state = isVenueState(o.state)
-      ? o.state
-      : this.bad('status.state', VENUE_STATE_LIST, o.state, typeof o.state !== 'string');
+    const state = isVenueState(o.state) ? o.state : this.bad('status.state', VENUE_STATE_LIST, o.state, typeof o.state !== 'string');
     const entry: VenueStatus = { venue: this.string(o, 'venue', 'status'), state, reason: this.string(o, 'reason', 'status') };
     this.exactFields(o, entry, 'status entry');
     return entry;
