@@ -77,7 +77,12 @@ export const FLAGS = {
     default: DEFAULT_FEED_HOST,
     help: 'interface the feed service listens on (0.0.0.0 for all)',
   }),
-  feedUrl: valueFlag(wsUrl, { placeholder: '<url>', env: 'FEED_URL', help: 'use a feed already running at this ws:// URL; start none' }),
+  feedUrl: listFlag(wsUrl, {
+    placeholder: '<url>',
+    env: 'FEED_URL',
+    split: true,
+    help: 'use a feed already running at this ws:// URL; start none. Repeat it or\nseparate with commas: the dashboard fails over between the gateways',
+  }),
   dashboardPort: valueFlag(port, {
     placeholder: '<n>',
     env: 'PORT',
