@@ -13,7 +13,7 @@ export type LogLine = Record<string, unknown> & { msg?: string };
 export interface RoleProcess {
   readonly child: ChildProcess;
   readonly pid: number;
-  /** Every JSON line logged so far (stdout), and stderr text. */
+  /** Every JSON line logged so far (stderr or stdout), and the raw output text. */
   readonly logs: LogLine[];
   stderr(): string;
   /** Resolves with the first log line (from the start) that `match` accepts. */
@@ -40,7 +40,9 @@ export function spawnRole(cli: 'ingest' | 'gateway' | 'feed', args: readonly str
   let errText = '';
   let partial = '';
   const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => {
+  // The logger writes JSON lines to stderr; usage errors are plain text there too.
+  const onData = (chunk: Buffer): void => {
+    if (errText.length < 50_000) errText += chunk.toString();
     partial += chunk.toString();
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
@@ -59,10 +61,9 @@ export function spawnRole(cli: 'ingest' | 'gateway' | 'feed', args: readonly str
         }
       }
     }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (errText.length < 50_000) errText += chunk.toString();
-  });
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
   const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   return {
