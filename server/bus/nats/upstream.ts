@@ -180,6 +180,7 @@ export class NatsUpstream implements Bus, GatewayUpstream {
     const since = this.lostSinceMs;
     this.lostSinceMs = undefined;
     this.o.logger.info('upstream regained', { lostMs: since === undefined ? 0 : Date.now() - since });
+    for (const feed of this.feeds.values()) feed.reattach();
     try {
       for (const key of [KV_KEYS.epoch, KV_KEYS.instruments, KV_KEYS.status]) {
         const entry = await this.kv.get(key);
