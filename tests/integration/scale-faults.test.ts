@@ -226,6 +226,90 @@ describe('scaled deployment faults', () => {
       }
     });
   }, 80_000);
+
+  it('the broker stays away past --max-unpublished: the ingest says it dropped ticks, the epoch changes, clients get 1012 and start again from fresh snapshots', async () => {
+    const nats = await natsServer();
+    const ingest = await startIngest(nats.url, ['--instruments', '3', '--rate', '20', '--max-unpublished', '50']);
+    procs.push(ingest);
+    const gateways = await Promise.all([startGateway(nats.url), startGateway(nats.url)]);
+    procs.push(...gateways);
+    const watchers = await Promise.all(gateways.map((g, i) => watch(g.url, i === 0 ? 'binary' : 'json')));
+    await waitUntil(() => watchers.every((w) => w.runs.size === 3 && [...lastSeqs(w).values()].every((s) => s > 5)), 15_000, 'live ticks on every client');
+    const oldEpoch = (await health<GatewayHealthJson>(gateways[0]!.healthUrl)).epoch;
+    expect(watchers.map((w) => w.helloEpochs)).toEqual([[oldEpoch], [oldEpoch]]);
+
+    await nats.stop();
+    const dropped = await ingest.waitForLog((l) => l.msg === 'unpublished ticks over the bound: dropped, and a new epoch tells every client to resync', 8000);
+    expect(dropped).toMatchObject({ bound: 50, oldEpoch });
+    await sleep(5000);
+    await nats.restart();
+
+    // Every gateway moves to the ingest's new epoch; every client is told (1012) and says hello again in it.
+    let newEpoch = 0;
+    await waitUntil(
+      async () => {
+        newEpoch = (await health<IngestHealthJson>(ingest.healthUrl)).epoch;
+        const epochs = await Promise.all(gateways.map(async (g) => (await health<GatewayHealthJson>(g.healthUrl)).epoch));
+        return newEpoch !== oldEpoch && epochs.every((e) => e === newEpoch);
+      },
+      20_000,
+      'gateways in the new epoch',
+    );
+    await waitUntil(() => watchers.every((w) => w.helloEpochs.at(-1) === newEpoch), 15_000, 'clients say hello in the new epoch');
+    // Then fresh snapshots (recovered: false) of every instrument, and the stream runs on from them.
+    await waitUntil(() => watchers.every((w) => new Set(w.freshAfterFirst.map((s) => s.instrumentId)).size === 3), 15_000, 'fresh snapshots');
+    const atFresh = watchers.map(lastSeqs);
+    await advancedPast(watchers, atFresh, 10, 15_000, 'ticks after the fresh snapshots');
+    watchers.forEach((w, i) => {
+      const label = `client ${i}`;
+      expect(w.closeCodes, label).toContain(1012);
+      expect(w.recoveredSnapshots.filter((s) => s.recovered), label).toEqual([]);
+      expect(w.gaps, label).toEqual([]);
+      expectRunsConsecutive(w, label);
+    });
+    const h = await health<IngestHealthJson>(ingest.healthUrl);
+    expect(h.publisher.droppedTicks).toBeGreaterThan(0);
+    // The new epoch is the deployment's: a gateway started now says hello in it.
+    const late = await startGateway(nats.url);
+    procs.push(late);
+    expect((await health<GatewayHealthJson>(late.healthUrl)).epoch).toBe(newEpoch);
+  }, 80_000);
+
+  it('a gateway frozen (SIGSTOP) past --max-upstream-lag-ms resynchronises: its clients resume without a hole and its memory stays bounded', async () => {
+    const nats = await natsServer();
+    const ingest = await startIngest(nats.url, ['--instruments', '5', '--rate', '200']);
+    procs.push(ingest);
+    const gateway = await startGateway(nats.url, ['--max-upstream-lag-ms', '2000', '--heartbeat-ms', '5000']);
+    procs.push(gateway);
+    const watchers = await Promise.all([watch(gateway.url, 'binary'), watch(gateway.url, 'json')]);
+    await waitUntil(() => watchers.every((w) => w.runs.size === 5 && [...lastSeqs(w).values()].every((s) => s > 50)), 15_000, 'live ticks on every client');
+    await sleep(1000);
+    const rssBefore = rssBytes(gateway.pid);
+
+    process.kill(gateway.pid, 'SIGSTOP');
+    frozen.push(gateway.pid);
+    try {
+      await sleep(5000);
+    } finally {
+      process.kill(gateway.pid, 'SIGCONT');
+      frozen.splice(frozen.indexOf(gateway.pid), 1);
+    }
+    const before = watchers.map(lastSeqs);
+    await gateway.waitForLog((l) => l.msg === 'instrument resynchronised' && /behind the stream/.test(String(l.reason)), 10_000);
+    await advancedPast(watchers, before, 200, 20_000, 'every client live again after the freeze');
+    const rssAfter = rssBytes(gateway.pid);
+
+    watchers.forEach((w, i) => {
+      const label = `client ${i}`;
+      expect(w.gaps, label).toEqual([]);
+      expectRunsConsecutive(w, label);
+      // Resumed, not restarted: 1012, then recovered snapshots that continue each run.
+      expect(w.closeCodes, label).toContain(1012);
+      expect(w.recoveredSnapshots.length, label).toBeGreaterThan(0);
+      expect(w.freshAfterFirst, label).toEqual([]);
+    });
+    expect(rssAfter).toBeLessThan(2 * rssBefore + 50 * 1024 * 1024);
+  }, 80_000);
 });
 
 /** Resident set size of a process, bytes (Linux /proc). */
@@ -234,4 +318,3 @@ function rssBytes(pid: number): number {
   if (!match) throw new Error(`no VmRSS for ${pid}`);
   return Number(match[1]) * 1024;
 }
-void rssBytes;
