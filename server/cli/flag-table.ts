@@ -331,6 +331,7 @@ export const FEED_FLAGS = {
   'allow-origin': FLAGS.allowOrigin,
   'log-level': FLAGS.logLevel,
   ...ADAPTER_FLAGS,
+  nats: FLAGS.nats,
   'stale-after-ms': FLAGS.staleAfterMs,
   'restart-after-silent-ms': FLAGS.restartAfterSilentMs,
   'start-timeout-ms': FLAGS.startTimeoutMs,
