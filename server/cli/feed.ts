@@ -1,11 +1,16 @@
 /**
  * `npm run feed -- --port 8080 --seed 1 --instruments 20 --rate 50`: runs the feed service.
  * `npm run feed -- --adapter binance --adapter-opt symbols=btcusdt,ethusdt --adapter ./my-feed.ts`
- * runs any adapters instead (`--help`, docs/adapters.md). Flags: flag-table.ts.
+ * runs any adapters instead (`--help`, docs/adapters.md). Flags: flag-table.ts. With `--nats <url>`
+ * (or NATS_URL) it runs an ingest and a gateway in this process, joined through NATS JetStream
+ * (docs/scaling.md).
  * SIGINT / SIGTERM close every client with 1001 and exit; a second one exits at once.
  */
 import { parseSymbolMapEntries } from '../adapters/symbol-map';
+import { natsSettings } from '../bus/nats/config';
 import { startFeedService } from '../feed-service';
+import { startGatewayService } from '../gateway-service';
+import { startIngestService } from '../ingest/ingest-service';
 import type { GatewayOptions } from '../gateway/options';
 import { createLogger } from '../log';
 import { exitUsage, parseCommandLine, type FlagValues } from './args';
@@ -40,6 +45,40 @@ async function main(): Promise<void> {
   if (level !== undefined) process.env.TICKWIRE_LOG_LEVEL = level;
   const loaded = await adaptersFromCommandLine(tokens, values);
 
+  if (values.nats.length > 0) {
+    // Both roles of a scaled deployment in this process, through the broker (docs/scaling.md).
+    const nats = natsSettings(values.nats);
+    await runUntilSignal(logger, async () => {
+      const ingest = await startIngestService({
+        nats,
+        adapters: loaded,
+        symbolMaps,
+        supervisor: supervisorFlags(values),
+        trapAdapterFaults: true,
+        port: 0,
+        logger: logger.child({ role: 'ingest' }),
+        onFatal: (reason) => {
+          process.stderr.write(`ingest stopped publishing: ${reason}\n`);
+          process.exit(1);
+        },
+      });
+      await ingest.active;
+      const gatewayService = await startGatewayService({
+        nats,
+        port: values.port,
+        host: values.host,
+        gateway,
+        logger: logger.child({ role: 'gateway' }),
+      });
+      return {
+        close: async () => {
+          await gatewayService.close();
+          await ingest.close();
+        },
+      };
+    });
+    return;
+  }
   const started = await runUntilSignal(logger, async () => {
     try {
       return await startFeedService({

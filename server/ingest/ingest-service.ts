@@ -181,6 +181,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         js,
         jsm,
         settings: o.nats,
+        publisherId: owner,
         epoch: () => epoch as number,
         lastStreamSeqs: mirror.lastStreamSeqs,
         maxUnpublished: o.maxUnpublished ?? DEFAULT_MAX_UNPUBLISHED,
