@@ -89,7 +89,16 @@ async function watch(url: string, protocol: 'binary' | 'json'): Promise<Watcher>
     reconnect: { minDelayMs: 50, maxDelayMs: 500 },
   });
   clients.push(client);
-  const w: Watcher = { client, runs: new Map(), freshAfterFirst: [], recoveredSnapshots: [], gaps: [], statuses: [], closeCodes: [], helloEpochs: [] };
+  const w: Watcher = {
+    client,
+    runs: new Map(),
+    freshAfterFirst: [],
+    recoveredSnapshots: [],
+    gaps: [],
+    statuses: [],
+    closeCodes: [],
+    helloEpochs: [],
+  };
   const current = (id: number): number[] => {
     let runs = w.runs.get(id);
     if (runs === undefined) w.runs.set(id, (runs = [[]]));
@@ -147,7 +156,13 @@ function expectRunsConsecutive(w: Watcher, label: string): void {
 }
 
 /** Every watcher holds `count` instruments and has seen each advance past `after` (by instrument). */
-async function advancedPast(watchers: readonly Watcher[], after: readonly Map<number, number>[], by: number, timeoutMs: number, what: string): Promise<void> {
+async function advancedPast(
+  watchers: readonly Watcher[],
+  after: readonly Map<number, number>[],
+  by: number,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   await waitUntil(
     () =>
       watchers.every((w, i) => {
@@ -170,7 +185,11 @@ describe('scaled deployment faults', () => {
     const gateways = await Promise.all([startGateway(nats.url), startGateway(nats.url)]);
     procs.push(...gateways);
     const watchers = await Promise.all(gateways.flatMap((g) => [watch(g.url, 'binary'), watch(g.url, 'json')]));
-    await waitUntil(() => watchers.every((w) => w.runs.size === 3 && [...lastSeqs(w).values()].every((s) => s > 5)), 15_000, 'live ticks on every client');
+    await waitUntil(
+      () => watchers.every((w) => w.runs.size === 3 && [...lastSeqs(w).values()].every((s) => s > 5)),
+      15_000,
+      'live ticks on every client',
+    );
 
     const before = watchers.map(lastSeqs);
     await nats.stop();
@@ -178,12 +197,20 @@ describe('scaled deployment faults', () => {
 
     // While it is down: gateways and clients say so; the ingest keeps what it could not publish.
     for (const g of gateways) {
-      await waitUntil(async () => (await health<GatewayHealthJson>(g.healthUrl)).upstream.state === 'lost', 5000, 'gateway /healthz upstream lost');
+      await waitUntil(
+        async () => (await health<GatewayHealthJson>(g.healthUrl)).upstream.state === 'lost',
+        5000,
+        'gateway /healthz upstream lost',
+      );
       const h = await health<GatewayHealthJson>(g.healthUrl);
       expect(h.status).toBe('degraded');
       expect(h.adapters.map((a) => a.state)).toEqual(['upstream_lost']);
     }
-    await waitUntil(() => watchers.every((w) => venuesIn(w.statuses.at(-1)).join() === 'upstream_lost'), 5000, 'clients told upstream_lost');
+    await waitUntil(
+      () => watchers.every((w) => venuesIn(w.statuses.at(-1)).join() === 'upstream_lost'),
+      5000,
+      'clients told upstream_lost',
+    );
     const early = (await health<IngestHealthJson>(ingest.healthUrl)).publisher.unpublished;
     await sleep(Math.max(0, stoppedAt + 8000 - Date.now()));
     const late = (await health<IngestHealthJson>(ingest.healthUrl)).publisher.unpublished;
@@ -203,12 +230,30 @@ describe('scaled deployment faults', () => {
         'gateway /healthz connected and ok again',
       );
     }
-    await waitUntil(async () => (await health<IngestHealthJson>(ingest.healthUrl)).publisher.unpublished === 0, 15_000, 'ingest published its backlog');
+    await waitUntil(
+      async () => (await health<IngestHealthJson>(ingest.healthUrl)).publisher.unpublished === 0,
+      15_000,
+      'ingest published its backlog',
+    );
     await waitUntil(() => watchers.every((w) => venuesIn(w.statuses.at(-1)).join() === 'live'), 5000, 'clients told live again');
     await advancedPast(watchers, before, 100, 20_000, 'every client past the outage').catch((error: unknown) => {
-      const seen = watchers.map((w, i) => `client ${i}: before ${JSON.stringify([...(before[i] ?? [])])} now ${JSON.stringify([...lastSeqs(w)])} state ${w.client.state} closes ${w.closeCodes.join()}`);
-      const logs = gateways.map((g) => g.logs.filter((l) => l.level !== 'debug').slice(-15).map((l) => JSON.stringify(l)).join('\n'));
-      throw new Error(`${String(error)}\n${seen.join('\n')}\n${logs.join('\n---\n')}\ningest:\n${ingest.logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`);
+      const seen = watchers.map(
+        (w, i) =>
+          `client ${i}: before ${JSON.stringify([...(before[i] ?? [])])} now ${JSON.stringify([...lastSeqs(w)])} state ${w.client.state} closes ${w.closeCodes.join()}`,
+      );
+      const logs = gateways.map((g) =>
+        g.logs
+          .filter((l) => l.level !== 'debug')
+          .slice(-15)
+          .map((l) => JSON.stringify(l))
+          .join('\n'),
+      );
+      throw new Error(
+        `${String(error)}\n${seen.join('\n')}\n${logs.join('\n---\n')}\ningest:\n${ingest.logs
+          .slice(-15)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}`,
+      );
     });
 
     const ingestHealth = await health<IngestHealthJson>(ingest.healthUrl);
@@ -218,7 +263,10 @@ describe('scaled deployment faults', () => {
       expect(w.gaps, label).toEqual([]);
       expectRunsConsecutive(w, label);
       // Nothing silently restarted: one run per instrument, and it holds the tick after the last one seen before the stop.
-      expect(w.freshAfterFirst.map((s) => s.instrumentId), label).toEqual([]);
+      expect(
+        w.freshAfterFirst.map((s) => s.instrumentId),
+        label,
+      ).toEqual([]);
       for (const [id, seq] of before[i] as Map<number, number>) {
         const runs = w.runs.get(id) as number[][];
         expect(runs).toHaveLength(1);
@@ -234,12 +282,19 @@ describe('scaled deployment faults', () => {
     const gateways = await Promise.all([startGateway(nats.url), startGateway(nats.url)]);
     procs.push(...gateways);
     const watchers = await Promise.all(gateways.map((g, i) => watch(g.url, i === 0 ? 'binary' : 'json')));
-    await waitUntil(() => watchers.every((w) => w.runs.size === 3 && [...lastSeqs(w).values()].every((s) => s > 5)), 15_000, 'live ticks on every client');
+    await waitUntil(
+      () => watchers.every((w) => w.runs.size === 3 && [...lastSeqs(w).values()].every((s) => s > 5)),
+      15_000,
+      'live ticks on every client',
+    );
     const oldEpoch = (await health<GatewayHealthJson>(gateways[0]!.healthUrl)).epoch;
     expect(watchers.map((w) => w.helloEpochs)).toEqual([[oldEpoch], [oldEpoch]]);
 
     await nats.stop();
-    const dropped = await ingest.waitForLog((l) => l.msg === 'unpublished ticks over the bound: dropped, and a new epoch tells every client to resync', 8000);
+    const dropped = await ingest.waitForLog(
+      (l) => l.msg === 'unpublished ticks over the bound: dropped, and a new epoch tells every client to resync',
+      8000,
+    );
     expect(dropped).toMatchObject({ bound: 50, oldEpoch });
     await sleep(5000);
     await nats.restart();
@@ -257,13 +312,20 @@ describe('scaled deployment faults', () => {
     );
     await waitUntil(() => watchers.every((w) => w.helloEpochs.at(-1) === newEpoch), 15_000, 'clients say hello in the new epoch');
     // Then fresh snapshots (recovered: false) of every instrument, and the stream runs on from them.
-    await waitUntil(() => watchers.every((w) => new Set(w.freshAfterFirst.map((s) => s.instrumentId)).size === 3), 15_000, 'fresh snapshots');
+    await waitUntil(
+      () => watchers.every((w) => new Set(w.freshAfterFirst.map((s) => s.instrumentId)).size === 3),
+      15_000,
+      'fresh snapshots',
+    );
     const atFresh = watchers.map(lastSeqs);
     await advancedPast(watchers, atFresh, 10, 15_000, 'ticks after the fresh snapshots');
     watchers.forEach((w, i) => {
       const label = `client ${i}`;
       expect(w.closeCodes, label).toContain(1012);
-      expect(w.recoveredSnapshots.filter((s) => s.recovered), label).toEqual([]);
+      expect(
+        w.recoveredSnapshots.filter((s) => s.recovered),
+        label,
+      ).toEqual([]);
       expect(w.gaps, label).toEqual([]);
       expectRunsConsecutive(w, label);
     });
@@ -282,7 +344,11 @@ describe('scaled deployment faults', () => {
     const gateway = await startGateway(nats.url, ['--max-upstream-lag-ms', '2000', '--heartbeat-ms', '5000']);
     procs.push(gateway);
     const watchers = await Promise.all([watch(gateway.url, 'binary'), watch(gateway.url, 'json')]);
-    await waitUntil(() => watchers.every((w) => w.runs.size === 5 && [...lastSeqs(w).values()].every((s) => s > 50)), 15_000, 'live ticks on every client');
+    await waitUntil(
+      () => watchers.every((w) => w.runs.size === 5 && [...lastSeqs(w).values()].every((s) => s > 50)),
+      15_000,
+      'live ticks on every client',
+    );
     await sleep(1000);
     const rssBefore = rssBytes(gateway.pid);
 

@@ -32,7 +32,8 @@ export interface NatsServer {
   dispose(): Promise<void>;
 }
 
-function findBinary(): string {
+/** Path of the nats-server binary (PATH, then /usr/sbin). @throws Error naming how to install it. */
+export function findNatsServerBinary(): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
   for (const dir of dirs) {
     if (dir === '') continue;
@@ -69,7 +70,7 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<bool
  * server's output when it exits or does not listen within 10 s.
  */
 export async function startNatsServer(): Promise<NatsServer> {
-  const binary = findBinary();
+  const binary = findNatsServerBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'tickwire-nats-'));
   const port = await freePort();
   let child: ChildProcess | undefined;

@@ -156,7 +156,10 @@ export class InstrumentFeed {
           return;
         } catch (error) {
           if (this.generation !== generation) return;
-          this.ctx.logger.warn('could not resume consuming an instrument; retrying', { instrumentId: this.instrumentId, error: String(error) });
+          this.ctx.logger.warn('could not resume consuming an instrument; retrying', {
+            instrumentId: this.instrumentId,
+            error: String(error),
+          });
           await sleep(RETRY_MS);
         }
       }
