@@ -322,6 +322,8 @@ describe('scaled deployment faults', () => {
     watchers.forEach((w, i) => {
       const label = `client ${i}`;
       expect(w.closeCodes, label).toContain(1012);
+      // One outage, one new epoch: not one per overflow while the broker was away.
+      expect([...new Set(w.helloEpochs)], label).toEqual([oldEpoch, newEpoch]);
       expect(
         w.recoveredSnapshots.filter((s) => s.recovered),
         label,
@@ -331,6 +333,7 @@ describe('scaled deployment faults', () => {
     });
     const h = await health<IngestHealthJson>(ingest.healthUrl);
     expect(h.publisher.droppedTicks).toBeGreaterThan(0);
+    for (const g of gateways) expect((await health<GatewayHealthJson>(g.healthUrl)).upstream.epochChanges).toBe(1);
     // The new epoch is the deployment's: a gateway started now says hello in it.
     const late = await startGateway(nats.url);
     procs.push(late);
