@@ -137,20 +137,31 @@ export class NatsUpstream implements Bus, GatewayUpstream {
   }
 
   private async start(): Promise<void> {
-    this.watcher = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    const watcher = this.watcher;
+    await this.watch();
+    this.loops.push(
+      (async () => {
+        for await (const s of this.nc.status()) {
+          if (s.type === 'disconnect') this.lost();
+          else if (s.type === 'reconnect') void this.regained();
+        }
+      })(),
+    );
+  }
+
+  /**
+   * (Re)starts the KV watch. After a broker restart the library's own watch can take about 30 s to
+   * recover (as its ordered consumers do), so a reconnect replaces it with a fresh one.
+   */
+  private async watch(): Promise<void> {
+    this.watcher?.stop();
+    const watcher = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    this.watcher = watcher;
     this.loops.push(
       (async () => {
         try {
           for await (const entry of watcher) this.applyEntry(entry);
         } catch (error) {
-          if (!this.closed) this.o.logger.error('NATS KV watch failed', { error: String(error) });
-        }
-      })(),
-      (async () => {
-        for await (const s of this.nc.status()) {
-          if (s.type === 'disconnect') this.lost();
-          else if (s.type === 'reconnect') void this.regained();
+          if (!this.closed && this.watcher === watcher) this.o.logger.error('NATS KV watch failed', { error: String(error) });
         }
       })(),
     );
@@ -183,6 +194,8 @@ export class NatsUpstream implements Bus, GatewayUpstream {
     this.o.logger.info('upstream regained', { lostMs: since === undefined ? 0 : Date.now() - since });
     for (const feed of this.feeds.values()) feed.reattach();
     try {
+      // Watch first, then read, so no change falls between the two.
+      await this.watch();
       for (const key of [KV_KEYS.epoch, KV_KEYS.instruments, KV_KEYS.status]) {
         const entry = await this.kv.get(key);
         if (entry !== null) this.applyEntry(entry);
