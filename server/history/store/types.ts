@@ -70,12 +70,7 @@ export interface BarStore {
    * first), the newest ones before `endTimeUs`; `more` says whether older bars exist. Uses an index:
    * never scans the store.
    */
-  page(
-    symbol: string,
-    interval: BarInterval,
-    endTimeUs: number,
-    count: number,
-  ): { readonly bars: readonly StoredBar[]; readonly more: boolean };
+  page(symbol: string, interval: BarInterval, endTimeUs: number, count: number): { readonly bars: readonly StoredBar[]; readonly more: boolean };
   /** Open time of the oldest bar held for (symbol, interval), if any. */
   firstOpenTimeUs(symbol: string, interval: BarInterval): number | undefined;
   /** Saves the restart state (replaces the previous one). */
