@@ -4,6 +4,7 @@ import type { FeedAdapter } from '../../server/adapters/types';
 import type { FeedService } from '../../server/feed-service';
 import { MemoryBarStore } from '../support/memory-bar-store';
 import { startTestFeed } from '../support/feed';
+import SineHistoryAdapter from '../../server/adapters/examples/sine-history';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,6 +64,19 @@ describe('feed service backfill', () => {
     const progress = await waitFor(() => (feed?.health().backfill?.state === 'done' ? feed.health().backfill : undefined));
     expect(progress.errors).toEqual(['BROKEN:X-USD 1m: history endpoint down']);
     expect(feed.health().adapters[0]?.state).toBe('live');
+  });
+
+  it('backfills a user adapter that offers history (the docs example), and rolls its 1m bars up', async () => {
+    const store = new MemoryBarStore();
+    feed = await startTestFeed({ adapters: [new SineHistoryAdapter()], backfill: { store, days: 2 } });
+    const progress = await waitFor(() => (feed?.health().backfill?.state === 'done' ? feed.health().backfill : undefined));
+    expect(progress).toMatchObject({ instruments: 2, instrumentsDone: 2, errorCount: 0, rejectedBars: {} });
+    expect(store.all('WAVEH:ALPHA', 60)).toHaveLength(2 * 1440);
+    const hours = store.all('WAVEH:BETA', 3600);
+    expect(hours.length).toBeGreaterThanOrEqual(48);
+    expect(hours.every((h) => h.tradeCount === 240 * 60 || h === hours[0] || h === hours[hours.length - 1])).toBe(true);
+    // It offers no 1s/5s: nothing stored, no error.
+    expect(store.all('WAVEH:ALPHA', 1)).toEqual([]);
   });
 
   it('has no backfill section without the option', async () => {
