@@ -15,9 +15,7 @@
  * The live walk (market-simulator.ts) starts where this one stands at its start minute: same price,
  * same volatility regime ({@link SimHistory.stateAt}).
  */
-import { alignBarOpenTime, US_PER_SECOND } from '../../lib/market/bars';
-import { rollUpBars } from '../history/rollup';
-import type { StoredBar } from '../history/store/types';
+import { alignBarOpenTime, roundedVwap, US_PER_SECOND } from '../../lib/market/bars';
 import { SeededRandom } from './random';
 import type { SimInstrumentSpec } from './sim-catalogue';
 
@@ -150,7 +148,7 @@ export class SimHistory {
     for (; minute < endUs; minute += MINUTE_US) {
       const day = this.day(this.dayIndex(minute));
       const seconds = this.secondsOf(this.minuteBar(day, (minute - this.dayStartUs(day.day)) / MINUTE_US, minute));
-      const bars = interval === 1 ? seconds : rollUpBars(seconds.map(asStored), '', 5).map(fromStored);
+      const bars = interval === 1 ? seconds : fiveSecondBars(seconds);
       for (const bar of bars) if (bar.openTimeUs >= startUs && bar.openTimeUs < endUs) out.push(bar);
       if (out.length >= 3600) {
         yield out;
@@ -344,11 +342,35 @@ function split(total: number, random: SeededRandom): number[] {
   return parts;
 }
 
-function asStored(bar: SimBar): StoredBar {
-  return { ...bar, symbol: '', seq: 0, eventTimeUs: 0, receiveTimeUs: 0, interval: 1 };
-}
-
-function fromStored(bar: StoredBar): SimBar {
-  const { openTimeUs, open, high, low, close, volume, tradeCount, vwap } = bar;
-  return { openTimeUs, open, high, low, close, volume, tradeCount, vwap };
+/** Groups a minute's 1s bars by five: open of the first, close of the last, extremes, sums; vwap weighted, rounded half up. */
+function fiveSecondBars(seconds: readonly SimBar[]): SimBar[] {
+  const out: SimBar[] = [];
+  for (let k = 0; k < seconds.length; k += 5) {
+    const group = seconds.slice(k, k + 5);
+    const first = group[0] as SimBar;
+    const last = group[group.length - 1] as SimBar;
+    let high = first.high;
+    let low = first.low;
+    let volume = 0;
+    let tradeCount = 0;
+    let notional = 0;
+    for (const b of group) {
+      high = Math.max(high, b.high);
+      low = Math.min(low, b.low);
+      volume += b.volume;
+      tradeCount += b.tradeCount;
+      notional += b.vwap * b.volume;
+    }
+    out.push({
+      openTimeUs: first.openTimeUs,
+      open: first.open,
+      high,
+      low,
+      close: last.close,
+      volume,
+      tradeCount,
+      vwap: roundedVwap(notional, volume, last.close),
+    });
+  }
+  return out;
 }

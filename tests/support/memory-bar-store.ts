@@ -7,6 +7,8 @@ import type { BarStore, SavedState, StoreHealth, StoredBar } from '../../server/
 
 export class MemoryBarStore implements BarStore {
   private readonly series = new Map<string, Map<number, StoredBar>>();
+  /** Sorted copies, dropped when the series changes. */
+  private readonly sorted = new Map<string, StoredBar[]>();
   private state: SavedState | undefined;
   writes = 0;
 
@@ -21,12 +23,19 @@ export class MemoryBarStore implements BarStore {
       let map = this.series.get(key);
       if (map === undefined) this.series.set(key, (map = new Map()));
       map.set(bar.openTimeUs, bar);
+      this.sorted.delete(key);
     }
   }
 
   /** Every bar of (symbol, interval), ascending. */
   all(symbol: string, interval: BarInterval): StoredBar[] {
-    return [...(this.series.get(this.key(symbol, interval))?.values() ?? [])].sort((a, b) => a.openTimeUs - b.openTimeUs);
+    const key = this.key(symbol, interval);
+    let bars = this.sorted.get(key);
+    if (bars === undefined) {
+      bars = [...(this.series.get(key)?.values() ?? [])].sort((a, b) => a.openTimeUs - b.openTimeUs);
+      this.sorted.set(key, bars);
+    }
+    return [...bars];
   }
 
   page(symbol: string, interval: BarInterval, endTimeUs: number, count: number): { bars: StoredBar[]; more: boolean } {
