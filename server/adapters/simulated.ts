@@ -81,9 +81,6 @@ function toAdapterInstrument(spec: SimInstrumentSpec): AdapterInstrument {
   return { symbol: spec.symbol, assetClass: spec.assetClass, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals };
 }
 
-/** Bars per page `history()` yields at most (a UTC day of 1m bars). */
-export const SIM_HISTORY_PAGE = 1440;
-
 function toAdapterBar(bar: SimBar, spec: SimInstrumentSpec): AdapterBar {
   const p = spec.priceDecimals;
   return {

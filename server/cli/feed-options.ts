@@ -4,8 +4,6 @@
  */
 import type { SupervisorOptions } from '../adapters/supervisor';
 import type { GatewayOptions } from '../gateway/options';
-import type { BackfillSettings } from '../history/backfill-wiring';
-import type { BarStore } from '../history/store/types';
 import type { FlagValues } from './args';
 import type { FEED_FLAGS } from './flag-table';
 import { UsageError } from './kinds';
@@ -21,16 +19,6 @@ export function simulatorFlags(values: Pick<FeedValues, 'seed' | 'instruments' |
     ...(values.rate !== undefined ? { ratePerInstrument: values.rate } : {}),
     ...(values['no-bursts'] ? { bursts: false } : {}),
   };
-}
-
-/**
- * The feed service's `backfill` option from `--backfill-days` and the service's store: undefined
- * (off) without a store or with 0 days; days left to the backfill's default when not given.
- */
-export function backfillFlags(values: Pick<FeedValues, 'backfill-days'>, store: BarStore | undefined): BackfillSettings | undefined {
-  const days = values['backfill-days'];
-  if (store === undefined || days === 0) return undefined;
-  return days === undefined ? { store } : { store, days };
 }
 
 /** Supervision flags given, as supervisor options. */

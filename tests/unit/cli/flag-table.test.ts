@@ -196,17 +196,10 @@ function value2(table: FlagTable, name: string, text: string): unknown {
 }
 
 describe('--backfill-days', () => {
-  it('takes a whole number of days in 0..3650 and becomes the backfill option only with a store', async () => {
-    const { backfillFlags } = await import('../../../server/cli/feed-options');
-    const { MemoryBarStore } = await import('../../support/memory-bar-store');
+  it('takes a whole number of days in 0..3650', () => {
     expect(value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '7'])).toBe(7);
     expect(() => value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '-1'])).toThrow(UsageError);
     expect(() => value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '3651'])).toThrow(UsageError);
     expect(FEED_HELP).toContain('--backfill-days');
-    const store = new MemoryBarStore();
-    expect(backfillFlags({ 'backfill-days': 7 }, store)).toEqual({ store, days: 7 });
-    expect(backfillFlags({ 'backfill-days': undefined }, store)).toEqual({ store });
-    expect(backfillFlags({ 'backfill-days': 0 }, store)).toBeUndefined();
-    expect(backfillFlags({ 'backfill-days': 7 }, undefined)).toBeUndefined();
   });
 });
