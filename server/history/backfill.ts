@@ -69,6 +69,10 @@ export interface BackfillProgress {
   readonly errors: readonly string[];
   /** Errors in all (errors keeps only the newest {@link MAX_REPORTED_ERRORS}). */
   readonly errorCount: number;
+  /** `degraded` once an instrument's history could not be fetched (live data is unaffected). */
+  readonly health: 'ok' | 'degraded';
+  /** Why degraded, for a person: the error count and the newest error; empty when ok. */
+  readonly reason: string;
 }
 
 function validateOptions(options: Partial<BackfillOptions>): BackfillOptions {
@@ -176,6 +180,11 @@ export class Backfill {
       rejectedBars: { ...this.rejected },
       errors: [...this.errors],
       errorCount: this.errorCount,
+      health: this.errorCount > 0 ? 'degraded' : 'ok',
+      reason:
+        this.errorCount === 0
+          ? ''
+          : `history backfill failed for ${this.errorCount} instrument${this.errorCount === 1 ? '' : 's'} (live data unaffected); latest: ${this.errors[this.errors.length - 1] ?? ''}`,
     };
   }
 

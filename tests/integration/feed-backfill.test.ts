@@ -63,6 +63,7 @@ describe('feed service backfill', () => {
     feed = await startTestFeed({ adapters: [broken], backfill: { store, days: 1 } });
     const progress = await waitFor(() => (feed?.health().backfill?.state === 'done' ? feed.health().backfill : undefined));
     expect(progress.errors).toEqual(['BROKEN:X-USD 1m: history endpoint down']);
+    expect(progress).toMatchObject({ health: 'degraded', reason: expect.stringContaining('history endpoint down') });
     expect(feed.health().adapters[0]?.state).toBe('live');
   });
 

@@ -116,7 +116,14 @@ describe('Backfill', () => {
     expect(first).toMatchObject({ seq: 0, eventTimeUs: first.openTimeUs + MIN, receiveTimeUs: first.openTimeUs + MIN });
     expect(first.open).toBe((100 + (n % 13)) * 100 + 25);
     expect(first.volume).toBe(((n % 5) + 1) * 1000);
-    expect(backfill.progress()).toMatchObject({ state: 'done', instruments: 1, instrumentsDone: 1, errorCount: 0 });
+    expect(backfill.progress()).toMatchObject({
+      state: 'done',
+      instruments: 1,
+      instrumentsDone: 1,
+      errorCount: 0,
+      health: 'ok',
+      reason: '',
+    });
   });
 
   it('rolls 1m bars up into every longer interval exactly as a brute-force aggregation', async () => {
@@ -245,6 +252,8 @@ describe('Backfill', () => {
     // One error per instrument: after its 1m bars fail, its 1s/5s are not asked for.
     expect([...progress.errors].sort()).toEqual(['FAKE:A 1m: venue said 503', 'FAKE:D 1m: not today']);
     expect(broken.requests.filter((r) => r.symbol === 'A').map((r) => r.interval)).toEqual([60]);
+    expect(progress.health).toBe('degraded');
+    expect(progress.reason).toMatch(/^history backfill failed for 2 instruments \(live data unaffected\); latest: FAKE:[AD] 1m: /);
     expect(store.all('FAKE:A', 60)).toHaveLength(500);
     expect(store.all('FAKE:B', 60)).toHaveLength(1440);
     expect(store.all('FAKE:C', 60)).toHaveLength(1440);
