@@ -14,6 +14,8 @@ import { InProcessBus } from './bus/in-process';
 import type { Bus } from './bus/types';
 import { Gateway } from './gateway/gateway';
 import type { GatewayOptions } from './gateway/options';
+import type { BackfillProgress } from './history/backfill';
+import { wireBackfill, type BackfillSettings } from './history/backfill-wiring';
 import { History } from './history/history';
 import type { HistoryOptions } from './history/types';
 import { DEFAULT_EMBED_BUNDLE_PATH, checkAddress, closeFrontDoor, openFrontDoor } from './front-door';
@@ -48,6 +50,11 @@ export interface FeedServiceOptions {
   readonly epoch?: number;
   readonly gateway?: Partial<GatewayOptions>;
   readonly history?: Partial<HistoryOptions>;
+  /**
+   * Backfills the store from adapters that offer history (server/history/backfill.ts), in the
+   * background once they declare their instruments. The store is given, not made here. Off when absent.
+   */
+  readonly backfill?: BackfillSettings;
   readonly logger?: Logger;
   /**
    * The `<tickwire-chart>` bundle served at GET /embed/tickwire-chart.js (docs/embedding.md).
@@ -85,6 +92,8 @@ export interface HealthReport {
   readonly normaliser: ReturnType<Normaliser['stats']>;
   readonly history: ReturnType<History['stats']>;
   readonly gateway: ReturnType<Gateway['stats']>;
+  /** Backfill progress, when a backfill runs. */
+  readonly backfill?: BackfillProgress;
 }
 
 const DEFAULTS = {
@@ -110,6 +119,10 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const supervisors = superviseAdapters(adapters, normaliser, logger, opts);
   const history = new History(opts.history);
   const gateway = new Gateway({ bus, history, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
+  const backfill =
+    opts.backfill === undefined
+      ? undefined
+      : wireBackfill(opts.backfill, { bus, normaliser, supervisors, logger: logger.child({ component: 'backfill' }) });
 
   const health = (): HealthReport => {
     const venues = bus.status();
@@ -126,6 +139,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
       normaliser: normaliser.stats(),
       history: history.stats(),
       gateway: gw,
+      ...(backfill !== undefined ? { backfill: backfill.progress() } : {}),
     };
   };
 
@@ -135,6 +149,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   } catch (error) {
     // E.g. EADDRINUSE: the caller gets no handle to close, so release the gateway's timers here,
     // or a process that handled the error would never exit.
+    await backfill?.stop();
     await gateway.close();
     await bus.close();
     throw error;
@@ -147,10 +162,12 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const uninstallTrap =
     opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
   await Promise.all(supervisors.map((s) => s.start()));
+  backfill?.scan();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await backfill?.stop();
       await Promise.all(supervisors.map((s) => s.stop()));
       await normaliser.detachAll();
       normaliser.flush();

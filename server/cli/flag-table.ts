@@ -6,6 +6,7 @@
 import { DEFAULT_DASHBOARD_PORT, DEFAULT_FEED_HOST, DEFAULT_FEED_PORT, DEFAULT_FEED_URL } from '../../lib/net/feed-address';
 import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../../lib/market/types';
 import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
+import { BACKFILL_DEFAULTS, MAX_BACKFILL_DAYS } from '../history/backfill';
 import { SUPERVISOR_DEFAULTS } from '../adapters/supervisor';
 import { GATEWAY_DEFAULTS } from '../gateway/options';
 import type { LogLevel } from '../log';
@@ -99,6 +100,11 @@ export const FLAGS = {
     help: 'sites that may frame /embed/... pages',
   }),
   seed: valueFlag(integer({ min: 0 }), { placeholder: '<n>', shows: '1', help: 'simulator seed: same seed, same market' }),
+  backfillDays: valueFlag(integer({ min: 0, max: MAX_BACKFILL_DAYS }), {
+    placeholder: '<n>',
+    shows: String(BACKFILL_DEFAULTS.days),
+    help: 'days of 1m history to backfill into the store from adapters that offer it (simulator, exchanges), in the background; 0 = off',
+  }),
   instruments: valueFlag(integer({ min: 1 }), {
     placeholder: '<n>',
     shows: '20',
@@ -326,6 +332,7 @@ export const FEED_FLAGS = {
   instruments: FLAGS.instruments,
   rate: FLAGS.rate,
   'no-bursts': FLAGS.noBursts,
+  'backfill-days': FLAGS.backfillDays,
   'flush-ms': FLAGS.flushMs,
   'heartbeat-ms': FLAGS.heartbeatMs,
   'allow-origin': FLAGS.allowOrigin,
