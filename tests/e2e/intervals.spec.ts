@@ -21,7 +21,7 @@ async function selectorLayout(page: Page) {
 }
 
 test.describe('Interval selector', () => {
-  for (const width of [1440, 1280, 1024]) {
+  for (const width of [1440, 1366, 1280, 1200, 1024]) {
     test(`offers all nine intervals on one row inside the chart panel at ${width} px`, async ({ page }, testInfo) => {
       await page.setViewportSize({ width, height: 800 });
       await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1m' }));
