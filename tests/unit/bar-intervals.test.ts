@@ -188,7 +188,17 @@ function tickStream(seed: number, count: number): Tick[] {
     const eventTimeUs = clock - late;
     const receiveTimeUs = clock + int(5_000);
     if (random() < 0.05) {
-      ticks.push({ kind: 'quote', instrumentId: INSTRUMENT, seq, eventTimeUs, receiveTimeUs, bid: price - 10, bidSize: 3, ask: price + 10, askSize: 4 });
+      ticks.push({
+        kind: 'quote',
+        instrumentId: INSTRUMENT,
+        seq,
+        eventTimeUs,
+        receiveTimeUs,
+        bid: price - 10,
+        bidSize: 3,
+        ask: price + 10,
+        askSize: 4,
+      });
       continue;
     }
     price = Math.min(1_000_000_000, Math.max(1, price + int(2_000_000) - 1_000_000));
