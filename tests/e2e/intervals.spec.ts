@@ -46,7 +46,7 @@ test.describe('Interval selector', () => {
     });
   }
 
-  test('charts 4h, 1D and 1W bars aligned in UTC: 1D at midnight, 1W on Monday', async ({ page }) => {
+  test('charts 4h, 1D and 1W bars aligned in UTC: 1D at midnight, 1W on Monday', async ({ page }, testInfo) => {
     await page.goto(dashboardUrl({ symbol: 'BTC-USD', interval: '1s' }));
     await waitLive(page);
     const chart = page.getByTestId('price-chart');
@@ -66,6 +66,7 @@ test.describe('Interval selector', () => {
       expect((lastTime - origin) % span, `${label} bar opens on its UTC grid`).toBe(0);
       if (label === '1W') expect(new Date(lastTime * 1000).getUTCDay()).toBe(1);
       if (label === '1D') expect(new Date(lastTime * 1000).toISOString()).toMatch(/T00:00:00\.000Z$/);
+      await page.locator('.panel-chart').screenshot({ path: testInfo.outputPath(`chart-${label}.png`) });
     }
   });
 
