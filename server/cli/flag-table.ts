@@ -33,7 +33,7 @@ export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;
 /** One of {@link TAIL_KINDS}. */
 export type TailKind = (typeof TAIL_KINDS)[number];
 
-/** "1s, 5s, 1m, 5m, 15m, 1h". */
+/** "1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D, 1W". */
 const INTERVAL_LABELS = BAR_INTERVALS.map((i) => BAR_INTERVAL_LABELS[i]).join(', ');
 
 /** A bar interval label (1m) or its seconds (60). */

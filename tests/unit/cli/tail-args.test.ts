@@ -24,6 +24,14 @@ describe('parseTailArgs', () => {
     expect(args(['--interval=1h', 'X']).interval).toBe(3600);
     expect(args(['--interval', '1H', 'X']).interval).toBe(3600);
     expect(args(['--interval', '15M', 'X']).interval).toBe(900);
+    expect(args(['--interval', '4h', 'X']).interval).toBe(14400);
+    expect(args(['--interval', '1D', 'X']).interval).toBe(86400);
+    expect(args(['--interval=1d', 'X']).interval).toBe(86400);
+    expect(args(['--interval', '1w', 'X']).interval).toBe(604800);
+  });
+
+  it('names all nine intervals when --interval is not one of them', () => {
+    expect(() => args(['--interval', '1mo', 'X'])).toThrow('must be one of 1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D, 1W, got "1mo"');
   });
 
   it('takes --json, --all and --kinds', () => {

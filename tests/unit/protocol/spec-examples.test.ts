@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BarBuilder, alignBarOpenTime, roundedVwap } from '../../../lib/market/bars';
+import { BarBuilder, WEEK_ORIGIN_US, WEEK_SECONDS, alignBarOpenTime, roundedVwap } from '../../../lib/market/bars';
 import { formatDecimal } from '../../../lib/market/decimal';
 import { AssetClass, BAR_INTERVALS, BAR_INTERVAL_LABELS, Side, type Trade } from '../../../lib/market/types';
 import {
@@ -159,10 +159,23 @@ describe('docs/protocol.md', () => {
       expect(alignBarOpenTime(1732229999870000, 300)).toBe(1732229700000000);
       expect(alignBarOpenTime(1732230000112000, 60)).toBe(1732230000000000);
       expect(alignBarOpenTime(1732230000112000, 300)).toBe(1732230000000000);
+      expect(alignBarOpenTime(1732229999870000, 14400)).toBe(1732219200000000);
+      expect(alignBarOpenTime(1732229999870000, 86400)).toBe(1732147200000000);
+      expect(alignBarOpenTime(1732229999870000, 604800)).toBe(1731888000000000);
       expect(new Date(1732229940000000 / 1000).toISOString()).toBe('2024-11-21T22:59:00.000Z');
-      for (const n of ['1732229999870000', '1732229940000000', '1732229700000000', '1732230000112000', '1732230000000000']) {
-        expect(bars).toContain(n);
-      }
+      expect(new Date(1731888000000000 / 1000).toISOString()).toBe('2024-11-18T00:00:00.000Z');
+      expect(new Date(1731888000000000 / 1000).getUTCDay()).toBe(1); // Monday
+      const numbers = ['1732229999870000', '1732229940000000', '1732229700000000', '1732230000112000', '1732230000000000'];
+      for (const n of [...numbers, '1732219200000000', '1732147200000000', '1731888000000000']) expect(bars).toContain(n);
+    });
+
+    it('states the weekly alignment rule with the constants the code uses', () => {
+      const bars = section('### 2.10 Bars');
+      expect(bars).toContain('`openTimeUs = floor((eventTimeUs − D) / W) × W + D`');
+      expect(bars).toContain(`W = ${(WEEK_SECONDS * 1_000_000).toLocaleString('en-US')}`);
+      expect(bars).toContain(`D = ${WEEK_ORIGIN_US.toLocaleString('en-US')} (4 days in µs)`);
+      expect(new Date(WEEK_ORIGIN_US / 1000).toISOString()).toBe('1970-01-05T00:00:00.000Z');
+      expect(section('### 3.3 Bar intervals')).toContain('1W bars, which open on Monday 00:00 UTC');
     });
 
     it('rounds VWAP half up as in its example, and gives close for zero volume', () => {
