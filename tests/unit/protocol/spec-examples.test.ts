@@ -15,6 +15,7 @@ import {
   CloseCode,
   ErrorCode,
   JSON_CODEC,
+  MAX_HISTORY_PAGE_BARS,
   MAX_STRING_BYTES,
   MessageType,
   PROTOCOL_ERROR_CLOSE_CODES,
@@ -30,6 +31,7 @@ import {
 import { CLIP_MARK, clipUtf8 } from '../../../lib/text/fit-utf8';
 import { checkUpgrade, selectSubprotocol } from '../../../server/gateway/handshake';
 import { GATEWAY_DEFAULTS } from '../../../server/gateway/options';
+import { HISTORY_NOT_SERVED } from '../../../server/gateway/history-requests';
 import { HISTORY_DEFAULTS } from '../../../server/history/history';
 import { INITIAL_SLOW_CONSUMER_STATE, decideSlowConsumer } from '../../../server/gateway/slow-consumer-policy';
 
@@ -263,6 +265,19 @@ describe('docs/protocol.md', () => {
       );
       expect(section('### 2.10 Bars')).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} bars per instrument and interval by default`);
       expect(HISTORY_DEFAULTS.intervals).toStrictEqual(BAR_INTERVALS);
+    });
+
+    it('states the history limits, budget and texts the gateway uses', () => {
+      const history = section('### 2.12 History');
+      const d = GATEWAY_DEFAULTS;
+      expect(history).toContain(`\`count\` is 1 .. ${MAX_HISTORY_PAGE_BARS} (\`MAX_HISTORY_PAGE_BARS\`)`);
+      expect(history).toContain(`\`History count 0 is outside 1..${MAX_HISTORY_PAGE_BARS} bars\``);
+      expect(history).toContain(`\`${HISTORY_NOT_SERVED}\``);
+      expect(history).toContain(`within ${d.historyTimeoutMs / 1000} s (gateway option \`historyTimeoutMs\`)`);
+      expect(history).toContain(`\`History unavailable: no answer within ${d.historyTimeoutMs / 1000} s\``);
+      expect(history).toContain(`a burst of ${d.requestBurst}, refilled at ${d.requestRatePerSec} per second`);
+      expect(history).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} per instrument and\ninterval`);
+      expect(section('## 9. Close codes and reasons')).toContain('| 1008 | `request rate limit exceeded` |');
     });
 
     it.each([
