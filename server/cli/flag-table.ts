@@ -24,6 +24,7 @@ import {
 } from '../bus/nats/defaults';
 import { booleanFlag, listFlag, valueFlag } from './args';
 import { durationMs, integer, natsUrl, oneOf, port, positiveNumber, text, UsageError, wsUrl, type ValueKind } from './kinds';
+import { MAX_HISTORY_PAGE_BARS } from '../../lib/protocol/constants';
 
 /** Log levels `--log-level` takes. */
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
@@ -304,6 +305,11 @@ export const FLAGS = {
   }),
   json: booleanFlag({ help: 'use the JSON subprotocol instead of binary frames' }),
   all: booleanFlag({ help: 'subscribe to every instrument (no SYMBOL needed)' }),
+  history: valueFlag(integer({ min: 1, max: MAX_HISTORY_PAGE_BARS }), {
+    placeholder: '<n>',
+    shows: 'none',
+    help: `first print the last n bars of --interval of each SYMBOL (1..${MAX_HISTORY_PAGE_BARS}),\nmarked "history":true, then go live`,
+  }),
   kinds: valueFlag(tailKinds, {
     placeholder: '<list>',
     shows: 'all four',
@@ -430,6 +436,7 @@ export const TAIL_FLAGS = {
   interval: FLAGS.interval,
   json: FLAGS.json,
   all: FLAGS.all,
+  history: FLAGS.history,
   kinds: FLAGS.kinds,
 } as const;
 

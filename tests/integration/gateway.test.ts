@@ -84,7 +84,7 @@ describe('Gateway', () => {
       const service = await feed();
       const client = await connect(service.url);
       const hello = await client.waitFor(isType('hello'));
-      expect(hello).toMatchObject({ protocolVersion: 2, epoch: service.epoch, capabilities: [], intervals: [...BAR_INTERVALS] });
+      expect(hello).toMatchObject({ protocolVersion: 2, epoch: service.epoch, capabilities: ['history'], intervals: [...BAR_INTERVALS] });
       const table = await client.waitFor(isType('instruments'));
       expect(table.instruments).toHaveLength(10);
       expect(client.messages.map((m) => m.type).slice(0, 3)).toEqual(['hello', 'instruments', 'status']);

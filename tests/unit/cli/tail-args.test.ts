@@ -41,6 +41,15 @@ describe('parseTailArgs', () => {
     expect([...a.kinds]).toEqual(['trade', 'bar']);
   });
 
+  it('takes --history n (1..1000) with --interval and SYMBOLs only', () => {
+    expect(args(['X']).history).toBe(0);
+    expect(args(['--history', '300', '--interval', '1m', 'X'])).toMatchObject({ history: 300, interval: 60 });
+    expect(() => parseTailArgs(['--history', '0', '--interval', '1m', 'X'])).toThrow('--history must be a number in 1..1000, got "0"');
+    expect(() => parseTailArgs(['--history', '1001', '--interval', '1m', 'X'])).toThrow(UsageError);
+    expect(() => parseTailArgs(['--history', '5', 'X'])).toThrow('--history needs --interval (the bars to print)');
+    expect(() => parseTailArgs(['--history', '5', '--interval', '1m', '--all'])).toThrow('--history needs SYMBOLs, not --all');
+  });
+
   it('removes repeated symbols', () => {
     expect(args(['A', 'B', 'A']).symbols).toEqual(['A', 'B']);
   });

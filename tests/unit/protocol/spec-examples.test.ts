@@ -15,6 +15,7 @@ import {
   CloseCode,
   ErrorCode,
   JSON_CODEC,
+  MAX_HISTORY_PAGE_BARS,
   MAX_STRING_BYTES,
   MessageType,
   PROTOCOL_ERROR_CLOSE_CODES,
@@ -30,6 +31,7 @@ import {
 import { CLIP_MARK, clipUtf8 } from '../../../lib/text/fit-utf8';
 import { checkUpgrade, selectSubprotocol } from '../../../server/gateway/handshake';
 import { GATEWAY_DEFAULTS } from '../../../server/gateway/options';
+import { HISTORY_NOT_SERVED } from '../../../server/gateway/history-requests';
 import { HISTORY_DEFAULTS } from '../../../server/history/history';
 import { INITIAL_SLOW_CONSUMER_STATE, decideSlowConsumer } from '../../../server/gateway/slow-consumer-policy';
 
@@ -89,7 +91,10 @@ describe('docs/protocol.md', () => {
       const listed = rows(section('## 5. Binary encoding: messages'))
         .filter((r) => /^`0x/.test(r[0] ?? ''))
         .map((r) => [r[1], parseInt((r[0] as string).slice(1, -1), 16)]);
-      const expected = enumEntries(MessageType).map(([name, value]) => [name.toLowerCase(), value]);
+      // The table names each type as its JSON `type`: the enum name with a lower-case first letter.
+      const expected = enumEntries(MessageType)
+        .map(([name, value]) => [`${name.charAt(0).toLowerCase()}${name.slice(1)}`, value] as const)
+        .sort((a, b) => a[1] - b[1]);
       expect(listed).toStrictEqual(expected);
       const reserved = section('### 1.3 Extending v2');
       for (const value of Object.values(RESERVED_MESSAGE_TYPES)) {
@@ -273,6 +278,19 @@ describe('docs/protocol.md', () => {
       );
       expect(section('### 2.10 Bars')).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} bars per instrument and interval by default`);
       expect(HISTORY_DEFAULTS.intervals).toStrictEqual(BAR_INTERVALS);
+    });
+
+    it('states the history limits, budget and texts the gateway uses', () => {
+      const history = section('### 2.12 History');
+      const d = GATEWAY_DEFAULTS;
+      expect(history).toContain(`\`count\` is 1 .. ${MAX_HISTORY_PAGE_BARS} (\`MAX_HISTORY_PAGE_BARS\`)`);
+      expect(history).toContain(`\`History count 0 is outside 1..${MAX_HISTORY_PAGE_BARS} bars\``);
+      expect(history).toContain(`\`${HISTORY_NOT_SERVED}\``);
+      expect(history).toContain(`within ${d.historyTimeoutMs / 1000} s (gateway option \`historyTimeoutMs\`)`);
+      expect(history).toContain(`\`History unavailable: no answer within ${d.historyTimeoutMs / 1000} s\``);
+      expect(history).toContain(`a burst of ${d.requestBurst}, refilled at ${d.requestRatePerSec} per second`);
+      expect(history).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} per instrument and\ninterval`);
+      expect(section('## 9. Close codes and reasons')).toContain('| 1008 | `request rate limit exceeded` |');
     });
 
     it.each([
