@@ -5,20 +5,10 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { Bar, BarInterval } from '../../../lib/market/types';
+import type { BarInterval } from '../../../lib/market/types';
+import type { HistoryPageResult, HistoryPages } from '../../history/types';
 import type { Logger } from '../../log';
 import type { NatsSettings } from './config';
-
-/** A page of bars, oldest first, and whether older ones exist. */
-export interface BarPage {
-  readonly bars: readonly Bar[];
-  readonly more: boolean;
-}
-
-/** Where pages come from: the ingest's own source, or (on a gateway) the ingest over NATS. */
-export interface PageSource {
-  page(instrumentId: number, interval: BarInterval, endTimeUs: number, count: number): Promise<BarPage>;
-}
 
 interface PageRequest {
   readonly interval: BarInterval;
@@ -26,13 +16,13 @@ interface PageRequest {
   readonly count: number;
 }
 
-type PageReply = BarPage | { readonly error: string };
+type PageReply = HistoryPageResult | { readonly error: string };
 
 /** Subject of one instrument's history requests. */
 export const historySubject = (s: NatsSettings, instrumentId: number): string => `${s.subjectRoot}.history.${instrumentId}`;
 
 /** Answers history requests from `source` until the subscription is unsubscribed. */
-export function serveHistory(nc: NatsConnection, settings: NatsSettings, source: PageSource, logger: Logger): Subscription {
+export function serveHistory(nc: NatsConnection, settings: NatsSettings, source: HistoryPages, logger: Logger): Subscription {
   return nc.subscribe(`${settings.subjectRoot}.history.*`, {
     callback: (error, msg) => {
       if (error) {
@@ -57,15 +47,15 @@ export function serveHistory(nc: NatsConnection, settings: NatsSettings, source:
   });
 }
 
-/** A gateway's {@link PageSource}: the active ingest over request-reply. */
-export class NatsPageSource implements PageSource {
+/** A gateway's {@link HistoryPages}: the active ingest over request-reply. */
+export class NatsHistoryPages implements HistoryPages {
   constructor(
     private readonly nc: NatsConnection,
     private readonly settings: NatsSettings,
     private readonly timeoutMs = 5000,
   ) {}
 
-  async page(instrumentId: number, interval: BarInterval, endTimeUs: number, count: number): Promise<BarPage> {
+  async page(instrumentId: number, interval: BarInterval, endTimeUs: number, count: number): Promise<HistoryPageResult> {
     let data: Uint8Array;
     try {
       const msg = await this.nc.request(
@@ -77,7 +67,7 @@ export class NatsPageSource implements PageSource {
       );
       data = msg.data;
     } catch (error) {
-      throw new Error(`no active ingest answered the history request (${(error as Error).message})`);
+      throw new Error(`no active ingest answered the history request (${(error as Error).message})`, { cause: error });
     }
     const reply = JSON.parse(inflateRawSync(data).toString('utf8')) as PageReply;
     if ('error' in reply) throw new Error(reply.error);
