@@ -22,11 +22,14 @@ import { resolveGatewayOptions, type GatewayOptions } from './options';
 import { PingRota } from './ping-schedule';
 import { handleClientMessage, type RequestContext } from './requests';
 import { ConsumerState, refusesSubscribe } from './slow-consumer-policy';
+import type { OlderBarsLookup } from './snapshot';
 import type { GatewayUpstream } from './upstream';
 
 export interface GatewayDeps {
   readonly bus: Bus;
   readonly history: HistoryStore;
+  /** Older bars than `history` holds, for fresh snapshots (the all-in-one feed's store). */
+  readonly olderBars?: OlderBarsLookup;
   readonly logger: Logger;
   /**
    * Set when the bus feeds only wanted instruments (a scaled deployment's gateway): subscribes wait
@@ -92,6 +95,7 @@ export class Gateway {
     this.ctx = {
       options: this.options,
       history: deps.history,
+      olderBars: deps.olderBars,
       get epoch() {
         return bus.epoch;
       },

@@ -13,12 +13,14 @@ import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
 import type { Connection } from './connection';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot, type OlderBarsLookup } from './snapshot';
 
 /** What request handling needs from the gateway. */
 export interface RequestContext {
   readonly options: GatewayOptions;
   readonly history: HistoryStore;
+  /** Older bars than memory holds, for fresh snapshots (the feed's history store), if any. */
+  readonly olderBars?: OlderBarsLookup;
   readonly epoch: number;
   /**
    * Instrument by name, from the current table: the full name ("SIM:BTC-USD") or a bare symbol
@@ -173,7 +175,7 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
         trades,
         bars: ctx.options.snapshotBars,
         barsOnly: barsOnly.has(instrumentId),
-      }),
+      }, ctx.olderBars),
       now,
     );
   }
