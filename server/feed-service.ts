@@ -126,11 +126,17 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const memory = new History(opts.history);
   const store =
     opts.store ??
-    (opts.dataDir !== undefined ? new SqliteBarStore({ path: join(opts.dataDir, HISTORY_FILE_NAME), logger: logger.child({ component: 'store' }) }) : undefined);
+    (opts.dataDir !== undefined
+      ? new SqliteBarStore({ path: join(opts.dataDir, HISTORY_FILE_NAME), logger: logger.child({ component: 'store' }) })
+      : undefined);
   // A graceful stop left the epoch, the table, the seqs and the history: continue them.
   const continued = opts.epoch === undefined ? continueFrom(store?.takeState(), memory) : undefined;
   const bus = new InProcessBus({ epoch: continued?.epoch ?? opts.epoch ?? startedAt, logger });
-  const normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }), ...(continued ? { resume: continued.resume } : {}) });
+  const normaliser = new Normaliser({
+    bus,
+    logger: logger.child({ component: 'normaliser' }),
+    ...(continued ? { resume: continued.resume } : {}),
+  });
   if (continued && continued.resume.instruments.length > 0) bus.publishInstruments(continued.resume.instruments);
   let supervisors;
   try {
@@ -148,7 +154,8 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   noteSymbols(bus.instruments());
   bus.onInstruments(noteSymbols);
   const barCapacity = opts.history?.barCapacity ?? HISTORY_DEFAULTS.barCapacity;
-  const persisted = store && new PersistedHistory(memory, store, (id) => symbols.get(id), barCapacity, logger.child({ component: 'store' }));
+  const persisted =
+    store && new PersistedHistory(memory, store, (id) => symbols.get(id), barCapacity, logger.child({ component: 'store' }));
   const history = persisted ?? memory;
   const gateway = new Gateway(
     {
@@ -159,7 +166,11 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
     },
     opts.gateway,
   );
-  if (continued) logger.info('continuing the epoch saved at the last stop', { epoch: continued.epoch, instruments: continued.resume.instruments.length });
+  if (continued)
+    logger.info('continuing the epoch saved at the last stop', {
+      epoch: continued.epoch,
+      instruments: continued.resume.instruments.length,
+    });
 
   const health = (): HealthReport => {
     const venues = bus.status();

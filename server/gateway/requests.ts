@@ -167,15 +167,19 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
     connection.send(
-      buildSnapshot(ctx.history, {
-        requestId: message.requestId,
-        instrumentId,
-        interval,
-        resumeFromSeq: resumeSeq.get(instrumentId),
-        trades,
-        bars: ctx.options.snapshotBars,
-        barsOnly: barsOnly.has(instrumentId),
-      }, ctx.olderBars),
+      buildSnapshot(
+        ctx.history,
+        {
+          requestId: message.requestId,
+          instrumentId,
+          interval,
+          resumeFromSeq: resumeSeq.get(instrumentId),
+          trades,
+          bars: ctx.options.snapshotBars,
+          barsOnly: barsOnly.has(instrumentId),
+        },
+        ctx.olderBars,
+      ),
       now,
     );
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryBarStore } from '../../server/history/store/memory-store';
+import { MemoryBarStore } from '../support/memory-bar-store';
 import { SqliteBarStore } from '../../server/history/store/sqlite-store';
 import { StoreUnavailableError, type BarStore, type SavedState, type StoredBar } from '../../server/history/store/types';
 import type { BarInterval } from '../../lib/market/types';
@@ -102,7 +102,9 @@ describe('SqliteBarStore', () => {
     open(path).close();
     const db = new Database(path, { readonly: true });
     const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT * FROM bars WHERE symbol = ? AND interval = ? AND open_time_us < ? ORDER BY open_time_us DESC LIMIT ?')
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT * FROM bars WHERE symbol = ? AND interval = ? AND open_time_us < ? ORDER BY open_time_us DESC LIMIT ?',
+      )
       .all('x', 60, 1, 2) as { detail: string }[];
     db.close();
     expect(plan.map((p) => p.detail).join(';')).toMatch(/SEARCH bars USING PRIMARY KEY \(symbol=\? AND interval=\? AND open_time_us<\?\)/);

@@ -9,7 +9,13 @@ import type { History } from '../history';
 import type { SavedState } from './types';
 
 /** The state to save at a graceful stop. */
-export function captureState(epoch: number, instruments: readonly Instrument[], lastSeqs: ReadonlyMap<number, number>, history: History, nowMs = Date.now()): SavedState {
+export function captureState(
+  epoch: number,
+  instruments: readonly Instrument[],
+  lastSeqs: ReadonlyMap<number, number>,
+  history: History,
+  nowMs = Date.now(),
+): SavedState {
   const exported = instruments.map((i) => history.exportInstrument(i.id)).filter((h) => h !== undefined);
   return { epoch, savedAtMs: nowMs, instruments, lastSeqs: Object.fromEntries(lastSeqs), history: exported };
 }

@@ -118,7 +118,8 @@ interface Opened {
 }
 
 function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number, got ${String(value)}`);
   return value;
 }
 
@@ -176,7 +177,12 @@ export class SqliteBarStore implements BarStore {
     }
   }
 
-  page(symbol: string, interval: BarInterval, endTimeUs: number, count: number): { readonly bars: readonly StoredBar[]; readonly more: boolean } {
+  page(
+    symbol: string,
+    interval: BarInterval,
+    endTimeUs: number,
+    count: number,
+  ): { readonly bars: readonly StoredBar[]; readonly more: boolean } {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
     this.flush();
     const opened = this.readable();
@@ -295,7 +301,8 @@ export class SqliteBarStore implements BarStore {
     this.closed = true;
     clearInterval(this.flushTimer);
     clearInterval(this.pruneTimer);
-    if (this.queue.size > 0) this.options.logger?.warn('history store closed with bars unwritten', { bars: this.queue.size, reason: this.fault });
+    if (this.queue.size > 0)
+      this.options.logger?.warn('history store closed with bars unwritten', { bars: this.queue.size, reason: this.fault });
     try {
       this.opened?.db.close();
     } catch {
@@ -318,7 +325,9 @@ export class SqliteBarStore implements BarStore {
       db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        throw Object.assign(new Error(`written by a newer Tickwire (schema ${version}, this one reads ${SCHEMA_VERSION})`), { code: 'SQLITE_NOTADB' });
+        throw Object.assign(new Error(`written by a newer Tickwire (schema ${version}, this one reads ${SCHEMA_VERSION})`), {
+          code: 'SQLITE_NOTADB',
+        });
       }
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -333,14 +342,30 @@ export class SqliteBarStore implements BarStore {
             addSymbol.run(b.symbol);
             known.add(b.symbol);
           }
-          upsert.run(b.symbol, b.interval, b.openTimeUs, b.seq, b.eventTimeUs, b.receiveTimeUs, b.open, b.high, b.low, b.close, b.volume, b.tradeCount, b.vwap);
+          upsert.run(
+            b.symbol,
+            b.interval,
+            b.openTimeUs,
+            b.seq,
+            b.eventTimeUs,
+            b.receiveTimeUs,
+            b.open,
+            b.high,
+            b.low,
+            b.close,
+            b.volume,
+            b.tradeCount,
+            b.vwap,
+          );
         }
       });
       this.opened = {
         db,
         upsert,
         addSymbol,
-        page: db.prepare(`SELECT ${COLUMNS} FROM bars WHERE symbol = ? AND interval = ? AND open_time_us < ? ORDER BY open_time_us DESC LIMIT ?`),
+        page: db.prepare(
+          `SELECT ${COLUMNS} FROM bars WHERE symbol = ? AND interval = ? AND open_time_us < ? ORDER BY open_time_us DESC LIMIT ?`,
+        ),
         first: db.prepare('SELECT open_time_us FROM bars WHERE symbol = ? AND interval = ? ORDER BY open_time_us ASC LIMIT 1'),
         prune: db.prepare('DELETE FROM bars WHERE symbol = ? AND interval = ? AND open_time_us < ?'),
         allSymbols: db.prepare('SELECT symbol FROM symbols'),

@@ -89,7 +89,12 @@ export interface BarStore {
    * is included while the store is healthy.
    * @throws StoreUnavailableError when the store cannot be read (degraded).
    */
-  page(symbol: string, interval: BarInterval, endTimeUs: number, count: number): { readonly bars: readonly StoredBar[]; readonly more: boolean };
+  page(
+    symbol: string,
+    interval: BarInterval,
+    endTimeUs: number,
+    count: number,
+  ): { readonly bars: readonly StoredBar[]; readonly more: boolean };
   /**
    * Open time of the oldest bar held for (symbol, interval), if any.
    * @throws StoreUnavailableError when the store cannot be read (degraded).

@@ -1,10 +1,10 @@
 /**
  * A {@link BarStore} in memory: the same contract as the SQLite store without a file, for tests
- * and for embedders that want history pages without persistence. Each (symbol, interval) series
+ * (the feed service and protocol tests can hand it in as `store`). Each (symbol, interval) series
  * is kept sorted by open time and capped at `maxBarsPerSeries` (oldest dropped).
  */
-import type { BarInterval } from '../../../lib/market/types';
-import type { BarStore, SavedState, StoreHealth, StoredBar } from './types';
+import type { BarInterval } from '../../lib/market/types';
+import type { BarStore, SavedState, StoreHealth, StoredBar } from '../../server/history/store/types';
 
 /** Bars kept per (symbol, interval) by default: a year of 1m bars would be 525 600. */
 export const DEFAULT_MEMORY_SERIES_CAPACITY = 100_000;
@@ -38,7 +38,12 @@ export class MemoryBarStore implements BarStore {
     }
   }
 
-  page(symbol: string, interval: BarInterval, endTimeUs: number, count: number): { readonly bars: readonly StoredBar[]; readonly more: boolean } {
+  page(
+    symbol: string,
+    interval: BarInterval,
+    endTimeUs: number,
+    count: number,
+  ): { readonly bars: readonly StoredBar[]; readonly more: boolean } {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
     const list = this.series.get(`${symbol}\u0000${interval}`) ?? [];
     const end = lowerBound(list, endTimeUs);
