@@ -4,6 +4,7 @@
  *    a fresh SQLite file (WAL checkpointed, file closed): bytes on disk per day and per bar.
  * 2. Live delivery: bench/fanout.ts twice with the same load, history store off then on
  *    (--persist), and the latency p50/p99 of each. Skip with --no-fanout.
+ *    --on-first runs the store-on run first.
  * Options: --clients N --instruments I --rate R --seconds S --warmup W (passed to bench/fanout.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     'no-fanout': { type: 'boolean', default: false },
+    'on-first': { type: 'boolean', default: false },
   },
 });
 
@@ -90,7 +92,8 @@ if (!values['no-fanout']) {
     values.warmup!,
   ];
   const results: [string, string][] = [];
-  for (const persist of [false, true]) {
+  // --on-first runs the store-on run first, so two invocations cancel the drift of a busy machine.
+  for (const persist of values['on-first'] ? [true, false] : [false, true]) {
     const out = execFileSync(
       process.execPath,
       ['--import', 'tsx', new URL('./fanout.ts', import.meta.url).pathname, ...args, ...(persist ? ['--persist'] : [])],
