@@ -107,13 +107,19 @@ describe('feed CLI with --data-dir across restarts', () => {
     for (let i = 1; i < seen.seqs.length; i++) expect(seen.seqs[i]).toBe((seen.seqs[i - 1] as number) + 1);
     // Every bar closed before the stop is unchanged for the connected chart...
     const newest = Math.max(...before.keys());
-    for (const [open, bar] of before) if (open < newest) expect(content(seen.bars.get(open) as Bar)).toEqual(content(bar));
+    const kept = (bars: Map<number, Bar>, open: number) => {
+      const bar = bars.get(open);
+      if (bar === undefined) throw new Error(`no bar at ${open}; held: ${[...bars.keys()].join(',')}`);
+      return content(bar);
+    };
+    for (const [open, bar] of before) if (open < newest) expect(kept(seen.bars, open)).toEqual(content(bar));
     // ...and a chart opened after the restart gets the same bars.
     const late = client(`ws://127.0.0.1:${port}`);
     const fresh = watch(late);
     late.connect();
     await late.subscribe(['BTC-USD'], 1);
-    for (const [open, bar] of before) if (open < newest) expect(content(fresh.bars.get(open) as Bar)).toEqual(content(bar));
+    await waitFor(() => fresh.snapshots.length > 0, 5000, 'the late chart snapshot');
+    for (const [open, bar] of before) if (open < newest) expect(kept(fresh.bars, open)).toEqual(content(bar));
   }, 60_000);
 
   it('after kill -9: a new epoch, and the bars from before the crash come back from the store', async () => {
