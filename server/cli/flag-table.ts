@@ -26,6 +26,9 @@ import { booleanFlag, listFlag, valueFlag } from './args';
 import { durationMs, integer, natsUrl, oneOf, port, positiveNumber, text, UsageError, wsUrl, type ValueKind } from './kinds';
 import { MAX_HISTORY_PAGE_BARS } from '../../lib/protocol/constants';
 
+/** The data folder when `--data-dir` is not given, relative to the folder the command ran in. */
+export const DEFAULT_DATA_DIR = '.tickwire';
+
 /** Log levels `--log-level` takes. */
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 
@@ -63,6 +66,7 @@ const tailKinds: ValueKind<ReadonlySet<TailKind>> = {
 const SUPERVISION = 'Supervision (every adapter)';
 const ADAPTERS = 'Adapters';
 const GATEWAY = 'Slow consumers (see "Watching conflation" below)';
+const HISTORY = 'History (docs/architecture.md "Where history lives")';
 const NATS = 'NATS JetStream (docs/scaling.md; every process of a deployment must agree)';
 
 /** Every flag, by what it means (a CLI may list it under another name: `--feed-port` is `feedPort`). */
@@ -117,6 +121,18 @@ export const FLAGS = {
     help: `simulated updates per second per instrument (fractions work; at most ${MAX_RATE_PER_INSTRUMENT})`,
   }),
   noBursts: booleanFlag({ help: "disable the simulator's occasional activity bursts" }),
+  dataDir: valueFlag(text, {
+    placeholder: '<dir>',
+    env: 'TICKWIRE_DATA_DIR',
+    shows: DEFAULT_DATA_DIR,
+    group: HISTORY,
+    help: 'data folder: bars of every interval and the restart state, in <dir>/history.sqlite;\na relative path is relative to the folder you ran npm in',
+  }),
+  noPersist: booleanFlag({
+    env: 'TICKWIRE_NO_PERSIST',
+    group: HISTORY,
+    help: 'keep history in memory only (nothing written; a restart starts empty);\nan explicit --data-dir wins over it',
+  }),
   flushMs: valueFlag(durationMs(1), {
     placeholder: '<ms>',
     shows: String(GATEWAY_DEFAULTS.flushIntervalMs),
@@ -343,6 +359,8 @@ export const FEED_FLAGS = {
   'heartbeat-ms': FLAGS.heartbeatMs,
   'allow-origin': FLAGS.allowOrigin,
   'log-level': FLAGS.logLevel,
+  'data-dir': FLAGS.dataDir,
+  'no-persist': FLAGS.noPersist,
   ...ADAPTER_FLAGS,
   nats: FLAGS.nats,
   'stale-after-ms': FLAGS.staleAfterMs,
@@ -415,6 +433,8 @@ export const LAUNCH_FLAGS = {
   seed: FLAGS.seed,
   instruments: FLAGS.instruments,
   rate: FLAGS.rate,
+  'data-dir': FLAGS.dataDir,
+  'no-persist': FLAGS.noPersist,
   'allow-origin': FLAGS.allowOrigin,
   'frame-ancestors': FLAGS.frameAncestors,
   rebuild: FLAGS.rebuild,

@@ -313,6 +313,18 @@ export class Normaliser {
     return this.nameOwners.get(name);
   }
 
+  /**
+   * The last seq assigned per instrument id (instruments with none left out): what a graceful
+   * stop saves so the next start continues the epoch (`resume.lastSeqs`).
+   */
+  lastSeqs(): ReadonlyMap<number, number> {
+    const seqs = new Map<number, number>();
+    this.seqs.forEach((seq, id) => {
+      if (seq !== undefined) seqs.set(id, seq);
+    });
+    return seqs;
+  }
+
   /** The instrument table, by ascending id. */
   instruments(): readonly Instrument[] {
     return this.table.list();

@@ -28,7 +28,7 @@ describe('feed service backfill', () => {
   it('backfills the simulator into the store in the background and shows progress on /healthz', async () => {
     const store = new MemoryBarStore();
     const startMinuteUs = alignBarOpenTime(Date.now() * 1000, 60);
-    feed = await startTestFeed({ simulated: { instruments: 3 }, backfill: { store, days: 1 } });
+    feed = await startTestFeed({ simulated: { instruments: 3 }, store, backfillDays: 1 });
     // Live data does not wait for the backfill.
     expect(feed.health().backfill?.state).toBe('running');
     expect(feed.health().adapters[0]?.state).toBe('live');
@@ -60,7 +60,7 @@ describe('feed service backfill', () => {
         throw new Error('history endpoint down');
       },
     };
-    feed = await startTestFeed({ adapters: [broken], backfill: { store, days: 1 } });
+    feed = await startTestFeed({ adapters: [broken], store, backfillDays: 1 });
     const progress = await waitFor(() => (feed?.health().backfill?.state === 'done' ? feed.health().backfill : undefined));
     expect(progress.errors).toEqual(['BROKEN:X-USD 1m: history endpoint down']);
     expect(progress).toMatchObject({ health: 'degraded', reason: expect.stringContaining('history endpoint down') });
@@ -69,7 +69,7 @@ describe('feed service backfill', () => {
 
   it('backfills a user adapter that offers history (the docs example), and rolls its 1m bars up', async () => {
     const store = new MemoryBarStore();
-    feed = await startTestFeed({ adapters: [new SineHistoryAdapter()], backfill: { store, days: 2 } });
+    feed = await startTestFeed({ adapters: [new SineHistoryAdapter()], store, backfillDays: 2 });
     const progress = await waitFor(() => (feed?.health().backfill?.state === 'done' ? feed.health().backfill : undefined));
     expect(progress).toMatchObject({ instruments: 2, instrumentsDone: 2, errorCount: 0, rejectedBars: {} });
     expect(store.all('WAVEH:ALPHA', 60)).toHaveLength(2 * 1440);
