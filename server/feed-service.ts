@@ -19,6 +19,7 @@ import { wireBackfill } from './history/backfill-wiring';
 import { HISTORY_DEFAULTS, History } from './history/history';
 import { MemoryHistoryPages } from './history/memory-pages';
 import { StoredHistoryPages } from './history/store/stored-pages';
+import { HISTORY_FILE_NAME } from './history/store/file-name';
 import type { HistoryOptions } from './history/types';
 import { PersistedHistory } from './history/store/persisted-history';
 import { captureState, continueFrom } from './history/store/restart-state';
@@ -31,7 +32,6 @@ import { DEFAULT_FEED_HOST, DEFAULT_FEED_PORT } from '../lib/net/feed-address';
 import { join } from 'node:path';
 
 /** The store's file in the data folder. */
-export const HISTORY_FILE_NAME = 'history.sqlite';
 
 export interface FeedServiceOptions {
   /** TCP port; 0 picks a free one. @defaultValue 8080 */

@@ -128,6 +128,12 @@ export const FLAGS = {
     group: HISTORY,
     help: 'data folder: bars of every interval and the restart state, in <dir>/history.sqlite;\na relative path is relative to the folder you ran npm in',
   }),
+  ingestDataDir: valueFlag(text, {
+    placeholder: '<dir>',
+    shows: 'none: history in memory and the stream only',
+    group: HISTORY,
+    help: "this ingest's data folder: bars of every interval in <dir>/history.sqlite, so history\npages reach back beyond memory and the stream's retention; one folder per ingest",
+  }),
   noPersist: booleanFlag({
     env: 'TICKWIRE_NO_PERSIST',
     group: HISTORY,
@@ -397,6 +403,7 @@ export const INGEST_FLAGS = {
   ...NATS_FLAGS,
   'lease-ms': FLAGS.leaseMs,
   'max-unpublished': FLAGS.maxUnpublished,
+  'data-dir': FLAGS.ingestDataDir,
   ...ADAPTER_FLAGS,
   'stale-after-ms': FLAGS.staleAfterMs,
   'restart-after-silent-ms': FLAGS.restartAfterSilentMs,

@@ -4,6 +4,7 @@
  * with the same adapters stands by and takes over when the first dies. Flags: flag-table.ts.
  */
 import { parseSymbolMapEntries } from '../adapters/symbol-map';
+import { resolveUserPath } from '../adapters/user-path';
 import { natsSettings } from '../bus/nats/config';
 import { startIngestService } from '../ingest/ingest-service';
 import { createLogger } from '../log';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       trapAdapterFaults: true,
       leaseMs: values['lease-ms'],
       maxUnpublished: values['max-unpublished'],
+      ...(values['data-dir'] !== undefined ? { dataDir: resolveUserPath(values['data-dir']) } : {}),
       port: values.port,
       host: values.host,
       logger,

@@ -6,7 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Instrument } from '../../lib/market/types';
 import type { VenueStatus } from '../../lib/protocol/messages';
-import type { History } from '../history/history';
+import type { HistoryStore } from '../history/types';
 import type { Logger } from '../log';
 import { KV_KEYS } from '../bus/nats/config';
 import type { TickPublisher } from '../bus/nats/publisher';
@@ -67,10 +67,11 @@ export class IngestBus implements Bus {
 
   constructor(
     private readonly epochOf: () => number,
-    private readonly history: History,
+    private readonly history: Pick<HistoryStore, 'apply'>,
     private readonly publisher: TickPublisher,
     kv: KV,
     logger: Logger,
+    private readonly onTable: (instruments: readonly Instrument[]) => void = () => undefined,
   ) {
     this.instrumentsPut = new LatestPut(kv, KV_KEYS.instruments, logger);
     this.statusPut = new LatestPut(kv, KV_KEYS.status, logger);
@@ -88,6 +89,7 @@ export class IngestBus implements Bus {
 
   publishInstruments(instruments: readonly Instrument[]): void {
     this.latestInstruments = Object.freeze([...instruments]);
+    this.onTable(this.latestInstruments);
     this.instrumentsPut.set(JSON.stringify(this.latestInstruments));
   }
 

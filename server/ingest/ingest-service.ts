@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -18,7 +19,12 @@ import { isSupervisedAdapter, superviseAdapters } from '../adapters/supervise';
 import type { AdapterSupervisor, SupervisedAdapter, SupervisorOptions } from '../adapters/supervisor';
 import type { SymbolMaps } from '../adapters/symbol-map';
 import type { FeedAdapter } from '../adapters/types';
-import { History, type HistoryConfig } from '../history/history';
+import { HISTORY_DEFAULTS, History, type HistoryConfig } from '../history/history';
+import { PersistedHistory } from '../history/store/persisted-history';
+import { SqliteBarStore } from '../history/store/sqlite-store';
+import { StoredHistoryPages } from '../history/store/stored-pages';
+import type { StoreHealth } from '../history/store/types';
+import { HISTORY_FILE_NAME } from '../history/store/file-name';
 import type { Logger } from '../log';
 import { Normaliser } from '../normaliser/normaliser';
 import { KV_KEYS, connectNats, ensureStream, jetStreamOf, openBucket, type NatsSettings } from '../bus/nats/config';
@@ -41,6 +47,11 @@ export interface IngestServiceOptions {
   readonly supervisor?: Partial<SupervisorOptions>;
   readonly trapAdapterFaults?: boolean;
   readonly history?: Partial<HistoryConfig>;
+  /**
+   * Folder of the SQLite history store (`<dir>/history.sqlite`): finished bars are kept there and
+   * history pages reach back into it. Give each ingest of a deployment its own. Off when absent.
+   */
+  readonly dataDir?: string;
   /** @defaultValue {@link DEFAULT_LEASE_MS} */
   readonly leaseMs?: number;
   /** @defaultValue {@link DEFAULT_MAX_UNPUBLISHED} */
@@ -62,7 +73,7 @@ export interface IngestHealth {
   readonly holder: string | undefined;
   readonly instruments: number;
   readonly publisher: ReturnType<TickPublisher['stats']> | undefined;
-  readonly history: ReturnType<History['stats']>;
+  readonly history: ReturnType<History['stats']> & { readonly store: StoreHealth | { readonly state: 'off' } };
   readonly mirroredTicks: number;
   readonly adapters: readonly { venue: string; state: string; reason: string }[];
 }
@@ -104,7 +115,28 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
     const kv = await openBucket(nc, o.nats, true);
     const js = jetstream(nc);
     const history = new History(o.history);
-    const mirror = new StreamMirror(js, jsm, o.nats, history, logger.child({ component: 'mirror' }));
+    // With a data folder, every bar the history changes is written to the store (under its symbol).
+    const symbols = new Map<number, string>();
+    const noteSymbols = (list: readonly Instrument[]): void => {
+      for (const instrument of list) symbols.set(instrument.id, instrument.symbol);
+    };
+    noteSymbols((await readJson<Instrument[]>(kv, KV_KEYS.instruments)) ?? []);
+    const store =
+      o.dataDir === undefined
+        ? undefined
+        : new SqliteBarStore({ path: join(o.dataDir, HISTORY_FILE_NAME), logger: logger.child({ component: 'store' }) });
+    const persisted =
+      store &&
+      new PersistedHistory(
+        history,
+        store,
+        (id) => symbols.get(id),
+        o.history?.barCapacity ?? HISTORY_DEFAULTS.barCapacity,
+        logger.child({ component: 'store' }),
+      );
+    const applied = persisted ?? history;
+    const pages = persisted ? new StoredHistoryPages(history, persisted) : new MemoryHistoryPages(history);
+    const mirror = new StreamMirror(js, jsm, o.nats, applied, logger.child({ component: 'mirror' }));
     await mirror.start();
 
     let role: IngestHealth['role'] = 'starting';
@@ -135,7 +167,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         holder: role === 'active' ? owner : holder?.owner,
         instruments: bus?.instruments().length ?? 0,
         publisher: publisher?.stats(),
-        history: history.stats(),
+        history: { ...history.stats(), store: store?.health() ?? { state: 'off' } },
         mirroredTicks: mirror.ticksApplied,
         adapters: status.map((v) => ({ venue: v.venue, state: v.state, reason: v.reason })),
       };
@@ -211,12 +243,12 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
           epochPut.set(String(next));
         },
       });
-      bus = new IngestBus(() => epoch as number, history, publisher, kv, logger);
+      bus = new IngestBus(() => epoch as number, applied, publisher, kv, logger, noteSymbols);
       normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }), resume: { instruments, lastSeqs } });
       if (instruments.length > 0) bus.publishInstruments(instruments);
       supervisors = superviseAdapters(o.adapters, normaliser, logger, o);
       stateSub = serveState(nc, o.nats, history, () => epoch as number, logger.child({ component: 'state' }));
-      historySub = serveHistory(nc, o.nats, new MemoryHistoryPages(history), logger.child({ component: 'history' }));
+      historySub = serveHistory(nc, o.nats, pages, logger.child({ component: 'history' }));
       let written = '';
       checkpoint = setInterval(() => {
         const seqs = JSON.stringify(Object.fromEntries(publisher?.ackedSeqs ?? []));
@@ -281,6 +313,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         historySub?.unsubscribe();
         await lease?.release();
         await mirror.stop();
+        store?.close();
         uninstallTrap?.();
         role = 'stopped';
         await new Promise<void>((resolve) => listening.close(() => resolve()));

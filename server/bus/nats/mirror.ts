@@ -5,7 +5,7 @@
  * subject's last message, which the publisher continues from.
  */
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { History } from '../../history/history';
+import type { HistoryStore } from '../../history/types';
 import type { Logger } from '../../log';
 import { instrumentOfSubject, type NatsSettings } from './config';
 import { decodeTicks } from './wire';
@@ -25,7 +25,7 @@ export class StreamMirror {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly settings: NatsSettings,
-    private readonly history: History,
+    private readonly history: Pick<HistoryStore, 'apply'>,
     private readonly logger: Logger,
   ) {}
 
