@@ -1,6 +1,7 @@
 /**
- * Load generator for bench/fanout.ts (forked with IPC, possibly several at once): opens the real
- * WebSocket clients it is given, each subscribed to its instruments, decodes every message with the
+ * Load generator for bench/fanout.ts and bench/scale.ts (forked with IPC by bench/load-fleet.ts,
+ * possibly several at once): opens the real WebSocket clients it is given, each to its own URL and
+ * subscribed to its instruments, decodes every message with the
  * real decoder, checks sequence gaps and records latency (feed receive time -> client decode) in a
  * 0.1 ms histogram that the parent merges with the other load processes'.
  */
@@ -10,9 +11,8 @@ import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/p
 import { watchStalls } from './loop-stalls';
 
 interface Config {
-  url: string;
-  /** One entry per client this process opens: the symbols it subscribes to. */
-  subscriptions: string[][];
+  /** One entry per client this process opens: the URL it connects to and the symbols it subscribes to. */
+  clients: { url: string; symbols: string[] }[];
 }
 
 const BUCKET_US = 100;
@@ -99,8 +99,7 @@ function cpuCores(): number {
 
 process.on('message', async (msg: { type: string; config?: Config }) => {
   if (msg.type === 'open' && msg.config) {
-    const { url, subscriptions } = msg.config;
-    for (const symbols of subscriptions) await openClient(url, symbols);
+    for (const { url, symbols } of msg.config.clients) await openClient(url, symbols);
     process.send?.({ type: 'opened', clients: sockets.length });
   } else if (msg.type === 'record') {
     histogram.fill(0);

@@ -1,0 +1,151 @@
+/**
+ * One measured setup of bench/scale.ts (the scale-out over NATS, or the all-in-one feed service):
+ * the same seeded clients opened on its URLs, a warm-up, then a window over which the load
+ * processes count deliveries, gaps and latency while /proc gives every process's CPU and RSS and
+ * the NATS monitor (when there is one) gives the broker's bytes and messages.
+ */
+import { feedSymbols } from './feed-symbols';
+import { LoadFleet, seededSubscriptions, type LoadSummary } from './load-fleet';
+import { sampleProcess, usageBetween, type ProcSample } from './proc-usage';
+
+/** A process whose CPU and RSS the window measures. */
+export interface MeasuredProcess {
+  readonly name: string;
+  readonly pid: number;
+}
+
+/** What a setup offers the measurement. */
+export interface PhaseSetup {
+  /** WebSocket URLs; client i connects to `urls[i mod urls.length]`. */
+  readonly urls: readonly string[];
+  /** The setup's own processes (not the load generator's). */
+  readonly processes: readonly MeasuredProcess[];
+  /** A /healthz URL whose `normaliser.accepted` counts the updates that came in. */
+  readonly healthUrl: string;
+  /** The NATS monitoring endpoint (`http://host:port`), when the setup has a broker. */
+  readonly natsMonitorUrl?: string;
+}
+
+/** Sizes and times of a phase (the bench's command-line options). */
+export interface PhaseOptions {
+  readonly clients: number;
+  readonly perClient: number;
+  readonly instruments: number;
+  /** Seconds between opening the clients and the window. */
+  readonly warmup: number;
+  /** Length of the window, s. */
+  readonly seconds: number;
+  /** Load processes to split the clients over. */
+  readonly loadProcs: number;
+}
+
+/** CPU over the window and RSS at its end of one process. */
+export interface ProcessUsage {
+  readonly name: string;
+  readonly cpuCores: number;
+  readonly rssMiB: number;
+}
+
+/** The broker's traffic over the window, per second (from /varz). */
+export interface NatsRates {
+  readonly inBytesPerSec: number;
+  readonly outBytesPerSec: number;
+  readonly inMsgsPerSec: number;
+  readonly outMsgsPerSec: number;
+}
+
+/** What one phase measured. */
+export interface PhaseResult {
+  /** Length of the window as it ran, s. */
+  readonly seconds: number;
+  /** Updates normalised per second (ingest's or the feed's normaliser); NaN when /healthz does not say. */
+  readonly inputPerSec: number;
+  readonly load: LoadSummary;
+  /** The setup's processes, then the load processes. */
+  readonly processes: readonly ProcessUsage[];
+  readonly nats?: NatsRates;
+}
+
+/** The counters of NATS's /varz that the bench reads. */
+interface Varz {
+  in_bytes: number;
+  out_bytes: number;
+  in_msgs: number;
+  out_msgs: number;
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** `normaliser.accepted` of a /healthz answer, or NaN when it has none. */
+async function acceptedUpdates(healthUrl: string): Promise<number> {
+  const health = (await getJson(healthUrl)) as { normaliser?: { accepted?: unknown } };
+  const accepted = health.normaliser?.accepted;
+  return typeof accepted === 'number' ? accepted : Number.NaN;
+}
+
+/** Per-second rates between two /varz readings `seconds` apart. */
+export function natsRates(before: Varz, after: Varz, seconds: number): NatsRates {
+  return {
+    inBytesPerSec: (after.in_bytes - before.in_bytes) / seconds,
+    outBytesPerSec: (after.out_bytes - before.out_bytes) / seconds,
+    inMsgsPerSec: (after.in_msgs - before.in_msgs) / seconds,
+    outMsgsPerSec: (after.out_msgs - before.out_msgs) / seconds,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the clients against `setup` and measures the window. The load processes are started here
+ * and stopped before it returns; the setup's processes are the caller's.
+ */
+export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log: (line: string) => void): Promise<PhaseResult> {
+  const symbols = await feedSymbols(setup.urls[0]!, options.instruments);
+  const clients = seededSubscriptions(options.clients, options.perClient, symbols).map((subscribed, i) => ({
+    url: setup.urls[i % setup.urls.length]!,
+    symbols: subscribed,
+  }));
+  const loads = await LoadFleet.start(options.loadProcs);
+  try {
+    const opened = performance.now();
+    await loads.open(clients);
+    log(
+      `opened ${clients.length} clients on ${setup.urls.length} URL(s) in ${(performance.now() - opened).toFixed(0)} ms; warming up ${options.warmup} s`,
+    );
+    await sleep(options.warmup * 1000);
+
+    const measured: MeasuredProcess[] = [
+      ...setup.processes,
+      ...loads.processes.map((p, i) => ({
+        name: loads.processes.length === 1 ? 'load generator' : `load generator ${i + 1}`,
+        pid: p.pid!,
+      })),
+    ];
+    const varzUrl = setup.natsMonitorUrl === undefined ? undefined : `${setup.natsMonitorUrl}/varz`;
+    const varzBefore = varzUrl === undefined ? undefined : ((await getJson(varzUrl)) as Varz);
+    const acceptedBefore = await acceptedUpdates(setup.healthUrl);
+    const before: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
+    loads.record();
+    const started = performance.now();
+    await sleep(options.seconds * 1000);
+
+    const after: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
+    const load = await loads.report();
+    const seconds = (performance.now() - started) / 1000;
+    const acceptedAfter = await acceptedUpdates(setup.healthUrl);
+    const varzAfter = varzUrl === undefined ? undefined : ((await getJson(varzUrl)) as Varz);
+    return {
+      seconds,
+      inputPerSec: (acceptedAfter - acceptedBefore) / seconds,
+      load,
+      processes: measured.map((p, i) => ({ name: p.name, ...usageBetween(before[i]!, after[i]!) })),
+      ...(varzBefore && varzAfter ? { nats: natsRates(varzBefore, varzAfter, seconds) } : {}),
+    };
+  } finally {
+    await loads.stop();
+  }
+}

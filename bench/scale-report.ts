@@ -1,0 +1,114 @@
+/**
+ * bench/scale.ts's output: the two setups side by side, and the per-unit costs a capacity model
+ * needs (CPU per delivery of a gateway, CPU per update of ingest, broker bytes per update).
+ */
+import { formatStalls } from './loop-stalls';
+import type { PhaseResult, ProcessUsage } from './scale-phase';
+
+/** The run's settings, as printed and as in the JSON line. */
+export interface ScaleConfig {
+  readonly clients: number;
+  readonly perClient: number;
+  readonly instruments: number;
+  readonly ratePerInstrument: number;
+  readonly flushMs: number;
+  readonly gateways: number;
+  readonly warmup: number;
+}
+
+/** Per-unit costs derived from the figures (NaN where a side did not run or a count is missing). */
+export interface CapacityFigures {
+  /** CPU µs the gateways spend per update delivered to a client. */
+  readonly gatewayCpuUsPerDelivery: number;
+  /** CPU µs ingest spends per update it normalises and publishes. */
+  readonly ingestCpuUsPerUpdate: number;
+  /** Cores ingest uses per instrument at the run's rate. */
+  readonly ingestCoresPerInstrument: number;
+  /** Bytes into the broker per input update (publishes, acks' requests, KV writes). */
+  readonly natsInBytesPerUpdate: number;
+  /** Bytes out of the broker per input update (to every gateway, plus acks and KV). */
+  readonly natsOutBytesPerUpdate: number;
+  /** CPU µs the broker spends per input update. */
+  readonly natsCpuUsPerUpdate: number;
+  /** CPU µs the all-in-one feed service spends per delivery, for comparison. */
+  readonly allInOneCpuUsPerDelivery: number;
+}
+
+function cores(result: PhaseResult | undefined, match: (name: string) => boolean): number {
+  if (!result) return Number.NaN;
+  const found = result.processes.filter((p) => match(p.name));
+  return found.length === 0 ? Number.NaN : found.reduce((a, p) => a + p.cpuCores, 0);
+}
+
+/** What one delivery or one input update costs, from the two setups' figures. */
+export function capacityFigures(
+  config: ScaleConfig,
+  scaleOut: PhaseResult | undefined,
+  allInOne: PhaseResult | undefined,
+): CapacityFigures {
+  const deliveriesPerSec = scaleOut ? scaleOut.load.deliveries / scaleOut.seconds : Number.NaN;
+  const inputPerSec = scaleOut?.inputPerSec ?? Number.NaN;
+  const ingestCores = cores(scaleOut, (n) => n === 'ingest');
+  return {
+    gatewayCpuUsPerDelivery: (cores(scaleOut, (n) => n.startsWith('gateway')) * 1e6) / deliveriesPerSec,
+    ingestCpuUsPerUpdate: (ingestCores * 1e6) / inputPerSec,
+    ingestCoresPerInstrument: ingestCores / config.instruments,
+    natsInBytesPerUpdate: (scaleOut?.nats?.inBytesPerSec ?? Number.NaN) / inputPerSec,
+    natsOutBytesPerUpdate: (scaleOut?.nats?.outBytesPerSec ?? Number.NaN) / inputPerSec,
+    natsCpuUsPerUpdate: (cores(scaleOut, (n) => n === 'nats-server') * 1e6) / inputPerSec,
+    allInOneCpuUsPerDelivery:
+      (cores(allInOne, (n) => n.startsWith('feed')) * 1e6) / (allInOne ? allInOne.load.deliveries / allInOne.seconds : Number.NaN),
+  };
+}
+
+const fixed = (digits: number) => (v: number) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-');
+
+/** The table's lines: a figure per row, the scale-out and the all-in-one in two columns. */
+export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefined, allInOne: PhaseResult | undefined): string[] {
+  const both = (f: (r: PhaseResult) => string): [string, string] => [scaleOut ? f(scaleOut) : '-', allInOne ? f(allInOne) : '-'];
+  const perSec = (f: (r: PhaseResult) => number, format = int) => both((r) => format(f(r) / r.seconds));
+  const usage = (r: PhaseResult | undefined, name: string): ProcessUsage | undefined => r?.processes.find((p) => p.name === name);
+  const names = [...new Set([...(scaleOut?.processes ?? []), ...(allInOne?.processes ?? [])].map((p) => p.name))];
+  const inOut = (a: number | undefined, b: number | undefined, format = int): [string, string] => [
+    a === undefined || b === undefined || !Number.isFinite(a) ? '-' : `${format(a)} / ${format(b)}`,
+    '-',
+  ];
+  const capacity = capacityFigures(config, scaleOut, allInOne);
+  const rows: [string, [string, string]][] = [
+    ['clients x instruments each', both(() => `${config.clients} x ${config.perClient} of ${config.instruments}`)],
+    ['gateways (client i on gateway i mod G)', [scaleOut ? String(config.gateways) : '-', allInOne ? '1 (in-process)' : '-']],
+    ['input updates/s (normalised)', both((r) => int(r.inputPerSec))],
+    ['deliveries/s (updates at clients)', perSec((r) => r.load.deliveries)],
+    ['messages/s at clients', perSec((r) => r.load.messages)],
+    ['MB/s at clients', perSec((r) => r.load.bytes / 1e6, fixed(1))],
+    ['sequence gaps', both((r) => String(r.load.gaps))],
+    ['latency p50 (ms)', both((r) => fixed(1)(r.load.p50))],
+    ['latency p99 (ms)', both((r) => fixed(1)(r.load.p99))],
+    ['latency p99.9 (ms)', both((r) => fixed(1)(r.load.p999))],
+    ...names.map((name): [string, [string, string]] => [
+      `CPU cores / RSS MiB: ${name}`,
+      [scaleOut, allInOne].map((r) => {
+        const u = usage(r, name);
+        return u ? `${fixed(2)(u.cpuCores)} / ${fixed(0)(u.rssMiB)}` : '-';
+      }) as [string, string],
+    ]),
+    ['CPU cores: all processes', both((r) => fixed(2)(r.processes.reduce((a, p) => a + p.cpuCores, 0)))],
+    [
+      'CPU cores: server side (no load generator)',
+      both((r) => fixed(2)(r.processes.filter((p) => !p.name.startsWith('load')).reduce((a, p) => a + p.cpuCores, 0))),
+    ],
+    ['NATS bytes/s in / out', inOut(scaleOut?.nats?.inBytesPerSec, scaleOut?.nats?.outBytesPerSec)],
+    ['NATS msgs/s in / out', inOut(scaleOut?.nats?.inMsgsPerSec, scaleOut?.nats?.outMsgsPerSec)],
+    ['CPU µs per delivery (gateways / feed)', [fixed(3)(capacity.gatewayCpuUsPerDelivery), fixed(3)(capacity.allInOneCpuUsPerDelivery)]],
+    ['CPU µs per input update (ingest)', [fixed(1)(capacity.ingestCpuUsPerUpdate), '-']],
+    ['NATS bytes per input update in / out', inOut(capacity.natsInBytesPerUpdate, capacity.natsOutBytesPerUpdate, fixed(0))],
+    ['event-loop stalls >= 40 ms: load', both((r) => r.load.reports.map((l) => formatStalls(l.stalls)).join('; '))],
+    ['flush interval (ms) / warm-up (s)', both(() => `${config.flushMs} / ${config.warmup}`)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const colA = Math.max(12, ...rows.map(([, [a]]) => a.length));
+  const colB = Math.max(12, ...rows.map(([, [, b]]) => b.length));
+  const line = (k: string, a: string, b: string) => `${k.padEnd(width)}  ${a.padStart(colA)}  ${b.padStart(colB)}`;
+  return [line('', 'scale-out', 'all-in-one'), ...rows.map(([k, [a, b]]) => line(k, a, b))];
+}

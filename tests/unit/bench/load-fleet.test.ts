@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { mergeHistograms, percentileMs, seededSubscriptions, summariseLoads, type LoadReport } from '../../../bench/load-fleet';
+
+function report(histogram: number[], deliveries: number): LoadReport {
+  return { stalls: [], deliveries, gaps: 0, messages: 1, bytes: 10, histogram, bucketUs: 100, cpuCores: 0.25, loopDelayMs: [0, 0, 0] };
+}
+
+describe('mergeHistograms', () => {
+  it('adds the load processes bucket by bucket', () => {
+    expect(
+      mergeHistograms([
+        [1, 0, 2],
+        [0, 3, 1],
+      ]),
+    ).toEqual([1, 3, 3]);
+  });
+});
+
+describe('percentileMs', () => {
+  it('reads the upper edge of the bucket where the running count reaches the quantile', () => {
+    // 100 values: 50 in 0-0.1 ms, 49 in 0.1-0.2 ms, 1 in 0.4-0.5 ms.
+    const histogram = [50, 49, 0, 0, 1];
+    expect(percentileMs(histogram, 100, 0.5)).toBe(0.1);
+    expect(percentileMs(histogram, 100, 0.99)).toBe(0.2);
+    expect(percentileMs(histogram, 100, 0.999)).toBe(0.5);
+  });
+
+  it('is NaN for an empty histogram', () => {
+    expect(percentileMs([0, 0], 100, 0.5)).toBeNaN();
+  });
+});
+
+describe('summariseLoads', () => {
+  it('takes percentiles of the merged histogram, not an average of each process', () => {
+    // One process all fast, one all slow: the merged median is the fast bucket's edge.
+    const summary = summariseLoads([report([60, 0, 0], 60), report([0, 0, 40], 40)]);
+    expect(summary.deliveries).toBe(100);
+    expect(summary.cpuCores).toBe(0.5);
+    expect(summary.p50).toBe(0.1);
+    expect(summary.p99).toBe(0.3);
+  });
+});
+
+describe('seededSubscriptions', () => {
+  it('gives every client distinct symbols, the same on every call', () => {
+    const symbols = ['A', 'B', 'C', 'D', 'E'];
+    const first = seededSubscriptions(20, 3, symbols);
+    expect(first).toEqual(seededSubscriptions(20, 3, symbols));
+    for (const chosen of first) expect(new Set(chosen).size).toBe(3);
+  });
+
+  it('gives a client at most every symbol', () => {
+    expect(seededSubscriptions(2, 10, ['A', 'B']).map((s) => [...s].sort())).toEqual([
+      ['A', 'B'],
+      ['A', 'B'],
+    ]);
+  });
+});
