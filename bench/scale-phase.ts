@@ -80,11 +80,15 @@ async function getJson(url: string): Promise<unknown> {
   return response.json();
 }
 
-/** `normaliser.accepted` of a /healthz answer, or NaN when it has none. */
+/** `normaliser.accepted` of a /healthz answer, or NaN when it has none or does not answer. */
 async function acceptedUpdates(healthUrl: string): Promise<number> {
-  const health = (await getJson(healthUrl)) as { normaliser?: { accepted?: unknown } };
-  const accepted = health.normaliser?.accepted;
-  return typeof accepted === 'number' ? accepted : Number.NaN;
+  try {
+    const health = (await getJson(healthUrl)) as { normaliser?: { accepted?: unknown } };
+    const accepted = health.normaliser?.accepted;
+    return typeof accepted === 'number' ? accepted : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Per-second rates between two /varz readings `seconds` apart. */

@@ -59,8 +59,10 @@ async function stopAll(): Promise<void> {
 }
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-function healthUrlOf(wsUrl: string): string {
-  return `${wsUrl.replace(/^ws/, 'http')}/healthz`;
+/** The /healthz URL of a logged `url`: a feed's ws:// one, or ingest's http:// one (with or without the path). */
+function healthUrlOf(url: string): string {
+  const http = url.replace(/^ws/, 'http').replace(/\/$/, '');
+  return http.endsWith('/healthz') ? http : `${http}/healthz`;
 }
 
 async function runScaleOut(): Promise<PhaseResult> {
@@ -89,7 +91,7 @@ async function runScaleOut(): Promise<PhaseResult> {
         { name: 'ingest', pid: ingest.pid },
         ...gateways.map((g) => ({ name: g.name, pid: g.pid })),
       ],
-      healthUrl: String(listening.url),
+      healthUrl: healthUrlOf(String(listening.url)),
       natsMonitorUrl: nats.monitorUrl,
     },
     options,
