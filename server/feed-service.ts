@@ -3,9 +3,7 @@
  * history + gateway, behind one HTTP server that upgrades WebSocket requests and answers
  * `GET /healthz`. Used by the CLI (server/cli/feed.ts), the `npm start` launcher, tests and benchmarks.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import { createAdapter } from './adapters';
 import { installAdapterFaultTrap } from './adapters/fault-scope';
 import { superviseAdapters } from './adapters/supervise';
@@ -18,7 +16,7 @@ import { Gateway } from './gateway/gateway';
 import type { GatewayOptions } from './gateway/options';
 import { History } from './history/history';
 import type { HistoryOptions } from './history/types';
-import { handleEmbedRequest } from './embed-routes';
+import { DEFAULT_EMBED_BUNDLE_PATH, checkAddress, closeFrontDoor, openFrontDoor } from './front-door';
 import { createLogger, type Logger } from './log';
 import { Normaliser } from './normaliser/normaliser';
 import { DEFAULT_FEED_HOST, DEFAULT_FEED_PORT } from '../lib/net/feed-address';
@@ -92,7 +90,7 @@ export interface HealthReport {
 const DEFAULTS = {
   port: DEFAULT_FEED_PORT,
   host: DEFAULT_FEED_HOST,
-  embedBundlePath: fileURLToPath(new URL('../dist/embed/tickwire-chart.js', import.meta.url)),
+  embedBundlePath: DEFAULT_EMBED_BUNDLE_PATH,
 };
 
 /**
@@ -102,15 +100,7 @@ const DEFAULTS = {
  */
 export async function startFeedService(options: Partial<FeedServiceOptions> = {}): Promise<FeedService> {
   const opts = { ...DEFAULTS, ...options };
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-    throw new TypeError(`feed service option "port" must be an integer 0..65535, got ${String(opts.port)}`);
-  }
-  // Node reads an empty host as "every interface": a blank FEED_HOST would expose the feed.
-  if (typeof opts.host !== 'string' || opts.host.trim() === '') {
-    throw new TypeError(
-      `feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(opts.host)}`,
-    );
-  }
+  checkAddress(opts.port, opts.host);
   const logger = opts.logger ?? createLogger();
   const startedAt = Date.now();
   const bus = new InProcessBus({ epoch: opts.epoch ?? startedAt, logger });
@@ -139,28 +129,9 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
     };
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      const body = JSON.stringify(health());
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(body);
-      return;
-    }
-    if (handleEmbedRequest(req, res, { bundlePath: opts.embedBundlePath, origins: gateway.options })) return;
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Tickwire feed service: connect a WebSocket client (subprotocol tickwire.v2), GET /healthz, or GET /embed/tickwire-chart.js\n');
-  });
-  gateway.attach(server);
-
+  let front;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    front = await openFrontDoor({ gateway, host: opts.host, port: opts.port, embedBundlePath: opts.embedBundlePath, health });
   } catch (error) {
     // E.g. EADDRINUSE: the caller gets no handle to close, so release the gateway's timers here,
     // or a process that handled the error would never exit.
@@ -168,9 +139,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
     await bus.close();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
-  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const url = `ws://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+  const { server, port, url } = front;
 
   // Logged as soon as the port answers: an adapter whose start() hangs holds up the line below
   // (up to startTimeoutMs), not this news.
@@ -187,9 +156,7 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
       normaliser.flush();
       normaliser.flushRejectLog();
       await gateway.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await closeFrontDoor(server);
       await bus.close();
       uninstallTrap?.();
       logger.info('feed service stopped');

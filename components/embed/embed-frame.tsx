@@ -3,11 +3,12 @@
  * The body of the iframe route `/embed/chart/<symbol>`: one embedded chart filling the frame.
  * Query options arrive as text and are checked here, so a wrong one shows a readable problem in
  * the frame instead of an error page. The feed URL is resolved in the browser like the
- * dashboard's (`?feed=`, else FEED_URL, else the page's host and FEED_PORT).
+ * dashboard's (`?feed=`, else FEED_URL, else the page's host and FEED_PORT); of a list of gateway
+ * URLs the frame takes the first.
  */
 import { useEffect, useRef } from 'react';
 import { EmbedOptionError, parseEmbedOptions, type EmbedChartOptions } from '../../lib/embed/embed-options';
-import { resolveFeedUrl } from '../providers/feed-url';
+import { resolveFeedUrls } from '../providers/feed-url';
 import { EmbedChartView } from './embed-chart-view';
 
 /** Height of the chart inside the frame when `?height=` is absent: the whole frame. */
@@ -32,12 +33,15 @@ export interface EmbedFrameProps {
 export function frameOptions(props: EmbedFrameProps, page: { hostname: string; protocol: string }): EmbedChartOptions | EmbedOptionError {
   let feedUrl: string;
   try {
-    feedUrl = resolveFeedUrl({
+    // An embed connects to one feed URL (the page's charts share a connection per URL): the first
+    // of a list. Failover across gateways is the dashboard's, not the embeds', today.
+    const urls = resolveFeedUrls({
       queryUrl: props.queryFeedUrl,
       configuredUrl: props.configuredFeedUrl,
       configuredPort: props.configuredFeedPort,
       page,
     });
+    feedUrl = urls[0] ?? '';
   } catch (error) {
     return new EmbedOptionError('feed', (error as Error).message);
   }

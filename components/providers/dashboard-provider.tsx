@@ -11,15 +11,15 @@ import { createDashboardStore, type DashboardStore } from '../../lib/store/dashb
 import { DashboardStoreContext } from '../../lib/store/react';
 import { DEFAULT_PREFS, applyThemeAttribute, loadPrefs, savePrefs } from './display-prefs';
 import { bridgeFeed } from './feed-bridge';
-import { resolveFeedUrl } from './feed-url';
+import { resolveFeedUrls } from './feed-url';
 
 /** Props of {@link DashboardProvider}: what the server knows at request time. */
 export interface DashboardProviderProps {
   readonly initialSymbol: string | undefined;
   readonly initialInterval: BarInterval;
-  /** `?feed=` of the request. */
+  /** `?feed=` of the request: one URL or a comma-separated list. */
   readonly queryFeedUrl: string | undefined;
-  /** `FEED_URL` of the server environment. */
+  /** `FEED_URL` of the server environment: one URL or a comma-separated list. */
   readonly configuredFeedUrl: string | undefined;
   /** `FEED_PORT` of the server environment. */
   readonly configuredFeedPort: number | undefined;
@@ -61,9 +61,9 @@ export function DashboardProvider(props: DashboardProviderProps) {
 
   useEffect(() => {
     const { actions } = store.getState();
-    let url: string;
+    let urls: string[];
     try {
-      url = resolveFeedUrl({
+      urls = resolveFeedUrls({
         queryUrl: queryFeedUrl,
         configuredUrl: configuredFeedUrl,
         configuredPort: configuredFeedPort,
@@ -79,9 +79,9 @@ export function DashboardProvider(props: DashboardProviderProps) {
       actions.setConnectionState('closed');
       return;
     }
-    actions.setFeedUrl(url);
-    const client = new FeedClient({ url });
-    const unbridge = bridgeFeed(client, store, url);
+    actions.setFeedUrl(urls[0] ?? '');
+    const client = new FeedClient({ url: urls });
+    const unbridge = bridgeFeed(client, store, urls);
     client.connect();
     return () => {
       unbridge();

@@ -46,8 +46,12 @@ const CLOSE_SUBJECT_PREFIX = 'close-';
 /** The part of {@link FeedClient} the bridge uses (a fake with this shape works in tests). */
 export type BridgeableClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'stats' | 'url'>;
 
-/** Connects `client` to `store`; returns a function that undoes every listener and timer. */
-export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feedUrl: string): () => void {
+/**
+ * Connects `client` to `store`; returns a function that undoes every listener and timer. `feedUrls`
+ * are the gateways the client was given (it fails over between them): the "cannot reach" banner
+ * names them all, and once connected the store's feed URL follows the one in use.
+ */
+export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feedUrls: readonly string[]): () => void {
   const { actions } = store.getState();
   let everConnected = false;
   let charted: { symbol: string; interval: BarInterval } | undefined;
@@ -56,8 +60,8 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
   const unreachable = (): void =>
     actions.reportError(
       'feed-unreachable',
-      feedUrl,
-      feedUnreachableText(feedUrl),
+      feedUrls.join(','),
+      feedUnreachableText(feedUrls),
       'Start it with "npm start" (dashboard + feed) or "npm run feed -- --port 8080", or open this page with ?feed=ws://host:port. Retrying automatically.',
     );
 
@@ -66,8 +70,8 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     if (error instanceof ProtocolVersionError) {
       actions.reportError(
         'protocol-mismatch',
-        feedUrl,
-        protocolMismatchText(feedUrl, error.serverVersion, error.clientVersion, 'dashboard'),
+        error.url,
+        protocolMismatchText(error.url, error.serverVersion, error.clientVersion, 'dashboard'),
         'Run the dashboard and the feed service from the same Tickwire release, then reload the page.',
       );
     } else if (error instanceof ServerRequestError) {
@@ -95,7 +99,7 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
         actions.reportError(
           'server-error',
           subject,
-          feedClosedText(feedUrl, error.reason, error.closeCode),
+          feedClosedText(error.url, error.reason, error.closeCode),
           `If it refused this page's origin, start the feed with --allow-origin ${globalOrigin()}.`,
         );
       } else {
@@ -153,6 +157,7 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
       actions.setConnectionState(change.newState, change.retryAt);
       if (change.newState === 'connected') {
         everConnected = true;
+        actions.setFeedUrl(client.url);
         actions.clearErrors('feed-unreachable');
         actions.clearErrors('decode-error');
         // A close the client reconnected after is over: its "Reconnecting automatically" banner

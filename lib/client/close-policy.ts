@@ -27,8 +27,6 @@ export interface ClosePolicy {
 export const CLOSE_NO_STATUS = 1005;
 /** Close code 1006: closed abnormally, without a close frame (connection lost, refused). */
 export const CLOSE_ABNORMAL = 1006;
-/** Close code 1012: service restart (IANA registry). */
-export const CLOSE_SERVICE_RESTART = 1012;
 /** Close code 1015: TLS handshake failure. */
 export const CLOSE_TLS_FAILURE = 1015;
 
@@ -40,7 +38,7 @@ export const CLOSE_POLICIES: ReadonlyMap<number, ClosePolicy> = new Map<number, 
   [CLOSE_NO_STATUS, { reconnect: true, kind: 'transient', description: 'closed without status' }],
   [CLOSE_ABNORMAL, { reconnect: true, kind: 'transient', description: 'connection lost' }],
   [CloseCode.InternalError, { reconnect: true, kind: 'transient', description: 'server internal error' }],
-  [CLOSE_SERVICE_RESTART, { reconnect: true, kind: 'transient', description: 'server restarting' }],
+  [CloseCode.ServiceRestart, { reconnect: true, kind: 'transient', description: 'server restarting' }],
   [CloseCode.TryAgainLater, { reconnect: true, kind: 'transient', description: 'server overloaded, try again later' }],
   [CLOSE_TLS_FAILURE, { reconnect: true, kind: 'transient', description: 'TLS handshake failed' }],
   [CloseCode.ProtocolError, { reconnect: true, kind: 'protocol', description: 'protocol error' }],

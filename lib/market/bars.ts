@@ -82,6 +82,31 @@ export interface BarHandle {
   toBar(): Bar;
 }
 
+/**
+ * One bar's exact aggregation state as plain JSON-safe data: what {@link BarBuilder.exportState}
+ * gives and {@link BarBuilder.importState} takes, so another process (a gateway warming from
+ * ingest) continues the bar exactly. Exact sums beyond 2^53 travel as decimal strings.
+ */
+export interface BarStateRecord {
+  readonly openTimeUs: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly openEventUs: number;
+  readonly closeEventUs: number;
+  readonly volume: number;
+  readonly exactVolume: number | string;
+  readonly tradeCount: number;
+  readonly notional: number | string;
+  readonly seq: number;
+  readonly eventTimeUs: number;
+  readonly receiveTimeUs: number;
+}
+
+const exactOut = (v: number | bigint): number | string => (typeof v === 'bigint' ? v.toString() : v);
+const exactIn = (v: number | string): number | bigint => (typeof v === 'string' ? BigInt(v) : v);
+
 /** Mutable aggregation state of one bar. Emits a fresh immutable {@link Bar} after each change. */
 class BarState implements BarHandle {
   open: number;
@@ -160,6 +185,48 @@ class BarState implements BarHandle {
       });
     }
     return this.snapshot;
+  }
+
+  toRecord(): BarStateRecord {
+    return {
+      openTimeUs: this.openTimeUs,
+      open: this.open,
+      high: this.high,
+      low: this.low,
+      close: this.close,
+      openEventUs: this.openEventUs,
+      closeEventUs: this.closeEventUs,
+      volume: this.volume,
+      exactVolume: exactOut(this.exactVolume),
+      tradeCount: this.tradeCount,
+      notional: exactOut(this.notional),
+      seq: this.seq,
+      eventTimeUs: this.eventTimeUs,
+      receiveTimeUs: this.receiveTimeUs,
+    };
+  }
+
+  static fromRecord(instrumentId: number, interval: BarInterval, r: BarStateRecord): BarState {
+    const state = new BarState(instrumentId, interval, r.openTimeUs, {
+      kind: 'trade',
+      instrumentId,
+      seq: r.seq,
+      eventTimeUs: r.eventTimeUs,
+      receiveTimeUs: r.receiveTimeUs,
+      price: r.open,
+      size: r.volume,
+      side: Side.Unknown,
+      tradeId: '',
+    });
+    state.high = r.high;
+    state.low = r.low;
+    state.close = r.close;
+    state.openEventUs = r.openEventUs;
+    state.closeEventUs = r.closeEventUs;
+    state.exactVolume = exactIn(r.exactVolume);
+    state.tradeCount = r.tradeCount;
+    state.notional = exactIn(r.notional);
+    return state;
   }
 
   /** Rebuilds state from a bar received from elsewhere; the notional is approximated as vwap * volume. */
@@ -298,5 +365,19 @@ export class BarBuilder {
       .slice(-this.capacity);
     this.states.length = 0;
     for (const bar of kept) this.states.push(BarState.fromBar(bar));
+  }
+
+  /** The held bars' exact state, oldest first (see {@link BarStateRecord}). */
+  exportState(): BarStateRecord[] {
+    return this.states.map((state) => state.toRecord());
+  }
+
+  /**
+   * Replaces the held bars with exported state, so later trades continue them exactly as the
+   * exporting builder would (unlike {@link restore}, which has only the wire's rounded bars).
+   */
+  importState(records: readonly BarStateRecord[]): void {
+    this.states.length = 0;
+    for (const record of records.slice(-this.capacity)) this.states.push(BarState.fromRecord(this.instrumentId, this.interval, record));
   }
 }

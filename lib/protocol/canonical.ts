@@ -5,7 +5,7 @@
  * ProtocolErrors); the JSON encoder uses it on outgoing messages (failures become TypeError/RangeError).
  */
 import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, SessionStats, Side, Trade } from '../market/types';
-import { MAX_STRING_BYTES } from './constants';
+import { MAX_STRING_BYTES, VENUE_STATES } from './constants';
 import type { ProtocolErrorCode } from './errors';
 import type { AnyMessage, ClientMessage, InstrumentEntry, ServerMessage, SubscribeEntry, VenueStatus } from './messages';
 import {
@@ -35,6 +35,9 @@ export interface CanonicalOptions {
 
 /** Which message types a direction accepts: `server` = what a client receives, `client` = what a server receives. */
 export type Direction = 'server' | 'client' | 'any';
+
+/** The venue states as an error message lists them: "connecting, live, ... or upstream_lost". */
+const VENUE_STATE_LIST = `${VENUE_STATES.slice(0, -1).join(', ')} or ${VENUE_STATES[VENUE_STATES.length - 1]}`;
 
 const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'instruments', 'batch', 'snapshot', 'ack', 'error', 'heartbeat', 'status']);
 const CLIENT_TYPES: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
@@ -239,9 +242,7 @@ class Checker {
 
   venue(value: unknown): VenueStatus {
     const o = this.object(value, 'venues[]');
-    const state = isVenueState(o.state)
-      ? o.state
-      : this.bad('status.state', 'connecting, live, stale or down', o.state, typeof o.state !== 'string');
+    const state = isVenueState(o.state) ? o.state : this.bad('status.state', VENUE_STATE_LIST, o.state, typeof o.state !== 'string');
     const entry: VenueStatus = { venue: this.string(o, 'venue', 'status'), state, reason: this.string(o, 'reason', 'status') };
     this.exactFields(o, entry, 'status entry');
     return entry;

@@ -103,6 +103,8 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** Internal server error. Clients reconnect. */
   InternalError: 1011,
+  /** Service restart: a gateway's upstream changed epoch or was resynchronised. Clients reconnect and resume. */
+  ServiceRestart: 1012,
   /** Try again later: overload or slow consumer. Clients reconnect with backoff. */
   TryAgainLater: 1013,
 } as const;
@@ -163,5 +165,10 @@ export const MAX_VARINT_BYTES = 8;
  * check `count * MIN_UPDATE_BYTES <= bytes left` before allocating a batch or snapshot.
  */
 export const MIN_UPDATE_BYTES = 9;
-/** `VenueStatus.state` values; the index is the wire value (status entries carry it as one byte). */
-export const VENUE_STATES = ['connecting', 'live', 'stale', 'down'] as const;
+/**
+ * `VenueStatus.state` values; the index is the wire value (status entries carry it as one byte).
+ * The first four are a venue's own (its adapter reports them); `upstream_lost` is the gateway's:
+ * it lost the message broker it reads the venue from, so the venue itself may be fine
+ * (docs/protocol.md §3.4).
+ */
+export const VENUE_STATES = ['connecting', 'live', 'stale', 'down', 'upstream_lost'] as const;

@@ -102,11 +102,16 @@ export interface StatusMessage {
   readonly venues: readonly VenueStatus[];
 }
 
-/** State of one venue's feed adapter. */
+/**
+ * State of one venue's feed, as this client's gateway sees it: the adapter's state
+ * (`connecting`, `live`, `stale`, `down`), or `upstream_lost` when the gateway serving this client
+ * lost its connection to the message broker (NATS): the venue itself may be fine, and its data
+ * resumes when the gateway reconnects (gap-free, or with a fresh snapshot).
+ */
 export interface VenueStatus {
   readonly venue: string;
-  readonly state: 'connecting' | 'live' | 'stale' | 'down';
-  /** Why the adapter is stale or down; empty otherwise. */
+  readonly state: 'connecting' | 'live' | 'stale' | 'down' | 'upstream_lost';
+  /** Why the venue is stale, down or its upstream lost; empty (or a non-fatal venue problem) otherwise. */
   readonly reason: string;
 }
 

@@ -7,9 +7,14 @@
 /** Who reads the feed, as a sentence names it ("this dashboard speaks version 2"). */
 export type FeedReader = 'dashboard' | 'chart';
 
-/** The feed could not be reached at all (down, wrong address, blocked). */
-export function feedUnreachableText(feedUrl: string): string {
-  return `Cannot reach the Tickwire feed at ${feedUrl}.`;
+/**
+ * The feed could not be reached at all (down, wrong address, blocked). Given several gateway URLs
+ * (a client that fails over between them), the sentence names every one it tried.
+ */
+export function feedUnreachableText(feedUrl: string | readonly string[]): string {
+  const urls = typeof feedUrl === 'string' ? [feedUrl] : feedUrl;
+  if (urls.length > 1) return `Cannot reach the Tickwire feed at any of ${urls.join(', ')}.`;
+  return `Cannot reach the Tickwire feed at ${urls[0] ?? ''}.`;
 }
 
 /** The feed speaks another protocol version than this client (`ProtocolVersionError`). */

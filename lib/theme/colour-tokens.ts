@@ -38,6 +38,8 @@ export const COLOUR_TOKENS = {
   down: { light: '#dc3545', dark: '#f0525f' },
   warn: { light: '#b45309', dark: '#f5a524' },
   'warn-soft': { light: 'rgba(245, 165, 36, 0.14)', dark: 'rgba(245, 165, 36, 0.12)' },
+  // The gateway lost its broker (venue state upstream_lost): neither the venue's warn nor its down.
+  'upstream-lost': { light: '#7c3aed', dark: '#a78bfa' },
   'flash-up': { light: 'rgba(14, 159, 110, 0.22)', dark: 'rgba(34, 192, 139, 0.28)' },
   'flash-down': { light: 'rgba(220, 53, 69, 0.2)', dark: 'rgba(240, 82, 95, 0.28)' },
   'flash-up-soft': { light: 'rgba(14, 159, 110, 0.1)', dark: 'rgba(34, 192, 139, 0.13)' },

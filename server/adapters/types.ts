@@ -10,7 +10,9 @@ import type { AssetClass } from '../../lib/market/types';
  * Adapter lifecycle as shown on /healthz and the dashboard: `connecting` (starting or
  * reconnecting), `live` (connected and subscribed, the source has accepted: data flows, or will as
  * soon as the market moves), `stale` (connected but nothing arrived for a while; the
- * supervisor also sets it), `down` (not running or disconnected; the reason says why).
+ * supervisor also sets it), `down` (not running or disconnected; the reason says why). The wire's
+ * fifth venue state, `upstream_lost`, is not here: only a gateway that lost its broker reports it,
+ * and the normaliser rejects it from an adapter (`bad-status`).
  */
 export type AdapterState = 'connecting' | 'live' | 'stale' | 'down';
 

@@ -12,7 +12,7 @@ import { UsageError } from './kinds';
 export type FeedValues = FlagValues<typeof FEED_FLAGS>;
 
 /** Simulator flags given on the command line, as simulated-adapter options. */
-export function simulatorFlags(values: FeedValues): Record<string, unknown> {
+export function simulatorFlags(values: Pick<FeedValues, 'seed' | 'instruments' | 'rate' | 'no-bursts'>): Record<string, unknown> {
   return {
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     ...(values.instruments !== undefined ? { instruments: values.instruments } : {}),
@@ -22,7 +22,9 @@ export function simulatorFlags(values: FeedValues): Record<string, unknown> {
 }
 
 /** Supervision flags given, as supervisor options. */
-export function supervisorFlags(values: FeedValues): Partial<SupervisorOptions> {
+export function supervisorFlags(
+  values: Pick<FeedValues, 'stale-after-ms' | 'restart-after-silent-ms' | 'start-timeout-ms' | 'restart-min-ms' | 'restart-max-ms'>,
+): Partial<SupervisorOptions> {
   const pick: [keyof SupervisorOptions, number | undefined][] = [
     ['staleAfterMs', values['stale-after-ms']],
     ['restartAfterSilentMs', values['restart-after-silent-ms']],
@@ -38,7 +40,19 @@ export function supervisorFlags(values: FeedValues): Partial<SupervisorOptions> 
  * in flag names (the gateway would name its own option).
  * @throws UsageError when --hard-buffer-bytes is below --soft-buffer-bytes
  */
-export function gatewayFlags(values: FeedValues): Partial<GatewayOptions> {
+export function gatewayFlags(
+  values: Pick<
+    FeedValues,
+    | 'flush-ms'
+    | 'heartbeat-ms'
+    | 'soft-buffer-bytes'
+    | 'hard-buffer-bytes'
+    | 'max-conflated-ms'
+    | 'hard-limit-grace-ms'
+    | 'slow-close-ms'
+    | 'allow-origin'
+  >,
+): Partial<GatewayOptions> {
   const pick: [keyof GatewayOptions, unknown][] = [
     ['flushIntervalMs', values['flush-ms']],
     ['heartbeatIntervalMs', values['heartbeat-ms']],
@@ -56,4 +70,22 @@ export function gatewayFlags(values: FeedValues): Partial<GatewayOptions> {
     throw new UsageError(`--hard-buffer-bytes (${hard}) must be at least --soft-buffer-bytes (${soft})`);
   }
   return options;
+}
+
+/** NATS flags given, as NatsSettings fields (the URLs come from --nats / NATS_URL). */
+export function natsFlags(values: {
+  readonly stream?: string;
+  readonly 'subject-root'?: string;
+  readonly bucket?: string;
+  readonly 'max-age-ms'?: number;
+  readonly 'max-bytes'?: number;
+}): { stream?: string; subjectRoot?: string; bucket?: string; maxAgeMs?: number; maxBytes?: number } {
+  const pick: [string, unknown][] = [
+    ['stream', values.stream],
+    ['subjectRoot', values['subject-root']],
+    ['bucket', values.bucket],
+    ['maxAgeMs', values['max-age-ms']],
+    ['maxBytes', values['max-bytes']],
+  ];
+  return Object.fromEntries(pick.filter(([, v]) => v !== undefined));
 }

@@ -9,8 +9,20 @@ import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
 import { SUPERVISOR_DEFAULTS } from '../adapters/supervisor';
 import { GATEWAY_DEFAULTS } from '../gateway/options';
 import type { LogLevel } from '../log';
+import {
+  DEFAULT_INGEST_PORT,
+  DEFAULT_LEASE_MS,
+  DEFAULT_LINGER_MS,
+  DEFAULT_MAX_UNPUBLISHED,
+  DEFAULT_MAX_UPSTREAM_LAG_MS,
+  DEFAULT_NATS_BUCKET,
+  DEFAULT_NATS_MAX_AGE_MS,
+  DEFAULT_NATS_MAX_BYTES,
+  DEFAULT_NATS_STREAM,
+  DEFAULT_NATS_SUBJECT_ROOT,
+} from '../bus/nats/defaults';
 import { booleanFlag, listFlag, valueFlag } from './args';
-import { durationMs, integer, oneOf, port, positiveNumber, text, UsageError, wsUrl, type ValueKind } from './kinds';
+import { durationMs, integer, natsUrl, oneOf, port, positiveNumber, text, UsageError, wsUrl, type ValueKind } from './kinds';
 
 /** Log levels `--log-level` takes. */
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
@@ -49,6 +61,7 @@ const tailKinds: ValueKind<ReadonlySet<TailKind>> = {
 const SUPERVISION = 'Supervision (every adapter)';
 const ADAPTERS = 'Adapters';
 const GATEWAY = 'Slow consumers (see "Watching conflation" below)';
+const NATS = 'NATS JetStream (docs/scaling.md; every process of a deployment must agree)';
 
 /** Every flag, by what it means (a CLI may list it under another name: `--feed-port` is `feedPort`). */
 export const FLAGS = {
@@ -64,7 +77,12 @@ export const FLAGS = {
     default: DEFAULT_FEED_HOST,
     help: 'interface the feed service listens on (0.0.0.0 for all)',
   }),
-  feedUrl: valueFlag(wsUrl, { placeholder: '<url>', env: 'FEED_URL', help: 'use a feed already running at this ws:// URL; start none' }),
+  feedUrl: listFlag(wsUrl, {
+    placeholder: '<url>',
+    env: 'FEED_URL',
+    split: true,
+    help: 'use a feed already running at this ws:// URL; start none. Repeat it or\nseparate with commas: the dashboard fails over between the gateways',
+  }),
   dashboardPort: valueFlag(port, {
     placeholder: '<n>',
     env: 'PORT',
@@ -174,6 +192,64 @@ export const FLAGS = {
     shows: String(GATEWAY_DEFAULTS.slowCloseTimeoutMs),
     help: 'after a 1013, drop the client this much later if it has not read its close',
   }),
+  // NATS (scaled deployment)
+  nats: listFlag(natsUrl, {
+    group: NATS,
+    placeholder: '<url>',
+    env: 'NATS_URL',
+    split: true,
+    help: 'NATS server URL, e.g. nats://127.0.0.1:4222 (repeatable, or comma-separated\nin NATS_URL: servers of one cluster)',
+  }),
+  stream: valueFlag(text, { group: NATS, placeholder: '<name>', shows: DEFAULT_NATS_STREAM, help: 'JetStream stream of the ticks' }),
+  subjectRoot: valueFlag(text, {
+    group: NATS,
+    placeholder: '<s>',
+    shows: DEFAULT_NATS_SUBJECT_ROOT,
+    help: 'ticks on <s>.tick.<id>, state requests on <s>.state.<id>',
+  }),
+  bucket: valueFlag(text, { group: NATS, placeholder: '<name>', shows: DEFAULT_NATS_BUCKET, help: 'KV bucket: epoch, instruments, status, lease' }),
+  maxAgeMs: valueFlag(durationMs(1000), {
+    group: NATS,
+    placeholder: '<ms>',
+    shows: String(DEFAULT_NATS_MAX_AGE_MS),
+    help: 'how long the stream keeps ticks',
+  }),
+  maxBytes: valueFlag(integer({ min: 1 }), {
+    group: NATS,
+    placeholder: '<n>',
+    shows: String(DEFAULT_NATS_MAX_BYTES),
+    help: 'stream size cap (oldest ticks go first)',
+  }),
+  leaseMs: valueFlag(durationMs(100), {
+    group: NATS,
+    placeholder: '<ms>',
+    shows: String(DEFAULT_LEASE_MS),
+    help: 'ingest lease: a standby takes over after this long without renewal',
+  }),
+  maxUnpublished: valueFlag(integer({ min: 1 }), {
+    group: NATS,
+    placeholder: '<n>',
+    shows: String(DEFAULT_MAX_UNPUBLISHED),
+    help: 'ticks held while NATS is away; past it they are dropped and the epoch changes',
+  }),
+  ingestPort: valueFlag(port, {
+    placeholder: '<n>',
+    env: 'INGEST_PORT',
+    default: DEFAULT_INGEST_PORT,
+    help: 'port of the ingest\'s GET /healthz; 0 = any free port',
+  }),
+  lingerMs: valueFlag(durationMs(0), {
+    group: NATS,
+    placeholder: '<ms>',
+    shows: String(DEFAULT_LINGER_MS),
+    help: 'keep receiving an instrument no client holds for this long',
+  }),
+  maxUpstreamLagMs: valueFlag(durationMs(100), {
+    group: NATS,
+    placeholder: '<ms>',
+    shows: String(DEFAULT_MAX_UPSTREAM_LAG_MS),
+    help: 'a gateway this far behind the stream re-warms and its clients resume',
+  }),
   // Adapters (collected in command-line order from the tokens: server/adapters/adapter-args.ts)
   adapter: listFlag(text, {
     group: ADAPTERS,
@@ -262,6 +338,54 @@ export const FEED_FLAGS = {
   'slow-close-ms': FLAGS.slowCloseMs,
 } as const;
 
+/** The NATS flags every scaled role takes. */
+const NATS_FLAGS = {
+  nats: FLAGS.nats,
+  stream: FLAGS.stream,
+  'subject-root': FLAGS.subjectRoot,
+  bucket: FLAGS.bucket,
+  'max-age-ms': FLAGS.maxAgeMs,
+  'max-bytes': FLAGS.maxBytes,
+} as const;
+
+/** `npm run ingest` (server/cli/ingest.ts). */
+export const INGEST_FLAGS = {
+  port: FLAGS.ingestPort,
+  host: FLAGS.feedHost,
+  seed: FLAGS.seed,
+  instruments: FLAGS.instruments,
+  rate: FLAGS.rate,
+  'no-bursts': FLAGS.noBursts,
+  'log-level': FLAGS.logLevel,
+  ...NATS_FLAGS,
+  'lease-ms': FLAGS.leaseMs,
+  'max-unpublished': FLAGS.maxUnpublished,
+  ...ADAPTER_FLAGS,
+  'stale-after-ms': FLAGS.staleAfterMs,
+  'restart-after-silent-ms': FLAGS.restartAfterSilentMs,
+  'start-timeout-ms': FLAGS.startTimeoutMs,
+  'restart-min-ms': FLAGS.restartMinMs,
+  'restart-max-ms': FLAGS.restartMaxMs,
+} as const;
+
+/** `npm run gateway` (server/cli/gateway.ts). */
+export const GATEWAY_FLAGS = {
+  port: FLAGS.feedPort,
+  host: FLAGS.feedHost,
+  'flush-ms': FLAGS.flushMs,
+  'heartbeat-ms': FLAGS.heartbeatMs,
+  'allow-origin': FLAGS.allowOrigin,
+  'log-level': FLAGS.logLevel,
+  ...NATS_FLAGS,
+  'linger-ms': FLAGS.lingerMs,
+  'max-upstream-lag-ms': FLAGS.maxUpstreamLagMs,
+  'soft-buffer-bytes': FLAGS.softBufferBytes,
+  'hard-buffer-bytes': FLAGS.hardBufferBytes,
+  'max-conflated-ms': FLAGS.maxConflatedMs,
+  'hard-limit-grace-ms': FLAGS.hardLimitGraceMs,
+  'slow-close-ms': FLAGS.slowCloseMs,
+} as const;
+
 /** `npm start` / `npm run dev` (server/cli/launch.ts). */
 export const LAUNCH_FLAGS = {
   port: FLAGS.dashboardPort,
@@ -309,6 +433,8 @@ export const BUILD_EMBED_FLAGS = {
 export const CLI_TABLES = {
   start: LAUNCH_FLAGS,
   feed: FEED_FLAGS,
+  ingest: INGEST_FLAGS,
+  gateway: GATEWAY_FLAGS,
   record: RECORD_FLAGS,
   tail: TAIL_FLAGS,
   'build:embed': BUILD_EMBED_FLAGS,

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_FEED_URL } from '../../lib/net/feed-address';
 import { formatHelp } from './args';
-import { BUILD_EMBED_FLAGS, FEED_FLAGS, LAUNCH_FLAGS, RECORD_FLAGS, TAIL_FLAGS } from './flag-table';
+import { BUILD_EMBED_FLAGS, FEED_FLAGS, GATEWAY_FLAGS, INGEST_FLAGS, LAUNCH_FLAGS, RECORD_FLAGS, TAIL_FLAGS } from './flag-table';
 
 /** Under the adapter flags of `feed` and `record`. */
 const ADAPTER_PATHS_NOTE = `Relative paths (--adapter, --adapter-config, replay's file=...) are relative to the folder you ran
@@ -38,6 +38,31 @@ export const FEED_HELP = formatHelp(FEED_FLAGS, {
 
 Health: GET http://<host>:<port>/healthz
 Protocol: docs/protocol.md   Adapters: docs/adapters.md`,
+});
+
+/** `npm run ingest -- --help`. */
+export const INGEST_HELP = formatHelp(INGEST_FLAGS, {
+  title: 'Tickwire ingest: adapters -> normaliser -> NATS JetStream (the publishing half of a scaled deployment)',
+  usage: 'npm run ingest -- --nats <url> [adapter and simulator flags as npm run feed] [options]',
+  groupNotes: { Adapters: ADAPTER_PATHS_NOTE },
+  footer: `A second ingest with the same adapters stands by and takes over within about 1.25 x --lease-ms
+of the first one dying (its lease in the KV bucket), continuing every sequence under the same epoch.
+Example (nats-server -js -sd /var/lib/nats running on 127.0.0.1:4222):
+  npm run ingest -- --nats nats://127.0.0.1:4222 --instruments 100 --rate 200
+  npm run gateway -- --nats nats://127.0.0.1:4222 --port 8081
+Health: GET http://<host>:<port>/healthz ("role": "active" or "standby")
+Scaling: docs/scaling.md   Adapters: docs/adapters.md`,
+});
+
+/** `npm run gateway -- --help`. */
+export const GATEWAY_HELP = formatHelp(GATEWAY_FLAGS, {
+  title: 'Tickwire gateway: WebSocket clients fed from NATS JetStream (the serving half of a scaled deployment)',
+  usage: 'npm run gateway -- --nats <url> [--port <n>] [options]',
+  footer: `It receives only the instruments its clients hold, warming each from the active ingest first, so
+its snapshots and resumes equal every other gateway's: clients may fail over between gateways
+(give the client every URL: npm run tail -- --url ws://a:8081,ws://b:8082 BTC-USD).
+Health: GET http://<host>:<port>/healthz ("upstream": {"state": "connected" | "lost"})
+Scaling: docs/scaling.md   Protocol: docs/protocol.md`,
 });
 
 /** `npm start -- --help`. */

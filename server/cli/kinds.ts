@@ -111,6 +111,24 @@ export const wsUrl: ValueKind<string> = {
   },
 };
 
+/** A NATS server URL: nats://host:port (or tls://; a bare host:port gets nats://). */
+export const natsUrl: ValueKind<string> = {
+  parse(text, source) {
+    const given = text.trim();
+    const url = /^[a-z]+:\/\//i.test(given) ? given : `nats://${given}`;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !['nats:', 'tls:'].includes(parsed.protocol) || parsed.hostname === '' || parsed.pathname.replace('/', '') !== '') {
+      throw new UsageError(`${source} must be a NATS server URL such as nats://127.0.0.1:4222, got "${given}"`);
+    }
+    return url;
+  },
+};
+
 /** Text taken as given (an address, a path); what it must look like is checked where it is used. */
 export const text: ValueKind<string> = { parse: (value) => value };
 

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }
   const hostname = values.hostname?.trim() || undefined;
   const port = values.port === 0 ? await freePort(hostname) : values.port;
-  const feedUrl = values['feed-url'];
+  const feedUrls = values['feed-url'];
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) };
   if (values['frame-ancestors'] !== undefined) {
     const parsed = parseFrameAncestors(values['frame-ancestors']);
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   }
 
   let feed: FeedService | undefined;
-  if (feedUrl === undefined) {
+  if (feedUrls.length === 0) {
     try {
       feed = await startFeedService({
         port: values['feed-port'],
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     env.FEED_PORT = String(feed.port);
     delete env.FEED_URL;
   } else {
-    env.FEED_URL = feedUrl;
+    env.FEED_URL = feedUrls.join(',');
   }
 
   const nextArgs = [values.dev ? 'dev' : 'start', '--port', String(port)];
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const child = runNext(nextArgs, env);
   log.info('dashboard starting', {
     url: `http://localhost:${port}`,
-    feed: feedUrl ?? feed?.url,
+    feed: feedUrls.length > 0 ? feedUrls.join(',') : feed?.url,
     mode: values.dev ? 'dev' : 'production',
   });
 

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Instrument } from '../../lib/market/types';
 import { CloseCode, PROTOCOL_VERSION, ProtocolError, codecFor } from '../../lib/protocol';
+import type { ClientMessage, SubscribeMessage } from '../../lib/protocol/messages';
 import type { Bus, Tick, Unsubscribe } from '../bus/types';
 import type { HistoryStore } from '../history/types';
 import type { Logger } from '../log';
@@ -21,11 +22,17 @@ import { resolveGatewayOptions, type GatewayOptions } from './options';
 import { PingRota } from './ping-schedule';
 import { handleClientMessage, type RequestContext } from './requests';
 import { ConsumerState, refusesSubscribe } from './slow-consumer-policy';
+import type { GatewayUpstream } from './upstream';
 
 export interface GatewayDeps {
   readonly bus: Bus;
   readonly history: HistoryStore;
   readonly logger: Logger;
+  /**
+   * Set when the bus feeds only wanted instruments (a scaled deployment's gateway): subscribes wait
+   * for their instruments to warm, and resyncs and epoch changes close the clients concerned with 1012.
+   */
+  readonly upstream?: GatewayUpstream;
   /** Wall clock in ms (tests may inject). @defaultValue Date.now */
   readonly nowMs?: () => number;
 }
@@ -52,6 +59,9 @@ export class Gateway {
   private readonly unsubscribes: Unsubscribe[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private interestTimer: NodeJS.Timeout | undefined;
+  /** Per connection, the requests waiting behind a subscribe whose instruments are warming. */
+  private readonly queued = new Map<Connection, Promise<void>>();
   /** The slots connections are dealt into for pings (see ping-schedule.ts). */
   private readonly pings: PingRota;
   private readonly nowMs: () => number;
@@ -78,10 +88,13 @@ export class Gateway {
     const nowUs = (): number => this.nowMs() * 1000;
     const instruments = new InstrumentTable(deps.bus.instruments());
     this.instruments = instruments;
+    const bus = deps.bus;
     this.ctx = {
       options: this.options,
       history: deps.history,
-      epoch: deps.bus.epoch,
+      get epoch() {
+        return bus.epoch;
+      },
       symbols: instruments.symbols,
       instrumentIds: () => instruments.ids(),
       intervals: [...deps.history.intervals].sort((a, b) => a - b),
@@ -95,6 +108,17 @@ export class Gateway {
       deps.bus.onInstruments((instruments) => this.onInstruments(instruments)),
       deps.bus.onStatus((venues) => this.broadcast({ type: 'status', venues })),
     );
+    const upstream = deps.upstream;
+    if (upstream !== undefined) {
+      this.unsubscribes.push(
+        upstream.onResync((ids) => this.closeHolders(ids)),
+        upstream.onEpochChange(() => {
+          this.pending = [];
+          for (const connection of this.connections) connection.close(CloseCode.ServiceRestart, 'upstream epoch changed');
+        }),
+      );
+      this.interestTimer = setInterval(() => upstream.setInterest(this.interest()), INTEREST_SWEEP_MS);
+    }
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.pings = new PingRota(this.options.wsPingIntervalMs);
     this.pingTimer = setInterval(() => this.pingSlot(this.pings.nextSlot()), this.pings.tickMs);
@@ -195,7 +219,7 @@ export class Gateway {
         );
         return;
       }
-      handleClientMessage(connection, message, this.ctx);
+      this.dispatch(connection, message, log);
     } catch (err) {
       if (err instanceof ProtocolError) {
         this.counters.closedProtocol++;
@@ -204,6 +228,64 @@ export class Gateway {
       } else {
         log.error('internal error handling a client message', { error: String(err) });
         connection.close(CloseCode.InternalError, 'internal error');
+      }
+    }
+  }
+
+  /**
+   * Handles a request now, or after the requests queued before it and the warming its subscribe
+   * needs: a connection's requests are answered in order.
+   */
+  private dispatch(connection: Connection, message: ClientMessage, log: Logger): void {
+    const warming = message.type === 'subscribe' ? this.deps.upstream?.want(this.targetsOf(message)) : undefined;
+    const before = this.queued.get(connection);
+    if (before === undefined && warming === undefined) {
+      handleClientMessage(connection, message, this.ctx);
+      return;
+    }
+    const run = (before ?? Promise.resolve())
+      .then(() => warming)
+      .then(() => {
+        if (connection.closing) return;
+        try {
+          handleClientMessage(connection, message, this.ctx);
+        } catch (err) {
+          log.error('internal error handling a client message', { error: String(err) });
+          connection.close(CloseCode.InternalError, 'internal error');
+        }
+      });
+    this.queued.set(connection, run);
+    void run.finally(() => {
+      if (this.queued.get(connection) === run) this.queued.delete(connection);
+    });
+  }
+
+  /** Instruments a subscribe would take snapshots of (names that do not resolve are left to the handler). */
+  private targetsOf(message: SubscribeMessage): number[] {
+    if (message.all) return [...this.instruments.ids()];
+    const ids: number[] = [];
+    for (const entry of message.symbols) {
+      const found = this.instruments.symbols.resolve(entry.symbol);
+      if (found.kind === 'found') ids.push(found.instrument.id);
+    }
+    return ids;
+  }
+
+  /** Every instrument some connection holds (all of them when one holds an `all` pair). */
+  private interest(): Set<number> {
+    const ids = new Set<number>();
+    for (const connection of this.connections) {
+      if (connection.subscribesAll) return new Set(this.instruments.ids());
+      for (const id of connection.subscribedIds()) ids.add(id);
+    }
+    return ids;
+  }
+
+  /** Closes (1012) every connection holding one of the instruments: they reconnect and resume. */
+  private closeHolders(instrumentIds: readonly number[]): void {
+    for (const connection of this.connections) {
+      if (instrumentIds.some((id) => connection.wants(id))) {
+        connection.close(CloseCode.ServiceRestart, 'upstream resynchronised; reconnect to resume');
       }
     }
   }
@@ -335,6 +417,7 @@ export class Gateway {
     this.closed = true;
     clearInterval(this.flushTimer);
     clearInterval(this.pingTimer);
+    clearInterval(this.interestTimer);
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     const closing = [...this.connections].map(
       (connection) =>
@@ -357,6 +440,8 @@ export class Gateway {
 }
 
 const utf8 = new TextDecoder();
+/** How often the instruments clients hold are reported to the upstream, ms. */
+const INTEREST_SWEEP_MS = 1000;
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));

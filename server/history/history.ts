@@ -4,7 +4,7 @@
  * on the gateway) and does O(intervals) work per trade and O(1) per quote, with no growth beyond
  * the configured capacities.
  */
-import { BarBuilder, type BarHandle } from '../../lib/market/bars';
+import { BarBuilder, type BarHandle, type BarStateRecord } from '../../lib/market/bars';
 import { foldSessionTrade, type SessionFigures } from '../../lib/market/session';
 import {
   BAR_INTERVALS,
@@ -23,6 +23,25 @@ import type { HistoryOptions, HistoryStore } from './types';
 export interface HistoryConfig extends HistoryOptions {
   /** Bar intervals (seconds) built for every instrument. @defaultValue every {@link BAR_INTERVALS} */
   readonly intervals: readonly BarInterval[];
+}
+
+/**
+ * Everything {@link History} holds for one instrument, as JSON-safe data: ingest exports it and a
+ * gateway imports it to warm an instrument it starts serving (docs/scaling.md), so the gateway's
+ * snapshots and resumes equal those of a gateway that applied every tick itself.
+ */
+export interface InstrumentHistoryState {
+  readonly instrumentId: number;
+  readonly lastSeq: number;
+  /** The resume ring, oldest first. */
+  readonly ticks: readonly Tick[];
+  /** The snapshot trades ring, oldest first. */
+  readonly trades: readonly Trade[];
+  readonly lastQuote: Quote | null;
+  readonly session: SessionFigures;
+  readonly sessionLast: Trade | null;
+  /** Exact bar state per interval held by the exporter. */
+  readonly bars: readonly { readonly interval: BarInterval; readonly states: readonly BarStateRecord[] }[];
 }
 
 /** Defaults of {@link History}. */
@@ -193,6 +212,47 @@ export class History implements HistoryStore {
     const index = state.ticks.firstIndexAfterSeq(afterSeq);
     if (state.ticks.seqAt(index) !== afterSeq + 1) return undefined;
     return state.ticks.slice(index);
+  }
+
+  /** Whether anything is held for the instrument. */
+  has(instrumentId: number): boolean {
+    return this.byId.has(instrumentId);
+  }
+
+  /** The instrument's full state (see {@link InstrumentHistoryState}); undefined when nothing is held. */
+  exportInstrument(instrumentId: number): InstrumentHistoryState | undefined {
+    const state = this.byId.get(instrumentId);
+    if (state === undefined) return undefined;
+    return {
+      instrumentId,
+      lastSeq: state.lastSeq,
+      ticks: state.ticks.slice(),
+      trades: state.trades.slice() as Trade[],
+      lastQuote: state.lastQuote ?? null,
+      session: { ...state.session },
+      sessionLast: state.sessionLast ?? null,
+      bars: this.config.intervals.map((interval, i) => ({ interval, states: (state.builders[i] as BarBuilder).exportState() })),
+    };
+  }
+
+  /**
+   * Replaces what is held for the instrument with exported state. Rings keep their own capacities;
+   * intervals this history does not build are ignored, and those it builds but the state lacks start empty.
+   */
+  importInstrument(exported: InstrumentHistoryState): void {
+    const id = exported.instrumentId;
+    const state = new InstrumentHistory(id, this.config);
+    state.lastSeq = exported.lastSeq;
+    for (const tick of exported.ticks) state.ticks.push(tick);
+    for (const trade of exported.trades) state.trades.push(trade);
+    state.lastQuote = exported.lastQuote ?? undefined;
+    Object.assign(state.session, exported.session);
+    state.sessionLast = exported.sessionLast ?? undefined;
+    for (const { interval, states } of exported.bars) {
+      const index = this.intervalIndex.get(interval);
+      if (index !== undefined) (state.builders[index] as BarBuilder).importState(states);
+    }
+    this.byId.set(id, state);
   }
 
   forget(instrumentId: number): void {

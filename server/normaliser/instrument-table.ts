@@ -50,6 +50,20 @@ export class InstrumentTable {
     return 'added';
   }
 
+  /**
+   * Loads a table another normaliser of this epoch built (ids 1..n, as {@link declare} assigns
+   * them), so the same symbols keep their ids and new ones continue after them.
+   * @throws TypeError when the table is not empty or the ids are not 1..n in order.
+   */
+  restore(instruments: readonly Instrument[]): void {
+    if (this.bySymbol.size > 0) throw new TypeError('an instrument table can only be restored while empty');
+    instruments.forEach((instrument, i) => {
+      if (instrument.id !== i + 1) throw new TypeError(`restored instrument ids must be 1..n in order; ${instrument.symbol} has id ${instrument.id} at position ${i + 1}`);
+      this.bySymbol.set(instrument.symbol, Object.freeze({ ...instrument }));
+    });
+    this.cached = undefined;
+  }
+
   /** The instrument declared under `symbol`, if any. */
   get(symbol: string): Instrument | undefined {
     return this.bySymbol.get(symbol);

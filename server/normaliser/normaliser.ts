@@ -38,6 +38,15 @@ export interface NormaliserOptions {
   readonly maxBatchSize?: number;
   /** Instruments the table will hold at most, across adapters. @defaultValue 10 000 */
   readonly maxInstruments?: number;
+  /**
+   * Continue an epoch another normaliser started (an ingest taking over, docs/scaling.md): its
+   * instrument table, whose ids are kept, and the last seq it assigned per instrument, which the
+   * next tick follows.
+   */
+  readonly resume?: {
+    readonly instruments: readonly Instrument[];
+    readonly lastSeqs: ReadonlyMap<number, number>;
+  };
 }
 
 /** Counters for /healthz. */
@@ -63,8 +72,14 @@ export const NORMALISER_DEFAULTS = Object.freeze({
 
 /** Longest status reason forwarded, in characters. */
 export const MAX_STATUS_REASON_LENGTH = 200;
-// The wire's list of venue states (one byte each) is the list adapters may report.
-const ADAPTER_STATES = new Set<unknown>(VENUE_STATES satisfies readonly AdapterState[]);
+/**
+ * Venue states only a gateway reports, never an adapter: `upstream_lost` says the gateway lost its
+ * broker (docs/protocol.md §3.4), which no adapter can know. Typed as exactly the wire states that
+ * are not {@link AdapterState}s, so a state added to one list and not the other fails to compile.
+ */
+const GATEWAY_ONLY_STATES: readonly Exclude<VenueStatus['state'], AdapterState>[] = ['upstream_lost'];
+// The wire's venue states less the gateway's own are the states adapters may report.
+const ADAPTER_STATES = new Set<unknown>(VENUE_STATES.filter((state) => !(GATEWAY_ONLY_STATES as readonly string[]).includes(state)));
 
 /** Wall clock in µs with sub-millisecond resolution. */
 function wallClockUs(): number {
@@ -143,6 +158,10 @@ export class Normaliser {
     this.maxBatchSize = requirePositive('maxBatchSize', config.maxBatchSize, true);
     this.table = new InstrumentTable(requirePositive('maxInstruments', config.maxInstruments, true));
     this.rejects = new RejectLog(this.logger, requirePositive('rejectSummaryIntervalMs', config.rejectSummaryIntervalMs, false));
+    if (config.resume !== undefined) {
+      this.table.restore(config.resume.instruments);
+      for (const [id, seq] of config.resume.lastSeqs) this.seqs[id] = seq;
+    }
   }
 
   /**

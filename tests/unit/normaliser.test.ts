@@ -362,6 +362,14 @@ describe('Normaliser', () => {
       expect(normaliser.stats().rejected).toEqual({ 'bad-status': 1 });
     });
 
+    it('rejects upstream_lost from an adapter as bad-status: only a gateway that lost its broker reports it', async () => {
+      const { sink, bus, normaliser } = await setup();
+      sink.status('live');
+      sink.status('upstream_lost' as never, 'pretending');
+      expect(bus.status()).toEqual([{ venue: 'TEST', state: 'live', reason: '' }]);
+      expect(normaliser.stats().rejected).toEqual({ 'bad-status': 1 });
+    });
+
     it('carries the reason given with live (a non-fatal venue problem) and clears it with a plain live', async () => {
       const { sink, bus } = await setup();
       sink.status('live', '1 of 3 symbols refused by the venue: XYZ');

@@ -91,7 +91,7 @@ describe('the flag table', () => {
         3000,
         undefined,
         8080,
-        undefined,
+        [],
         undefined,
       ]);
       expect(parseCommandLine(TAIL_FLAGS, ['--all'], { env: blank }).values.url).toEqual([]);
@@ -105,6 +105,8 @@ describe('the flag table', () => {
         'FEED_PORT must be a whole number in 0..65535, got "2.5"',
       );
       expect(value(TAIL_FLAGS, 'url', ['--all'], { FEED_URL: 'ws://a:1,ws://b:2' })).toEqual(['ws://a:1', 'ws://b:2']);
+      expect(value(LAUNCH_FLAGS, 'feed-url', [], { FEED_URL: 'ws://a:1, ws://b:2' })).toEqual(['ws://a:1', 'ws://b:2']);
+      expect(value(LAUNCH_FLAGS, 'feed-url', ['--feed-url', 'ws://a:1', '--feed-url', 'ws://b:2'])).toEqual(['ws://a:1', 'ws://b:2']);
     });
   });
 

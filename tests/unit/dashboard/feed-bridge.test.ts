@@ -66,7 +66,7 @@ describe('bridgeFeed', () => {
     vi.useFakeTimers();
     client = new FakeClient();
     store = createDashboardStore({ url: client.url, initialSymbol: 'ETH-USD', initialInterval: 5, scheduler: () => () => {} });
-    undo = bridgeFeed(client, store, client.url);
+    undo = bridgeFeed(client, store, [client.url]);
   });
   afterEach(() => {
     undo();
@@ -164,6 +164,17 @@ describe('bridgeFeed', () => {
       feedClosedText(client.url, 'origin not allowed', 1008),
     ]);
     expect(feedUnreachableText('ws://feed:8080')).toBe('Cannot reach the Tickwire feed at ws://feed:8080.');
+  });
+
+  it('names every gateway URL it was given when none can be reached, and follows the one in use once connected', () => {
+    undo();
+    store = createDashboardStore({ url: 'ws://a:1', initialSymbol: 'ETH-USD', initialInterval: 5, scheduler: () => () => {} });
+    undo = bridgeFeed(client, store, ['ws://a:1', 'ws://fake:1']);
+    client.emit('state', { newState: 'reconnecting', oldState: 'connecting', retryAt: 1 });
+    expect(store.getState().errors.map((e) => e.message)).toEqual(['Cannot reach the Tickwire feed at any of ws://a:1, ws://fake:1.']);
+    connect();
+    expect(store.getState().connection.url).toBe('ws://fake:1');
+    expect(store.getState().errors).toEqual([]);
   });
 
   it('clears the banner of a protocol close once the client has reconnected', () => {

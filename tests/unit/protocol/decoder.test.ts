@@ -160,7 +160,11 @@ describe('Decoder', () => {
     });
 
     it('rejects undefined venue states and error codes', () => {
-      expect(server('08 01 00 04 00').code).toBe('TW_ERR_BAD_VALUE');
+      expect(decodeServerMessage(fromHex('08 01 00 04 00'))).toStrictEqual({
+        type: 'status',
+        venues: [{ venue: '', state: 'upstream_lost', reason: '' }],
+      });
+      expect(server('08 01 00 05 00').code).toBe('TW_ERR_BAD_VALUE');
       expect(server('06 01 00 00').code).toBe('TW_ERR_BAD_VALUE');
       expect(server('06 01 06 00').code).toBe('TW_ERR_BAD_VALUE');
     });

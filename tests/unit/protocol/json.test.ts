@@ -82,6 +82,14 @@ describe('JSON codec', () => {
       expect(server({ type: 'status', venues: [{ venue: 'SIM', state: 'up', reason: '' }] }).code).toBe('TW_ERR_BAD_VALUE');
     });
 
+    it('accepts the venue state upstream_lost and names every state when refusing another', () => {
+      const lost = { type: 'status', venues: [{ venue: 'SIM', state: 'upstream_lost', reason: 'gateway lost NATS' }] };
+      expect(decodeJsonServerMessage(JSON.stringify(lost))).toStrictEqual(lost);
+      expect(server({ type: 'status', venues: [{ venue: 'SIM', state: 'lost', reason: '' }] }).message).toContain(
+        'connecting, live, stale, down or upstream_lost',
+      );
+    });
+
     it('rejects deltas the binary layout could not carry, so both protocols accept the same messages', () => {
       expect(server(batchWith({ ...QUOTE, bid: -(2 ** 52), ask: 2 ** 52 })).code).toBe('TW_ERR_BAD_VALUE');
     });
