@@ -4,6 +4,7 @@
  * processes count deliveries, gaps and latency while /proc gives every process's CPU and RSS and
  * the NATS monitor (when there is one) gives the broker's bytes and messages.
  */
+import { health } from '../tests/support/scaled';
 import { feedSymbols } from './feed-symbols';
 import { LoadFleet, seededSubscriptions, type LoadSummary } from './load-fleet';
 import { sampleProcess, usageBetween, type ProcSample } from './proc-usage';
@@ -20,8 +21,8 @@ export interface PhaseSetup {
   readonly urls: readonly string[];
   /** The setup's own processes (not the load generator's). */
   readonly processes: readonly MeasuredProcess[];
-  /** A /healthz URL whose `normaliser.accepted` counts the updates that came in. */
-  readonly healthUrl: string;
+  /** Updates that came in so far (a counter of the setup's; read at both ends of the window). */
+  inputUpdates(): Promise<number>;
   /** The NATS monitoring endpoint (`http://host:port`), when the setup has a broker. */
   readonly natsMonitorUrl?: string;
 }
@@ -58,7 +59,7 @@ export interface NatsRates {
 export interface PhaseResult {
   /** Length of the window as it ran, s. */
   readonly seconds: number;
-  /** Updates normalised per second (ingest's or the feed's normaliser); NaN when /healthz does not say. */
+  /** Updates in per second (published by ingest, or normalised by the feed). */
   readonly inputPerSec: number;
   readonly load: LoadSummary;
   /** The setup's processes, then the load processes. */
@@ -72,23 +73,6 @@ interface Varz {
   out_bytes: number;
   in_msgs: number;
   out_msgs: number;
-}
-
-async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-/** `normaliser.accepted` of a /healthz answer, or NaN when it has none or does not answer. */
-async function acceptedUpdates(healthUrl: string): Promise<number> {
-  try {
-    const health = (await getJson(healthUrl)) as { normaliser?: { accepted?: unknown } };
-    const accepted = health.normaliser?.accepted;
-    return typeof accepted === 'number' ? accepted : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Per-second rates between two /varz readings `seconds` apart. */
@@ -130,8 +114,8 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
       })),
     ];
     const varzUrl = setup.natsMonitorUrl === undefined ? undefined : `${setup.natsMonitorUrl}/varz`;
-    const varzBefore = varzUrl === undefined ? undefined : ((await getJson(varzUrl)) as Varz);
-    const acceptedBefore = await acceptedUpdates(setup.healthUrl);
+    const varzBefore = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
+    const acceptedBefore = await setup.inputUpdates();
     const before: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
     loads.record();
     const started = performance.now();
@@ -140,8 +124,8 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
     const after: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
     const load = await loads.report();
     const seconds = (performance.now() - started) / 1000;
-    const acceptedAfter = await acceptedUpdates(setup.healthUrl);
-    const varzAfter = varzUrl === undefined ? undefined : ((await getJson(varzUrl)) as Varz);
+    const acceptedAfter = await setup.inputUpdates();
+    const varzAfter = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
     return {
       seconds,
       inputPerSec: (acceptedAfter - acceptedBefore) / seconds,

@@ -8,11 +8,11 @@
  * Options: --clients N --per-client K --instruments I --rate R (per instrument) --seconds S
  *          --warmup W (s before the window) --flush-ms F --gateways G (default 2) --load-procs N
  *          --only scale-out|all-in-one (run one side) --json (a last line with the figures as JSON)
- * Env: BENCH_NODE_FLAGS adds Node flags to every process, BENCH_LOAD_FLAGS to the load processes.
+ * Env: BENCH_LOAD_FLAGS adds Node flags to the load processes.
  */
 import { parseArgs } from 'node:util';
 import { startNatsServer, type NatsServer } from '../tests/support/nats-server';
-import { startCli, type CliProcess } from './cli-process';
+import { health, spawnRole, startGateway, startIngest, type RoleProcess } from '../tests/support/scaled';
 import { LOAD_ARGS } from './load-fleet';
 import { measurePhase, type PhaseOptions, type PhaseResult } from './scale-phase';
 import { capacityFigures, scaleTable } from './scale-report';
@@ -53,45 +53,41 @@ const market = ['--seed', '42', '--instruments', String(options.instruments), '-
 const log = (line: string): void => console.log(line);
 
 /** What is running, newest last, so that a failure or Ctrl-C stops it all (by PID) in reverse order. */
-const running: (CliProcess | NatsServer)[] = [];
+const running: (RoleProcess | NatsServer)[] = [];
 async function stopAll(): Promise<void> {
   for (const proc of running.splice(0).reverse()) await ('dispose' in proc ? proc.dispose() : proc.stop());
 }
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-/** The /healthz URL of a logged `url`: a feed's ws:// one, or ingest's http:// one (with or without the path). */
-function healthUrlOf(url: string): string {
-  const http = url.replace(/^ws/, 'http').replace(/\/$/, '');
-  return http.endsWith('/healthz') ? http : `${http}/healthz`;
+/** A /healthz counter: `pick` reads it from the JSON answer. */
+function counter(healthUrl: string, pick: (answer: Record<string, Record<string, number> | undefined>) => number | undefined) {
+  return async (): Promise<number> => pick(await health(healthUrl)) ?? Number.NaN;
 }
 
 async function runScaleOut(): Promise<PhaseResult> {
   const nats = await startNatsServer({ monitor: true });
   running.push(nats);
   log(`nats-server ${nats.url} (pid ${nats.pid}, store ${nats.storeDir})`);
-  const ingest = startCli('ingest', 'server/cli/ingest.ts', ['--nats', nats.url, ...market, '--port', '0']);
+  const ingest = await startIngest(nats.url, market);
   running.push(ingest);
-  const listening = await ingest.waitForLog(['ingest listening']);
-  await ingest.waitForLog(['ingest active']);
-  log(`ingest active (pid ${ingest.pid}, ${String(listening.url)})`);
-  const gateways: CliProcess[] = [];
-  const urls: string[] = [];
+  log(`ingest active (pid ${ingest.pid}, ${ingest.healthUrl})`);
+  const gateways = [];
   for (let g = 1; g <= gatewayCount; g++) {
-    const gateway = startCli(`gateway ${g}`, 'server/cli/gateway.ts', ['--nats', nats.url, '--port', '0', '--flush-ms', flushMs]);
+    const gateway = await startGateway(nats.url, ['--flush-ms', flushMs]);
     running.push(gateway);
     gateways.push(gateway);
-    urls.push(String((await gateway.waitForLog(['feed service listening'])).url));
+    log(`gateway ${g} ${gateway.url} (pid ${gateway.pid})`);
   }
-  log(`gateways ${urls.join(', ')}`);
   const result = await measurePhase(
     {
-      urls,
+      urls: gateways.map((g) => g.url),
       processes: [
         { name: 'nats-server', pid: nats.pid! },
         { name: 'ingest', pid: ingest.pid },
-        ...gateways.map((g) => ({ name: g.name, pid: g.pid })),
+        ...gateways.map((g, i) => ({ name: `gateway ${i + 1}`, pid: g.pid })),
       ],
-      healthUrl: healthUrlOf(String(listening.url)),
+      // Ticks the broker has stored: what ingest took in, once it is published.
+      inputUpdates: counter(ingest.healthUrl, (h) => h.publisher?.publishedTicks),
       natsMonitorUrl: nats.monitorUrl,
     },
     options,
@@ -102,12 +98,16 @@ async function runScaleOut(): Promise<PhaseResult> {
 }
 
 async function runAllInOne(): Promise<PhaseResult> {
-  const feed = startCli('feed (all-in-one)', 'server/cli/feed.ts', [...market, '--port', '0', '--flush-ms', flushMs]);
+  const feed = spawnRole('feed', [...market, '--port', '0', '--flush-ms', flushMs]);
   running.push(feed);
-  const url = String((await feed.waitForLog(['feed service listening'])).url);
+  const url = String((await feed.waitForLog((l) => l.msg === 'feed service listening')).url);
   log(`all-in-one feed ${url} (pid ${feed.pid})`);
   const result = await measurePhase(
-    { urls: [url], processes: [{ name: 'feed (all-in-one)', pid: feed.pid }], healthUrl: healthUrlOf(url) },
+    {
+      urls: [url],
+      processes: [{ name: 'feed (all-in-one)', pid: feed.pid }],
+      inputUpdates: counter(`${url.replace('ws://', 'http://')}/healthz`, (h) => h.normaliser?.accepted),
+    },
     options,
     log,
   );
