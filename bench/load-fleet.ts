@@ -121,6 +121,8 @@ export interface LoadSummary {
   readonly p50: number;
   readonly p99: number;
   readonly p999: number;
+  /** The histogram's range, ms: a percentile equal to it means "this or more". */
+  readonly rangeMs: number;
   readonly reports: readonly LoadReport[];
 }
 
@@ -138,6 +140,7 @@ export function summariseLoads(reports: readonly LoadReport[]): LoadSummary {
     p50: percentileMs(histogram, bucketUs, 0.5),
     p99: percentileMs(histogram, bucketUs, 0.99),
     p999: percentileMs(histogram, bucketUs, 0.999),
+    rangeMs: (histogram.length * bucketUs) / 1000,
     reports,
   };
 }

@@ -4,6 +4,7 @@
  * processes count deliveries, gaps and latency while /proc gives every process's CPU and RSS and
  * the NATS monitor (when there is one) gives the broker's bytes and messages.
  */
+import { loadavg } from 'node:os';
 import { health } from '../tests/support/scaled';
 import { feedSymbols } from './feed-symbols';
 import { LoadFleet, seededSubscriptions, type LoadSummary } from './load-fleet';
@@ -65,6 +66,8 @@ export interface PhaseResult {
   /** The setup's processes, then the load processes. */
   readonly processes: readonly ProcessUsage[];
   readonly nats?: NatsRates;
+  /** The machine's 1-minute load average at the window's start and end (other work on a shared box shows here). */
+  readonly loadAverage: readonly [number, number];
 }
 
 /** The counters of NATS's /varz that the bench reads. */
@@ -116,12 +119,14 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
     const varzUrl = setup.natsMonitorUrl === undefined ? undefined : `${setup.natsMonitorUrl}/varz`;
     const varzBefore = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
     const acceptedBefore = await setup.inputUpdates();
+    const loadBefore = loadavg()[0]!;
     const before: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
     loads.record();
     const started = performance.now();
     await sleep(options.seconds * 1000);
 
     const after: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
+    const loadAfter = loadavg()[0]!;
     const load = await loads.report();
     const seconds = (performance.now() - started) / 1000;
     const acceptedAfter = await setup.inputUpdates();
@@ -131,6 +136,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
       inputPerSec: (acceptedAfter - acceptedBefore) / seconds,
       load,
       processes: measured.map((p, i) => ({ name: p.name, ...usageBetween(before[i]!, after[i]!) })),
+      loadAverage: [loadBefore, loadAfter],
       ...(varzBefore && varzAfter ? { nats: natsRates(varzBefore, varzAfter, seconds) } : {}),
     };
   } finally {

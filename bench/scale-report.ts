@@ -2,7 +2,7 @@
  * bench/scale.ts's output: the two setups side by side, and the per-unit costs a capacity model
  * needs (CPU per delivery of a gateway, CPU per update of ingest, broker bytes per update).
  */
-import { formatStalls } from './loop-stalls';
+import { formatStalls, type Stall } from './loop-stalls';
 import type { PhaseResult, ProcessUsage } from './scale-phase';
 
 /** The run's settings, as printed and as in the JSON line. */
@@ -64,6 +64,18 @@ export function capacityFigures(
 const fixed = (digits: number) => (v: number) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-');
 
+/** A latency percentile, or ">= range" when it fell in the histogram's last, open-ended bucket. */
+function latency(ms: number, rangeMs: number): string {
+  return ms >= rangeMs ? `>= ${rangeMs.toFixed(0)}` : fixed(1)(ms);
+}
+
+/** "none", or how many stalls there were and the longest, when and how long (one row stays readable). */
+export function stallSummary(stalls: readonly Stall[]): string {
+  if (stalls.length === 0) return 'none';
+  const worst = stalls.reduce((a, b) => (b.lateMs > a.lateMs ? b : a));
+  return `${stalls.length}, longest ${formatStalls([worst])}`;
+}
+
 /** The table's lines: a figure per row, the scale-out and the all-in-one in two columns. */
 export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefined, allInOne: PhaseResult | undefined): string[] {
   const both = (f: (r: PhaseResult) => string): [string, string] => [scaleOut ? f(scaleOut) : '-', allInOne ? f(allInOne) : '-'];
@@ -83,9 +95,9 @@ export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefine
     ['messages/s at clients', perSec((r) => r.load.messages)],
     ['MB/s at clients', perSec((r) => r.load.bytes / 1e6, fixed(1))],
     ['sequence gaps', both((r) => String(r.load.gaps))],
-    ['latency p50 (ms)', both((r) => fixed(1)(r.load.p50))],
-    ['latency p99 (ms)', both((r) => fixed(1)(r.load.p99))],
-    ['latency p99.9 (ms)', both((r) => fixed(1)(r.load.p999))],
+    ['latency p50 (ms)', both((r) => latency(r.load.p50, r.load.rangeMs))],
+    ['latency p99 (ms)', both((r) => latency(r.load.p99, r.load.rangeMs))],
+    ['latency p99.9 (ms)', both((r) => latency(r.load.p999, r.load.rangeMs))],
     ...names.map((name): [string, [string, string]] => [
       `CPU cores / RSS MiB: ${name}`,
       [scaleOut, allInOne].map((r) => {
@@ -103,7 +115,8 @@ export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefine
     ['CPU µs per delivery (gateways / feed)', [fixed(3)(capacity.gatewayCpuUsPerDelivery), fixed(3)(capacity.allInOneCpuUsPerDelivery)]],
     ['CPU µs per input update (ingest)', [fixed(1)(capacity.ingestCpuUsPerUpdate), '-']],
     ['NATS bytes per input update in / out', inOut(capacity.natsInBytesPerUpdate, capacity.natsOutBytesPerUpdate, fixed(0))],
-    ['event-loop stalls >= 40 ms: load', both((r) => r.load.reports.map((l) => formatStalls(l.stalls)).join('; '))],
+    ['event-loop stalls >= 40 ms: load', both((r) => stallSummary(r.load.reports.flatMap((l) => l.stalls)))],
+    ['load average (1 min) at window start / end', both((r) => r.loadAverage.map(fixed(1)).join(' / '))],
     ['flush interval (ms) / warm-up (s)', both(() => `${config.flushMs} / ${config.warmup}`)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

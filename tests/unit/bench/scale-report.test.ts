@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { natsRates, type PhaseResult } from '../../../bench/scale-phase';
-import { capacityFigures, scaleTable } from '../../../bench/scale-report';
+import { capacityFigures, scaleTable, stallSummary } from '../../../bench/scale-report';
 
 const CONFIG = { clients: 1000, perClient: 10, instruments: 100, ratePerInstrument: 200, flushMs: 25, gateways: 2, warmup: 10 };
 
@@ -8,7 +8,8 @@ function phase(processes: [string, number][], deliveries: number, nats?: PhaseRe
   return {
     seconds: 10,
     inputPerSec: 20_000,
-    load: { deliveries, gaps: 0, messages: 0, bytes: 0, cpuCores: 0, p50: 1, p99: 2, p999: 3, reports: [] },
+    load: { deliveries, gaps: 0, messages: 0, bytes: 0, cpuCores: 0, p50: 1, p99: 2, p999: 2000, rangeMs: 2000, reports: [] },
+    loadAverage: [1, 2],
     processes: processes.map(([name, cpuCores]) => ({ name, cpuCores, rssMiB: 100 })),
     ...(nats ? { nats } : {}),
   };
@@ -67,5 +68,26 @@ describe('scaleTable', () => {
     const lines = scaleTable(CONFIG, phase([['gateway 1', 0.4]], 1), phase([['feed (all-in-one)', 0.5]], 1));
     expect(lines.find((l) => l.includes('gateway 1'))).toMatch(/0\.40 \/ 100\s+-$/);
     expect(lines.find((l) => l.includes('feed (all-in-one)'))).toMatch(/-\s+0\.50 \/ 100$/);
+  });
+});
+
+describe('stallSummary', () => {
+  it('counts the stalls and names the longest', () => {
+    expect(stallSummary([])).toBe('none');
+    expect(
+      stallSummary([
+        { atS: 1, lateMs: 50 },
+        { atS: 4.2, lateMs: 300 },
+        { atS: 9, lateMs: 60 },
+      ]),
+    ).toBe('3, longest 300 ms at 4.2 s');
+  });
+});
+
+describe('scaleTable latency', () => {
+  it('says ">= range" for a percentile in the open-ended last bucket', () => {
+    const lines = scaleTable(CONFIG, phase([], 1), undefined);
+    expect(lines.find((l) => l.startsWith('latency p99.9'))).toMatch(/>= 2000\s+-$/);
+    expect(lines.find((l) => l.startsWith('latency p99 '))).toMatch(/2\.0\s+-$/);
   });
 });
