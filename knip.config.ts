@@ -13,8 +13,8 @@ import type { KnipConfig } from 'knip';
 
 const config: KnipConfig = {
   entry: [
-    // The CLIs (npm start/feed/record/tail, build:embed); listed so `--production` sees them too.
-    'server/cli/{feed,launch,record,tail,build-embed}.ts!',
+    // The CLIs (npm start/feed/ingest/gateway/record/tail, build:embed); listed so `--production` sees them too.
+    'server/cli/{feed,ingest,gateway,launch,record,tail,build-embed}.ts!',
     // Loaded by Node's --import flag, named by a URL string in launch.ts.
     'server/cli/exit-with-parent.mjs!',
     // Public entry points of the framework-free client and the codec, for users' own code
@@ -25,8 +25,6 @@ const config: KnipConfig = {
     'components/embed/{react,element-entry}.ts!',
     // Example adapters users copy and run with --adapter.
     'server/adapters/examples/*.ts!',
-    // The JetStream bus, not used by any CLI yet: wired by issue 14.
-    'server/bus/nats-bus.ts!',
     // Loaded by path (--adapter ./tests/...) in tests, and benchmarks run with tsx.
     'tests/unit/adapters/fixtures/*.ts',
     'tests/support/consumer-app.ts',

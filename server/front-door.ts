@@ -38,7 +38,9 @@ export function checkAddress(port: unknown, host: unknown): void {
   }
   // Node reads an empty host as "every interface": a blank FEED_HOST would expose the feed.
   if (typeof host !== 'string' || host.trim() === '') {
-    throw new TypeError(`feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`);
+    throw new TypeError(
+      `feed service option "host" must be an interface address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`,
+    );
   }
 }
 

@@ -207,7 +207,12 @@ export const FLAGS = {
     shows: DEFAULT_NATS_SUBJECT_ROOT,
     help: 'ticks on <s>.tick.<id>, state requests on <s>.state.<id>',
   }),
-  bucket: valueFlag(text, { group: NATS, placeholder: '<name>', shows: DEFAULT_NATS_BUCKET, help: 'KV bucket: epoch, instruments, status, lease' }),
+  bucket: valueFlag(text, {
+    group: NATS,
+    placeholder: '<name>',
+    shows: DEFAULT_NATS_BUCKET,
+    help: 'KV bucket: epoch, instruments, status, lease',
+  }),
   maxAgeMs: valueFlag(durationMs(1000), {
     group: NATS,
     placeholder: '<ms>',
@@ -236,7 +241,7 @@ export const FLAGS = {
     placeholder: '<n>',
     env: 'INGEST_PORT',
     default: DEFAULT_INGEST_PORT,
-    help: 'port of the ingest\'s GET /healthz; 0 = any free port',
+    help: "port of the ingest's GET /healthz; 0 = any free port",
   }),
   lingerMs: valueFlag(durationMs(0), {
     group: NATS,

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     }
     values = parsed.values;
     if (parsed.tokens.some((t) => t.kind === 'positional')) throw new Error('npm run gateway takes no positional arguments');
-    if (values.nats.length === 0) throw new Error('--nats <url> (or NATS_URL) is required: the NATS server with JetStream the ingest publishes to');
+    if (values.nats.length === 0)
+      throw new Error('--nats <url> (or NATS_URL) is required: the NATS server with JetStream the ingest publishes to');
     settings = natsSettings(values.nats, natsFlags(values));
     gateway = gatewayFlags(values);
   } catch (err) {

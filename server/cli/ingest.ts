@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     values = parsed.values;
     tokens = parsed.tokens;
     symbolMaps = parseSymbolMapEntries(values['symbol-map']);
-    if (values.nats.length === 0) throw new Error('--nats <url> (or NATS_URL) is required: the NATS server with JetStream this ingest publishes to');
+    if (values.nats.length === 0)
+      throw new Error('--nats <url> (or NATS_URL) is required: the NATS server with JetStream this ingest publishes to');
     settings = natsSettings(values.nats, natsFlags(values));
   } catch (err) {
     exitUsage((err as Error).message);

@@ -122,7 +122,12 @@ export const natsUrl: ValueKind<string> = {
     } catch {
       parsed = undefined;
     }
-    if (parsed === undefined || !['nats:', 'tls:'].includes(parsed.protocol) || parsed.hostname === '' || parsed.pathname.replace('/', '') !== '') {
+    if (
+      parsed === undefined ||
+      !['nats:', 'tls:'].includes(parsed.protocol) ||
+      parsed.hostname === '' ||
+      parsed.pathname.replace('/', '') !== ''
+    ) {
       throw new UsageError(`${source} must be a NATS server URL such as nats://127.0.0.1:4222, got "${given}"`);
     }
     return url;

@@ -178,6 +178,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         js,
         jsm,
         settings: o.nats,
+        publisherId: owner,
         epoch: () => epoch as number,
         lastStreamSeqs: mirror.lastStreamSeqs,
         maxUnpublished: o.maxUnpublished ?? DEFAULT_MAX_UNPUBLISHED,
@@ -193,7 +194,9 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
             newEpoch: next,
           });
           epoch = next;
-          void kv.put(KV_KEYS.epoch, String(next)).catch((error: unknown) => logger.error('could not store the new epoch', { error: String(error) }));
+          void kv
+            .put(KV_KEYS.epoch, String(next))
+            .catch((error: unknown) => logger.error('could not store the new epoch', { error: String(error) }));
         },
       });
       bus = new IngestBus(() => epoch as number, history, publisher, kv, logger);

@@ -58,7 +58,10 @@ export class InstrumentTable {
   restore(instruments: readonly Instrument[]): void {
     if (this.bySymbol.size > 0) throw new TypeError('an instrument table can only be restored while empty');
     instruments.forEach((instrument, i) => {
-      if (instrument.id !== i + 1) throw new TypeError(`restored instrument ids must be 1..n in order; ${instrument.symbol} has id ${instrument.id} at position ${i + 1}`);
+      if (instrument.id !== i + 1)
+        throw new TypeError(
+          `restored instrument ids must be 1..n in order; ${instrument.symbol} has id ${instrument.id} at position ${i + 1}`,
+        );
       this.bySymbol.set(instrument.symbol, Object.freeze({ ...instrument }));
     });
     this.cached = undefined;

@@ -24,14 +24,20 @@ afterAll(async () => {
 type Json = Record<string, unknown>;
 
 /** A raw JSON-protocol connection that collects every server message. */
-async function open(url: string): Promise<{ ws: WebSocket; messages: Json[]; hello: Json; next(type: string, requestId?: number): Promise<Json> }> {
+async function open(
+  url: string,
+): Promise<{ ws: WebSocket; messages: Json[]; hello: Json; next(type: string, requestId?: number): Promise<Json> }> {
   const ws = new WebSocket(url, 'tickwire.v2.json');
   const messages: Json[] = [];
   const waiters: { match: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
   ws.on('message', (data) => {
     const m = JSON.parse(String(data)) as Json;
     messages.push(m);
-    for (const w of [...waiters]) if (w.match(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
+    for (const w of [...waiters]) {
+      if (!w.match(m)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
   });
   const next = (type: string, requestId?: number): Promise<Json> =>
     new Promise((resolve, reject) => {
@@ -53,7 +59,8 @@ async function snapshots(url: string, symbols: { symbol: string; lastSeq: number
   const out: Json[] = [];
   for (let i = 0; i < symbols.length; i++) {
     const deadline = Date.now() + 15_000;
-    while (c.messages.filter((m) => m.type === 'snapshot').length <= i && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (c.messages.filter((m) => m.type === 'snapshot').length <= i && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
   }
   for (const m of c.messages.filter((m) => m.type === 'snapshot')) out.push({ ...m, requestId: undefined });
   c.ws.close();
@@ -71,7 +78,8 @@ describe('scaled deployment: warming and restarts', () => {
     procs.push(early, victim);
     // Both follow the stream from the start: a client holds every instrument on each.
     const watchers = await Promise.all([early.url, victim.url].map((u) => open(u)));
-    for (const w of watchers) w.ws.send(JSON.stringify({ type: 'subscribe', requestId: 1, all: true, interval: 60, resumeEpoch: 0, symbols: [] }));
+    for (const w of watchers)
+      w.ws.send(JSON.stringify({ type: 'subscribe', requestId: 1, all: true, interval: 60, resumeEpoch: 0, symbols: [] }));
     await new Promise((r) => setTimeout(r, 3000));
 
     // Mid-stream: kill -9 one gateway and start it again on the same port.

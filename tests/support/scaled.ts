@@ -76,7 +76,14 @@ export function spawnRole(cli: 'ingest' | 'gateway' | 'feed', args: readonly str
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`${cli} did not log the expected line within ${timeoutMs} ms; stderr:\n${errText}\nlogs:\n${logs.slice(-20).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `${cli} did not log the expected line within ${timeoutMs} ms; stderr:\n${errText}\nlogs:\n${logs
+                .slice(-20)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const entry = {
           match,
@@ -112,7 +119,11 @@ export function spawnRole(cli: 'ingest' | 'gateway' | 'feed', args: readonly str
 }
 
 /** Starts an ingest; resolves once it logged "ingest active" (or "ingest standing by" with `standby`). */
-export async function startIngest(natsUrl: string, args: readonly string[] = [], standby = false): Promise<RoleProcess & { healthUrl: string }> {
+export async function startIngest(
+  natsUrl: string,
+  args: readonly string[] = [],
+  standby = false,
+): Promise<RoleProcess & { healthUrl: string }> {
   const proc = spawnRole('ingest', ['--nats', natsUrl, '--port', '0', ...args]);
   try {
     const listening = await proc.waitForLog((l) => l.msg === 'ingest listening');
@@ -125,7 +136,11 @@ export async function startIngest(natsUrl: string, args: readonly string[] = [],
 }
 
 /** Starts a gateway on `port` (0: a free one); resolves with its ws:// URL once it listens. */
-export async function startGateway(natsUrl: string, args: readonly string[] = [], port = 0): Promise<RoleProcess & { url: string; healthUrl: string }> {
+export async function startGateway(
+  natsUrl: string,
+  args: readonly string[] = [],
+  port = 0,
+): Promise<RoleProcess & { url: string; healthUrl: string }> {
   const proc = spawnRole('gateway', ['--nats', natsUrl, '--port', String(port), ...args]);
   try {
     const line = await proc.waitForLog((l) => l.msg === 'feed service listening');

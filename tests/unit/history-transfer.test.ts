@@ -16,10 +16,30 @@ function stream(from: number, count: number): Tick[] {
   for (let seq = from; seq < from + count; seq++) {
     const timeUs = T0 + seq * 700_000 - (seq % 13 === 0 ? 90_000_000 : 0);
     if (seq % 3 === 0) {
-      out.push({ kind: 'quote', instrumentId: 7, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 9, bid: 1000 + seq, bidSize: 5, ask: 1002 + seq, askSize: 4 });
+      out.push({
+        kind: 'quote',
+        instrumentId: 7,
+        seq,
+        eventTimeUs: timeUs,
+        receiveTimeUs: timeUs + 9,
+        bid: 1000 + seq,
+        bidSize: 5,
+        ask: 1002 + seq,
+        askSize: 4,
+      });
     } else {
       const size = seq % 11 === 0 ? 2 ** 52 : 1 + (seq % 7);
-      out.push({ kind: 'trade', instrumentId: 7, seq, eventTimeUs: timeUs, receiveTimeUs: timeUs + 9, price: 5_000_000 + ((seq * 7919) % 1000), size, side: Side.Buy, tradeId: `t${seq}` });
+      out.push({
+        kind: 'trade',
+        instrumentId: 7,
+        seq,
+        eventTimeUs: timeUs,
+        receiveTimeUs: timeUs + 9,
+        price: 5_000_000 + ((seq * 7919) % 1000),
+        size,
+        side: Side.Buy,
+        tradeId: `t${seq}`,
+      });
     }
   }
   return out;

@@ -171,12 +171,15 @@ export function checkStream(info: StreamInfo, settings: NatsSettings): void {
   const subject = `${settings.subjectRoot}.tick.>`;
   const fix = `delete it (\`nats stream rm ${settings.stream}\`), or start every Tickwire process with matching --stream/--subject-root/--bucket/--max-age-ms/--max-bytes`;
   const problem = (setting: string, has: string, needs: string): NatsSetupError =>
-    new NatsSetupError(`NATS stream "${settings.stream}" exists with incompatible ${setting}: it has ${has}, this process needs ${needs}; ${fix}`);
+    new NatsSetupError(
+      `NATS stream "${settings.stream}" exists with incompatible ${setting}: it has ${has}, this process needs ${needs}; ${fix}`,
+    );
   if (!(c.subjects ?? []).includes(subject)) throw problem('subjects', JSON.stringify(c.subjects ?? []), JSON.stringify([subject]));
   if (c.retention !== RetentionPolicy.Limits) throw problem('retention', c.retention, RetentionPolicy.Limits);
   if (c.max_age !== nanos(settings.maxAgeMs)) throw problem('max age', `${c.max_age / 1e6} ms`, `${settings.maxAgeMs} ms`);
   if (c.max_bytes !== settings.maxBytes) throw problem('max bytes', String(c.max_bytes), String(settings.maxBytes));
-  if (c.description !== description(settings)) throw problem('owner', JSON.stringify(c.description ?? ''), JSON.stringify(description(settings)));
+  if (c.description !== description(settings))
+    throw problem('owner', JSON.stringify(c.description ?? ''), JSON.stringify(description(settings)));
 }
 
 /**
@@ -201,6 +204,8 @@ export async function openBucket(nc: NatsConnection, settings: NatsSettings, cre
   try {
     return await kvm.open(settings.bucket);
   } catch (error) {
-    throw new NatsSetupError(`NATS KV bucket "${settings.bucket}" cannot be opened (${(error as Error).message}): start an ingest first, or pass the --bucket it uses`);
+    throw new NatsSetupError(
+      `NATS KV bucket "${settings.bucket}" cannot be opened (${(error as Error).message}): start an ingest first, or pass the --bucket it uses`,
+    );
   }
 }

@@ -93,7 +93,10 @@ export class InstrumentFeed {
             this.lastSeq = reply.state?.lastSeq ?? 0;
             break;
           } catch (error) {
-            ctx.logger.warn('waiting for an active ingest to warm an instrument', { instrumentId: this.instrumentId, error: String(error) });
+            ctx.logger.warn('waiting for an active ingest to warm an instrument', {
+              instrumentId: this.instrumentId,
+              error: String(error),
+            });
             await sleep(RETRY_MS);
           }
         }

@@ -28,6 +28,8 @@ export interface TickPublisherOptions {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly settings: NatsSettings;
+  /** This publisher's id in message ids (unique per process: the lease owner). */
+  readonly publisherId: string;
   /** Epoch stamped on messages queued from now on. */
   readonly epoch: () => number;
   /** Stream sequence of each instrument subject's last message (0 or absent: none). */
@@ -141,7 +143,7 @@ export class TickPublisher {
       this.retryLater(chain, new Error('the ingest lease is not confirmed (renewals failing)'));
       return;
     }
-    const id = messageId(chain.inflightEpoch, chain.instrumentId, (batch[0] as Tick).seq);
+    const id = messageId(chain.inflightEpoch, chain.instrumentId, (batch[0] as Tick).seq, this.o.publisherId);
     this.o.js
       .publish(chain.subject, encodeTicks(batch), {
         msgID: id,

@@ -20,7 +20,13 @@ export interface StateReply {
 }
 
 /** Answers state requests from `history` until the returned subscription is unsubscribed. */
-export function serveState(nc: NatsConnection, settings: NatsSettings, history: History, epoch: () => number, logger: Logger): Subscription {
+export function serveState(
+  nc: NatsConnection,
+  settings: NatsSettings,
+  history: History,
+  epoch: () => number,
+  logger: Logger,
+): Subscription {
   const wildcard = stateSubject(settings, 0).replace(/\.0$/, '.*');
   return nc.subscribe(wildcard, {
     callback: (error, msg) => {
@@ -46,7 +52,12 @@ export function serveState(nc: NatsConnection, settings: NatsSettings, history: 
  * Asks the active ingest for an instrument's state.
  * @throws Error when nobody answers in `timeoutMs` (no active ingest) or the answer says why it cannot.
  */
-export async function requestState(nc: NatsConnection, settings: NatsSettings, instrumentId: number, timeoutMs: number): Promise<StateReply> {
+export async function requestState(
+  nc: NatsConnection,
+  settings: NatsSettings,
+  instrumentId: number,
+  timeoutMs: number,
+): Promise<StateReply> {
   const reply = await nc.request(stateSubject(settings, instrumentId), undefined, { timeout: timeoutMs });
   const parsed = JSON.parse(inflateRawSync(reply.data).toString('utf8')) as StateReply;
   if (parsed.error !== undefined) throw new Error(parsed.error);

@@ -18,7 +18,6 @@ import { KV_KEYS, NatsSetupError, connectNats, jetStreamOf, openBucket, requireS
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_UPSTREAM_LAG_MS } from './defaults';
 import { InstrumentFeed, type FeedContext } from './instrument-feed';
 
-
 export interface NatsUpstreamOptions {
   readonly settings: NatsSettings;
   /** The gateway's history: warming imports into it. */
@@ -115,7 +114,9 @@ export class NatsUpstream implements Bus, GatewayUpstream {
       const epochEntry = await kv.get(KV_KEYS.epoch);
       const epoch = epochEntry === null ? Number.NaN : Number(epochEntry.string());
       if (!Number.isSafeInteger(epoch) || epoch <= 0) {
-        throw new NatsSetupError(`NATS KV bucket "${o.settings.bucket}" has no epoch yet: start an ingest (npm run ingest -- --nats ...) first`);
+        throw new NatsSetupError(
+          `NATS KV bucket "${o.settings.bucket}" has no epoch yet: start an ingest (npm run ingest -- --nats ...) first`,
+        );
       }
       const upstream = new NatsUpstream(
         o,

@@ -1,8 +1,10 @@
 /**
  * One message on a tick subject: one instrument's ticks of one publish round, as a JSON array of
  * the normaliser's Trade/Quote objects (every field a safe integer or a string, so JSON round-trips
- * them exactly), with headers `Nats-Msg-Id: <epoch>.<instrumentId>.<firstSeq>` (a retried publish
- * is dropped by the stream's duplicate window) and `Tickwire-Epoch: <epoch>`. The seqs of
+ * them exactly), with headers `Nats-Msg-Id: <epoch>.<instrumentId>.<firstSeq>.<publisher>` (a
+ * retried publish is dropped by the stream's duplicate window; another publisher's message with the
+ * same seqs is not a duplicate, so the broker's per-subject expectation fences it) and
+ * `Tickwire-Epoch: <epoch>`. The seqs of
  * consecutive messages on a subject are contiguous: a message's first seq is the previous
  * message's last seq + 1 (docs/scaling.md "On the broker").
  */
@@ -13,8 +15,8 @@ import type { Tick } from '../types';
 export const EPOCH_HEADER = 'Tickwire-Epoch';
 
 /** The dedup id of a message. */
-export function messageId(epoch: number, instrumentId: number, firstSeq: number): string {
-  return `${epoch}.${instrumentId}.${firstSeq}`;
+export function messageId(epoch: number, instrumentId: number, firstSeq: number, publisher: string): string {
+  return `${epoch}.${instrumentId}.${firstSeq}.${publisher}`;
 }
 
 /** Headers of a message of `ticks` (non-empty, one instrument). */
