@@ -24,6 +24,8 @@ export interface PhaseSetup {
   readonly processes: readonly MeasuredProcess[];
   /** Updates that came in so far (a counter of the setup's; read at both ends of the window). */
   inputUpdates(): Promise<number>;
+  /** Updates taken in but not yet passed on (ingest's unpublished ticks), when the setup has such a queue. */
+  backlog?(): Promise<number>;
   /** The NATS monitoring endpoint (`http://host:port`), when the setup has a broker. */
   readonly natsMonitorUrl?: string;
 }
@@ -66,6 +68,8 @@ export interface PhaseResult {
   /** The setup's processes, then the load processes. */
   readonly processes: readonly ProcessUsage[];
   readonly nats?: NatsRates;
+  /** {@link PhaseSetup.backlog} at the window's start and end: a backlog that shrinks means the input rate read high. */
+  readonly backlog?: readonly [number, number];
   /** The machine's 1-minute load average at the window's start and end (other work on a shared box shows here). */
   readonly loadAverage: readonly [number, number];
 }
@@ -119,6 +123,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
     const varzUrl = setup.natsMonitorUrl === undefined ? undefined : `${setup.natsMonitorUrl}/varz`;
     const varzBefore = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
     const acceptedBefore = await setup.inputUpdates();
+    const backlogBefore = await setup.backlog?.();
     const loadBefore = loadavg()[0]!;
     const before: ProcSample[] = measured.map((p) => sampleProcess(p.pid));
     loads.record();
@@ -130,6 +135,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
     const load = await loads.report();
     const seconds = (performance.now() - started) / 1000;
     const acceptedAfter = await setup.inputUpdates();
+    const backlogAfter = await setup.backlog?.();
     const varzAfter = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
     return {
       seconds,
@@ -137,6 +143,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
       load,
       processes: measured.map((p, i) => ({ name: p.name, ...usageBetween(before[i]!, after[i]!) })),
       loadAverage: [loadBefore, loadAfter],
+      ...(backlogBefore !== undefined && backlogAfter !== undefined ? { backlog: [backlogBefore, backlogAfter] as const } : {}),
       ...(varzBefore && varzAfter ? { nats: natsRates(varzBefore, varzAfter, seconds) } : {}),
     };
   } finally {

@@ -91,6 +91,7 @@ export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefine
     ['clients x instruments each', both(() => `${config.clients} x ${config.perClient} of ${config.instruments}`)],
     ['gateways (client i on gateway i mod G)', [scaleOut ? String(config.gateways) : '-', allInOne ? '1 (in-process)' : '-']],
     ['input updates/s (published / normalised)', both((r) => int(r.inputPerSec))],
+    ['ingest backlog (unpublished ticks) at window start / end', both((r) => (r.backlog ? r.backlog.map(int).join(' / ') : '-'))],
     ['deliveries/s (updates at clients)', perSec((r) => r.load.deliveries)],
     ['messages/s at clients', perSec((r) => r.load.messages)],
     ['MB/s at clients', perSec((r) => r.load.bytes / 1e6, fixed(1))],

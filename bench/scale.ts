@@ -88,6 +88,7 @@ async function runScaleOut(): Promise<PhaseResult> {
       ],
       // Ticks the broker has stored: what ingest took in, once it is published.
       inputUpdates: counter(ingest.healthUrl, (h) => h.publisher?.publishedTicks),
+      backlog: counter(ingest.healthUrl, (h) => h.publisher?.unpublished),
       natsMonitorUrl: nats.monitorUrl,
     },
     options,
