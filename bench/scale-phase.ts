@@ -5,7 +5,6 @@
  * the NATS monitor (when there is one) gives the broker's bytes and messages.
  */
 import { loadavg } from 'node:os';
-import { health } from '../tests/support/scaled';
 import { feedSymbols } from './feed-symbols';
 import { LoadFleet, seededSubscriptions, type LoadSummary } from './load-fleet';
 import { sampleProcess, usageBetween, type ProcSample } from './proc-usage';
@@ -82,6 +81,32 @@ interface Varz {
   out_msgs: number;
 }
 
+/**
+ * How long a /healthz or /varz read may take (ms). A process whose event loop is busy answers
+ * late; it must not end the run, and the figure it would give reads NaN instead.
+ */
+const READ_TIMEOUT_MS = 30_000;
+
+/** GET `url` as JSON; undefined (and a note on stderr) when it fails or takes over 30 s. */
+async function readJson(url: string): Promise<Record<string, unknown> | undefined> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+    return (await response.json()) as Record<string, unknown>;
+  } catch (error) {
+    console.error(`GET ${url} failed after ${(performance.now() - started).toFixed(0)} ms: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** A counter read from a /healthz answer by `pick`; NaN when the answer or the field is missing. */
+export function healthCounter(healthUrl: string, pick: (answer: Record<string, Record<string, number> | undefined>) => number | undefined) {
+  return async (): Promise<number> => {
+    const answer = (await readJson(healthUrl)) as Record<string, Record<string, number> | undefined> | undefined;
+    return (answer && pick(answer)) ?? Number.NaN;
+  };
+}
+
 /** Per-second rates between two /varz readings `seconds` apart. */
 export function natsRates(before: Varz, after: Varz, seconds: number): NatsRates {
   return {
@@ -121,7 +146,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
       })),
     ];
     const varzUrl = setup.natsMonitorUrl === undefined ? undefined : `${setup.natsMonitorUrl}/varz`;
-    const varzBefore = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
+    const varzBefore = varzUrl === undefined ? undefined : ((await readJson(varzUrl)) as Varz | undefined);
     const acceptedBefore = await setup.inputUpdates();
     const backlogBefore = await setup.backlog?.();
     const loadBefore = loadavg()[0]!;
@@ -136,7 +161,7 @@ export async function measurePhase(setup: PhaseSetup, options: PhaseOptions, log
     const seconds = (performance.now() - started) / 1000;
     const acceptedAfter = await setup.inputUpdates();
     const backlogAfter = await setup.backlog?.();
-    const varzAfter = varzUrl === undefined ? undefined : await health<Varz>(varzUrl);
+    const varzAfter = varzUrl === undefined ? undefined : ((await readJson(varzUrl)) as Varz | undefined);
     return {
       seconds,
       inputPerSec: (acceptedAfter - acceptedBefore) / seconds,

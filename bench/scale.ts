@@ -12,9 +12,9 @@
  */
 import { parseArgs } from 'node:util';
 import { startNatsServer, type NatsServer } from '../tests/support/nats-server';
-import { health, spawnRole, startGateway, startIngest, type RoleProcess } from '../tests/support/scaled';
+import { spawnRole, startGateway, startIngest, type RoleProcess } from '../tests/support/scaled';
 import { LOAD_ARGS } from './load-fleet';
-import { measurePhase, type PhaseOptions, type PhaseResult } from './scale-phase';
+import { healthCounter, measurePhase, type PhaseOptions, type PhaseResult } from './scale-phase';
 import { capacityFigures, scaleTable } from './scale-report';
 
 const { values } = parseArgs({
@@ -59,11 +59,6 @@ async function stopAll(): Promise<void> {
 }
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-/** A /healthz counter: `pick` reads it from the JSON answer. */
-function counter(healthUrl: string, pick: (answer: Record<string, Record<string, number> | undefined>) => number | undefined) {
-  return async (): Promise<number> => pick(await health(healthUrl)) ?? Number.NaN;
-}
-
 async function runScaleOut(): Promise<PhaseResult> {
   const nats = await startNatsServer({ monitor: true });
   running.push(nats);
@@ -87,8 +82,8 @@ async function runScaleOut(): Promise<PhaseResult> {
         ...gateways.map((g, i) => ({ name: `gateway ${i + 1}`, pid: g.pid })),
       ],
       // Ticks the broker has stored: what ingest took in, once it is published.
-      inputUpdates: counter(ingest.healthUrl, (h) => h.publisher?.publishedTicks),
-      backlog: counter(ingest.healthUrl, (h) => h.publisher?.unpublished),
+      inputUpdates: healthCounter(ingest.healthUrl, (h) => h.publisher?.publishedTicks),
+      backlog: healthCounter(ingest.healthUrl, (h) => h.publisher?.unpublished),
       natsMonitorUrl: nats.monitorUrl,
     },
     options,
@@ -107,7 +102,7 @@ async function runAllInOne(): Promise<PhaseResult> {
     {
       urls: [url],
       processes: [{ name: 'feed (all-in-one)', pid: feed.pid }],
-      inputUpdates: counter(`${url.replace('ws://', 'http://')}/healthz`, (h) => h.normaliser?.accepted),
+      inputUpdates: healthCounter(`${url.replace('ws://', 'http://')}/healthz`, (h) => h.normaliser?.accepted),
     },
     options,
     log,
