@@ -36,15 +36,31 @@ export function forkBench(file: string, args: string[] = [], extraExecArgv: stri
   });
 }
 
-/** Resolves with the next IPC message of `type` from `proc`. */
+/**
+ * Resolves with the next IPC message of `type` from `proc`.
+ * @throws Error when `proc` exits first (a load process that crashed must not leave the bench waiting).
+ */
 export function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      reject(new Error(`process ${proc.pid} had exited (${proc.exitCode ?? proc.signalCode}) before sending "${type}"`));
+      return;
+    }
     const on = (msg: { type: string }) => {
       if (msg.type !== type) return;
-      proc.off('message', on);
+      done();
       resolve(msg as T);
     };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`process ${proc.pid} exited (${code ?? signal}) before sending "${type}"`));
+    };
+    const done = () => {
+      proc.off('message', on);
+      proc.off('exit', onExit);
+    };
     proc.on('message', on);
+    proc.on('exit', onExit);
   });
 }
 

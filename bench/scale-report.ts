@@ -76,6 +76,14 @@ export function stallSummary(stalls: readonly Stall[]): string {
   return `${stalls.length}, longest ${formatStalls([worst])}`;
 }
 
+/** One line for a phase just measured, printed at once so that a later failure does not lose it. */
+export function phaseSummary(r: PhaseResult): string {
+  const perSec = (n: number) => int(n / r.seconds);
+  const latencies = [r.load.p50, r.load.p99, r.load.p999].map((v) => latency(v, r.load.rangeMs)).join(' / ');
+  const processes = r.processes.map((p) => `${p.name} ${fixed(2)(p.cpuCores)}`).join(', ');
+  return `${perSec(r.load.deliveries)} deliveries/s, ${r.load.gaps} gaps, p50/p99/p99.9 ${latencies} ms; cores: ${processes}`;
+}
+
 /** The table's lines: a figure per row, the scale-out and the all-in-one in two columns. */
 export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefined, allInOne: PhaseResult | undefined): string[] {
   const both = (f: (r: PhaseResult) => string): [string, string] => [scaleOut ? f(scaleOut) : '-', allInOne ? f(allInOne) : '-'];

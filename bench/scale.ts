@@ -15,7 +15,7 @@ import { startNatsServer, type NatsServer } from '../tests/support/nats-server';
 import { spawnRole, startGateway, startIngest, type RoleProcess } from '../tests/support/scaled';
 import { LOAD_ARGS } from './load-fleet';
 import { healthCounter, measurePhase, type PhaseOptions, type PhaseResult } from './scale-phase';
-import { capacityFigures, scaleTable } from './scale-report';
+import { capacityFigures, phaseSummary, scaleTable } from './scale-report';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,7 @@ const running: (RoleProcess | NatsServer)[] = [];
 async function stopAll(): Promise<void> {
   for (const proc of running.splice(0).reverse()) await ('dispose' in proc ? proc.dispose() : proc.stop());
 }
-process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().then(() => process.exit(130)));
 
 async function runScaleOut(): Promise<PhaseResult> {
   const nats = await startNatsServer({ monitor: true });
@@ -89,6 +89,7 @@ async function runScaleOut(): Promise<PhaseResult> {
     options,
     log,
   );
+  log(`scale-out: ${phaseSummary(result)}`);
   await stopAll();
   return result;
 }
@@ -107,6 +108,7 @@ async function runAllInOne(): Promise<PhaseResult> {
     options,
     log,
   );
+  log(`all-in-one: ${phaseSummary(result)}`);
   await stopAll();
   return result;
 }

@@ -1,5 +1,13 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { mergeHistograms, percentileMs, seededSubscriptions, summariseLoads, type LoadReport } from '../../../bench/load-fleet';
+import {
+  mergeHistograms,
+  nextMessage,
+  percentileMs,
+  seededSubscriptions,
+  summariseLoads,
+  type LoadReport,
+} from '../../../bench/load-fleet';
 
 function report(histogram: number[], deliveries: number): LoadReport {
   return { stalls: [], deliveries, gaps: 0, messages: 1, bytes: 10, histogram, bucketUs: 100, cpuCores: 0.25, loopDelayMs: [0, 0, 0] };
@@ -54,5 +62,25 @@ describe('seededSubscriptions', () => {
       ['A', 'B'],
       ['A', 'B'],
     ]);
+  });
+});
+
+describe('nextMessage', () => {
+  const child = (code: string) => spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+
+  it('resolves with the first message of the type asked for', async () => {
+    const proc = child("process.send({ type: 'other' }); process.send({ type: 'ready', n: 1 }, () => process.exit(0));");
+    await expect(nextMessage(proc, 'ready')).resolves.toEqual({ type: 'ready', n: 1 });
+  });
+
+  it('rejects when the process exits before sending it', async () => {
+    const proc = child('process.exit(3)');
+    await expect(nextMessage(proc, 'ready')).rejects.toThrow(/exited \(3\) before sending "ready"/);
+  });
+
+  it('rejects at once for a process that had already exited', async () => {
+    const proc = child('process.exit(4)');
+    await new Promise((resolve) => proc.once('exit', resolve));
+    await expect(nextMessage(proc, 'ready')).rejects.toThrow(/had exited \(4\)/);
   });
 });
