@@ -24,6 +24,13 @@ let bytes = 0;
 let cpuMark = process.cpuUsage();
 let wallMark = Date.now();
 const sockets: WebSocket[] = [];
+/**
+ * Clients the server closed, by close code, since they were opened (not zeroed by 'record': a close
+ * in the warm-up leaves a client that delivers nothing in the window). The load generator does not
+ * reconnect, so each one lowers deliveries/s.
+ */
+const closedByCode: Record<string, number> = {};
+let stopping = false;
 /** How late this process's event loop ran over the window: a stall here shows as its max. */
 /**
  * Event-loop sampling interval (ms). The histogram records the time between samples, so the
@@ -63,6 +70,9 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
       resolve();
     });
     ws.on('error', reject);
+    ws.on('close', (code: number) => {
+      if (!stopping) closedByCode[code] = (closedByCode[code] ?? 0) + 1;
+    });
     ws.on('message', (data: Buffer) => {
       const message = decodeServerMessage(data);
       if (message.type === 'snapshot') {
@@ -120,9 +130,11 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
       histogram: Array.from(histogram),
       bucketUs: BUCKET_US,
       cpuCores: cpuCores(),
+      closedByCode,
       loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)),
     });
   } else if (msg.type === 'stop') {
+    stopping = true;
     for (const ws of sockets) ws.terminate();
     process.exit(0);
   }

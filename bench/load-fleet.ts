@@ -101,6 +101,8 @@ export interface LoadReport {
   histogram: number[];
   bucketUs: number;
   cpuCores: number;
+  /** Clients the server closed since they opened, by close code (they are not reopened). */
+  closedByCode: Record<string, number>;
   loopDelayMs: [number, number, number];
 }
 
@@ -125,6 +127,13 @@ export function percentileMs(histogram: readonly number[], bucketUs: number, p: 
   return Number.NaN;
 }
 
+/** Adds counts by key. */
+function addCounts(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const c of counts) for (const [k, v] of Object.entries(c)) total[k] = (total[k] ?? 0) + v;
+  return total;
+}
+
 /** The load processes' reports added up, with latency percentiles of the merged histogram. */
 export interface LoadSummary {
   readonly deliveries: number;
@@ -137,6 +146,8 @@ export interface LoadSummary {
   readonly p50: number;
   readonly p99: number;
   readonly p999: number;
+  /** Clients the server closed since they opened, by close code, over every load process. */
+  readonly closedByCode: Readonly<Record<string, number>>;
   /** The histogram's range, ms: a percentile equal to it means "this or more". */
   readonly rangeMs: number;
   readonly reports: readonly LoadReport[];
@@ -157,6 +168,7 @@ export function summariseLoads(reports: readonly LoadReport[]): LoadSummary {
     p99: percentileMs(histogram, bucketUs, 0.99),
     p999: percentileMs(histogram, bucketUs, 0.999),
     rangeMs: (histogram.length * bucketUs) / 1000,
+    closedByCode: addCounts(reports.map((r) => r.closedByCode)),
     reports,
   };
 }

@@ -76,12 +76,20 @@ export function stallSummary(stalls: readonly Stall[]): string {
   return `${stalls.length}, longest ${formatStalls([worst])}`;
 }
 
+/** "none", or "12 (1012: 12)": clients the server closed; the load generator does not reopen them. */
+export function closedSummary(closedByCode: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(closedByCode);
+  if (entries.length === 0) return 'none';
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  return `${total} (${entries.map(([code, n]) => `${code}: ${n}`).join(', ')})`;
+}
+
 /** One line for a phase just measured, printed at once so that a later failure does not lose it. */
 export function phaseSummary(r: PhaseResult): string {
   const perSec = (n: number) => int(n / r.seconds);
   const latencies = [r.load.p50, r.load.p99, r.load.p999].map((v) => latency(v, r.load.rangeMs)).join(' / ');
   const processes = r.processes.map((p) => `${p.name} ${fixed(2)(p.cpuCores)}`).join(', ');
-  return `${perSec(r.load.deliveries)} deliveries/s, ${r.load.gaps} gaps, p50/p99/p99.9 ${latencies} ms; cores: ${processes}`;
+  return `${perSec(r.load.deliveries)} deliveries/s, ${r.load.gaps} gaps, closed ${closedSummary(r.load.closedByCode)}, p50/p99/p99.9 ${latencies} ms; cores: ${processes}`;
 }
 
 /** The table's lines: a figure per row, the scale-out and the all-in-one in two columns. */
@@ -104,6 +112,7 @@ export function scaleTable(config: ScaleConfig, scaleOut: PhaseResult | undefine
     ['messages/s at clients', perSec((r) => r.load.messages)],
     ['MB/s at clients', perSec((r) => r.load.bytes / 1e6, fixed(1))],
     ['sequence gaps', both((r) => String(r.load.gaps))],
+    ['clients closed by the server (by close code)', both((r) => closedSummary(r.load.closedByCode))],
     ['latency p50 (ms)', both((r) => latency(r.load.p50, r.load.rangeMs))],
     ['latency p99 (ms)', both((r) => latency(r.load.p99, r.load.rangeMs))],
     ['latency p99.9 (ms)', both((r) => latency(r.load.p999, r.load.rangeMs))],

@@ -10,7 +10,18 @@ import {
 } from '../../../bench/load-fleet';
 
 function report(histogram: number[], deliveries: number): LoadReport {
-  return { stalls: [], deliveries, gaps: 0, messages: 1, bytes: 10, histogram, bucketUs: 100, cpuCores: 0.25, loopDelayMs: [0, 0, 0] };
+  return {
+    stalls: [],
+    deliveries,
+    gaps: 0,
+    messages: 1,
+    bytes: 10,
+    histogram,
+    bucketUs: 100,
+    cpuCores: 0.25,
+    closedByCode: {},
+    loopDelayMs: [0, 0, 0],
+  };
 }
 
 describe('mergeHistograms', () => {
@@ -46,6 +57,12 @@ describe('summariseLoads', () => {
     expect(summary.cpuCores).toBe(0.5);
     expect(summary.p50).toBe(0.1);
     expect(summary.p99).toBe(0.3);
+  });
+
+  it('adds the clients each process saw closed, by close code', () => {
+    const a = { ...report([1], 1), closedByCode: { '1012': 3 } };
+    const b = { ...report([1], 1), closedByCode: { '1012': 2, '1001': 1 } };
+    expect(summariseLoads([a, b]).closedByCode).toEqual({ '1012': 5, '1001': 1 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { natsRates, type PhaseResult } from '../../../bench/scale-phase';
-import { capacityFigures, scaleTable, stallSummary } from '../../../bench/scale-report';
+import { capacityFigures, closedSummary, scaleTable, stallSummary } from '../../../bench/scale-report';
 
 const CONFIG = { clients: 1000, perClient: 10, instruments: 100, ratePerInstrument: 200, flushMs: 25, gateways: 2, warmup: 10 };
 
@@ -8,7 +8,19 @@ function phase(processes: [string, number][], deliveries: number, nats?: PhaseRe
   return {
     seconds: 10,
     inputPerSec: 20_000,
-    load: { deliveries, gaps: 0, messages: 0, bytes: 0, cpuCores: 0, p50: 1, p99: 2, p999: 2000, rangeMs: 2000, reports: [] },
+    load: {
+      deliveries,
+      gaps: 0,
+      messages: 0,
+      bytes: 0,
+      cpuCores: 0,
+      p50: 1,
+      p99: 2,
+      p999: 2000,
+      rangeMs: 2000,
+      closedByCode: {},
+      reports: [],
+    },
     loadAverage: [1, 2],
     processes: processes.map(([name, cpuCores]) => ({ name, cpuCores, rssMiB: 100 })),
     ...(nats ? { nats } : {}),
@@ -89,5 +101,12 @@ describe('scaleTable latency', () => {
     const lines = scaleTable(CONFIG, phase([], 1), undefined);
     expect(lines.find((l) => l.startsWith('latency p99.9'))).toMatch(/>= 2000\s+-$/);
     expect(lines.find((l) => l.startsWith('latency p99 '))).toMatch(/2\.0\s+-$/);
+  });
+});
+
+describe('closedSummary', () => {
+  it('totals the closed clients and lists them by code', () => {
+    expect(closedSummary({})).toBe('none');
+    expect(closedSummary({ '1012': 12, '1001': 1 })).toBe('13 (1001: 1, 1012: 12)');
   });
 });
