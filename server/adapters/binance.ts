@@ -21,7 +21,8 @@ import { parseVenueSymbols, DEFAULT_VENUE_DECIMALS } from './venue-symbols';
 import type { Logger } from '../log';
 import { VenueProblems } from './venue-problems';
 import { WsFeed } from './ws-feed';
-import type { AdapterInstrument, AdapterSink, FeedAdapter } from './types';
+import { BinanceRest } from './binance-rest';
+import type { AdapterBar, AdapterHistoryRequest, AdapterInstrument, AdapterSink, FeedAdapter } from './types';
 
 /** Options of {@link BinanceAdapter}. */
 export interface BinanceOptions {
@@ -29,6 +30,8 @@ export interface BinanceOptions {
   readonly symbols: unknown;
   /** Stream endpoint (tests point it at a local server). @defaultValue "wss://stream.binance.com:9443" */
   readonly baseUrl: string;
+  /** REST endpoint for history (klines; tests point it at a local server). @defaultValue "https://api.binance.com" */
+  readonly restUrl: string;
   /** Venue name of the instruments. @defaultValue "BINANCE" */
   readonly venue: string;
   /** Decimal places of prices for symbols that do not set their own. @defaultValue 8 */
@@ -49,6 +52,7 @@ export interface BinanceOptions {
 /** Defaults of {@link BinanceOptions} (all but `symbols`). */
 export const BINANCE_DEFAULTS: Readonly<Omit<BinanceOptions, 'symbols'>> = Object.freeze({
   baseUrl: 'wss://stream.binance.com:9443',
+  restUrl: 'https://api.binance.com',
   venue: 'BINANCE',
   priceDecimals: DEFAULT_VENUE_DECIMALS,
   sizeDecimals: DEFAULT_VENUE_DECIMALS,
@@ -71,6 +75,7 @@ function resolveOptions(options: Partial<BinanceOptions>): BinanceOptions {
   const o = { ...BINANCE_DEFAULTS, symbols: undefined, ...options };
   if (o.symbols === undefined) fail('symbols', 'given, e.g. --adapter-opt symbols=btcusdt,ethusdt', o.symbols);
   if (typeof o.baseUrl !== 'string' || !/^wss?:\/\//.test(o.baseUrl)) fail('baseUrl', 'a ws:// or wss:// URL', o.baseUrl);
+  if (typeof o.restUrl !== 'string' || !/^https?:\/\//.test(o.restUrl)) fail('restUrl', 'an http:// or https:// URL', o.restUrl);
   if (typeof o.venue !== 'string' || o.venue.length === 0) fail('venue', 'a non-empty string', o.venue);
   for (const name of ['maxConnectionAgeMs', 'idleTimeoutMs', 'minReconnectDelayMs', 'maxReconnectDelayMs'] as const) {
     if (typeof o[name] !== 'number' || !(o[name] > 0)) fail(name, 'a positive number of ms', o[name]);
@@ -85,6 +90,7 @@ export class BinanceAdapter implements FeedAdapter {
   readonly options: Readonly<BinanceOptions>;
   private readonly specs: readonly AdapterInstrument[];
   private readonly problems: VenueProblems;
+  private readonly rest: BinanceRest;
   /** Configured symbols, upper case as Binance sends them; the maps below only hold these. */
   private readonly subscribed: ReadonlySet<string>;
   private readonly lastTradeId = new Map<string, number>();
@@ -101,6 +107,7 @@ export class BinanceAdapter implements FeedAdapter {
     this.problems = new VenueProblems('binance', this.options.logger);
     this.specs = parseVenueSymbols('binance', this.options.symbols, this.options);
     this.subscribed = new Set(this.specs.map((s) => s.symbol.toUpperCase()));
+    this.rest = new BinanceRest({ restUrl: this.options.restUrl, onNotice: (kind, message) => this.problems.note(kind, message) });
   }
 
   /** The combined-stream URL for the configured symbols. */
@@ -110,7 +117,15 @@ export class BinanceAdapter implements FeedAdapter {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counts, ...this.problems.snapshot(), ...(this.feed?.stats ?? {}) };
+    return { ...this.counts, ...this.problems.snapshot(), ...(this.feed?.stats ?? {}), ...this.rest.stats };
+  }
+
+  /** Finished bars from `GET /api/v3/klines`, paged and within the request weight budget (binance-rest.ts). */
+  history(request: AdapterHistoryRequest): AsyncIterable<readonly AdapterBar[]> {
+    return this.rest.klines(
+      request,
+      this.specs.find((s) => s.symbol === request.symbol.toUpperCase()),
+    );
   }
 
   /** Declares the instruments and starts connecting (resolves at once; the feed reconnects by itself). */

@@ -23,7 +23,8 @@ import { DEFAULT_VENUE_DECIMALS, parseVenueSymbols } from './venue-symbols';
 import type { Logger } from '../log';
 import { VenueProblems } from './venue-problems';
 import { WsFeed } from './ws-feed';
-import type { AdapterInstrument, AdapterSide, AdapterSink, FeedAdapter } from './types';
+import { CoinbaseRest } from './coinbase-rest';
+import type { AdapterBar, AdapterHistoryRequest, AdapterInstrument, AdapterSide, AdapterSink, FeedAdapter } from './types';
 
 /** Options of {@link CoinbaseAdapter}. */
 export interface CoinbaseOptions {
@@ -31,6 +32,8 @@ export interface CoinbaseOptions {
   readonly symbols: unknown;
   /** Feed endpoint (tests point it at a local server). @defaultValue "wss://ws-feed.exchange.coinbase.com" */
   readonly baseUrl: string;
+  /** REST endpoint for history (candles; tests point it at a local server). @defaultValue "https://api.exchange.coinbase.com" */
+  readonly restUrl: string;
   /** Venue name of the instruments. @defaultValue "COINBASE" */
   readonly venue: string;
   /** Decimal places of prices for products that do not set their own. @defaultValue 8 */
@@ -49,6 +52,7 @@ export interface CoinbaseOptions {
 /** Defaults of {@link CoinbaseOptions} (all but `symbols`). */
 export const COINBASE_DEFAULTS: Readonly<Omit<CoinbaseOptions, 'symbols'>> = Object.freeze({
   baseUrl: 'wss://ws-feed.exchange.coinbase.com',
+  restUrl: 'https://api.exchange.coinbase.com',
   venue: 'COINBASE',
   priceDecimals: DEFAULT_VENUE_DECIMALS,
   sizeDecimals: DEFAULT_VENUE_DECIMALS,
@@ -71,6 +75,7 @@ function resolveOptions(options: Partial<CoinbaseOptions>): CoinbaseOptions {
   const o = { ...COINBASE_DEFAULTS, symbols: undefined, ...options };
   if (o.symbols === undefined) fail('symbols', 'given, e.g. --adapter-opt symbols=BTC-USD,ETH-USD', o.symbols);
   if (typeof o.baseUrl !== 'string' || !/^wss?:\/\//.test(o.baseUrl)) fail('baseUrl', 'a ws:// or wss:// URL', o.baseUrl);
+  if (typeof o.restUrl !== 'string' || !/^https?:\/\//.test(o.restUrl)) fail('restUrl', 'an http:// or https:// URL', o.restUrl);
   if (typeof o.venue !== 'string' || o.venue.length === 0) fail('venue', 'a non-empty string', o.venue);
   for (const name of ['idleTimeoutMs', 'minReconnectDelayMs', 'maxReconnectDelayMs'] as const) {
     if (typeof o[name] !== 'number' || !(o[name] > 0)) fail(name, 'a positive number of ms', o[name]);
@@ -92,6 +97,7 @@ export class CoinbaseAdapter implements FeedAdapter {
   private readonly specs: readonly AdapterInstrument[];
   private readonly products = new Map<string, ProductState>();
   private readonly problems: VenueProblems;
+  private readonly rest: CoinbaseRest;
   private feed: WsFeed | undefined;
   private sink: AdapterSink | undefined;
   private live = false;
@@ -104,6 +110,7 @@ export class CoinbaseAdapter implements FeedAdapter {
     this.problems = new VenueProblems('coinbase', this.options.logger);
     this.specs = parseVenueSymbols('coinbase', this.options.symbols, this.options);
     for (const spec of this.specs) this.products.set(spec.symbol, { lastSequence: new Map(), lastTradeId: undefined });
+    this.rest = new CoinbaseRest({ restUrl: this.options.restUrl, onNotice: (kind, message) => this.problems.note(kind, message) });
   }
 
   /** The subscribe message sent on every connect. */
@@ -112,7 +119,15 @@ export class CoinbaseAdapter implements FeedAdapter {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.counts, ...this.problems.snapshot(), ...(this.feed?.stats ?? {}) };
+    return { ...this.counts, ...this.problems.snapshot(), ...(this.feed?.stats ?? {}), ...this.rest.stats };
+  }
+
+  /** Finished 1m.. candles from `GET /products/<id>/candles`, windowed and paced (coinbase-rest.ts). */
+  history(request: AdapterHistoryRequest): AsyncIterable<readonly AdapterBar[]> {
+    return this.rest.candles(
+      request,
+      this.specs.find((s) => s.symbol === request.symbol.toUpperCase()),
+    );
   }
 
   /** Declares the products and starts connecting (resolves at once; the feed reconnects by itself). */

@@ -105,4 +105,40 @@ export interface FeedAdapter {
    * `statsError` on /healthz instead.
    */
   stats?(): Readonly<Record<string, number>>;
+  /**
+   * Optional history capability (docs/adapters.md "History"): finished bars of `symbol` (as the
+   * adapter declares it) for `interval` seconds, with open times in [`startUs`, `endUs`), oldest
+   * first, in pages the adapter chooses (it pages and rate-limits its venue's REST API itself). The
+   * service calls it at start-up to backfill what its store lacks; an adapter without it has history
+   * only from what the service records live. Honour `signal` (the service is stopping).
+   */
+  history?(request: AdapterHistoryRequest): AsyncIterable<readonly AdapterBar[]>;
+}
+
+/** What {@link FeedAdapter.history} is asked for. */
+export interface AdapterHistoryRequest {
+  readonly symbol: string;
+  /** Bar interval in seconds (60 for 1m; the service rolls longer ones up from it). */
+  readonly interval: number;
+  /** Open times from (inclusive), µs since the Unix epoch, UTC. */
+  readonly startUs: number;
+  /** Open times to (exclusive), µs. */
+  readonly endUs: number;
+  readonly signal: AbortSignal;
+}
+
+/** One finished bar from an adapter: decimal strings or numbers, like trades. */
+export interface AdapterBar {
+  /** Open time, µs since the Unix epoch (UTC), aligned to the interval. */
+  readonly openTimeUs: number;
+  readonly open: string | number;
+  readonly high: string | number;
+  readonly low: string | number;
+  readonly close: string | number;
+  /** Base volume. */
+  readonly volume: string | number;
+  /** Trades in the bar, when the venue says (0 otherwise). */
+  readonly tradeCount?: number;
+  /** Volume-weighted average price, when the venue gives one (else the service uses the close... or quote volume / volume). */
+  readonly vwap?: string | number;
 }

@@ -1,5 +1,5 @@
 /**
- * Client requests: subscribe, unsubscribe, ping, pong. A subscription is a pair (instrument, bar
+ * Client requests: subscribe, unsubscribe, ping, pong (`history` is async: history-requests.ts). A subscription is a pair (instrument, bar
  * interval), `all` a pseudo-instrument (docs/protocol.md §2.3). A bad request gets an `error` message
  * with the request id and the connection stays open; only abuse (rate, size, malformed frames)
  * closes it. No request can make the server fail to answer (close 1011): error texts that quote
@@ -13,12 +13,14 @@ import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
 import type { Connection } from './connection';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot, type OlderBarsLookup } from './snapshot';
 
 /** What request handling needs from the gateway. */
 export interface RequestContext {
   readonly options: GatewayOptions;
   readonly history: HistoryStore;
+  /** Older bars than memory holds, for fresh snapshots (the feed's history store), if any. */
+  readonly olderBars?: OlderBarsLookup;
   readonly epoch: number;
   /**
    * Instrument by name, from the current table: the full name ("SIM:BTC-USD") or a bare symbol
@@ -48,6 +50,9 @@ export function handleClientMessage(connection: Connection, message: ClientMessa
     case 'pong':
       connection.markPongReceived(message.nonce, ctx.nowUs());
       return;
+    case 'history':
+      // Async: the gateway queues it (Gateway.dispatch, history-requests.ts) and never routes it here.
+      throw new Error('history requests are handled by handleHistoryRequest');
   }
 }
 
@@ -165,15 +170,19 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
     connection.send(
-      buildSnapshot(ctx.history, {
-        requestId: message.requestId,
-        instrumentId,
-        interval,
-        resumeFromSeq: resumeSeq.get(instrumentId),
-        trades,
-        bars: ctx.options.snapshotBars,
-        barsOnly: barsOnly.has(instrumentId),
-      }),
+      buildSnapshot(
+        ctx.history,
+        {
+          requestId: message.requestId,
+          instrumentId,
+          interval,
+          resumeFromSeq: resumeSeq.get(instrumentId),
+          trades,
+          bars: ctx.options.snapshotBars,
+          barsOnly: barsOnly.has(instrumentId),
+        },
+        ctx.olderBars,
+      ),
       now,
     );
   }

@@ -15,7 +15,7 @@ import type { Bus, Tick, Unsubscribe } from '../bus/types';
 const RETRY_MS = 500;
 
 /** Puts the latest value of one KV key, retrying until it lands; a newer value replaces a pending one. */
-class LatestPut {
+export class LatestPut {
   private pending: string | undefined;
   private busy = false;
   private timer: NodeJS.Timeout | undefined;

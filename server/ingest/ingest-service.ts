@@ -27,7 +27,9 @@ import { acquireLease, checkLeaseVenues, type Lease, type LeaseRecord } from '..
 import { StreamMirror } from '../bus/nats/mirror';
 import { TickPublisher } from '../bus/nats/publisher';
 import { serveState } from '../bus/nats/state';
-import { IngestBus } from './ingest-bus';
+import { serveHistory } from '../bus/nats/history-service';
+import { MemoryHistoryPages } from '../history/memory-pages';
+import { IngestBus, LatestPut } from './ingest-bus';
 
 /** How often the acknowledged seqs are checkpointed to KV, ms. */
 const SEQ_CHECKPOINT_MS = 1000;
@@ -114,7 +116,11 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
     let bus: IngestBus | undefined;
     let lease: Lease | undefined;
     let stateSub: Subscription | undefined;
+    let historySub: Subscription | undefined;
     let checkpoint: NodeJS.Timeout | undefined;
+    // A new epoch must reach the bucket even when the broker is away when it is chosen (an overflow
+    // during an outage): gateways started later read it there.
+    const epochPut = new LatestPut(kv, KV_KEYS.epoch, logger);
     let uninstallTrap: (() => void) | undefined;
     const abort = new AbortController();
 
@@ -185,7 +191,15 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         canPublish: () => held.valid(),
         logger: logger.child({ component: 'publisher' }),
         onFenced: (id, detail) => fail(`fenced on instrument ${id}: ${detail}`),
-        onOverflow: (dropped) => {
+        onOverflow: (dropped, epochPublished) => {
+          if (!epochPublished) {
+            logger.warn('unpublished ticks over the bound: dropped; the epoch changed already and none of its ticks is published yet', {
+              dropped,
+              bound: o.maxUnpublished ?? DEFAULT_MAX_UNPUBLISHED,
+              epoch,
+            });
+            return;
+          }
           const next = Math.max(Date.now(), (epoch as number) + 1);
           logger.error('unpublished ticks over the bound: dropped, and a new epoch tells every client to resync', {
             dropped,
@@ -194,9 +208,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
             newEpoch: next,
           });
           epoch = next;
-          void kv
-            .put(KV_KEYS.epoch, String(next))
-            .catch((error: unknown) => logger.error('could not store the new epoch', { error: String(error) }));
+          epochPut.set(String(next));
         },
       });
       bus = new IngestBus(() => epoch as number, history, publisher, kv, logger);
@@ -204,6 +216,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
       if (instruments.length > 0) bus.publishInstruments(instruments);
       supervisors = superviseAdapters(o.adapters, normaliser, logger, o);
       stateSub = serveState(nc, o.nats, history, () => epoch as number, logger.child({ component: 'state' }));
+      historySub = serveHistory(nc, o.nats, new MemoryHistoryPages(history), logger.child({ component: 'history' }));
       let written = '';
       checkpoint = setInterval(() => {
         const seqs = JSON.stringify(Object.fromEntries(publisher?.ackedSeqs ?? []));
@@ -213,6 +226,12 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
           () => undefined,
         );
       }, SEQ_CHECKPOINT_MS);
+      void (async () => {
+        // The broker is back: confirm the lease and send what waited, without backoff steps.
+        for await (const s of nc.status()) {
+          if (s.type === 'reconnect') void held.renewNow().then(() => publisher?.retryNow());
+        }
+      })();
       role = 'active';
       logger.info('ingest active', { epoch, owner, venues, instruments: instruments.length, resumedSeqs: lastSeqs.size });
       if (o.trapAdapterFaults === true) uninstallTrap = installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) });
@@ -257,7 +276,9 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
           await kv.put(KV_KEYS.seqs, JSON.stringify(Object.fromEntries(publisher.ackedSeqs))).catch(() => undefined);
         }
         await bus?.close();
+        epochPut.stop();
         stateSub?.unsubscribe();
+        historySub?.unsubscribe();
         await lease?.release();
         await mirror.stop();
         uninstallTrap?.();

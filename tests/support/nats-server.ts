@@ -34,7 +34,8 @@ export interface NatsServer {
   dispose(): Promise<void>;
 }
 
-function findBinary(): string {
+/** Path of the nats-server binary (PATH, then /usr/sbin). @throws Error naming how to install it. */
+export function findNatsServerBinary(): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
   for (const dir of dirs) {
     if (dir === '') continue;
@@ -77,7 +78,7 @@ export interface NatsServerOptions {
  * server's output when it exits or does not listen within 10 s.
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const binary = findBinary();
+  const binary = findNatsServerBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'tickwire-nats-'));
   const port = await freePort();
   const monitorPort = options.monitor === true ? await freePort() : undefined;

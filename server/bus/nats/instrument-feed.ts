@@ -2,7 +2,9 @@
  * One instrument as a gateway receives it (docs/scaling.md "Warming"): an ordered consumer on the
  * instrument's subject, started at the end of the stream, then the instrument's history state from
  * the active ingest; ticks the state already holds are dropped, later ones follow in order. A seq
- * gap, or ticks older than `maxLagMs` (this gateway fell behind), re-warms it (`resync`).
+ * gap, or ticks that waited longer than `maxLagMs` for this gateway (it fell behind), re-warms it
+ * (`resync`). After a NATS reconnect (broker restart) `reattach` continues on a new consumer from the
+ * stream position after the last message taken, so clients notice nothing.
  */
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -39,6 +41,10 @@ export class InstrumentFeed {
   private buffer: Tick[] = [];
   private messages: ConsumerMessages | undefined;
   private generation = 0;
+  /** Stream sequence the next message of this subject will have at the earliest. */
+  private nextStreamSeq = 0;
+  /** When the current consumer started (ms): a message stored before waited for the broker, not for us. */
+  private attachedAtMs = 0;
   private readyPromise: Promise<void>;
   private markReady!: () => void;
   /** When no client held it any more (ms), or undefined while held. */
@@ -70,15 +76,7 @@ export class InstrumentFeed {
     while (this.generation === generation && this.state === 'warming') {
       try {
         const info = await ctx.jsm.streams.info(ctx.settings.stream);
-        const consumer = await ctx.js.consumers.get(ctx.settings.stream, {
-          filter_subjects: tickSubject(ctx.settings, this.instrumentId),
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: info.state.last_seq + 1,
-        });
-        if (this.generation !== generation) return;
-        const messages = await consumer.consume({ max_messages: 256 });
-        this.messages = messages;
-        void this.follow(messages, generation);
+        if (!(await this.consume(info.state.last_seq + 1, generation))) return;
         for (;;) {
           if (this.generation !== generation) return;
           try {
@@ -115,6 +113,59 @@ export class InstrumentFeed {
     }
   }
 
+  /** Starts a consumer at stream sequence `startSeq`; false when `generation` ended meanwhile. */
+  private async consume(startSeq: number, generation: number): Promise<boolean> {
+    const { ctx } = this;
+    const consumer = await ctx.js.consumers.get(ctx.settings.stream, {
+      filter_subjects: tickSubject(ctx.settings, this.instrumentId),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+    });
+    if (this.generation !== generation) return false;
+    const messages = await consumer.consume({ max_messages: 256 });
+    if (this.generation !== generation) {
+      messages.stop();
+      return false;
+    }
+    this.messages = messages;
+    this.nextStreamSeq = startSeq;
+    this.attachedAtMs = Date.now();
+    void this.follow(messages, generation);
+    return true;
+  }
+
+  /**
+   * The NATS connection came back (e.g. the broker restarted). The library's ordered consumer may
+   * wait tens of seconds before it notices its server-side consumer is gone, so this drops it and
+   * continues on a new one from the stream position after the last message taken: nothing is
+   * missed, nothing repeated, and holders are not disturbed. A feed still warming warms again.
+   */
+  reattach(): void {
+    if (this.state === 'stopped') return;
+    this.stopConsumer();
+    const generation = this.generation;
+    if (this.state === 'warming') {
+      this.buffer = [];
+      void this.warm(generation);
+      return;
+    }
+    void (async () => {
+      while (this.generation === generation && this.state === 'ready') {
+        try {
+          await this.consume(this.nextStreamSeq, generation);
+          return;
+        } catch (error) {
+          if (this.generation !== generation) return;
+          this.ctx.logger.warn('could not resume consuming an instrument; retrying', {
+            instrumentId: this.instrumentId,
+            error: String(error),
+          });
+          await sleep(RETRY_MS);
+        }
+      }
+    })();
+  }
+
   private async follow(messages: ConsumerMessages, generation: number): Promise<void> {
     try {
       for await (const m of messages) {
@@ -130,6 +181,7 @@ export class InstrumentFeed {
   }
 
   private onMessage(m: JsMsg): void {
+    this.nextStreamSeq = m.seq + 1;
     const decoded = decodeTicks(m.data, m.headers);
     if (decoded === undefined) return;
     if (decoded.epoch !== this.ctx.epoch()) {
@@ -141,7 +193,7 @@ export class InstrumentFeed {
       if (this.buffer.length > MAX_WARM_BUFFER) this.resync('too many ticks while warming');
       return;
     }
-    const lagMs = Date.now() - m.time.getTime();
+    const lagMs = Date.now() - Math.max(m.time.getTime(), this.attachedAtMs);
     if (lagMs > this.ctx.maxLagMs) {
       this.resync(`fell ${lagMs} ms behind the stream (limit ${this.ctx.maxLagMs} ms)`);
       return;

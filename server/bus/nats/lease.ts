@@ -65,6 +65,11 @@ export class Lease {
     return !this.released && Date.now() - this.lastRenewedMs < this.o.leaseMs / 2;
   }
 
+  /** Renews now (the NATS connection is back): publishing need not wait for the next interval. */
+  renewNow(): Promise<void> {
+    return this.released ? Promise.resolve() : this.renew();
+  }
+
   private async renew(): Promise<void> {
     const record: LeaseRecord = { owner: this.o.owner, venues: this.o.venues, renewedAtMs: Date.now() };
     try {

@@ -40,8 +40,13 @@ export interface TickPublisherOptions {
   readonly logger: Logger;
   /** Another publisher wrote to a subject: this one must stop (it has already stopped publishing). */
   readonly onFenced: (instrumentId: number, detail: string) => void;
-  /** Ticks dropped because more than `maxUnpublished` were waiting. */
-  readonly onOverflow: (dropped: number) => void;
+  /**
+   * Ticks dropped because more than `maxUnpublished` were waiting. `epochPublished` says whether a
+   * message of the current epoch was stored before: only then can a consumer have seen seqs of this
+   * epoch that now have a hole, so only then must the epoch change (one new epoch per outage, not
+   * one per overflow while the broker is still away).
+   */
+  readonly onOverflow: (dropped: number, epochPublished: boolean) => void;
 }
 
 export interface TickPublisherStats {
@@ -75,8 +80,12 @@ export class TickPublisher {
   private idleWaiters: (() => void)[] = [];
   /** Acked seq per instrument: what the sequence checkpoint records. */
   readonly ackedSeqs = new Map<number, number>();
+  /** Epoch of the last message stored (at start: the epoch resumed, whose messages may be in the stream). */
+  private storedEpoch: number;
 
-  constructor(private readonly o: TickPublisherOptions) {}
+  constructor(private readonly o: TickPublisherOptions) {
+    this.storedEpoch = o.epoch();
+  }
 
   /** Queues ticks (in seq order per instrument) and publishes what it can now. */
   publish(ticks: readonly Tick[]): void {
@@ -96,7 +105,7 @@ export class TickPublisher {
       }
       this.unpublished -= dropped;
       this.counters.droppedTicks += dropped;
-      this.o.onOverflow(dropped);
+      this.o.onOverflow(dropped, this.storedEpoch === this.o.epoch());
       return;
     }
     for (const chain of touched) this.pump(chain);
@@ -104,6 +113,23 @@ export class TickPublisher {
 
   stats(): TickPublisherStats {
     return { ...this.counters, unpublished: this.unpublished };
+  }
+
+  /**
+   * Sends every waiting message now, forgetting the retry backoff: the connection is back (broker
+   * restarted) and the ticks held meanwhile should not wait up to a backoff step more, or a small
+   * `maxUnpublished` overflows again after the outage is over.
+   */
+  retryNow(): void {
+    if (this.stopped) return;
+    for (const chain of this.chains.values()) {
+      chain.retryMs = 0;
+      if (chain.timer === undefined) continue;
+      clearTimeout(chain.timer);
+      chain.timer = undefined;
+      if (chain.inflight !== undefined) this.send(chain);
+      else this.pump(chain);
+    }
   }
 
   /** Resolves when every queued tick is stored (or the publisher stopped). */
@@ -161,6 +187,7 @@ export class TickPublisher {
     const batch = chain.inflight;
     if (batch === undefined) return;
     chain.lastStreamSeq = streamSeq;
+    this.storedEpoch = chain.inflightEpoch;
     chain.inflight = undefined;
     chain.retryMs = 0;
     this.unpublished -= batch.length;

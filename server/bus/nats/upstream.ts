@@ -16,6 +16,7 @@ import { Channel } from '../channel';
 import type { Bus, Tick, Unsubscribe } from '../types';
 import { KV_KEYS, NatsSetupError, connectNats, jetStreamOf, openBucket, requireStream, type NatsSettings } from './config';
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_UPSTREAM_LAG_MS } from './defaults';
+import { NatsHistoryPages } from './history-service';
 import { InstrumentFeed, type FeedContext } from './instrument-feed';
 
 export interface NatsUpstreamOptions {
@@ -137,20 +138,31 @@ export class NatsUpstream implements Bus, GatewayUpstream {
   }
 
   private async start(): Promise<void> {
-    this.watcher = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    const watcher = this.watcher;
+    await this.watch();
+    this.loops.push(
+      (async () => {
+        for await (const s of this.nc.status()) {
+          if (s.type === 'disconnect') this.lost();
+          else if (s.type === 'reconnect') void this.regained();
+        }
+      })(),
+    );
+  }
+
+  /**
+   * (Re)starts the KV watch. After a broker restart the library's own watch can take about 30 s to
+   * recover (as its ordered consumers do), so a reconnect replaces it with a fresh one.
+   */
+  private async watch(): Promise<void> {
+    this.watcher?.stop();
+    const watcher = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    this.watcher = watcher;
     this.loops.push(
       (async () => {
         try {
           for await (const entry of watcher) this.applyEntry(entry);
         } catch (error) {
-          if (!this.closed) this.o.logger.error('NATS KV watch failed', { error: String(error) });
-        }
-      })(),
-      (async () => {
-        for await (const s of this.nc.status()) {
-          if (s.type === 'disconnect') this.lost();
-          else if (s.type === 'reconnect') void this.regained();
+          if (!this.closed && this.watcher === watcher) this.o.logger.error('NATS KV watch failed', { error: String(error) });
         }
       })(),
     );
@@ -181,7 +193,10 @@ export class NatsUpstream implements Bus, GatewayUpstream {
     const since = this.lostSinceMs;
     this.lostSinceMs = undefined;
     this.o.logger.info('upstream regained', { lostMs: since === undefined ? 0 : Date.now() - since });
+    for (const feed of this.feeds.values()) feed.reattach();
     try {
+      // Watch first, then read, so no change falls between the two.
+      await this.watch();
       for (const key of [KV_KEYS.epoch, KV_KEYS.instruments, KV_KEYS.status]) {
         const entry = await this.kv.get(key);
         if (entry !== null) this.applyEntry(entry);
@@ -283,6 +298,11 @@ export class NatsUpstream implements Bus, GatewayUpstream {
     if (since === undefined) return this.latestStatus;
     const reason = `this gateway lost its NATS connection at ${new Date(since).toISOString()}; reconnecting`;
     return this.latestStatus.map((v) => ({ venue: v.venue, state: 'upstream_lost', reason }));
+  }
+
+  /** History pages from the active ingest (docs/scaling.md "History"). */
+  historyPages(): NatsHistoryPages {
+    return new NatsHistoryPages(this.nc, this.o.settings);
   }
 
   health(): UpstreamHealth {
