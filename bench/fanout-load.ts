@@ -1,6 +1,7 @@
 /**
- * Load generator for bench/fanout.ts (forked with IPC, possibly several at once): opens the real
- * WebSocket clients it is given, each subscribed to its instruments, decodes every message with the
+ * Load generator for bench/fanout.ts and bench/scale.ts (forked with IPC by bench/load-fleet.ts,
+ * possibly several at once): opens the real WebSocket clients it is given, each to its own URL and
+ * subscribed to its instruments, decodes every message with the
  * real decoder, checks sequence gaps and records latency (feed receive time -> client decode) in a
  * 0.1 ms histogram that the parent merges with the other load processes'.
  */
@@ -10,9 +11,8 @@ import { SUBPROTOCOL_BINARY, decodeServerMessage, encodeMessage } from '../lib/p
 import { watchStalls } from './loop-stalls';
 
 interface Config {
-  url: string;
-  /** One entry per client this process opens: the symbols it subscribes to. */
-  subscriptions: string[][];
+  /** One entry per client this process opens: the URL it connects to and the symbols it subscribes to. */
+  clients: { url: string; symbols: string[] }[];
 }
 
 const BUCKET_US = 100;
@@ -24,6 +24,13 @@ let bytes = 0;
 let cpuMark = process.cpuUsage();
 let wallMark = Date.now();
 const sockets: WebSocket[] = [];
+/**
+ * Clients the server closed, by close code, since they were opened (not zeroed by 'record': a close
+ * in the warm-up leaves a client that delivers nothing in the window). The load generator does not
+ * reconnect, so each one lowers deliveries/s.
+ */
+const closedByCode: Record<string, number> = {};
+let stopping = false;
 /** How late this process's event loop ran over the window: a stall here shows as its max. */
 /**
  * Event-loop sampling interval (ms). The histogram records the time between samples, so the
@@ -63,6 +70,9 @@ function openClient(url: string, symbols: readonly string[]): Promise<void> {
       resolve();
     });
     ws.on('error', reject);
+    ws.on('close', (code: number) => {
+      if (!stopping) closedByCode[code] = (closedByCode[code] ?? 0) + 1;
+    });
     ws.on('message', (data: Buffer) => {
       const message = decodeServerMessage(data);
       if (message.type === 'snapshot') {
@@ -99,8 +109,7 @@ function cpuCores(): number {
 
 process.on('message', async (msg: { type: string; config?: Config }) => {
   if (msg.type === 'open' && msg.config) {
-    const { url, subscriptions } = msg.config;
-    for (const symbols of subscriptions) await openClient(url, symbols);
+    for (const { url, symbols } of msg.config.clients) await openClient(url, symbols);
     process.send?.({ type: 'opened', clients: sockets.length });
   } else if (msg.type === 'record') {
     histogram.fill(0);
@@ -121,9 +130,11 @@ process.on('message', async (msg: { type: string; config?: Config }) => {
       histogram: Array.from(histogram),
       bucketUs: BUCKET_US,
       cpuCores: cpuCores(),
+      closedByCode,
       loopDelayMs: [50, 99, 100].map((p) => Math.max(0, (p === 100 ? loopDelay.max : loopDelay.percentile(p)) / 1e6 - LOOP_SAMPLE_MS)),
     });
   } else if (msg.type === 'stop') {
+    stopping = true;
     for (const ws of sockets) ws.terminate();
     process.exit(0);
   }

@@ -20,6 +20,8 @@ export interface NatsServer {
   /** Client URL, e.g. `nats://127.0.0.1:4222`. */
   readonly url: string;
   readonly port: number;
+  /** HTTP monitoring endpoint (`/varz`...), e.g. `http://127.0.0.1:8222`, when started with `monitor: true`. */
+  readonly monitorUrl: string | undefined;
   /** JetStream storage directory (kept across `restart()`). */
   readonly storeDir: string;
   /** PID of the running server process; undefined while stopped. */
@@ -63,20 +65,28 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<bool
   });
 }
 
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /** Also serve the HTTP monitoring endpoints (`-m <free port>`; /varz has the byte and message counts). @defaultValue false */
+  readonly monitor?: boolean;
+}
+
 /**
- * Starts `nats-server -js -sd <tmpdir> -a 127.0.0.1 -p <free port>` and resolves once it accepts
- * TCP connections.
+ * Starts `nats-server -js -sd <tmpdir> -a 127.0.0.1 -p <free port>` (and `-m <free port>` with
+ * `monitor`) and resolves once it accepts TCP connections.
  * @throws Error naming `apt-get install -y nats-server` when the binary is missing; Error with the
  * server's output when it exits or does not listen within 10 s.
  */
-export async function startNatsServer(): Promise<NatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const binary = findNatsServerBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'tickwire-nats-'));
   const port = await freePort();
+  const monitorPort = options.monitor === true ? await freePort() : undefined;
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], {
+    const monitorArgs = monitorPort === undefined ? [] : ['-m', String(monitorPort)];
+    const proc = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), ...monitorArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
@@ -118,6 +128,7 @@ export async function startNatsServer(): Promise<NatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    monitorUrl: monitorPort === undefined ? undefined : `http://127.0.0.1:${monitorPort}`,
     storeDir,
     get pid() {
       return child?.pid;
