@@ -96,7 +96,7 @@ async function runScaleOut(): Promise<PhaseResult> {
 
 async function runAllInOne(): Promise<PhaseResult> {
   // No backfill: ingest does none, and a 30-day backfill at start would land in the warm-up and window.
-  const feed = spawnRole('feed', [...market, '--backfill-days', '0', '--port', '0', '--flush-ms', flushMs]);
+  const feed = spawnRole('feed', [...market, '--backfill-days', '0', '--no-persist', '--port', '0', '--flush-ms', flushMs]);
   running.push(feed);
   const url = String((await feed.waitForLog((l) => l.msg === 'feed service listening')).url);
   log(`all-in-one feed ${url} (pid ${feed.pid})`);
