@@ -287,12 +287,13 @@ describe('Gateway', () => {
       });
       lags.sort((x, y) => x - y);
       expect(lags.length).toBeGreaterThan(1000);
-      // Generous bounds so a busy CI machine does not flake; a gateway that waited on the slow
-      // client would stall the healthy one for the whole episode (seconds), which these catch.
-      expect(lags[Math.floor(lags.length * 0.99)]!).toBeLessThan(500);
+      // Generous bounds so a busy CI machine does not flake (805 ms of silence was seen on a 2-core
+      // machine at load average 10); a gateway that waited on the slow client would stall the
+      // healthy one for the whole episode (maxConflatedMs, 1.5 s, and more), which these still catch.
+      expect(lags[Math.floor(lags.length * 0.99)]!).toBeLessThan(1200);
       const batchTimes = healthy.receivedAtMs.filter((_, i) => healthy.messages[i]!.type === 'batch');
       const longestSilence = Math.max(...batchTimes.slice(1).map((t, i) => t - batchTimes[i]!));
-      expect(longestSilence).toBeLessThan(500);
+      expect(longestSilence).toBeLessThan(1200);
     });
 
     it('sends a conflated batch when a backed-up client drains', async () => {
