@@ -15,6 +15,7 @@ import type { Bus } from './bus/types';
 import { Gateway } from './gateway/gateway';
 import type { GatewayOptions } from './gateway/options';
 import { History } from './history/history';
+import { MemoryHistoryPages } from './history/memory-pages';
 import type { HistoryOptions } from './history/types';
 import { DEFAULT_EMBED_BUNDLE_PATH, checkAddress, closeFrontDoor, openFrontDoor } from './front-door';
 import { createLogger, type Logger } from './log';
@@ -109,7 +110,8 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
   const supervisors = superviseAdapters(adapters, normaliser, logger, opts);
   const history = new History(opts.history);
-  const gateway = new Gateway({ bus, history, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
+  const historyPages = new MemoryHistoryPages(history);
+  const gateway = new Gateway({ bus, history, historyPages, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
 
   const health = (): HealthReport => {
     const venues = bus.status();

@@ -12,14 +12,22 @@
  * ```
  */
 import { codecFor, type Codec } from '../protocol';
-import { MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, SUBPROTOCOL_BINARY, SUBPROTOCOL_JSON } from '../protocol/constants';
+import {
+  MAX_CLIENT_MESSAGE_BYTES,
+  MAX_HISTORY_PAGE_BARS,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL_BINARY,
+  SUBPROTOCOL_JSON,
+} from '../protocol/constants';
 import { ProtocolError } from '../protocol/errors';
+import { isHistoryCount, isRequestInterval, isSafeUint } from '../protocol/validation';
 import type { ClientMessage, HelloMessage, ServerMessage, StatusMessage } from '../protocol/messages';
 import { backoffDelay } from '../net/backoff';
 import { closePolicy, describeClose } from './close-policy';
 import { Emitter, type Listener } from './emitter';
 import { ClientClosedError, type FeedClientError, ProtocolVersionError, RemoteCloseError, TransportError } from './errors';
 import type { FeedClientEvents } from './events';
+import { DEFAULT_HISTORY_COUNT, HistoryRequests, type HistoryPage } from './history-requests';
 import { InstrumentTable } from './instrument-table';
 import { resolveFeedClientOptions, type FeedClientOptions, type ResolvedFeedClientOptions } from './options';
 import { RequestRouter } from './request-router';
@@ -53,6 +61,7 @@ export class FeedClient {
   readonly #stats: StatsCollector;
   readonly #router: RequestRouter;
   readonly #gate: UpdateGate;
+  readonly #history: HistoryRequests;
   #state: ClientState = ClientState.Idle;
   #socket: WebSocketLike | undefined;
   #url = '';
@@ -90,6 +99,12 @@ export class FeedClient {
       now: this.#options.now,
       messageBytes: (message) => encodedByteLength(codec.encode(message)),
       maxMessageBytes: MAX_CLIENT_MESSAGE_BYTES,
+    });
+    this.#history = new HistoryRequests({
+      send: (message) => this.#send(message),
+      nextRequestId: () => this.#router.nextRequestId(),
+      instrument: (id) => this.#table.get(id),
+      now: this.#options.now,
     });
     this.#liveness = new Liveness({
       now: this.#options.now,
@@ -221,6 +236,36 @@ export class FeedClient {
     return this.#router.unsubscribe(symbols, interval);
   }
 
+  /**
+   * Asks for a page of bars of (`symbol`, `interval`) (capability `history`, docs/protocol.md
+   * §2.12): the newest `count` (default 300, at most 1000) that open before `endTimeUs` (µs;
+   * default 0 = now, the forming bar included). Page back by passing the first bar's `openTimeUs` as
+   * the next `endTimeUs` while `more` is true. Needs no subscription.
+   *
+   * Resolves with the page (bars ascending, some with seq 0: they never touch sequence positions),
+   * once the client holds the instrument table. Rejects with a `ServerRequestError` when refused
+   * (`UnknownInstrument`, `BadInterval`, `BadRequest`, `HistoryUnavailable` when the server serves no
+   * history or its source failed), and with `ClientClosedError` on `close()`; a refusal is reported
+   * only by the rejection, not on the `error` event. Made while not connected, or cut off by a
+   * disconnect, it is sent on the next connection. Requests are paced (a burst of 5, then 5 per second)
+   * so a burst of calls stays within the gateway's request budget.
+   * @throws TypeError or RangeError for malformed arguments.
+   */
+  history(symbol: string, interval: number, options: { readonly endTimeUs?: number; readonly count?: number } = {}): Promise<HistoryPage> {
+    if (typeof symbol !== 'string' || symbol === '')
+      throw new TypeError(`history symbol must be a non-empty string, got ${String(symbol)}`);
+    if (!isRequestInterval(interval) || interval === 0) {
+      throw new RangeError(`history interval must be a bar interval in seconds (1 .. 2^31-1), got ${String(interval)}`);
+    }
+    const endTimeUs = options.endTimeUs ?? 0;
+    const count = options.count ?? DEFAULT_HISTORY_COUNT;
+    if (!isSafeUint(endTimeUs))
+      throw new RangeError(`history endTimeUs must be 0 or a time in µs since the Unix epoch, got ${String(endTimeUs)}`);
+    if (!isHistoryCount(count))
+      throw new RangeError(`history count must be an integer 1 .. ${MAX_HISTORY_PAGE_BARS}, got ${String(count)}`);
+    return this.#history.request(symbol, interval, endTimeUs, count);
+  }
+
   /** Current figures (cheap: call it a few times a second for a status badge). */
   stats(): FeedClientStats {
     return this.#stats.snapshot(this.#options.now());
@@ -326,6 +371,7 @@ export class FeedClient {
     }
     this.#connectedAt = undefined;
     this.#router.disconnect();
+    this.#history.disconnect();
   }
 
   #scheduleReconnect(reason: string, closeCode: number | undefined): void {
@@ -341,7 +387,9 @@ export class FeedClient {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#closeSocket(1000, reason, true);
-    this.#router.rejectAll(details.error ?? new ClientClosedError(reason));
+    const error = details.error ?? new ClientClosedError(reason);
+    this.#router.rejectAll(error);
+    this.#history.rejectAll(error);
     this.#setState(ClientState.Closed, { reason, closeCode: details.closeCode });
   }
 
@@ -422,7 +470,10 @@ export class FeedClient {
         this.#router.ack(message.requestId);
         return;
       case 'error':
-        this.#router.serverError(message);
+        if (!this.#history.error(message)) this.#router.serverError(message);
+        return;
+      case 'historyPage':
+        this.#history.page(message);
         return;
       case 'snapshot':
         this.#gate.snapshot(message, now);
@@ -458,6 +509,7 @@ export class FeedClient {
     if (this.#ready) this.#events.emit('hello', { ...hello, url: this.#url });
     if (this.#ready) this.#setState(ClientState.Connected, { reason: `connected to ${this.#url} (${hello.serverId})` });
     if (this.#ready) this.#router.resubscribeAll(this.#tracker.size > 0 ? hello.epoch : 0);
+    if (this.#ready) this.#history.connected();
   }
 }
 

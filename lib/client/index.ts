@@ -33,3 +33,5 @@ export type { FeedClientError } from './errors';
 export { globalWebSocketFactory, messageData, WS_OPEN } from './transport';
 export type { WebSocketFactory, WebSocketLike } from './transport';
 export { RESYNC_MIN_SPACING_MS } from './request-router';
+export { DEFAULT_HISTORY_COUNT, HISTORY_BURST, HISTORY_RATE_PER_SEC } from './history-requests';
+export type { HistoryPage } from './history-requests';

@@ -78,6 +78,11 @@ export class RequestRouter {
 
   constructor(private readonly deps: RequestRouterDeps) {}
 
+  /** A request id no subscribe or unsubscribe in flight uses (for the client's other requests: `history`). */
+  nextRequestId(): number {
+    return this.#pending.nextId();
+  }
+
   /**
    * A promise settled by the next resubscribe round (the request was made while not connected):
    * by the requests holding `symbols` (what the subscribe asked for), else by the whole round.

@@ -5,11 +5,21 @@
  * ProtocolErrors); the JSON encoder uses it on outgoing messages (failures become TypeError/RangeError).
  */
 import type { AssetClass, Bar, BarInterval, MarketUpdate, Quote, SessionStats, Side, Trade } from '../market/types';
-import { MAX_STRING_BYTES, VENUE_STATES } from './constants';
+import { MAX_HISTORY_PAGE_BARS, MAX_STRING_BYTES, VENUE_STATES } from './constants';
 import type { ProtocolErrorCode } from './errors';
-import type { AnyMessage, ClientMessage, InstrumentEntry, ServerMessage, SubscribeEntry, VenueStatus } from './messages';
+import type {
+  AnyMessage,
+  ClientMessage,
+  HistoryPageMessage,
+  InstrumentEntry,
+  ServerMessage,
+  SubscribeEntry,
+  VenueStatus,
+} from './messages';
 import {
   describe,
+  ERROR_CODE_RANGE,
+  historyBarsProblem,
   isAssetClass,
   isBarIntervalValue,
   isDecimals,
@@ -39,8 +49,18 @@ export type Direction = 'server' | 'client' | 'any';
 /** The venue states as an error message lists them: "connecting, live, ... or upstream_lost". */
 const VENUE_STATE_LIST = `${VENUE_STATES.slice(0, -1).join(', ')} or ${VENUE_STATES[VENUE_STATES.length - 1]}`;
 
-const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'instruments', 'batch', 'snapshot', 'ack', 'error', 'heartbeat', 'status']);
-const CLIENT_TYPES: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
+const SERVER_TYPES: ReadonlySet<string> = new Set([
+  'hello',
+  'instruments',
+  'batch',
+  'snapshot',
+  'ack',
+  'error',
+  'heartbeat',
+  'status',
+  'historyPage',
+]);
+const CLIENT_TYPES: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'history']);
 
 type Obj = Record<string, unknown>;
 
@@ -103,7 +123,9 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
       msg = { type, requestId: c.uint(o, 'requestId', 'ack') };
       break;
     case 'error': {
-      const code = isErrorCode(o.code) ? o.code : c.bad('error.code', 'an ErrorCode (1..5)', o.code, typeof o.code !== 'number');
+      const code = isErrorCode(o.code)
+        ? o.code
+        : c.bad('error.code', `an ErrorCode (${ERROR_CODE_RANGE})`, o.code, typeof o.code !== 'number');
       msg = { type, requestId: c.uint(o, 'requestId', 'error'), code, message: c.string(o, 'message', 'error') };
       break;
     }
@@ -131,6 +153,19 @@ export function canonicalMessage(value: unknown, direction: Direction, options: 
         interval: c.requestInterval(o, 'unsubscribe'),
         symbols: c.array(o, 'symbols', 'unsubscribe').map((s) => c.stringValue(s, 'unsubscribe.symbols[]')),
       };
+      break;
+    case 'history':
+      msg = {
+        type,
+        requestId: c.uint(o, 'requestId', 'history'),
+        symbol: c.string(o, 'symbol', 'history'),
+        interval: c.requestInterval(o, 'history'),
+        endTimeUs: c.uint(o, 'endTimeUs', 'history'),
+        count: c.uint(o, 'count', 'history'),
+      };
+      break;
+    case 'historyPage':
+      msg = c.historyPage(o);
       break;
     case 'ping':
     case 'pong':
@@ -221,6 +256,22 @@ class Checker {
     return isIntervalOrNone(v)
       ? ((v + 0) as BarInterval | 0)
       : this.bad(`${path}.interval`, '0 or one of BAR_INTERVALS (seconds)', v, typeof v !== 'number');
+  }
+
+  historyPage(o: Obj): HistoryPageMessage {
+    const requestId = this.uint(o, 'requestId', 'historyPage');
+    const instrumentId = this.uint(o, 'instrumentId', 'historyPage');
+    const interval = isBarIntervalValue(o.interval)
+      ? ((o.interval + 0) as BarInterval)
+      : this.bad('historyPage.interval', 'one of BAR_INTERVALS (seconds)', o.interval, typeof o.interval !== 'number');
+    const raw = this.array(o, 'bars', 'historyPage');
+    if (raw.length > MAX_HISTORY_PAGE_BARS) {
+      return this.fail('TW_ERR_BAD_VALUE', `historyPage holds ${raw.length} bars, more than ${MAX_HISTORY_PAGE_BARS}`, false);
+    }
+    const bars = raw.map((u) => this.update(u));
+    const problem = historyBarsProblem(bars, instrumentId, interval);
+    if (problem !== undefined) return this.fail('TW_ERR_BAD_VALUE', `historyPage ${problem}`, false);
+    return { type: 'historyPage', requestId, instrumentId, interval, bars: bars as Bar[], more: this.boolean(o, 'more', 'historyPage') };
   }
 
   instrument(value: unknown): InstrumentEntry {

@@ -32,9 +32,13 @@ export enum MessageType {
   Heartbeat = 0x07,
   /** Adapter / venue status. */
   Status = 0x08,
+  /** A page of history bars, answering `history` (capability `history`). */
+  HistoryPage = 0x09,
   // client -> server
   Subscribe = 0x20,
   Unsubscribe = 0x21,
+  /** Ask for a page of history bars (capability `history`). */
+  History = 0x22,
   // both directions
   Ping = 0x30,
   Pong = 0x31,
@@ -46,14 +50,10 @@ export enum MessageType {
  * ignores a server message of a type it does not know, so adding one never breaks an older client.
  */
 export const RESERVED_MESSAGE_TYPES = {
-  /** server -> client: a page of history bars (capability `history`). */
-  HistoryPage: 0x09,
   /** server -> client: an order book snapshot (capability `depth`). */
   BookSnapshot: 0x0a,
   /** server -> client: the outcome of an authentication request (capability `auth`). */
   AuthResult: 0x0b,
-  /** client -> server: ask for a page of history (capability `history`). */
-  HistoryRequest: 0x22,
   /** client -> server: subscribe to order book depth (capability `depth`). */
   BookSubscribe: 0x23,
   /** client -> server: present or refresh a token (capability `auth`). */
@@ -70,7 +70,8 @@ export const RESERVED_UPDATE_KINDS = {
 
 /**
  * Names a server may list in `hello.capabilities`: features beyond the v2 core that it serves.
- * A client asks for such a feature only when its name is listed. This gateway lists none yet.
+ * A client asks for such a feature only when its name is listed. The gateway lists `history` when
+ * it was given a source of history pages; `depth` and `auth` are promised, not served yet.
  */
 export const CAPABILITIES = ['history', 'depth', 'auth'] as const;
 
@@ -122,13 +123,18 @@ export enum ErrorCode {
   TooManySubscriptions = 4,
   /** Internal error while serving the request. */
   Internal = 5,
+  /**
+   * A `history` request the server cannot answer now: it serves no history (no `history` in
+   * `hello.capabilities`), or its history source failed or timed out (the message says which).
+   */
+  HistoryUnavailable = 9,
 }
 
 /**
- * Error code numbers promised to coming features (request-rate refusals, authentication, history).
+ * Error code numbers promised to coming features (request-rate refusals, authentication).
  * Like {@link RESERVED_MESSAGE_TYPES}, they answer only requests of a capability named in `hello`.
  */
-export const RESERVED_ERROR_CODES = { RateLimited: 6, Unauthorized: 7, Forbidden: 8, HistoryUnavailable: 9 } as const;
+export const RESERVED_ERROR_CODES = { RateLimited: 6, Unauthorized: 7, Forbidden: 8 } as const;
 
 /** Flags byte of `batch`. */
 export const BATCH_FLAG_CONFLATED = 0x01;
@@ -138,6 +144,13 @@ export const SNAPSHOT_FLAG_RECOVERED = 0x01;
 export const SNAPSHOT_FLAG_BARS_ONLY = 0x02;
 /** Flags byte of `subscribe` / `unsubscribe`. */
 export const SUBSCRIBE_FLAG_ALL = 0x01;
+/** Flags byte of `historyPage`: older bars exist before the page's first bar. */
+export const HISTORY_PAGE_FLAG_MORE = 0x01;
+/**
+ * Most bars one `history` request may ask for and one `historyPage` may carry. The gateway answers a
+ * `count` of 0 or above this with `error BadRequest`; decoders reject a page holding more.
+ */
+export const MAX_HISTORY_PAGE_BARS = 1000;
 /** Flags byte of `instruments` entries. */
 export const INSTRUMENT_FLAG_REMOVED = 0x01;
 /** Trade flags: bits 0-1 side, bit 2 = trade id is a string. */

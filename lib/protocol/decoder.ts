@@ -3,10 +3,12 @@
  * Total: any input gives a message or a {@link ProtocolError}, never another exception, and never
  * allocates more than the input could describe (counts are checked before arrays are built).
  */
-import type { AssetClass, BarInterval } from '../market/types';
+import type { AssetClass, Bar, BarInterval } from '../market/types';
 import {
   BATCH_FLAG_CONFLATED,
+  HISTORY_PAGE_FLAG_MORE,
   INSTRUMENT_FLAG_REMOVED,
+  MAX_HISTORY_PAGE_BARS,
   MAX_CLIENT_MESSAGE_BYTES,
   MessageType,
   SNAPSHOT_FLAG_BARS_ONLY,
@@ -19,7 +21,15 @@ import { protocolError } from './errors';
 import type { ClientMessage, InstrumentEntry, PingMessage, PongMessage, ServerMessage, SubscribeEntry, VenueStatus } from './messages';
 import { Reader } from './reader';
 import { readUpdates } from './update-decoder';
-import { isAssetClass, isDecimals, isErrorCode, isIntervalOrNone, isRequestInterval } from './validation';
+import {
+  historyBarsProblem,
+  isAssetClass,
+  isBarIntervalValue,
+  isDecimals,
+  isErrorCode,
+  isIntervalOrNone,
+  isRequestInterval,
+} from './validation';
 
 /** Fewest bytes of an `instruments` entry: id, two empty strings, four single bytes. */
 const MIN_INSTRUMENT_ENTRY_BYTES = 7;
@@ -64,12 +74,16 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
     case MessageType.Status:
       msg = readStatus(r);
       break;
+    case MessageType.HistoryPage:
+      msg = readHistoryPage(r);
+      break;
     case MessageType.Ping:
     case MessageType.Pong:
       msg = readPingPong(r, type);
       break;
     case MessageType.Subscribe:
     case MessageType.Unsubscribe:
+    case MessageType.History:
       throw protocolError('TW_ERR_WRONG_DIRECTION', `message type 0x${hex(type)} is sent by clients, not servers`);
     default:
       throw protocolError('TW_ERR_UNKNOWN_MESSAGE_TYPE', `unknown message type 0x${hex(type)}`);
@@ -96,6 +110,9 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
     case MessageType.Unsubscribe:
       msg = readUnsubscribe(r);
       break;
+    case MessageType.History:
+      msg = readHistoryRequest(r);
+      break;
     case MessageType.Ping:
     case MessageType.Pong:
       msg = readPingPong(r, type);
@@ -108,6 +125,7 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
     case MessageType.Error:
     case MessageType.Heartbeat:
     case MessageType.Status:
+    case MessageType.HistoryPage:
       throw protocolError('TW_ERR_WRONG_DIRECTION', `message type 0x${hex(type)} is sent by servers, not clients`);
     default:
       throw protocolError('TW_ERR_UNKNOWN_MESSAGE_TYPE', `unknown message type 0x${hex(type)}`);
@@ -268,6 +286,33 @@ function readUnsubscribe(r: Reader): ClientMessage {
   const symbols: string[] = [];
   for (let i = 0; i < count; i++) symbols.push(r.string());
   return { type: 'unsubscribe', requestId, all: flags === SUBSCRIBE_FLAG_ALL, interval, symbols };
+}
+
+function readHistoryPage(r: Reader): ServerMessage {
+  const requestId = r.uvarint();
+  const flags = readFlags(r, HISTORY_PAGE_FLAG_MORE, 'historyPage');
+  const instrumentId = r.uvarint();
+  const interval = r.uvarint();
+  if (!isBarIntervalValue(interval)) throw badValue(`historyPage interval ${interval} is not one of BAR_INTERVALS`);
+  const baseTimeUs = r.uvarint();
+  // Checked before readUpdates allocates: a page never holds more than the most a request may ask for.
+  const countAt = r.pos;
+  const count = r.uvarint();
+  if (count > MAX_HISTORY_PAGE_BARS) throw badValue(`historyPage holds ${count} bars, more than ${MAX_HISTORY_PAGE_BARS}`);
+  r.pos = countAt;
+  const bars = readUpdates(r, baseTimeUs);
+  const problem = historyBarsProblem(bars, instrumentId, interval);
+  if (problem !== undefined) throw badValue(`historyPage ${problem}`);
+  return { type: 'historyPage', requestId, instrumentId, interval, bars: bars as Bar[], more: flags === HISTORY_PAGE_FLAG_MORE };
+}
+
+function readHistoryRequest(r: Reader): ClientMessage {
+  const requestId = r.uvarint();
+  const symbol = r.string();
+  const interval = readRequestInterval(r, 'history');
+  const endTimeUs = r.uvarint();
+  const count = r.uvarint();
+  return { type: 'history', requestId, symbol, interval, endTimeUs, count };
 }
 
 function readPingPong(r: Reader, type: number): PingMessage | PongMessage {

@@ -6,6 +6,7 @@
 import type { MarketUpdate } from '../market/types';
 import {
   BATCH_FLAG_CONFLATED,
+  HISTORY_PAGE_FLAG_MORE,
   INSTRUMENT_FLAG_REMOVED,
   MessageType,
   SNAPSHOT_FLAG_BARS_ONLY,
@@ -18,6 +19,8 @@ import type {
   BatchMessage,
   ErrorMessage,
   HelloMessage,
+  HistoryPageMessage,
+  HistoryRequestMessage,
   InstrumentsMessage,
   PingMessage,
   PongMessage,
@@ -35,7 +38,10 @@ import {
   assertString,
   assertValue,
   describe,
+  ERROR_CODE_RANGE,
+  historyBarsProblem,
   isAssetClass,
+  isBarIntervalValue,
   isDecimals,
   isErrorCode,
   isIntervalOrNone,
@@ -100,6 +106,12 @@ export function encodeMessage(msg: AnyMessage): Uint8Array {
       break;
     case 'unsubscribe':
       writeUnsubscribe(w, msg);
+      break;
+    case 'historyPage':
+      writeHistoryPage(w, msg);
+      break;
+    case 'history':
+      writeHistoryRequest(w, msg);
       break;
     case 'ping':
     case 'pong':
@@ -261,7 +273,7 @@ function writeSnapshot(w: Writer, msg: SnapshotMessage): void {
 function writeError(w: Writer, msg: ErrorMessage): void {
   w.u8(MessageType.Error);
   writeUint(w, msg.requestId, 'error.requestId');
-  assertValue(isErrorCode(msg.code), msg.code, 'error.code', 'an ErrorCode (1..5)');
+  assertValue(isErrorCode(msg.code), msg.code, 'error.code', `an ErrorCode (${ERROR_CODE_RANGE})`);
   w.uvarint(msg.code);
   assertString(msg.message, 'error.message');
   w.string(msg.message, 'error.message');
@@ -316,6 +328,34 @@ function writeUnsubscribe(w: Writer, msg: UnsubscribeMessage): void {
     assertString(symbol, 'unsubscribe.symbol');
     w.string(symbol, 'unsubscribe.symbol');
   }
+}
+
+function writeHistoryPage(w: Writer, msg: HistoryPageMessage): void {
+  const baseTimeUs = baseTimeOf(msg.bars, 'historyPage.bars');
+  w.u8(MessageType.HistoryPage);
+  writeUint(w, msg.requestId, 'historyPage.requestId');
+  assertBoolean(msg.more, 'historyPage.more');
+  w.u8(msg.more ? HISTORY_PAGE_FLAG_MORE : 0);
+  writeUint(w, msg.instrumentId, 'historyPage.instrumentId');
+  assertValue(isBarIntervalValue(msg.interval), msg.interval, 'historyPage.interval', 'one of BAR_INTERVALS (seconds)');
+  w.uvarint(msg.interval);
+  w.uvarint(baseTimeUs);
+  for (let i = 0; i < msg.bars.length; i++) assertObject(msg.bars[i], `historyPage.bars[${i}]`);
+  const problem = historyBarsProblem(msg.bars, msg.instrumentId, msg.interval);
+  if (problem !== undefined) throw new RangeError(`historyPage ${problem}`);
+  writeUpdates(w, msg.bars, baseTimeUs);
+}
+
+function writeHistoryRequest(w: Writer, msg: HistoryRequestMessage): void {
+  w.u8(MessageType.History);
+  writeUint(w, msg.requestId, 'history.requestId');
+  assertString(msg.symbol, 'history.symbol');
+  w.string(msg.symbol, 'history.symbol');
+  w.ensure(FIXED_FIELDS_RESERVE);
+  assertValue(isRequestInterval(msg.interval), msg.interval, 'history.interval', 'an interval 0 .. 2^31-1 (seconds)');
+  w.uvarint(msg.interval);
+  writeUint(w, msg.endTimeUs, 'history.endTimeUs');
+  writeUint(w, msg.count, 'history.count');
 }
 
 function writePingPong(w: Writer, msg: PingMessage | PongMessage): void {

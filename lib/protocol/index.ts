@@ -13,6 +13,7 @@ export {
   isBarIntervalValue,
   isDecimals,
   isErrorCode,
+  isHistoryCount,
   isIntervalOrNone,
   isSafeInt,
   isSafeUint,

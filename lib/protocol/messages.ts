@@ -4,7 +4,7 @@
  * (`JSON.stringify(message)`), so field names here are the JSON field names.
  * Byte layouts are specified in docs/protocol.md.
  */
-import type { BarInterval, Instrument, MarketUpdate } from '../market/types';
+import type { Bar, BarInterval, Instrument, MarketUpdate } from '../market/types';
 import type { ErrorCode } from './constants';
 
 /** First message on every connection. */
@@ -22,7 +22,8 @@ export interface HelloMessage {
   readonly serverTimeUs: number;
   /**
    * Features beyond the v2 core this server serves (see `CAPABILITIES`); a client asks for one
-   * only when it is listed. Names it does not know are ignored. Empty today.
+   * only when it is listed. Names it does not know are ignored. `["history"]` when the server
+   * answers `history` requests, else empty.
    */
   readonly capabilities: readonly string[];
   /** Bar intervals (seconds) this server builds, ascending; `subscribe` may name these or 0. */
@@ -150,6 +151,42 @@ export interface UnsubscribeMessage {
   readonly symbols: readonly string[];
 }
 
+/**
+ * Ask for a page of finished (and, for the newest page, forming) bars of one instrument and interval,
+ * ending before `endTimeUs` (capability `history`, docs/protocol.md §2.12). Answered by
+ * `historyPage` or `error`.
+ */
+export interface HistoryRequestMessage {
+  readonly type: 'history';
+  readonly requestId: number;
+  /** Instrument by name, as `subscribe` takes it (full name or an unambiguous bare symbol). */
+  readonly symbol: string;
+  /** Bar interval (seconds); the server answers `error BadInterval` unless `hello.intervals` lists it. Decodes 0 .. 2^31-1. */
+  readonly interval: number;
+  /** Bars that open before this time (µs since the Unix epoch); 0 = now: the newest bars, the forming one included. */
+  readonly endTimeUs: number;
+  /** Most bars wanted: 1 .. `MAX_HISTORY_PAGE_BARS` (1000), else `error BadRequest`. Any safe integer decodes. */
+  readonly count: number;
+}
+
+/** The answer to `history`: up to `count` bars, the newest that open before `endTimeUs`. */
+export interface HistoryPageMessage {
+  readonly type: 'historyPage';
+  /** Request id of the `history` this answers. */
+  readonly requestId: number;
+  readonly instrumentId: number;
+  /** Bar interval of every bar of the page (seconds). */
+  readonly interval: BarInterval;
+  /**
+   * Bars of `instrumentId` and `interval`, ascending by `openTimeUs` (strictly). A bar's `seq` is
+   * the sequence number of the last trade folded into it, or 0 for bars that came from elsewhere
+   * (backfilled); history bars never move the client's sequence position.
+   */
+  readonly bars: readonly Bar[];
+  /** True when older bars exist: ask again with `endTimeUs` = the first bar's `openTimeUs`. */
+  readonly more: boolean;
+}
+
 /** Round-trip probe; either side may send one and the other answers with `pong`. */
 export interface PingMessage {
   readonly type: 'ping';
@@ -174,9 +211,10 @@ export type ServerMessage =
   | ErrorMessage
   | HeartbeatMessage
   | StatusMessage
+  | HistoryPageMessage
   | PingMessage
   | PongMessage;
 
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage | PongMessage;
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | HistoryRequestMessage | PingMessage | PongMessage;
 
 export type AnyMessage = ServerMessage | ClientMessage;

@@ -4,8 +4,8 @@
  * into a ProtocolError: bad input). Ranges are specified in docs/protocol.md §4-6.
  */
 import { MAX_DECIMALS } from '../market/decimal';
-import { AssetClass, Side, type BarInterval } from '../market/types';
-import { ErrorCode, MAX_REQUEST_INTERVAL_S, VENUE_STATES } from './constants';
+import { AssetClass, Side, type Bar, type BarInterval } from '../market/types';
+import { ErrorCode, MAX_HISTORY_PAGE_BARS, MAX_REQUEST_INTERVAL_S, VENUE_STATES } from './constants';
 import type { VenueStatus } from './messages';
 
 /** A non-negative safe integer: ids, seq, sizes, counts, timestamps (µs), numeric trade ids. */
@@ -36,6 +36,25 @@ export function isRequestInterval(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REQUEST_INTERVAL_S;
 }
 
+/**
+ * Why `bars` cannot be the bars of a `historyPage` of (instrumentId, interval), or undefined when
+ * they can: at most {@link MAX_HISTORY_PAGE_BARS}, every one a bar of that instrument and interval,
+ * strictly ascending by `openTimeUs`. Assumes each element is a well-formed update.
+ */
+export function historyBarsProblem(bars: readonly { readonly kind: string }[], instrumentId: number, interval: number): string | undefined {
+  if (bars.length > MAX_HISTORY_PAGE_BARS) return `holds ${bars.length} bars, more than ${MAX_HISTORY_PAGE_BARS}`;
+  let previousOpen = -1;
+  for (let i = 0; i < bars.length; i++) {
+    const update = bars[i] as Bar;
+    if (update.kind !== 'bar') return `bars[${i}] is a ${update.kind}, not a bar`;
+    if (update.instrumentId !== instrumentId) return `bars[${i}] is of instrument ${update.instrumentId}, not ${instrumentId}`;
+    if (update.interval !== interval) return `bars[${i}] has interval ${update.interval}, not ${interval}`;
+    if (update.openTimeUs <= previousOpen) return `bars[${i}] opens at ${update.openTimeUs}, not after the bar before it`;
+    previousOpen = update.openTimeUs;
+  }
+  return undefined;
+}
+
 /** Instrument precision: an integer 0..18 (decimal places). */
 export function isDecimals(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_DECIMALS;
@@ -51,9 +70,20 @@ export function isSide(value: unknown): value is Side {
   return value === Side.Unknown || value === Side.Buy || value === Side.Sell;
 }
 
-/** A defined {@link ErrorCode}. */
+/** A defined {@link ErrorCode}: 1..5, or 9 (`HistoryUnavailable`). */
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return Number.isInteger(value) && (value as number) >= ErrorCode.BadRequest && (value as number) <= ErrorCode.Internal;
+  return (
+    (Number.isInteger(value) && (value as number) >= ErrorCode.BadRequest && (value as number) <= ErrorCode.Internal) ||
+    value === ErrorCode.HistoryUnavailable
+  );
+}
+
+/** What error messages say a valid error code is. */
+export const ERROR_CODE_RANGE = '1..5 or 9';
+
+/** A `history` request's `count` the server answers: 1 .. {@link MAX_HISTORY_PAGE_BARS}. */
+export function isHistoryCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_HISTORY_PAGE_BARS;
 }
 
 /** A defined venue state string. */

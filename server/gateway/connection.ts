@@ -266,7 +266,7 @@ export class Connection {
     return ids;
   }
 
-  /** Takes a subscribe/unsubscribe token; false when the request rate is exceeded. */
+  /** Takes a subscribe/unsubscribe/history token; false when the request rate is exceeded. */
   takeRequestToken(nowMs: number): boolean {
     return this.requests.take(nowMs);
   }

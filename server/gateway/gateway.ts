@@ -11,7 +11,7 @@ import type { Instrument } from '../../lib/market/types';
 import { CloseCode, PROTOCOL_VERSION, ProtocolError, codecFor } from '../../lib/protocol';
 import type { ClientMessage, SubscribeMessage } from '../../lib/protocol/messages';
 import type { Bus, Tick, Unsubscribe } from '../bus/types';
-import type { HistoryStore } from '../history/types';
+import type { HistoryPages, HistoryStore } from '../history/types';
 import type { Logger } from '../log';
 import { buildConflatedUpdates } from './conflated-batch';
 import { Connection } from './connection';
@@ -20,7 +20,8 @@ import { checkUpgrade, refuseUpgrade, selectSubprotocol } from './handshake';
 import { InstrumentTable } from './instrument-table';
 import { resolveGatewayOptions, type GatewayOptions } from './options';
 import { PingRota } from './ping-schedule';
-import { handleClientMessage, type RequestContext } from './requests';
+import { handleHistoryRequest, type HistoryRequestContext } from './history-requests';
+import { handleClientMessage } from './requests';
 import { ConsumerState, refusesSubscribe } from './slow-consumer-policy';
 import type { GatewayUpstream } from './upstream';
 
@@ -33,6 +34,11 @@ export interface GatewayDeps {
    * for their instruments to warm, and resyncs and epoch changes close the clients concerned with 1012.
    */
   readonly upstream?: GatewayUpstream;
+  /**
+   * Source of `history` pages (docs/protocol.md §2.12). Given: `hello.capabilities` lists `history`.
+   * Absent: `[]`, and a `history` request gets `error HistoryUnavailable`.
+   */
+  readonly historyPages?: HistoryPages;
   /** Wall clock in ms (tests may inject). @defaultValue Date.now */
   readonly nowMs?: () => number;
 }
@@ -60,12 +66,12 @@ export class Gateway {
   private flushTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private interestTimer: NodeJS.Timeout | undefined;
-  /** Per connection, the requests waiting behind a subscribe whose instruments are warming. */
+  /** Per connection, the requests waiting behind async work: a subscribe whose instruments are warming, a history page. */
   private readonly queued = new Map<Connection, Promise<void>>();
   /** The slots connections are dealt into for pings (see ping-schedule.ts). */
   private readonly pings: PingRota;
   private readonly nowMs: () => number;
-  private readonly ctx: RequestContext;
+  private readonly ctx: HistoryRequestContext;
   private counters = { flushes: 0, segmentsEncoded: 0, batchesAssembled: 0, batchesSent: 0, closedSlow: 0, closedProtocol: 0 };
   private closed = false;
   /** The shutdown in progress or done, shared by every `close()` call. */
@@ -100,6 +106,7 @@ export class Gateway {
       intervals: [...deps.history.intervals].sort((a, b) => a - b),
       nowMs: this.nowMs,
       nowUs,
+      historyPages: deps.historyPages,
     };
     this.unsubscribes.push(
       deps.bus.onTicks((ticks) => {
@@ -191,7 +198,7 @@ export class Gateway {
         epoch: this.deps.bus.epoch,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         serverTimeUs: now * 1000,
-        capabilities: [],
+        capabilities: this.deps.historyPages === undefined ? [] : ['history'],
         intervals: this.ctx.intervals,
       },
       now,
@@ -206,9 +213,12 @@ export class Gateway {
       const bytes = toBytes(data);
       const payload: Uint8Array | string = isBinary ? bytes : utf8.decode(bytes);
       const message = connection.codec.decodeClient(payload);
-      if ((message.type === 'subscribe' || message.type === 'unsubscribe') && !connection.takeRequestToken(this.nowMs())) {
+      if (
+        (message.type === 'subscribe' || message.type === 'unsubscribe' || message.type === 'history') &&
+        !connection.takeRequestToken(this.nowMs())
+      ) {
         log.info('client closed: request rate exceeded');
-        connection.close(CloseCode.PolicyViolation, 'subscribe rate limit exceeded');
+        connection.close(CloseCode.PolicyViolation, 'request rate limit exceeded');
         return;
       }
       if (message.type === 'subscribe' && refusesSubscribe(connection.bufferedBytes(), this.options)) {
@@ -234,21 +244,23 @@ export class Gateway {
 
   /**
    * Handles a request now, or after the requests queued before it and the warming its subscribe
-   * needs: a connection's requests are answered in order.
+   * needs: a connection's requests are answered in order. A `history` request is async (its page
+   * comes from the history source): the requests after it wait for its answer.
    */
   private dispatch(connection: Connection, message: ClientMessage, log: Logger): void {
     const warming = message.type === 'subscribe' ? this.deps.upstream?.want(this.targetsOf(message)) : undefined;
     const before = this.queued.get(connection);
-    if (before === undefined && warming === undefined) {
+    if (before === undefined && warming === undefined && message.type !== 'history') {
       handleClientMessage(connection, message, this.ctx);
       return;
     }
     const run = (before ?? Promise.resolve())
       .then(() => warming)
-      .then(() => {
+      .then(async () => {
         if (connection.closing) return;
         try {
-          handleClientMessage(connection, message, this.ctx);
+          if (message.type === 'history') await handleHistoryRequest(connection, message, this.ctx);
+          else handleClientMessage(connection, message, this.ctx);
         } catch (err) {
           log.error('internal error handling a client message', { error: String(err) });
           connection.close(CloseCode.InternalError, 'internal error');

@@ -31,10 +31,15 @@ export interface GatewayOptions {
    * `all` interval counts as one. @defaultValue 1000
    */
   readonly maxSubscriptionsPerConnection: number;
-  /** Subscribe/unsubscribe requests allowed in a burst; the bucket refills at `requestRatePerSec`. @defaultValue 20 */
+  /** Subscribe/unsubscribe/history requests allowed in a burst; the bucket refills at `requestRatePerSec`. @defaultValue 20 */
   readonly requestBurst: number;
-  /** Sustained subscribe/unsubscribe requests per second; beyond the burst a client is closed 1008. @defaultValue 10 */
+  /** Sustained subscribe/unsubscribe/history requests per second; beyond the burst a client is closed 1008. @defaultValue 10 */
   readonly requestRatePerSec: number;
+  /**
+   * Longest wait for the history source to answer one `history` request (ms); past it the client
+   * gets `error HistoryUnavailable` and its later requests go on. @defaultValue 10000
+   */
+  readonly historyTimeoutMs: number;
   /** Trades in a fresh snapshot. @defaultValue 100 */
   readonly snapshotTrades: number;
   /** Bars in a fresh snapshot. @defaultValue 300 */
@@ -66,6 +71,7 @@ export const GATEWAY_DEFAULTS: GatewayOptions = {
   maxSubscriptionsPerConnection: 1000,
   requestBurst: 20,
   requestRatePerSec: 10,
+  historyTimeoutMs: 10_000,
   snapshotTrades: 100,
   snapshotBars: 300,
   allowedOrigins: ['http://localhost:3000'],
@@ -86,6 +92,7 @@ const POSITIVE_NUMBER_KEYS = [
   'maxSubscriptionsPerConnection',
   'requestBurst',
   'requestRatePerSec',
+  'historyTimeoutMs',
 ] as const;
 
 /**
@@ -96,7 +103,7 @@ const POSITIVE_NUMBER_KEYS = [
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options that set a timer's delay (setInterval / setTimeout). */
-const TIMER_KEYS = ['flushIntervalMs', 'wsPingIntervalMs', 'slowCloseTimeoutMs'] as const;
+const TIMER_KEYS = ['flushIntervalMs', 'wsPingIntervalMs', 'slowCloseTimeoutMs', 'historyTimeoutMs'] as const;
 
 const NON_NEGATIVE_INTEGER_KEYS = ['snapshotTrades', 'snapshotBars'] as const;
 

@@ -1,5 +1,5 @@
 /**
- * Client requests: subscribe, unsubscribe, ping, pong. A subscription is a pair (instrument, bar
+ * Client requests: subscribe, unsubscribe, ping, pong (`history` is async: history-requests.ts). A subscription is a pair (instrument, bar
  * interval), `all` a pseudo-instrument (docs/protocol.md §2.3). A bad request gets an `error` message
  * with the request id and the connection stays open; only abuse (rate, size, malformed frames)
  * closes it. No request can make the server fail to answer (close 1011): error texts that quote
@@ -48,6 +48,9 @@ export function handleClientMessage(connection: Connection, message: ClientMessa
     case 'pong':
       connection.markPongReceived(message.nonce, ctx.nowUs());
       return;
+    case 'history':
+      // Async: the gateway queues it (Gateway.dispatch, history-requests.ts) and never routes it here.
+      throw new Error('history requests are handled by handleHistoryRequest');
   }
 }
 

@@ -45,3 +45,26 @@ export interface HistoryStore {
   /** Approximate stats for /healthz. */
   stats(): { instruments: number; ticks: number; bars: number };
 }
+
+/** One page of history bars: see {@link HistoryPages.page}. */
+export interface HistoryPageResult {
+  /** Bars of the instrument and interval, ascending by `openTimeUs` (strictly), at most `count`. */
+  readonly bars: readonly Bar[];
+  /** True when bars older than the first one exist. */
+  readonly more: boolean;
+}
+
+/**
+ * Where the gateway gets history pages from (capability `history`, docs/protocol.md §2.12): the
+ * in-memory bars (server/history/memory-pages.ts), a store, or another process. Async, so a store or
+ * a network source fits; the gateway bounds the wait (`historyTimeoutMs`) and turns a rejection
+ * into `error HistoryUnavailable` carrying the rejection's message.
+ */
+export interface HistoryPages {
+  /**
+   * The newest `count` (1..1000) bars of (`instrumentId`, `interval`) whose open time is before
+   * `endTimeUs` (µs; 0 = now, the forming bar included), and whether older ones exist. An
+   * instrument with no bars gives an empty page with `more` false. Reads at most `count + 1` bars.
+   */
+  page(instrumentId: number, interval: BarInterval, endTimeUs: number, count: number): Promise<HistoryPageResult>;
+}

@@ -1,6 +1,7 @@
 /**
  * No client input makes the gateway fail: whatever a client sends in a well-formed request
- * (subscribe, unsubscribe, ping, pong; any names, intervals, ids, resume positions, up to the
+ * (subscribe, unsubscribe, history, ping, pong; any names, intervals, ids, resume positions, end
+ * times and counts, up to the
  * protocol's limits), the answer is an ack, an `error` reply, or a documented close (1007, 1008,
  * 1009), never close 1011 "internal error", and the server logs no error. Properties over real
  * sockets, with a feed whose names include ambiguous bare symbols.
@@ -75,12 +76,24 @@ const request: fc.Arbitrary<ClientMessage> = fc.oneof(
     interval,
     symbols: fc.array(name, { maxLength: 12 }),
   }),
+  fc.record({
+    type: fc.constant('history' as const),
+    requestId,
+    symbol: name,
+    interval,
+    endTimeUs: fc.oneof(fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER), fc.maxSafeNat(), fc.constant(Date.now() * 1000)),
+    count: fc.oneof(
+      fc.constantFrom(0, 1, 1000, 1001, 2 ** 31, Number.MAX_SAFE_INTEGER),
+      fc.integer({ min: 1, max: 1000 }),
+      fc.maxSafeNat(),
+    ),
+  }),
   fc.record({ type: fc.constant('ping' as const), nonce: fc.integer({ min: 0, max: maxU32 }), sentTimeUs: fc.maxSafeNat() }),
   fc.record({ type: fc.constant('pong' as const), nonce: fc.integer({ min: 0, max: maxU32 }), sentTimeUs: fc.maxSafeNat() }),
 );
 
 describe('Gateway with any client request', () => {
-  it('never closes 1011 and never logs an error, whatever is subscribed, unsubscribed, pinged or ponged', async () => {
+  it('never closes 1011 and never logs an error, whatever is subscribed, unsubscribed, asked of history, pinged or ponged', async () => {
     const errors: string[] = [];
     const logger = createLogger({ level: 'error', write: (line) => errors.push(line) });
     const service = await feed({

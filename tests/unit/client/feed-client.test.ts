@@ -594,7 +594,7 @@ describe('FeedClient', () => {
       client.connect();
       greet(transport.last());
       const socket = transport.last();
-      socket.deliverRaw(new Uint8Array([0x09, 1, 2, 3]).buffer);
+      socket.deliverRaw(new Uint8Array([0x0a, 1, 2, 3]).buffer);
       socket.deliverRaw(new Uint8Array([0x1f]).buffer);
       expect(errors).toEqual([]);
       expect(socket.closedWith).toBeUndefined();

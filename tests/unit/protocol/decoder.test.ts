@@ -49,14 +49,14 @@ describe('Decoder', () => {
     });
 
     it('rejects undefined message types with TW_ERR_UNKNOWN_MESSAGE_TYPE (1002)', () => {
-      for (const type of ['00', '09', '1f', '22', '32', 'ff']) {
+      for (const type of ['00', '0a', '1f', '23', '32', 'ff']) {
         const error = server(type);
         expect([error.code, error.closeCode]).toStrictEqual(['TW_ERR_UNKNOWN_MESSAGE_TYPE', 1002]);
       }
     });
 
     it('rejects client-to-server types with TW_ERR_WRONG_DIRECTION (1002)', () => {
-      for (const name of ['subscribe', 'unsubscribe']) {
+      for (const name of ['subscribe', 'unsubscribe', 'history']) {
         const error = server(golden(name).hex);
         expect([error.code, error.closeCode]).toStrictEqual(['TW_ERR_WRONG_DIRECTION', 1002]);
       }
@@ -195,7 +195,7 @@ describe('Decoder', () => {
     });
 
     it('rejects every undefined type byte, reserved ones included, with the code a v2 client skips', () => {
-      const defined = new Set([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x20, 0x21, 0x30, 0x31]);
+      const defined = new Set([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x20, 0x21, 0x22, 0x30, 0x31]);
       for (let type = 0; type < 256; type++) {
         if (defined.has(type)) continue;
         expect(server(type.toString(16).padStart(2, '0')).code, `type 0x${type.toString(16)}`).toBe('TW_ERR_UNKNOWN_MESSAGE_TYPE');
@@ -229,7 +229,7 @@ describe('Decoder', () => {
     });
 
     it('rejects undefined message types with TW_ERR_UNKNOWN_MESSAGE_TYPE', () => {
-      expect(client('22').code).toBe('TW_ERR_UNKNOWN_MESSAGE_TYPE');
+      expect(client('23').code).toBe('TW_ERR_UNKNOWN_MESSAGE_TYPE');
     });
 
     it('rejects a message over 16 KiB with TW_ERR_MESSAGE_TOO_BIG (1009)', () => {

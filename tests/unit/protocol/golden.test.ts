@@ -56,6 +56,8 @@ describe('Golden fixtures', () => {
       'error',
       'heartbeat',
       'hello',
+      'history',
+      'historyPage',
       'instruments',
       'ping',
       'pong',

@@ -78,7 +78,7 @@ describe('JSON codec', () => {
       expect(server(batchWith({ ...TRADE, kind: 'print' })).code).toBe('TW_ERR_UNKNOWN_UPDATE_KIND');
       expect(server(batchWith({ ...TRADE, side: 3 })).code).toBe('TW_ERR_BAD_VALUE');
       expect(server(batchWith({ ...BAR, interval: 2 })).code).toBe('TW_ERR_BAD_VALUE');
-      expect(server({ type: 'error', requestId: 1, code: 9, message: '' }).code).toBe('TW_ERR_BAD_VALUE');
+      expect(server({ type: 'error', requestId: 1, code: 6, message: '' }).code).toBe('TW_ERR_BAD_VALUE');
       expect(server({ type: 'status', venues: [{ venue: 'SIM', state: 'up', reason: '' }] }).code).toBe('TW_ERR_BAD_VALUE');
     });
 

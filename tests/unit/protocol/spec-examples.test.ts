@@ -89,7 +89,10 @@ describe('docs/protocol.md', () => {
       const listed = rows(section('## 5. Binary encoding: messages'))
         .filter((r) => /^`0x/.test(r[0] ?? ''))
         .map((r) => [r[1], parseInt((r[0] as string).slice(1, -1), 16)]);
-      const expected = enumEntries(MessageType).map(([name, value]) => [name.toLowerCase(), value]);
+      // The table names each type as its JSON `type`: the enum name with a lower-case first letter.
+      const expected = enumEntries(MessageType)
+        .map(([name, value]) => [`${name.charAt(0).toLowerCase()}${name.slice(1)}`, value] as const)
+        .sort((a, b) => a[1] - b[1]);
       expect(listed).toStrictEqual(expected);
       const reserved = section('### 1.3 Extending v2');
       for (const value of Object.values(RESERVED_MESSAGE_TYPES)) {
