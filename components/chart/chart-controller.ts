@@ -379,6 +379,7 @@ export class ChartController {
     data.barCount = String(this.bars.length);
     data.seriesBars = String(this.seriesBars);
     data.lastTime = last ? String(barTime(last)) : '';
+    data.firstTime = this.bars[0] ? String(barTime(this.bars[0])) : '';
     data.lastClose = last && this.instrument ? formatDecimal(last.close, this.instrument.priceDecimals) : '';
     if (!this.hovered) this.renderLegend();
   }

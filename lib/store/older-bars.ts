@@ -75,7 +75,8 @@ export interface MergedOlder {
 /**
  * Merges a page of older bars into `held` (ascending) by open time: one bar per open time, and the
  * held (live) bar wins over the page's for the same time, as it may be newer (the forming bar).
- * The limit grows to hold every bar, up to {@link MAX_CHART_BARS} (the oldest go past it). The
+ * The limit grows by the bars put in front (the window stays as roomy for live bars as before),
+ * up to {@link MAX_CHART_BARS} (the oldest go past it). The
  * status becomes `start` when the server has nothing older, or when the page brought nothing
  * older than what is held (asking again would get the same page), else `idle`.
  */
@@ -102,7 +103,7 @@ export function mergeOlderBars(held: readonly Bar[], page: OlderPage, older: Old
       i += 1;
     }
   }
-  const limit = Math.min(MAX_CHART_BARS, Math.max(older.limit, merged.length));
+  const limit = Math.min(MAX_CHART_BARS, Math.max(older.limit + prepended, merged.length));
   const dropped = Math.max(0, merged.length - limit);
   const bars = dropped > 0 ? merged.slice(dropped) : merged;
   const atStart = (!page.more || prepended === 0) && dropped === 0;
