@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { dashboardUrl, waitLive } from './support/fixtures';
 import { freePort, ROOT, startFeed, type FeedProcess } from './support/processes';
+import { page as html, startStaticSite } from './support/static-site';
 
 const SHOTS = join(ROOT, 'test-results', 'scroll-back');
 /** Bars of a fresh snapshot (the gateway's snapshotBars). */
@@ -92,7 +93,7 @@ test.describe('Chart scroll-back', () => {
     // Back towards the oldest bar: the chart asks for the page before it (held by the test).
     const box = await chart.boundingBox();
     const stride = Math.round((box?.width ?? 500) * 0.85);
-    for (let i = 0; i < 10 && (await view(chart)).older !== 'loading'; i += 1) await dragBack(page, chart, stride);
+    for (let i = 0; i < 20 && (await view(chart)).older !== 'loading'; i += 1) await dragBack(page, chart, stride);
     await expect.poll(async () => (await view(chart)).older).toBe('loading');
     await expect.poll(() => held.length).toBe(1);
     await expect(page.getByTestId('history-loading')).toBeVisible();
@@ -118,7 +119,7 @@ test.describe('Chart scroll-back', () => {
     // The feed held 500 bars: this page went back to the first, and no more are asked for.
     expect(after.older).toBe('start');
 
-    for (let i = 0; i < 8 && (await page.getByTestId('history-start').count()) === 0; i += 1) await dragBack(page, chart, 600);
+    for (let i = 0; i < 20 && (await page.getByTestId('history-start').count()) === 0; i += 1) await dragBack(page, chart, 600);
     await expect(page.getByTestId('history-start')).toBeVisible();
     await expect(page.getByTestId('history-start')).toHaveText('Start of data');
     await dragBack(page, chart, 300);
@@ -131,5 +132,39 @@ test.describe('Chart scroll-back', () => {
     // Live bars kept coming at the right edge all along.
     expect(end.lastTime).toBeGreaterThan(opened.lastTime);
     await page.screenshot({ path: join(SHOTS, 'start.png') });
+  });
+
+  test('an embedded chart scrolls back the same way, to the start of data', async ({ page }) => {
+    test.setTimeout(150_000);
+    const port = await freePort();
+    feed = await startFeed({ port, extraArgs: ['--adapter', './tests/unit/adapters/fixtures/backdated-adapter.ts'] });
+    const site = await startStaticSite('127.0.0.1');
+    try {
+      site.put(
+        '/embed.html',
+        html(
+          'An embedded chart',
+          `<tickwire-chart symbol="PAST:HIST" interval="1s" height="420"></tickwire-chart>
+           <script src="http://127.0.0.1:${port}/embed/tickwire-chart.js"></script>`,
+        ),
+      );
+      await page.goto(`${site.origin}/embed.html`);
+      const element = page.locator('tickwire-chart');
+      const chart = element.locator('.tw-chart');
+      await expect.poll(async () => (await view(chart)).bars, { timeout: 60_000 }).toBeGreaterThanOrEqual(SNAPSHOT_BARS);
+      const opened = await view(chart);
+      expect(opened.older).toBe('idle');
+      const box = await chart.boundingBox();
+      const stride = Math.round((box?.width ?? 500) * 0.85);
+      for (let i = 0; i < 20 && (await element.getByTestId('history-start').count()) === 0; i += 1) await dragBack(page, chart, stride);
+      await expect(element.getByTestId('history-start')).toBeVisible();
+      const end = await view(chart);
+      await page.screenshot({ path: join(SHOTS, 'embed-start.png') });
+      expect(end.older).toBe('start');
+      expect(end.firstTime).toBeLessThan(opened.firstTime);
+      expect(end.bars).toBeGreaterThan(opened.bars);
+    } finally {
+      await site.close();
+    }
   });
 });
