@@ -6,6 +6,10 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
+// Feeds the specs start keep history in memory unless a spec names a --data-dir (a spec that
+// restarts the feed does), so runs never continue each other's saved state.
+process.env.TICKWIRE_NO_PERSIST ??= '1';
+
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const executablePath = process.env.CHROMIUM_PATH || (existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
 

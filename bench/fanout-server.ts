@@ -9,8 +9,10 @@ import { startFeedService } from '../server/feed-service';
 import { silentLogger } from '../server/log';
 import { watchStalls } from './loop-stalls';
 
-const [instruments = '100', rate = '200', flushMs = '25', allocProfile = ''] = process.argv.slice(2);
+const [instruments = '100', rate = '200', flushMs = '25', allocProfile = '', dataDir = ''] = process.argv.slice(2);
 const service = await startFeedService({
+  // With a data folder, every changed bar is written to the history store (bench/fanout.ts --persist).
+  ...(dataDir ? { dataDir } : {}),
   port: 0,
   logger: silentLogger,
   simulated: { seed: 42, instruments: Number(instruments), ratePerInstrument: Number(rate), bursts: false },

@@ -8,12 +8,16 @@
  *          --profile / --profile-load (V8 CPU profile of the server / load generator into .tmp/)
  *          --alloc-profile FILE (sampled allocations of the server over the window, garbage included,
  *          as a .heapprofile for Chrome DevTools' Memory panel)
+ *          --persist (the server writes every changed bar to a history store in a temporary folder)
  *          --load-procs N (split the clients over N load processes; default 1)
  * Env: BENCH_NODE_FLAGS adds Node flags to every process, BENCH_SERVER_FLAGS to the server only
  *      (e.g. '--max-semi-space-size=64'), BENCH_LOAD_FLAGS to the load processes only, for experiments.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatStalls, type Stall } from './loop-stalls';
 
 const { values } = parseArgs({
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     'profile-load': { type: 'boolean', default: false },
     'alloc-profile': { type: 'string' },
     'load-procs': { type: 'string', default: '1' },
+    persist: { type: 'boolean', default: false },
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
@@ -58,9 +63,12 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 
 // --profile writes a V8 CPU profile of the server process to .tmp/ (open it in Chrome DevTools).
 const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(' ') : [];
+// --persist: the server writes history to a SQLite store in a temporary folder (removed at the end).
+const dataDir = values.persist ? mkdtempSync(join(tmpdir(), 'tickwire-bench-')) : '';
+if (dataDir) process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const server = child(
   './fanout-server.ts',
-  [values.instruments!, values.rate!, values['flush-ms']!, values['alloc-profile'] ?? ''],
+  [values.instruments!, values.rate!, values['flush-ms']!, values['alloc-profile'] ?? '', dataDir],
   [...serverFlags, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp'] : [])],
 );
 const { url, symbols } = await next<{ url: string; symbols: string[] }>(server, 'ready');
@@ -176,6 +184,7 @@ const rows: [string, string][] = [
   ['event-loop stalls >= 40 ms: load', reports.map((r) => formatStalls(r.stalls)).join('; ')],
   ['flush interval (ms)', values['flush-ms']!],
   ['warm-up before the window (s)', values.warmup!],
+  ['history store', dataDir ? 'on (SQLite, --persist)' : 'off'],
 ];
 console.log(`\nfan-out over ${seconds.toFixed(1)} s (node ${process.version})`);
 for (const [k, v] of rows) console.log(`${k.padEnd(36)} ${v}`);

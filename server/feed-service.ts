@@ -14,13 +14,24 @@ import { InProcessBus } from './bus/in-process';
 import type { Bus } from './bus/types';
 import { Gateway } from './gateway/gateway';
 import type { GatewayOptions } from './gateway/options';
-import { History } from './history/history';
+import type { BackfillProgress } from './history/backfill';
+import { wireBackfill } from './history/backfill-wiring';
+import { HISTORY_DEFAULTS, History } from './history/history';
 import { MemoryHistoryPages } from './history/memory-pages';
+import { StoredHistoryPages } from './history/store/stored-pages';
 import type { HistoryOptions } from './history/types';
+import { PersistedHistory } from './history/store/persisted-history';
+import { captureState, continueFrom } from './history/store/restart-state';
+import { SqliteBarStore } from './history/store/sqlite-store';
+import type { BarStore, StoreHealth } from './history/store/types';
 import { DEFAULT_EMBED_BUNDLE_PATH, checkAddress, closeFrontDoor, openFrontDoor } from './front-door';
 import { createLogger, type Logger } from './log';
 import { Normaliser } from './normaliser/normaliser';
 import { DEFAULT_FEED_HOST, DEFAULT_FEED_PORT } from '../lib/net/feed-address';
+import { join } from 'node:path';
+
+/** The store's file in the data folder. */
+export const HISTORY_FILE_NAME = 'history.sqlite';
 
 export interface FeedServiceOptions {
   /** TCP port; 0 picks a free one. @defaultValue 8080 */
@@ -45,10 +56,28 @@ export interface FeedServiceOptions {
   readonly trapAdapterFaults?: boolean;
   /** Options for the default simulated adapter (seed, instruments, ratePerInstrument...). */
   readonly simulated?: Record<string, unknown>;
-  /** Sequence epoch; a restart must use a new one. @defaultValue Date.now() */
+  /**
+   * Sequence epoch; a restart must use a new one, except one that continues a saved state.
+   * @defaultValue the saved state's epoch after a graceful stop, else Date.now()
+   */
   readonly epoch?: number;
+  /**
+   * Data folder (absolute): bars of every interval and the restart state are kept in
+   * `<dataDir>/history.sqlite` (docs/architecture.md "Where history lives"). The CLI passes
+   * `.tickwire` in the folder it was started from unless `--no-persist`.
+   * @defaultValue none: history in memory only
+   */
+  readonly dataDir?: string;
+  /** A store to use instead of the one `dataDir` opens (tests, embedders); the service closes it. */
+  readonly store?: BarStore;
   readonly gateway?: Partial<GatewayOptions>;
   readonly history?: Partial<HistoryOptions>;
+  /**
+   * Days of 1m bars to backfill into the store from adapters that offer history
+   * (server/history/backfill.ts), in the background once they declare their instruments. Needs a
+   * store (`dataDir` or `store`); 0 or absent: off.
+   */
+  readonly backfillDays?: number;
   readonly logger?: Logger;
   /**
    * The `<tickwire-chart>` bundle served at GET /embed/tickwire-chart.js (docs/embedding.md).
@@ -84,8 +113,10 @@ export interface HealthReport {
   readonly clients: number;
   readonly conflatingClients: number;
   readonly normaliser: ReturnType<Normaliser['stats']>;
-  readonly history: ReturnType<History['stats']>;
+  readonly history: ReturnType<History['stats']> & { readonly store: StoreHealth | { readonly state: 'off' } };
   readonly gateway: ReturnType<Gateway['stats']>;
+  /** Backfill progress, when a backfill runs. */
+  readonly backfill?: BackfillProgress;
 }
 
 const DEFAULTS = {
@@ -104,14 +135,61 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   checkAddress(opts.port, opts.host);
   const logger = opts.logger ?? createLogger();
   const startedAt = Date.now();
-  const bus = new InProcessBus({ epoch: opts.epoch ?? startedAt, logger });
-  const normaliser = new Normaliser({ bus, logger: logger.child({ component: 'normaliser' }) });
-  // Built first: a configuration error (two adapters on one venue) must leave nothing running.
-  const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
-  const supervisors = superviseAdapters(adapters, normaliser, logger, opts);
-  const history = new History(opts.history);
-  const historyPages = new MemoryHistoryPages(history);
-  const gateway = new Gateway({ bus, history, historyPages, logger: logger.child({ component: 'gateway' }) }, opts.gateway);
+  const memory = new History(opts.history);
+  const store =
+    opts.store ??
+    (opts.dataDir !== undefined
+      ? new SqliteBarStore({ path: join(opts.dataDir, HISTORY_FILE_NAME), logger: logger.child({ component: 'store' }) })
+      : undefined);
+  // A graceful stop left the epoch, the table, the seqs and the history: continue them.
+  const continued = opts.epoch === undefined ? continueFrom(store?.takeState(), memory) : undefined;
+  const bus = new InProcessBus({ epoch: continued?.epoch ?? opts.epoch ?? startedAt, logger });
+  const normaliser = new Normaliser({
+    bus,
+    logger: logger.child({ component: 'normaliser' }),
+    ...(continued ? { resume: continued.resume } : {}),
+  });
+  if (continued && continued.resume.instruments.length > 0) bus.publishInstruments(continued.resume.instruments);
+  let supervisors;
+  try {
+    // Built first: a configuration error (two adapters on one venue) must leave nothing running.
+    const adapters = opts.adapters ?? [createAdapter('simulated', opts.simulated ?? {})];
+    supervisors = superviseAdapters(adapters, normaliser, logger, opts);
+  } catch (error) {
+    store?.close();
+    throw error;
+  }
+  const symbols = new Map<number, string>();
+  const noteSymbols = (list: readonly { id: number; symbol: string }[]): void => {
+    for (const instrument of list) symbols.set(instrument.id, instrument.symbol);
+  };
+  noteSymbols(bus.instruments());
+  bus.onInstruments(noteSymbols);
+  const barCapacity = opts.history?.barCapacity ?? HISTORY_DEFAULTS.barCapacity;
+  const persisted =
+    store && new PersistedHistory(memory, store, (id) => symbols.get(id), barCapacity, logger.child({ component: 'store' }));
+  const history = persisted ?? memory;
+  const historyPages = persisted ? new StoredHistoryPages(memory, persisted) : new MemoryHistoryPages(memory);
+  const gateway = new Gateway(
+    {
+      bus,
+      history,
+      historyPages,
+      ...(persisted ? { olderBars: persisted.olderBars.bind(persisted) } : {}),
+      logger: logger.child({ component: 'gateway' }),
+    },
+    opts.gateway,
+  );
+  const backfillDays = opts.backfillDays ?? 0;
+  const backfill =
+    store !== undefined && backfillDays > 0
+      ? wireBackfill({ store, days: backfillDays }, { bus, normaliser, supervisors, logger: logger.child({ component: 'backfill' }) })
+      : undefined;
+  if (continued)
+    logger.info('continuing the epoch saved at the last stop', {
+      epoch: continued.epoch,
+      instruments: continued.resume.instruments.length,
+    });
 
   const health = (): HealthReport => {
     const venues = bus.status();
@@ -126,8 +204,9 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
       clients: gw.clients,
       conflatingClients: gw.conflating,
       normaliser: normaliser.stats(),
-      history: history.stats(),
+      history: { ...history.stats(), store: store?.health() ?? { state: 'off' } },
       gateway: gw,
+      ...(backfill !== undefined ? { backfill: backfill.progress() } : {}),
     };
   };
 
@@ -137,8 +216,10 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   } catch (error) {
     // E.g. EADDRINUSE: the caller gets no handle to close, so release the gateway's timers here,
     // or a process that handled the error would never exit.
+    await backfill?.stop();
     await gateway.close();
     await bus.close();
+    store?.close();
     throw error;
   }
   const { server, port, url } = front;
@@ -149,14 +230,22 @@ export async function startFeedService(options: Partial<FeedServiceOptions> = {}
   const uninstallTrap =
     opts.trapAdapterFaults === true ? installAdapterFaultTrap({ logger: logger.child({ component: 'fault-trap' }) }) : undefined;
   await Promise.all(supervisors.map((s) => s.start()));
+  backfill?.scan();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await backfill?.stop();
       await Promise.all(supervisors.map((s) => s.stop()));
       await normaliser.detachAll();
       normaliser.flush();
       normaliser.flushRejectLog();
+      // Apply (and send) what is pending, so history ends at the normaliser's last seqs.
+      gateway.flush();
+      if (store) {
+        store.saveState(captureState(bus.epoch, normaliser.instruments(), normaliser.lastSeqs(), memory));
+        store.close();
+      }
       await gateway.close();
       await closeFrontDoor(server);
       await bus.close();

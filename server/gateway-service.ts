@@ -71,7 +71,10 @@ export async function startGatewayService(o: GatewayServiceOptions): Promise<Gat
     lingerMs: o.lingerMs,
     maxLagMs: o.maxUpstreamLagMs,
   });
-  const gateway = new Gateway({ bus: upstream, history, upstream, logger: logger.child({ component: 'gateway' }) }, o.gateway);
+  const gateway = new Gateway(
+    { bus: upstream, history, upstream, historyPages: upstream.historyPages(), logger: logger.child({ component: 'gateway' }) },
+    o.gateway,
+  );
   const health = (): GatewayHealth => {
     const up = upstream.health();
     const venues = upstream.status();

@@ -1,5 +1,5 @@
 'use client';
-/** Timeframe buttons: 1s 5s 1m 5m 15m 1h. Changing it reloads the chart's history for the interval. */
+/** Timeframe buttons, one per BAR_INTERVALS entry: 1s 5s 1m 5m 15m 1h 4h 1D 1W. Changing it reloads the chart's history for the interval. */
 import { BAR_INTERVALS, BAR_INTERVAL_LABELS } from '../../lib/market/types';
 import { useDashboard, useDashboardActions } from '../../lib/store/react';
 

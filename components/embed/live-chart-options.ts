@@ -4,7 +4,13 @@
  */
 import { EMBED_DEFAULTS, parseEmbedOptions, type EmbedChartOptions, type EmbedOptionError } from '../../lib/embed/embed-options';
 import { DEFAULT_FEED_PORT } from '../../lib/net/feed-address';
-import type { LiveChartProps } from './live-chart-props';
+import type { BarIntervalLabel } from '../../lib/market/types';
+import type { LiveChartInterval, LiveChartProps } from './live-chart-props';
+
+// live-chart-props.ts spells the labels out (no imports in the published types): keep them equal.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const LABELS_MATCH: Same<LiveChartInterval, BarIntervalLabel> = true;
+void LABELS_MATCH;
 
 /** Where the page is (hostname and protocol), for the default feed URL. */
 export interface PageLocation {

@@ -4,8 +4,8 @@
  */
 import type { CSSProperties } from 'react';
 
-/** Bar interval labels a chart accepts. */
-export type LiveChartInterval = '1s' | '5s' | '1m' | '5m' | '15m' | '1h';
+/** Bar interval labels a chart accepts (lib/market/types.ts BAR_INTERVAL_LABELS; 1D starts 00:00 UTC, 1W Monday 00:00 UTC). */
+export type LiveChartInterval = '1s' | '5s' | '1m' | '5m' | '15m' | '1h' | '4h' | '1D' | '1W';
 
 /** Colour scheme: `auto` follows the viewer's system setting. */
 export type LiveChartTheme = 'light' | 'dark' | 'auto';

@@ -5,7 +5,7 @@
  * docs/embedding.md lists them for people.
  */
 import { isWebSocketUrl } from '../net/url';
-import { BAR_INTERVAL_LABELS, parseBarInterval, type BarInterval } from '../market/types';
+import { BAR_INTERVAL_LABELS, parseBarInterval, type BarInterval, type BarIntervalLabel } from '../market/types';
 import { MAX_INSTRUMENT_NAME_LENGTH } from '../market/symbols';
 
 /** Colour scheme of an embed: `auto` follows the viewer's system (prefers-color-scheme). */
@@ -13,9 +13,6 @@ export type EmbedTheme = 'light' | 'dark' | 'auto';
 
 /** Themes accepted, in the order the docs list them. */
 export const EMBED_THEMES: readonly EmbedTheme[] = ['light', 'dark', 'auto'];
-
-/** Interval labels accepted, as the dashboard shows them ("1s" ... "1h"). */
-export type BarIntervalLabel = '1s' | '5s' | '1m' | '5m' | '15m' | '1h';
 
 /** A CSS height: pixels as a number, or a length such as "100%" or "60vh". */
 export type EmbedHeight = number | string;
@@ -67,7 +64,7 @@ export class EmbedOptionError extends TypeError {
   }
 }
 
-/** "1s, 5s, 1m, 5m, 15m or 1h". */
+/** "1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D or 1W". */
 function intervalChoices(): string {
   const labels = Object.values(BAR_INTERVAL_LABELS);
   return `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1] ?? ''}`;
@@ -156,7 +153,7 @@ export function cssHeight(height: EmbedHeight): string {
 
 /** The label of an interval ("1m" for 60). */
 export function intervalLabel(interval: BarInterval): BarIntervalLabel {
-  return BAR_INTERVAL_LABELS[interval] as BarIntervalLabel;
+  return BAR_INTERVAL_LABELS[interval];
 }
 
 /**

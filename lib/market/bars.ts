@@ -2,7 +2,8 @@
  * Bar (candle) aggregation from trades: pure, allocation-light, shared by the gateway's history
  * (server/history/history.ts) and the embeds' interval bars (lib/embed/interval-bars.ts).
  *
- * A trade belongs to the bar whose open time is its `eventTimeUs` floored to the interval (UTC).
+ * A trade belongs to the bar whose open time is its `eventTimeUs` floored to the interval (UTC;
+ * weekly bars from Monday 00:00 UTC: {@link alignBarOpenTime}).
  * Trades may arrive late or out of order: a trade whose bar is still held updates that bar, and
  * open/close follow event time (ties keep arrival order), so the result equals aggregating the
  * same trades sorted by event time. vwap is exact: the notional sum is kept as an integer (a
@@ -16,11 +17,29 @@ export const US_PER_SECOND = 1_000_000;
 /** Bars a {@link BarBuilder} keeps unless told otherwise. */
 export const DEFAULT_BAR_CAPACITY = 500;
 
-/** Open time (µs since the Unix epoch) of the `interval`-second bar containing `timeUs`, aligned in UTC. */
+/** Seconds in a week: the 1W bar interval. */
+export const WEEK_SECONDS = 604_800;
+
+/**
+ * Where 1W bars are counted from, µs after the Unix epoch: 1970-01-05T00:00Z, the first Monday
+ * (1970-01-01 was a Thursday), so weekly bars open on Monday 00:00 UTC.
+ */
+export const WEEK_ORIGIN_US = 4 * 86_400 * US_PER_SECOND;
+
+/**
+ * Open time (µs since the Unix epoch) of the `interval`-second bar containing `timeUs`, aligned in
+ * UTC: `floor(timeUs / span) * span` counted from the Unix epoch for every interval but 1W (so 1D
+ * bars open at 00:00 UTC and 4h bars at 00:00, 04:00, ... UTC), and for 1W counted from Monday
+ * 1970-01-05: `floor((timeUs - 4 days) / 1 week) * 1 week + 4 days`. Times before 1970 floor too
+ * (towards the past). Integer arithmetic, exact for any safe-integer time at least a week inside
+ * ±(2^53 - 1).
+ */
 export function alignBarOpenTime(timeUs: number, interval: BarInterval): number {
   const span = interval * US_PER_SECOND;
+  const origin = interval === WEEK_SECONDS ? WEEK_ORIGIN_US : 0;
+  const shifted = timeUs - origin;
   // `%` on integer-valued doubles is exact, unlike floor(time / span) near a boundary.
-  const rest = timeUs % span;
+  const rest = shifted % span;
   return rest < 0 ? timeUs - rest - span : timeUs - rest;
 }
 

@@ -26,20 +26,30 @@ export enum Side {
   Sell = 2,
 }
 
-/** Bar (candle) intervals the service aggregates, in seconds. The wire carries the seconds. */
-export const BAR_INTERVALS = [1, 5, 60, 300, 900, 3600] as const;
+/**
+ * Bar (candle) intervals the service aggregates, in seconds, ascending: 1s 5s 1m 5m 15m 1h 4h 1D 1W.
+ * The wire carries the seconds. Bars are aligned in UTC (`alignBarOpenTime` in lib/market/bars.ts):
+ * 1D bars open at 00:00 UTC and 1W bars on Monday 00:00 UTC.
+ */
+export const BAR_INTERVALS = [1, 5, 60, 300, 900, 3600, 14400, 86400, 604800] as const;
 /** One of {@link BAR_INTERVALS}, in seconds. */
 export type BarInterval = (typeof BAR_INTERVALS)[number];
 
 /** Human labels for bar intervals, as the dashboard and CLI show and accept them. */
-export const BAR_INTERVAL_LABELS: Readonly<Record<BarInterval, string>> = {
+export const BAR_INTERVAL_LABELS = {
   1: '1s',
   5: '5s',
   60: '1m',
   300: '5m',
   900: '15m',
   3600: '1h',
-};
+  14400: '4h',
+  86400: '1D',
+  604800: '1W',
+} as const satisfies Readonly<Record<BarInterval, string>>;
+
+/** One of the {@link BAR_INTERVAL_LABELS}: "1s" ... "1W". */
+export type BarIntervalLabel = (typeof BAR_INTERVAL_LABELS)[BarInterval];
 
 /** True when `seconds` is one of the supported bar intervals. */
 export function isBarInterval(seconds: unknown): seconds is BarInterval {
@@ -47,13 +57,14 @@ export function isBarInterval(seconds: unknown): seconds is BarInterval {
 }
 
 /**
- * Parses "1s" / "5s" / "1m" / "5m" / "15m" / "1h" (or a number of seconds) into a bar interval.
- * Case does not matter ("1H", "15M": there is no month interval for "M" to mean).
+ * Parses "1s" / "5s" / "1m" / "5m" / "15m" / "1h" / "4h" / "1D" / "1W" (or a number of seconds)
+ * into a bar interval. Case does not matter ("1H", "1d", "1w"; "1M" is one minute: there is no
+ * month interval for "M" to mean).
  */
 export function parseBarInterval(text: string): BarInterval | undefined {
   const lower = text.toLowerCase();
   for (const interval of BAR_INTERVALS) {
-    if (BAR_INTERVAL_LABELS[interval] === lower || String(interval) === lower) return interval;
+    if (BAR_INTERVAL_LABELS[interval].toLowerCase() === lower || String(interval) === lower) return interval;
   }
   return undefined;
 }

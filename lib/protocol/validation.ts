@@ -20,7 +20,17 @@ export function isSafeInt(value: unknown): value is number {
 
 /** One of `BAR_INTERVALS` (seconds), as a chain of comparisons (faster than `includes` on hot paths). */
 export function isBarIntervalValue(value: unknown): value is BarInterval {
-  return value === 60 || value === 1 || value === 5 || value === 300 || value === 900 || value === 3600;
+  return (
+    value === 60 ||
+    value === 1 ||
+    value === 5 ||
+    value === 300 ||
+    value === 900 ||
+    value === 3600 ||
+    value === 14400 ||
+    value === 86400 ||
+    value === 604800
+  );
 }
 
 /** A bar interval or 0 ("no bars"), as `subscribe` and `snapshot` allow. */

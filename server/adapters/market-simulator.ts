@@ -21,6 +21,33 @@ export interface MarketSimulatorOptions {
   readonly tradeRatio: number;
   /** Whether instruments have occasional activity bursts. */
   readonly bursts: boolean;
+  /**
+   * Where each instrument's walk starts (by index; missing: the catalogue level, variance 1): the
+   * simulated adapter passes where its generated history ends (sim-history.ts), so the first live
+   * price is the last historical close and the volatility regime carries over. The walk is pulled
+   * back towards this starting price.
+   */
+  readonly initialStates?: readonly (SimStartState | undefined)[];
+}
+
+/** Starting point of one instrument's live walk. */
+export interface SimStartState {
+  /** Mid price, price mantissa (> 0). */
+  readonly mid: number;
+  /** GARCH variance multiplier (long-run mean 1), clamped to the walk's bounds. */
+  readonly variance: number;
+}
+
+/** An instrument's volatility regime as the live walk holds it ({@link MarketSimulator.regime}). */
+export interface SimRegime {
+  /** Mid price, price mantissa (not rounded to the grid). */
+  readonly mid: number;
+  /** GARCH variance multiplier (long-run mean 1). */
+  readonly variance: number;
+  /** Activity-burst state: rate multiplier until `burstUntilUs` (simulated µs), next burst due at `nextBurstUs`. */
+  readonly burstMultiplier: number;
+  readonly burstUntilUs: number;
+  readonly nextBurstUs: number;
 }
 
 /** A simulated trade. Prices and sizes are exact decimal strings at the instrument's precision. */
@@ -122,6 +149,14 @@ export class MarketSimulator {
     this.schedule = new ArrivalSchedule(this.states.length);
   }
 
+  /** Where instrument `index`'s walk stands now: mid, variance and bursts. */
+  regime(index: number): SimRegime {
+    const state = this.states[index];
+    if (state === undefined) throw new RangeError(`no instrument ${index}`);
+    const { mid, variance, burstMultiplier, burstUntilUs, nextBurstUs } = state;
+    return { mid, variance, burstMultiplier, burstUntilUs, nextBurstUs };
+  }
+
   /** Simulated time of the next event, µs since the start. */
   peekTimeUs(): number {
     return this.schedule.topTime();
@@ -142,15 +177,21 @@ export class MarketSimulator {
 
   private initialState(spec: SimInstrumentSpec, index: number): InstrumentState {
     const random = new SeededRandom(this.options.seed, index);
+    const start = this.options.initialStates?.[index];
+    const minMid = spec.tickSize * (spec.spreadTicks + 2) * 4;
+    const maxMid = Math.min(spec.initialPrice * 1000, Number.MAX_SAFE_INTEGER / 4);
+    const mid = start !== undefined && start.mid > 0 ? Math.min(maxMid, Math.max(minMid, start.mid)) : spec.initialPrice;
+    const variance =
+      start !== undefined && Number.isFinite(start.variance) ? Math.min(MAX_VARIANCE, Math.max(MIN_VARIANCE, start.variance)) : 1;
     return {
       spec,
       random,
       sigma: spec.annualVolatility / Math.sqrt(SECONDS_PER_YEAR),
-      logInitial: Math.log(spec.initialPrice),
-      minMid: spec.tickSize * (spec.spreadTicks + 2) * 4,
-      maxMid: Math.min(spec.initialPrice * 1000, Number.MAX_SAFE_INTEGER / 4),
-      mid: spec.initialPrice,
-      variance: 1,
+      logInitial: Math.log(mid),
+      minMid,
+      maxMid,
+      mid,
+      variance,
       lastTimeUs: 0,
       lastMove: 0,
       events: 0,

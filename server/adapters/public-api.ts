@@ -4,7 +4,17 @@
  * venue-socket helper (so an adapter never imports `ws` itself) and the user-path rule for file
  * options. Everything else under server/ is internal and may change.
  */
-export type { AdapterInstrument, AdapterQuote, AdapterSide, AdapterSink, AdapterState, AdapterTrade, FeedAdapter } from './types';
+export type {
+  AdapterBar,
+  AdapterHistoryRequest,
+  AdapterInstrument,
+  AdapterQuote,
+  AdapterSide,
+  AdapterSink,
+  AdapterState,
+  AdapterTrade,
+  FeedAdapter,
+} from './types';
 export { AssetClass } from '../../lib/market/types';
 export { WsFeed, type WsFeedOptions, type WsFeedStats } from './ws-feed';
 export { resolveUserPath, userDirectory } from './user-path';

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../log';
 import { recordingFormatOf, parseRecording, type Recording, type RecordingFormat } from './recording-reader';
 import type { RecordedTick } from './recording-format';
-import type { AdapterInstrument, AdapterSink, FeedAdapter } from './types';
+import { replayBars, type ReplayTimeline } from './replay-history';
+import type { AdapterBar, AdapterHistoryRequest, AdapterInstrument, AdapterSink, FeedAdapter } from './types';
 import { describeUserPath, resolveUserPath } from './user-path';
 
 /** The recording played when no `file` is given. */
@@ -106,6 +107,8 @@ export class ReplayAdapter implements FeedAdapter {
   private timer: ReturnType<typeof setInterval> | undefined;
   private sink: AdapterSink | undefined;
   private counters = { emitted: 0, loops: 0, skippedLines: 0, finished: 0 };
+  /** The recording and where its live playback started: what `history()` serves from. */
+  private timeline: ReplayTimeline | undefined;
 
   /** @throws TypeError naming the option when an option is invalid (including a missing file). */
   constructor(options: Partial<ReplayOptions> = {}) {
@@ -132,9 +135,21 @@ export class ReplayAdapter implements FeedAdapter {
     const { instruments, ticks } = this.select(recording);
     this.sink = sink;
     this.counters = { emitted: 0, loops: 0, skippedLines: this.counters.skippedLines, finished: 0 };
+    this.timeline = { ticks, instruments, liveStartUs: Date.now() * US_PER_MS, speed: this.options.speed };
     sink.instruments(instruments);
     sink.status('live');
-    this.play(sink, ticks);
+    this.play(sink, ticks, this.timeline.liveStartUs);
+  }
+
+  /**
+   * The recording's own history (replay-history.ts): bars of any interval rolled up from its trades,
+   * moved back so the recording ends where the live playback began; one page. Nothing before the
+   * first start.
+   */
+  async *history(request: AdapterHistoryRequest): AsyncIterable<readonly AdapterBar[]> {
+    if (this.timeline === undefined || request.signal.aborted) return;
+    const bars = replayBars(this.timeline, request);
+    if (bars.length > 0) yield bars;
   }
 
   /** Stops playing. Safe to call when not started. */
@@ -189,12 +204,12 @@ export class ReplayAdapter implements FeedAdapter {
   }
 
   /** Starts the pump: each period emits the ticks whose (speed-scaled) time has come. */
-  private play(sink: AdapterSink, ticks: readonly RecordedTick[]): void {
+  private play(sink: AdapterSink, ticks: readonly RecordedTick[], startWallUs: number): void {
     const { speed, loop } = this.options;
     const firstUs = (ticks[0] as RecordedTick).timeUs;
     let index = 0;
     let latestUs = firstUs;
-    let passWallUs = Date.now() * US_PER_MS;
+    let passWallUs = startWallUs;
     let passMonoMs = performance.now();
     const pump = (): void => {
       const reachedUs = firstUs + (performance.now() - passMonoMs) * US_PER_MS * speed;

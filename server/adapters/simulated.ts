@@ -3,11 +3,16 @@
  * real time. Every `tickIntervalMs` the pump emits all events whose simulated time has come, so
  * high rates go out in chunks (20,000 updates/s = ~200 per 10 ms tick) without drift; if the
  * process stalls, the pump catches up at most {@link MAX_PUMP_LAG_MS} and shifts the rest of the
- * timeline instead of flooding. The event sequence depends only on the options, never on timing.
+ * timeline instead of flooding. The event sequence depends only on the options and the minute it
+ * starts in (never on timing): each instrument's walk starts where its generated history
+ * (sim-history.ts, served by `history()`) stands at the start minute.
  */
+import { alignBarOpenTime } from '../../lib/market/bars';
+import { formatDecimal } from '../../lib/market/decimal';
 import { MarketSimulator, type SimEvent } from './market-simulator';
 import { MAX_SIM_INSTRUMENTS, simInstruments, type SimInstrumentSpec } from './sim-catalogue';
-import type { AdapterInstrument, AdapterSink, FeedAdapter } from './types';
+import { SimHistory, type SimBar } from './sim-history';
+import type { AdapterBar, AdapterHistoryRequest, AdapterInstrument, AdapterSink, FeedAdapter } from './types';
 
 /** Options of {@link SimulatedAdapter}. */
 export interface SimulatedOptions {
@@ -76,21 +81,77 @@ function toAdapterInstrument(spec: SimInstrumentSpec): AdapterInstrument {
   return { symbol: spec.symbol, assetClass: spec.assetClass, priceDecimals: spec.priceDecimals, sizeDecimals: spec.sizeDecimals };
 }
 
+function toAdapterBar(bar: SimBar, spec: SimInstrumentSpec): AdapterBar {
+  const p = spec.priceDecimals;
+  return {
+    openTimeUs: bar.openTimeUs,
+    open: formatDecimal(bar.open, p),
+    high: formatDecimal(bar.high, p),
+    low: formatDecimal(bar.low, p),
+    close: formatDecimal(bar.close, p),
+    volume: formatDecimal(bar.volume, spec.sizeDecimals),
+    tradeCount: bar.tradeCount,
+    vwap: formatDecimal(bar.vwap, p),
+  };
+}
+
 /** A {@link FeedAdapter} producing a seeded simulated market in real time. */
 export class SimulatedAdapter implements FeedAdapter {
   readonly name = 'simulated';
   readonly venue: string;
   readonly options: Readonly<SimulatedOptions>;
   private readonly specs: readonly SimInstrumentSpec[];
+  private readonly nowMs: () => number;
+  private readonly histories = new Map<string, SimHistory>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private sink: AdapterSink | undefined;
   private emittedCount = 0;
+  /** Open time of the minute the live walk started in, µs: history ends there. */
+  private liveStartUs: number | undefined;
 
-  /** @throws TypeError naming the option when an option is invalid. */
-  constructor(options: Partial<SimulatedOptions> = {}) {
+  /**
+   * @param clock - wall clock in ms (tests pin it). @defaultValue Date.now
+   * @throws TypeError naming the option when an option is invalid.
+   */
+  constructor(options: Partial<SimulatedOptions> = {}, clock: { readonly nowMs?: () => number } = {}) {
     this.options = resolveOptions(options);
     this.venue = this.options.venue;
     this.specs = simInstruments(this.options.instruments);
+    this.nowMs = clock.nowMs ?? Date.now;
+  }
+
+  /** The generated history of the instrument with adapter symbol `symbol` (created on first use). */
+  historyOf(symbol: string): SimHistory | undefined {
+    let history = this.histories.get(symbol);
+    if (history === undefined) {
+      const spec = this.specs.find((s) => s.symbol === symbol);
+      if (spec === undefined) return undefined;
+      this.histories.set(symbol, (history = new SimHistory(this.options.seed, spec)));
+    }
+    return history;
+  }
+
+  /**
+   * The generated history (sim-history.ts): 1m bars, and 1s / 5s bars, for any range up to the
+   * minute the live walk started in (or the current minute before a start); other intervals and
+   * unknown symbols yield nothing. A day of 1m bars per page.
+   */
+  async *history(request: AdapterHistoryRequest): AsyncIterable<readonly AdapterBar[]> {
+    const history = this.historyOf(request.symbol);
+    if (history === undefined) return;
+    const { spec } = history;
+    const endUs = Math.min(request.endUs, this.liveStartUs ?? alignBarOpenTime(this.nowMs() * US_PER_MS, 60));
+    const pages =
+      request.interval === 60
+        ? history.minuteBars(request.startUs, endUs)
+        : request.interval === 1 || request.interval === 5
+          ? history.secondBars(request.interval, request.startUs, endUs)
+          : undefined;
+    if (pages === undefined) return;
+    for (const page of pages) {
+      if (request.signal.aborted) return;
+      yield page.map((bar) => toAdapterBar(bar, spec));
+    }
   }
 
   /** The instruments this adapter declares, in order. */
@@ -105,17 +166,23 @@ export class SimulatedAdapter implements FeedAdapter {
 
   /**
    * Declares the instruments, reports connecting then live, and starts the pump (the first chunk,
-   * one quote per instrument, goes out immediately). Each start replays the seed's sequence from
-   * the beginning. Rejects if already started.
+   * one quote per instrument, goes out immediately). Each start plays the seed's sequence from
+   * the walk's state at the start minute (sim-history.ts). Rejects if already started.
    */
   async start(sink: AdapterSink): Promise<void> {
     if (this.timer !== undefined) throw new Error('simulated adapter already started');
-    const simulator = new MarketSimulator({ ...this.options, instruments: this.specs });
+    const startWallUs = this.nowMs() * US_PER_MS;
+    const liveStartUs = alignBarOpenTime(startWallUs, 60);
+    const initialStates = this.specs.map((spec) => {
+      const state = (this.historyOf(spec.symbol) as SimHistory).stateAt(liveStartUs);
+      return { mid: state.price, variance: state.variance };
+    });
+    const simulator = new MarketSimulator({ ...this.options, instruments: this.specs, initialStates });
+    this.liveStartUs = liveStartUs;
     this.sink = sink;
     this.emittedCount = 0;
     sink.status('connecting');
     sink.instruments(this.instruments());
-    const startWallUs = Date.now() * US_PER_MS;
     const startMonoMs = performance.now();
     let shiftUs = 0;
     const maxPerTick = Math.max(1000, Math.ceil(this.options.ratePerInstrument * this.specs.length * (MAX_PUMP_LAG_MS / 1000) * 2));

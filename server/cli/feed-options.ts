@@ -7,6 +7,8 @@ import type { GatewayOptions } from '../gateway/options';
 import type { FlagValues } from './args';
 import type { FEED_FLAGS } from './flag-table';
 import { UsageError } from './kinds';
+import { DEFAULT_DATA_DIR } from './flag-table';
+import { resolveUserPath } from '../adapters/user-path';
 
 /** Parsed `npm run feed` flags. */
 export type FeedValues = FlagValues<typeof FEED_FLAGS>;
@@ -88,4 +90,17 @@ export function natsFlags(values: {
     ['maxBytes', values['max-bytes']],
   ];
   return Object.fromEntries(pick.filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The data folder the feed service persists history in (absolute), or undefined with
+ * `--no-persist`. A relative `--data-dir` (and the default `.tickwire`) is relative to the folder
+ * the command was run in (`INIT_CWD` under npm: server/adapters/user-path.ts). A data folder
+ * named (flag or TICKWIRE_DATA_DIR) wins over `--no-persist` / TICKWIRE_NO_PERSIST, so the test
+ * suite can turn persistence off for every process it starts and still name a folder for one.
+ */
+export function dataDirFlag(values: { readonly 'data-dir'?: string | undefined; readonly 'no-persist': boolean }): string | undefined {
+  const named = values['data-dir'];
+  if (named !== undefined) return resolveUserPath(named);
+  return values['no-persist'] ? undefined : resolveUserPath(DEFAULT_DATA_DIR);
 }

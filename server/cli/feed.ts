@@ -16,7 +16,7 @@ import { createLogger } from '../log';
 import { exitUsage, parseCommandLine, type FlagValues } from './args';
 import { FEED_FLAGS } from './flag-table';
 import { FEED_HELP } from './help';
-import { gatewayFlags, supervisorFlags } from './feed-options';
+import { dataDirFlag, gatewayFlags, supervisorFlags } from './feed-options';
 import { adaptersFromCommandLine, reportStartFailure, runUntilSignal } from './service-runner';
 
 type FeedValues = FlagValues<typeof FEED_FLAGS>;
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   let tokens;
   let symbolMaps;
   let gateway: Partial<GatewayOptions>;
+  let dataDir: string | undefined;
   try {
     const parsed = parseCommandLine(FEED_FLAGS, process.argv.slice(2));
     if (parsed.help) {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     tokens = parsed.tokens;
     symbolMaps = parseSymbolMapEntries(values['symbol-map']);
     gateway = gatewayFlags(values);
+    dataDir = dataDirFlag(values);
   } catch (err) {
     exitUsage((err as Error).message);
   }
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
         supervisor: supervisorFlags(values),
         trapAdapterFaults: true,
         gateway,
+        ...(dataDir !== undefined ? { dataDir } : {}),
       });
     } catch (err) {
       if (err instanceof TypeError) exitUsage(err.message);

@@ -6,6 +6,7 @@
 import { DEFAULT_DASHBOARD_PORT, DEFAULT_FEED_HOST, DEFAULT_FEED_PORT, DEFAULT_FEED_URL } from '../../lib/net/feed-address';
 import { BAR_INTERVAL_LABELS, BAR_INTERVALS, parseBarInterval, type BarInterval } from '../../lib/market/types';
 import { MAX_RATE_PER_INSTRUMENT } from '../adapters/simulated';
+import { BACKFILL_DEFAULTS, MAX_BACKFILL_DAYS } from '../history/backfill';
 import { SUPERVISOR_DEFAULTS } from '../adapters/supervisor';
 import { GATEWAY_DEFAULTS } from '../gateway/options';
 import type { LogLevel } from '../log';
@@ -23,6 +24,10 @@ import {
 } from '../bus/nats/defaults';
 import { booleanFlag, listFlag, valueFlag } from './args';
 import { durationMs, integer, natsUrl, oneOf, port, positiveNumber, text, UsageError, wsUrl, type ValueKind } from './kinds';
+import { MAX_HISTORY_PAGE_BARS } from '../../lib/protocol/constants';
+
+/** The data folder when `--data-dir` is not given, relative to the folder the command ran in. */
+export const DEFAULT_DATA_DIR = '.tickwire';
 
 /** Log levels `--log-level` takes. */
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
@@ -32,7 +37,7 @@ export const TAIL_KINDS = ['trade', 'quote', 'bar', 'session'] as const;
 /** One of {@link TAIL_KINDS}. */
 export type TailKind = (typeof TAIL_KINDS)[number];
 
-/** "1s, 5s, 1m, 5m, 15m, 1h". */
+/** "1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D, 1W". */
 const INTERVAL_LABELS = BAR_INTERVALS.map((i) => BAR_INTERVAL_LABELS[i]).join(', ');
 
 /** A bar interval label (1m) or its seconds (60). */
@@ -61,6 +66,7 @@ const tailKinds: ValueKind<ReadonlySet<TailKind>> = {
 const SUPERVISION = 'Supervision (every adapter)';
 const ADAPTERS = 'Adapters';
 const GATEWAY = 'Slow consumers (see "Watching conflation" below)';
+const HISTORY = 'History (docs/architecture.md "Where history lives")';
 const NATS = 'NATS JetStream (docs/scaling.md; every process of a deployment must agree)';
 
 /** Every flag, by what it means (a CLI may list it under another name: `--feed-port` is `feedPort`). */
@@ -99,6 +105,11 @@ export const FLAGS = {
     help: 'sites that may frame /embed/... pages',
   }),
   seed: valueFlag(integer({ min: 0 }), { placeholder: '<n>', shows: '1', help: 'simulator seed: same seed, same market' }),
+  backfillDays: valueFlag(integer({ min: 0, max: MAX_BACKFILL_DAYS }), {
+    placeholder: '<n>',
+    shows: String(BACKFILL_DEFAULTS.days),
+    help: 'days of 1m history to backfill into the store from adapters that offer it (simulator, exchanges), in the background; 0 = off',
+  }),
   instruments: valueFlag(integer({ min: 1 }), {
     placeholder: '<n>',
     shows: '20',
@@ -110,6 +121,18 @@ export const FLAGS = {
     help: `simulated updates per second per instrument (fractions work; at most ${MAX_RATE_PER_INSTRUMENT})`,
   }),
   noBursts: booleanFlag({ help: "disable the simulator's occasional activity bursts" }),
+  dataDir: valueFlag(text, {
+    placeholder: '<dir>',
+    env: 'TICKWIRE_DATA_DIR',
+    shows: DEFAULT_DATA_DIR,
+    group: HISTORY,
+    help: 'data folder: bars of every interval and the restart state, in <dir>/history.sqlite;\na relative path is relative to the folder you ran npm in',
+  }),
+  noPersist: booleanFlag({
+    env: 'TICKWIRE_NO_PERSIST',
+    group: HISTORY,
+    help: 'keep history in memory only (nothing written; a restart starts empty);\nan explicit --data-dir wins over it',
+  }),
   flushMs: valueFlag(durationMs(1), {
     placeholder: '<ms>',
     shows: String(GATEWAY_DEFAULTS.flushIntervalMs),
@@ -298,6 +321,11 @@ export const FLAGS = {
   }),
   json: booleanFlag({ help: 'use the JSON subprotocol instead of binary frames' }),
   all: booleanFlag({ help: 'subscribe to every instrument (no SYMBOL needed)' }),
+  history: valueFlag(integer({ min: 1, max: MAX_HISTORY_PAGE_BARS }), {
+    placeholder: '<n>',
+    shows: 'none',
+    help: `first print the last n bars of --interval of each SYMBOL (1..${MAX_HISTORY_PAGE_BARS}),\nmarked "history":true, then go live`,
+  }),
   kinds: valueFlag(tailKinds, {
     placeholder: '<list>',
     shows: 'all four',
@@ -326,10 +354,13 @@ export const FEED_FLAGS = {
   instruments: FLAGS.instruments,
   rate: FLAGS.rate,
   'no-bursts': FLAGS.noBursts,
+  'backfill-days': FLAGS.backfillDays,
   'flush-ms': FLAGS.flushMs,
   'heartbeat-ms': FLAGS.heartbeatMs,
   'allow-origin': FLAGS.allowOrigin,
   'log-level': FLAGS.logLevel,
+  'data-dir': FLAGS.dataDir,
+  'no-persist': FLAGS.noPersist,
   ...ADAPTER_FLAGS,
   nats: FLAGS.nats,
   'stale-after-ms': FLAGS.staleAfterMs,
@@ -402,6 +433,8 @@ export const LAUNCH_FLAGS = {
   seed: FLAGS.seed,
   instruments: FLAGS.instruments,
   rate: FLAGS.rate,
+  'data-dir': FLAGS.dataDir,
+  'no-persist': FLAGS.noPersist,
   'allow-origin': FLAGS.allowOrigin,
   'frame-ancestors': FLAGS.frameAncestors,
   rebuild: FLAGS.rebuild,
@@ -423,6 +456,7 @@ export const TAIL_FLAGS = {
   interval: FLAGS.interval,
   json: FLAGS.json,
   all: FLAGS.all,
+  history: FLAGS.history,
   kinds: FLAGS.kinds,
 } as const;
 

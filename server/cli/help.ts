@@ -87,11 +87,13 @@ export const RECORD_HELP = formatHelp(RECORD_FLAGS, {
 export const TAIL_HELP = formatHelp(TAIL_FLAGS, {
   title: `Prints one NDJSON line per market update on stdout (prices and sizes as exact decimal strings,
 times as ISO-8601 with microseconds); connection events, gaps and errors go to stderr as NDJSON.
-An update the server conflated for a slow reader carries "conflated":true.
+An update the server conflated for a slow reader carries "conflated":true; with --history n, each
+SYMBOL's last n bars of --interval come first, carrying "history":true, then the live stream.
 A SYMBOL is a bare symbol (BTC-USD), or the full name (SIM:BTC-USD) when several venues list it;
 any case works (btc-usd) when only one instrument matches it that way.`,
   usage: 'npm run tail -- [options] SYMBOL...',
   footer: `Example: npm run tail -- --url ${DEFAULT_FEED_URL} --interval 1m BTC-USD ETH-USD
+         npm run tail -- --history 300 --interval 1m BTC-USD
 
 ${WATCHING_CONFLATION}`,
 });

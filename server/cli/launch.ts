@@ -18,6 +18,7 @@ import { constants as osConstants } from 'node:os';
 import { parseFrameAncestors } from '../../lib/embed/frame-ancestors';
 import { nextBuildIsCurrent } from '../build-freshness';
 import { startFeedService, type FeedService } from '../feed-service';
+import { dataDirFlag } from './feed-options';
 import { createLogger } from '../log';
 import { onShutdownSignals } from '../shutdown-signals';
 import { exitUsage, parseCommandLine, type FlagValues } from './args';
@@ -68,6 +69,7 @@ function waitForExit(child: ChildProcess): Promise<number> {
 
 async function main(): Promise<void> {
   let values: FlagValues<typeof LAUNCH_FLAGS>;
+  let dataDir: string | undefined;
   try {
     const parsed = parseCommandLine(LAUNCH_FLAGS, process.argv.slice(2));
     if (parsed.help) {
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       return;
     }
     values = parsed.values;
+    dataDir = dataDirFlag(values);
   } catch (error) {
     exitUsage((error as Error).message);
   }
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
           ...(values.rate !== undefined ? { ratePerInstrument: values.rate } : {}),
         },
         ...(allowOrigins.length > 0 ? { gateway: { allowedOrigins: allowOrigins } } : {}),
+        ...(dataDir !== undefined ? { dataDir } : {}),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

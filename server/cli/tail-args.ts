@@ -17,6 +17,8 @@ export interface TailArgs {
   readonly interval: BarInterval | 0;
   readonly protocol: 'binary' | 'json';
   readonly all: boolean;
+  /** Bars of `interval` to print per symbol before going live (`--history`); 0 = none. */
+  readonly history: number;
   readonly symbols: readonly string[];
   readonly kinds: ReadonlySet<TailKind>;
 }
@@ -35,6 +37,8 @@ export function parseTailArgs(argv: readonly string[], env: Environment = {}): T
   const unknown = positionals.find((p) => p.startsWith('-'));
   if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
   if (!values.all && positionals.length === 0) throw new UsageError('name at least one SYMBOL, or pass --all');
+  if (values.history !== undefined && (values.interval ?? 0) === 0) throw new UsageError('--history needs --interval (the bars to print)');
+  if (values.history !== undefined && values.all) throw new UsageError('--history needs SYMBOLs, not --all');
   return {
     help: false,
     args: {
@@ -42,6 +46,7 @@ export function parseTailArgs(argv: readonly string[], env: Environment = {}): T
       interval: values.interval ?? 0,
       protocol: values.json ? 'json' : 'binary',
       all: values.all,
+      history: values.history ?? 0,
       symbols: [...new Set(positionals)],
       kinds: values.kinds ?? new Set(TAIL_KINDS),
     },

@@ -14,6 +14,8 @@ export interface UpdateOrigin {
   readonly snapshot?: boolean;
   /** Part of a conflated batch (the server dropped updates on purpose). */
   readonly conflated?: boolean;
+  /** Part of a history page (`--history`), printed before going live. */
+  readonly history?: boolean;
 }
 
 /**
@@ -70,5 +72,6 @@ export function updateRecord(update: MarketUpdate, instrument: Instrument | unde
     receiveTime: isoMicros(update.receiveTimeUs),
     ...(origin.snapshot ? { snapshot: true } : {}),
     ...(origin.conflated ? { conflated: true } : {}),
+    ...(origin.history ? { history: true } : {}),
   };
 }

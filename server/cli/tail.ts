@@ -1,6 +1,7 @@
 /**
  * `npm run tail -- [options] SYMBOL...`: streams a Tickwire gateway to the terminal. One NDJSON
- * line per market update on stdout; connection events, gaps and errors as NDJSON on stderr.
+ * line per market update on stdout; connection events, gaps and errors as NDJSON on stderr. With
+ * `--history n`, each symbol's last n bars come first (marked `"history":true`), then the live stream.
  * Node only (it uses `ws` and `process`), so it lives with the other CLIs, not in lib/client.
  *
  * Exit codes: 0 on Ctrl-C / SIGTERM or when stdout's reader goes away (`| head`), 1 when there is
@@ -157,9 +158,33 @@ function run(args: TailArgs): void {
       stop(EXIT_NOTHING_TO_TAIL);
       return;
     }
-    // The server's refusal is reported by the 'error' handler; with nothing subscribed, leave.
-    client.subscribe(known, args.interval).catch(() => stop(EXIT_NOTHING_TO_TAIL));
+    const subscribe = (): void => {
+      // The server's refusal is reported by the 'error' handler; with nothing subscribed, leave.
+      client.subscribe(known, args.interval).catch(() => stop(EXIT_NOTHING_TO_TAIL));
+    };
+    if (args.history > 0 && args.interval !== 0) void printHistory(known, args.interval, args.history).then(subscribe);
+    else subscribe();
   });
+
+  /** Prints the last `count` bars of each symbol, in order, as history records; a refusal goes to stderr. */
+  const printHistory = async (symbols: readonly string[], interval: number, count: number): Promise<void> => {
+    for (const symbol of symbols) {
+      try {
+        const page = await client.history(symbol, interval, { count });
+        control('history', { symbol, bars: page.bars.length, more: page.more });
+        for (const bar of page.bars) print(bar, page.instrument, { history: true });
+      } catch (error) {
+        if (stopping) return;
+        const e = error as Error;
+        control('error', {
+          name: e.name,
+          message: e.message,
+          symbol,
+          ...(error instanceof ServerRequestError ? { code: error.code } : {}),
+        });
+      }
+    }
+  };
 
   client.connect();
 }

@@ -23,11 +23,14 @@ import { PingRota } from './ping-schedule';
 import { handleHistoryRequest, type HistoryRequestContext } from './history-requests';
 import { handleClientMessage } from './requests';
 import { ConsumerState, refusesSubscribe } from './slow-consumer-policy';
+import type { OlderBarsLookup } from './snapshot';
 import type { GatewayUpstream } from './upstream';
 
 export interface GatewayDeps {
   readonly bus: Bus;
   readonly history: HistoryStore;
+  /** Older bars than `history` holds, for fresh snapshots (the all-in-one feed's store). */
+  readonly olderBars?: OlderBarsLookup;
   readonly logger: Logger;
   /**
    * Set when the bus feeds only wanted instruments (a scaled deployment's gateway): subscribes wait
@@ -98,6 +101,7 @@ export class Gateway {
     this.ctx = {
       options: this.options,
       history: deps.history,
+      olderBars: deps.olderBars,
       get epoch() {
         return bus.epoch;
       },

@@ -13,12 +13,14 @@ import type { ClientMessage, SubscribeMessage, UnsubscribeMessage } from '../../
 import type { HistoryStore } from '../history/types';
 import type { GatewayOptions } from './options';
 import type { Connection } from './connection';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot, type OlderBarsLookup } from './snapshot';
 
 /** What request handling needs from the gateway. */
 export interface RequestContext {
   readonly options: GatewayOptions;
   readonly history: HistoryStore;
+  /** Older bars than memory holds, for fresh snapshots (the feed's history store), if any. */
+  readonly olderBars?: OlderBarsLookup;
   readonly epoch: number;
   /**
    * Instrument by name, from the current table: the full name ("SIM:BTC-USD") or a bare symbol
@@ -168,15 +170,19 @@ function handleSubscribe(connection: Connection, message: SubscribeMessage, ctx:
   const trades = message.all ? 1 : ctx.options.snapshotTrades;
   for (const instrumentId of targets) {
     connection.send(
-      buildSnapshot(ctx.history, {
-        requestId: message.requestId,
-        instrumentId,
-        interval,
-        resumeFromSeq: resumeSeq.get(instrumentId),
-        trades,
-        bars: ctx.options.snapshotBars,
-        barsOnly: barsOnly.has(instrumentId),
-      }),
+      buildSnapshot(
+        ctx.history,
+        {
+          requestId: message.requestId,
+          instrumentId,
+          interval,
+          resumeFromSeq: resumeSeq.get(instrumentId),
+          trades,
+          bars: ctx.options.snapshotBars,
+          barsOnly: barsOnly.has(instrumentId),
+        },
+        ctx.olderBars,
+      ),
       now,
     );
   }

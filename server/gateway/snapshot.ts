@@ -6,7 +6,15 @@
  */
 import type { BarInterval, MarketUpdate } from '../../lib/market/types';
 import type { SnapshotMessage } from '../../lib/protocol/messages';
+import type { Bar } from '../../lib/market/types';
 import type { HistoryStore } from '../history/types';
+
+/**
+ * Bars older than memory holds, for a fresh snapshot whose in-memory bars are fewer than asked
+ * (the all-in-one feed asks its history store): up to `count` bars of the instrument's `interval`
+ * opening before `beforeOpenTimeUs`, oldest first; none when it has none or cannot answer.
+ */
+export type OlderBarsLookup = (instrumentId: number, interval: BarInterval, beforeOpenTimeUs: number, count: number) => readonly Bar[];
 
 export interface SnapshotRequest {
   readonly requestId: number;
@@ -25,8 +33,12 @@ export interface SnapshotRequest {
   readonly barsOnly: boolean;
 }
 
-/** Answers one (instrument, interval) pair of a subscribe. The snapshot's `seq` is always the instrument's current seq. */
-export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): SnapshotMessage {
+/**
+ * Answers one (instrument, interval) pair of a subscribe. The snapshot's `seq` is always the
+ * instrument's current seq. A fresh snapshot whose memory holds fewer than `request.bars` bars
+ * fills the rest with older ones from `olderBars`, when given.
+ */
+export function buildSnapshot(history: HistoryStore, request: SnapshotRequest, olderBars?: OlderBarsLookup): SnapshotMessage {
   const { requestId, instrumentId, interval, resumeFromSeq, barsOnly } = request;
   const seq = history.lastSeq(instrumentId);
   if (resumeFromSeq !== undefined && resumeFromSeq <= seq) {
@@ -42,7 +54,13 @@ export function buildSnapshot(history: HistoryStore, request: SnapshotRequest): 
   }
   // Oldest to newest: bars, then trades, then the session figures and the quote (docs/protocol.md §2.3).
   const updates: MarketUpdate[] = [];
-  if (interval !== 0 && request.bars > 0) updates.push(...history.bars(instrumentId, interval, request.bars));
+  if (interval !== 0 && request.bars > 0) {
+    const recent = history.bars(instrumentId, interval, request.bars);
+    if (olderBars !== undefined && recent.length < request.bars) {
+      updates.push(...olderBars(instrumentId, interval, recent[0]?.openTimeUs ?? Number.MAX_SAFE_INTEGER, request.bars - recent.length));
+    }
+    updates.push(...recent);
+  }
   if (barsOnly) return { type: 'snapshot', requestId, instrumentId, recovered: false, barsOnly, seq, interval, updates };
   if (request.trades > 0) updates.push(...history.recentTrades(instrumentId, request.trades));
   const session = history.session(instrumentId);

@@ -27,6 +27,8 @@ import { acquireLease, checkLeaseVenues, type Lease, type LeaseRecord } from '..
 import { StreamMirror } from '../bus/nats/mirror';
 import { TickPublisher } from '../bus/nats/publisher';
 import { serveState } from '../bus/nats/state';
+import { serveHistory } from '../bus/nats/history-service';
+import { MemoryHistoryPages } from '../history/memory-pages';
 import { IngestBus, LatestPut } from './ingest-bus';
 
 /** How often the acknowledged seqs are checkpointed to KV, ms. */
@@ -114,6 +116,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
     let bus: IngestBus | undefined;
     let lease: Lease | undefined;
     let stateSub: Subscription | undefined;
+    let historySub: Subscription | undefined;
     let checkpoint: NodeJS.Timeout | undefined;
     // A new epoch must reach the bucket even when the broker is away when it is chosen (an overflow
     // during an outage): gateways started later read it there.
@@ -213,6 +216,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
       if (instruments.length > 0) bus.publishInstruments(instruments);
       supervisors = superviseAdapters(o.adapters, normaliser, logger, o);
       stateSub = serveState(nc, o.nats, history, () => epoch as number, logger.child({ component: 'state' }));
+      historySub = serveHistory(nc, o.nats, new MemoryHistoryPages(history), logger.child({ component: 'history' }));
       let written = '';
       checkpoint = setInterval(() => {
         const seqs = JSON.stringify(Object.fromEntries(publisher?.ackedSeqs ?? []));
@@ -274,6 +278,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
         await bus?.close();
         epochPut.stop();
         stateSub?.unsubscribe();
+        historySub?.unsubscribe();
         await lease?.release();
         await mirror.stop();
         uninstallTrap?.();

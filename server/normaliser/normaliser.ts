@@ -305,6 +305,26 @@ export class Normaliser {
     return this.rejects.totalsFor(key);
   }
 
+  /**
+   * The adapter symbol (venue prefix dropped) the instrument named `name` was declared from, e.g.
+   * "BINANCE:BTC-USDT" -> "BTCUSDT" under a symbol map: what the adapter's `history` takes.
+   */
+  sourceSymbol(name: string): string | undefined {
+    return this.nameOwners.get(name);
+  }
+
+  /**
+   * The last seq assigned per instrument id (instruments with none left out): what a graceful
+   * stop saves so the next start continues the epoch (`resume.lastSeqs`).
+   */
+  lastSeqs(): ReadonlyMap<number, number> {
+    const seqs = new Map<number, number>();
+    this.seqs.forEach((seq, id) => {
+      if (seq !== undefined) seqs.set(id, seq);
+    });
+    return seqs;
+  }
+
   /** The instrument table, by ascending id. */
   instruments(): readonly Instrument[] {
     return this.table.list();
@@ -369,7 +389,8 @@ export class Normaliser {
         continue;
       }
       const outcome = this.table.declare(binding.venue, { ...spec, symbol: name });
-      if (outcome === 'added') this.nameOwners.set(name, source);
+      // 'unchanged' too: a table restored on resume (NormaliserOptions.resume) has no owners yet.
+      if ((outcome === 'added' || outcome === 'unchanged') && owner === undefined) this.nameOwners.set(name, source);
       if (outcome === 'added') added = true;
       if (outcome === 'added' || outcome === 'unchanged') {
         const instrument = this.table.get(name);

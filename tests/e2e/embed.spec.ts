@@ -219,7 +219,7 @@ test.describe('Embedded live charts', () => {
     await expect(unknown.locator('.tw-problem')).toContainText('BTC-USD');
     const bad = page.frameLocator('#bad').locator('[data-testid=embed-chart]');
     await expect(bad).toHaveAttribute('data-problem', 'bad-option');
-    await expect(bad.locator('.tw-problem')).toContainText('Unknown interval "2m": use 1s, 5s, 1m, 5m, 15m or 1h.');
+    await expect(bad.locator('.tw-problem')).toContainText('Unknown interval "2m": use 1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D or 1W.');
     const down = page.frameLocator('#down').locator('[data-testid=embed-chart]');
     await expect(down).toHaveAttribute('data-problem', 'feed-unreachable');
     await expect(down.locator('.tw-problem')).toContainText(`Cannot reach the Tickwire feed at ws://127.0.0.1:${closedPort}.`);

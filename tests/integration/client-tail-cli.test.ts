@@ -90,6 +90,37 @@ describe('tail CLI', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('prints --history n bars per symbol, marked "history":true, before the live stream', async () => {
+    const service = await startTestFeed({ simulated: { ratePerInstrument: 200 } });
+    services.push(service);
+    await new Promise((r) => setTimeout(r, 2200));
+    const run = tail(['--url', service.url, '--history', '2', '--interval', '1s', '--kinds', 'bar,trade', 'BTC-USD']);
+    await waitFor(
+      () =>
+        run
+          .out()
+          .split('\n')
+          .filter((l) => l.includes('"trade"')).length > 3,
+      15_000,
+      'live trades',
+    );
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    const lines = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const history = lines.filter((l) => l.history === true);
+    expect(history).toHaveLength(2);
+    expect(history.every((l) => l.type === 'bar' && l.symbol === 'SIM:BTC-USD' && l.interval === '1s')).toBe(true);
+    expect(String(history[0]!.openTime) < String(history[1]!.openTime)).toBe(true);
+    // The page comes first: every other line follows it.
+    expect(lines.slice(0, 2)).toStrictEqual(history);
+    expect(lines.some((l) => l.snapshot === true)).toBe(true);
+    expect(run.err()).toMatch(/"event":"history","time":"[^"]+","symbol":"SIM:BTC-USD","bars":2,"more":true/);
+  });
+
   it('names an unknown symbol on stderr and exits 1 when nothing is left to tail', async () => {
     const service = await startTestFeed();
     services.push(service);

@@ -123,7 +123,9 @@ describe('Gateway history requests (feed service, in-memory bars)', () => {
     const table = await client.waitFor(isType('instruments'));
     const answer = await ask(client, 5, table.instruments[0]!.symbol, 60, 0, 300);
     expect(answer).toMatchObject({ type: 'historyPage', requestId: 5, interval: 60 });
-    expect(client.frames[client.messages.indexOf(answer)]).toMatch(/^\{"type":"historyPage","requestId":5,"instrumentId":\d+,"interval":60,"bars":\[/);
+    expect(client.frames[client.messages.indexOf(answer)]).toMatch(
+      /^\{"type":"historyPage","requestId":5,"instrumentId":\d+,"interval":60,"bars":\[/,
+    );
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MarketUpdate } from '../../lib/market/types';
+import { BAR_INTERVALS, type MarketUpdate } from '../../lib/market/types';
 import { ErrorCode, MessageType, SUBPROTOCOL_JSON } from '../../lib/protocol';
 import type { BatchMessage, ServerMessage, SnapshotMessage } from '../../lib/protocol/messages';
 import type { FeedService } from '../../server/feed-service';
@@ -84,7 +84,7 @@ describe('Gateway', () => {
       const service = await feed();
       const client = await connect(service.url);
       const hello = await client.waitFor(isType('hello'));
-      expect(hello).toMatchObject({ protocolVersion: 2, epoch: service.epoch, capabilities: ['history'], intervals: [1, 5, 60, 300, 900, 3600] });
+      expect(hello).toMatchObject({ protocolVersion: 2, epoch: service.epoch, capabilities: ['history'], intervals: [...BAR_INTERVALS] });
       const table = await client.waitFor(isType('instruments'));
       expect(table.instruments).toHaveLength(10);
       expect(client.messages.map((m) => m.type).slice(0, 3)).toEqual(['hello', 'instruments', 'status']);

@@ -118,6 +118,20 @@ describe('scaled deployment: warming and restarts', () => {
     expect(await snapshots(restarted.url, resumeAt, 60, epoch)).toEqual(resumed);
     for (const w of watchers) w.ws.close();
 
+    // History pages come from the ingest: every gateway, restarted or late, answers the same page.
+    const pageFrom = async (url: string): Promise<Json> => {
+      const c = await open(url);
+      expect(c.hello.capabilities).toEqual(['history']);
+      c.ws.send(JSON.stringify({ type: 'history', requestId: 9, symbol: 'BTC-USD', interval: 1, endTimeUs: 0, count: 200 }));
+      const page = await c.next('historyPage', 9);
+      c.ws.close();
+      return page;
+    };
+    const page = await pageFrom(early.url);
+    expect((page.bars as unknown[]).length).toBeGreaterThan(10);
+    expect(await pageFrom(late.url)).toEqual(page);
+    expect(await pageFrom(restarted.url)).toEqual(page);
+
     // The late gateway receives only what its clients asked for: nothing is held after they left... but it warmed all three.
     const lateHealth = await health<{ upstream: { instruments: number; state: string }; history: { instruments: number } }>(late.healthUrl);
     expect(lateHealth.upstream.state).toBe('connected');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { alignBarOpenTime, BarBuilder, roundedVwap, US_PER_SECOND } from '../../lib/market/bars';
 import { BAR_INTERVALS, Side, type Bar, type BarInterval, type Trade } from '../../lib/market/types';
 
-const BASE_US = 1_699_999_200_000_000; // 2023-11-14T22:00:00Z, aligned to every bar interval
+const BASE_US = 1_699_999_200_000_000; // 2023-11-14T22:00:00Z (a Tuesday), aligned to every bar interval up to 1h
 
 function trade(fields: Partial<Trade> & { eventTimeUs: number; price: number; size: number }): Trade {
   return {
@@ -17,12 +17,16 @@ function trade(fields: Partial<Trade> & { eventTimeUs: number; price: number; si
   };
 }
 
-/** Independent aggregation: group by floor(eventTime / interval) with bigint maths, sort by event time. */
+/**
+ * Independent aggregation: group by floor((eventTime - origin) / interval) with bigint maths (origin
+ * Monday 1970-01-05 for 1W, else the epoch; times here are positive), sort by event time.
+ */
 function bruteForce(trades: readonly Trade[], interval: BarInterval): Bar[] {
   const span = BigInt(interval * US_PER_SECOND);
+  const origin = interval === 604800 ? 345_600_000_000n : 0n;
   const groups = new Map<bigint, Trade[]>();
   for (const t of trades) {
-    const open = (BigInt(t.eventTimeUs) / span) * span;
+    const open = ((BigInt(t.eventTimeUs) - origin) / span) * span + origin;
     const list = groups.get(open) ?? [];
     list.push(t);
     groups.set(open, list);
@@ -82,12 +86,13 @@ describe('alignBarOpenTime', () => {
     expect(alignBarOpenTime(BASE_US, 3600)).toBe(BASE_US - (BASE_US % 3_600_000_000));
   });
 
-  it('returns a multiple of the interval no later than the time and less than one interval before it', () => {
+  it('returns a multiple of the interval (weeks from Monday 1970-01-05) no later than the time and less than one interval before it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.constantFrom(...BAR_INTERVALS), (time, interval) => {
         const open = alignBarOpenTime(time, interval);
         const span = interval * US_PER_SECOND;
-        return open % span === 0 && open <= time && time - open < span;
+        const origin = interval === 604800 ? 345_600_000_000 : 0;
+        return (open - origin) % span === 0 && open <= time && time - open < span;
       }),
     );
   });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { History, type InstrumentHistoryState } from '../../server/history/history';
 import type { Tick } from '../../server/bus/types';
-import { Side, type BarInterval } from '../../lib/market/types';
+import { BAR_INTERVALS, Side } from '../../lib/market/types';
 
 const T0 = 1_699_999_200_000_000;
 
@@ -46,13 +46,12 @@ function stream(from: number, count: number): Tick[] {
 }
 
 function view(h: History) {
-  const intervals: BarInterval[] = [1, 5, 60, 300, 900, 3600];
   return {
     lastSeq: h.lastSeq(7),
     quote: h.lastQuote(7),
     trades: h.recentTrades(7),
     session: h.session(7),
-    bars: intervals.map((i) => h.bars(7, i)),
+    bars: BAR_INTERVALS.map((i) => h.bars(7, i)),
     resume: h.ticksAfter(7, h.lastSeq(7) - 150),
   };
 }

@@ -252,7 +252,8 @@ describe('SimulatedAdapter', () => {
 
     it('emits the same sequence for the same seed whatever the timing', async () => {
       const run = async (pauseMs: number) => {
-        const adapter = new SimulatedAdapter({ seed: 5, ratePerInstrument: 500 });
+        // The walk starts where the history stands at the start minute: pin the clock.
+        const adapter = new SimulatedAdapter({ seed: 5, ratePerInstrument: 500 }, { nowMs: () => Date.UTC(2026, 0, 5, 10, 30) });
         const { sink, events } = recordingSink();
         await adapter.start(sink);
         await sleep(pauseMs);

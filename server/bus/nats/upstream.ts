@@ -16,6 +16,7 @@ import { Channel } from '../channel';
 import type { Bus, Tick, Unsubscribe } from '../types';
 import { KV_KEYS, NatsSetupError, connectNats, jetStreamOf, openBucket, requireStream, type NatsSettings } from './config';
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_UPSTREAM_LAG_MS } from './defaults';
+import { NatsHistoryPages } from './history-service';
 import { InstrumentFeed, type FeedContext } from './instrument-feed';
 
 export interface NatsUpstreamOptions {
@@ -297,6 +298,11 @@ export class NatsUpstream implements Bus, GatewayUpstream {
     if (since === undefined) return this.latestStatus;
     const reason = `this gateway lost its NATS connection at ${new Date(since).toISOString()}; reconnecting`;
     return this.latestStatus.map((v) => ({ venue: v.venue, state: 'upstream_lost', reason }));
+  }
+
+  /** History pages from the active ingest (docs/scaling.md "History"). */
+  historyPages(): NatsHistoryPages {
+    return new NatsHistoryPages(this.nc, this.o.settings);
   }
 
   health(): UpstreamHealth {

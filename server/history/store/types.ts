@@ -57,6 +57,23 @@ export interface StoreHealth {
   /** Why degraded (a person reads it), empty when ok. */
   readonly reason: string;
   readonly path: string | undefined;
+  /** Bars waiting to be written (normally those of the last quarter second; more while degraded). */
+  readonly queuedBars?: number;
+  /** Bars dropped since start because the queue was full while the file could not be written. */
+  readonly droppedBars?: number;
+}
+
+/**
+ * Thrown by {@link BarStore.page} and {@link BarStore.firstOpenTimeUs} when the store cannot answer
+ * (degraded: no readable file); the message is the health reason. A history request answers it
+ * with `HistoryUnavailable`; a snapshot goes on with the in-memory bars.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'HISTORY_UNAVAILABLE';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 export interface BarStore {
@@ -68,7 +85,9 @@ export interface BarStore {
   /**
    * Up to `count` bars of (symbol, interval) with openTimeUs < `endTimeUs`, ascending (oldest
    * first), the newest ones before `endTimeUs`; `more` says whether older bars exist. Uses an index:
-   * never scans the store.
+   * never scans the store. Queued writes are written first, so every bar given to `writeBars`
+   * is included while the store is healthy.
+   * @throws StoreUnavailableError when the store cannot be read (degraded).
    */
   page(
     symbol: string,
@@ -76,7 +95,10 @@ export interface BarStore {
     endTimeUs: number,
     count: number,
   ): { readonly bars: readonly StoredBar[]; readonly more: boolean };
-  /** Open time of the oldest bar held for (symbol, interval), if any. */
+  /**
+   * Open time of the oldest bar held for (symbol, interval), if any.
+   * @throws StoreUnavailableError when the store cannot be read (degraded).
+   */
   firstOpenTimeUs(symbol: string, interval: BarInterval): number | undefined;
   /** Saves the restart state (replaces the previous one). */
   saveState(state: SavedState): void;

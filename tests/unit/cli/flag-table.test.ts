@@ -194,3 +194,12 @@ function value2(table: FlagTable, name: string, text: string): unknown {
     return error instanceof UsageError ? 'refused' : error;
   }
 }
+
+describe('--backfill-days', () => {
+  it('takes a whole number of days in 0..3650', () => {
+    expect(value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '7'])).toBe(7);
+    expect(() => value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '-1'])).toThrow(UsageError);
+    expect(() => value(FEED_FLAGS, 'backfill-days', ['--backfill-days', '3651'])).toThrow(UsageError);
+    expect(FEED_HELP).toContain('--backfill-days');
+  });
+});

@@ -24,6 +24,14 @@ describe('parseTailArgs', () => {
     expect(args(['--interval=1h', 'X']).interval).toBe(3600);
     expect(args(['--interval', '1H', 'X']).interval).toBe(3600);
     expect(args(['--interval', '15M', 'X']).interval).toBe(900);
+    expect(args(['--interval', '4h', 'X']).interval).toBe(14400);
+    expect(args(['--interval', '1D', 'X']).interval).toBe(86400);
+    expect(args(['--interval=1d', 'X']).interval).toBe(86400);
+    expect(args(['--interval', '1w', 'X']).interval).toBe(604800);
+  });
+
+  it('names all nine intervals when --interval is not one of them', () => {
+    expect(() => args(['--interval', '1mo', 'X'])).toThrow('must be one of 1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D, 1W, got "1mo"');
   });
 
   it('takes --json, --all and --kinds', () => {
@@ -31,6 +39,15 @@ describe('parseTailArgs', () => {
     expect(a.protocol).toBe('json');
     expect(a.all).toBe(true);
     expect([...a.kinds]).toEqual(['trade', 'bar']);
+  });
+
+  it('takes --history n (1..1000) with --interval and SYMBOLs only', () => {
+    expect(args(['X']).history).toBe(0);
+    expect(args(['--history', '300', '--interval', '1m', 'X'])).toMatchObject({ history: 300, interval: 60 });
+    expect(() => parseTailArgs(['--history', '0', '--interval', '1m', 'X'])).toThrow('--history must be a number in 1..1000, got "0"');
+    expect(() => parseTailArgs(['--history', '1001', '--interval', '1m', 'X'])).toThrow(UsageError);
+    expect(() => parseTailArgs(['--history', '5', 'X'])).toThrow('--history needs --interval (the bars to print)');
+    expect(() => parseTailArgs(['--history', '5', '--interval', '1m', '--all'])).toThrow('--history needs SYMBOLs, not --all');
   });
 
   it('removes repeated symbols', () => {

@@ -64,6 +64,8 @@ describe('updateRecord', () => {
     expect(updateRecord(quote, BTC, { snapshot: true })).toMatchObject({ bid: '1.00', ask: '1.05', bidSize: '0.00000001', snapshot: true });
     expect(updateRecord(quote, BTC, { conflated: true })).toMatchObject({ conflated: true });
     expect(updateRecord(quote, BTC)).not.toHaveProperty('snapshot');
+    expect(updateRecord(quote, BTC, { history: true })).toMatchObject({ history: true });
+    expect(updateRecord(quote, BTC)).not.toHaveProperty('history');
   });
 
   it('labels bar intervals and formats OHLC exactly', () => {

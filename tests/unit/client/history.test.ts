@@ -61,16 +61,14 @@ describe('FeedClient#history', () => {
       endTimeUs: 1_700_000_000_000_000,
       count: 2,
     });
-    transport
-      .last()
-      .deliver({
-        type: 'historyPage',
-        requestId: request!.requestId,
-        instrumentId: BTC.id,
-        interval: 60,
-        bars: [bar(60e6), bar(120e6, 9)],
-        more: true,
-      });
+    transport.last().deliver({
+      type: 'historyPage',
+      requestId: request!.requestId,
+      instrumentId: BTC.id,
+      interval: 60,
+      bars: [bar(60e6), bar(120e6, 9)],
+      more: true,
+    });
     const page = await promise;
     expect(page).toMatchObject({ requestId: request!.requestId, instrumentId: BTC.id, interval: 60, more: true, instrument: BTC });
     expect(page.bars.map((b) => [b.openTimeUs, b.seq])).toStrictEqual([

@@ -17,6 +17,12 @@ describe('embed options', () => {
     it('reads labels and seconds, and defaults to 1m', () => {
       expect(parseIntervalOption('5s')).toBe(5);
       expect(parseIntervalOption('1h')).toBe(3600);
+      expect(parseIntervalOption('4h')).toBe(14400);
+      expect(parseIntervalOption('1D')).toBe(86400);
+      expect(parseIntervalOption(' 1d ')).toBe(86400);
+      expect(parseIntervalOption('1W')).toBe(604800);
+      expect(parseIntervalOption('1w')).toBe(604800);
+      expect(parseIntervalOption(604800)).toBe(604800);
       expect(parseIntervalOption('300')).toBe(300);
       expect(parseIntervalOption(900)).toBe(900);
       expect(parseIntervalOption(undefined)).toBe(60);
@@ -25,7 +31,7 @@ describe('embed options', () => {
 
     it('refuses an interval the feed does not build, listing the ones it does', () => {
       expect(() => parseIntervalOption('2m')).toThrow(EmbedOptionError);
-      expect(() => parseIntervalOption('2m')).toThrow('Unknown interval "2m": use 1s, 5s, 1m, 5m, 15m or 1h.');
+      expect(() => parseIntervalOption('2m')).toThrow('Unknown interval "2m": use 1s, 5s, 1m, 5m, 15m, 1h, 4h, 1D or 1W.');
     });
   });
 

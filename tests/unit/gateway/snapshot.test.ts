@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Side, type Quote, type Trade } from '../../../lib/market/types';
+import { Side, type Bar, type Quote, type Trade } from '../../../lib/market/types';
 import { buildSnapshot, type SnapshotRequest } from '../../../server/gateway/snapshot';
 import { History } from '../../../server/history/history';
 
@@ -63,5 +63,32 @@ describe('buildSnapshot', () => {
     const barsOnly = buildSnapshot(history(), request({ resumeFromSeq: 2, barsOnly: true }));
     expect(kinds(barsOnly)).toEqual(['bar#4']);
     expect(barsOnly.recovered).toBe(true);
+  });
+
+  describe('with an older-bars source', () => {
+    const older = (calls: unknown[][]) => (instrumentId: number, interval: number, before: number, count: number) => {
+      calls.push([instrumentId, interval, before, count]);
+      return [0, 1].map((i) => ({ ...(history().bars(1, 60)[0] as Bar), seq: 0, openTimeUs: T0 - (2 - i) * 60_000_000 }));
+    };
+
+    it('puts older bars before the in-memory ones when memory holds fewer than asked', () => {
+      const calls: unknown[][] = [];
+      const snapshot = buildSnapshot(history(), request({ bars: 5 }), older(calls));
+      expect(calls).toEqual([[1, 60, T0, 2]]);
+      expect(kinds(snapshot).slice(0, 5)).toEqual(['bar#0', 'bar#0', 'bar#1', 'bar#2', 'bar#4']);
+    });
+
+    it('asks for nothing when memory holds enough, or for a recovered snapshot', () => {
+      const calls: unknown[][] = [];
+      buildSnapshot(history(), request({ bars: 3 }), older(calls));
+      buildSnapshot(history(), request({ resumeFromSeq: 2 }), older(calls));
+      expect(calls).toEqual([]);
+    });
+
+    it('asks for the newest stored bars when memory has none', () => {
+      const calls: unknown[][] = [];
+      buildSnapshot(new History(), request({ bars: 4 }), older(calls));
+      expect(calls).toEqual([[1, 60, Number.MAX_SAFE_INTEGER, 4]]);
+    });
   });
 });

@@ -8,7 +8,9 @@ import {
   encodeMessage,
   type BatchMessage,
 } from '../../../lib/protocol';
+import { BAR_INTERVALS } from '../../../lib/market/types';
 import { GOLDEN_FIXTURES } from './fixtures/golden';
+import { referenceUvarint } from './fixtures/reference-encoding';
 
 const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex.replace(/\s+/g, ''), 'hex'));
 const golden = (name: string) => {
@@ -130,6 +132,16 @@ describe('Decoder', () => {
       const bar = (interval: string) => batchOf(`${BAR} ${interval} 00 00 00 00 00 00 00 00`);
       expect(decodeServerMessage(fromHex(bar('3c')))).toMatchObject({ updates: [{ kind: 'bar', interval: 60 }] });
       for (const interval of ['00', '02', '3d', 'ffffffff0f']) expect(server(bar(interval)).code).toBe('TW_ERR_BAD_VALUE');
+    });
+
+    it('accepts a bar of every one of BAR_INTERVALS (4h, 1D and 1W included) and rejects their neighbours', () => {
+      const bar = (interval: number) =>
+        batchOf(`${BAR} ${Buffer.from(referenceUvarint(BigInt(interval))).toString('hex')} 00 00 00 00 00 00 00 00`);
+      for (const interval of BAR_INTERVALS) {
+        expect(decodeServerMessage(fromHex(bar(interval)))).toMatchObject({ updates: [{ kind: 'bar', interval }] });
+        expect(server(bar(interval + 1)).code).toBe('TW_ERR_BAD_VALUE');
+      }
+      for (const interval of [7200, 43200, 2_592_000]) expect(server(bar(interval)).code).toBe('TW_ERR_BAD_VALUE');
     });
 
     it('accepts interval 0 in a snapshot and rejects intervals outside BAR_INTERVALS', () => {

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BarBuilder, alignBarOpenTime, roundedVwap } from '../../../lib/market/bars';
+import { BarBuilder, WEEK_ORIGIN_US, WEEK_SECONDS, alignBarOpenTime, roundedVwap } from '../../../lib/market/bars';
 import { formatDecimal } from '../../../lib/market/decimal';
 import { AssetClass, BAR_INTERVALS, BAR_INTERVAL_LABELS, Side, type Trade } from '../../../lib/market/types';
 import {
@@ -15,6 +15,7 @@ import {
   CloseCode,
   ErrorCode,
   JSON_CODEC,
+  MAX_HISTORY_PAGE_BARS,
   MAX_STRING_BYTES,
   MessageType,
   PROTOCOL_ERROR_CLOSE_CODES,
@@ -30,6 +31,7 @@ import {
 import { CLIP_MARK, clipUtf8 } from '../../../lib/text/fit-utf8';
 import { checkUpgrade, selectSubprotocol } from '../../../server/gateway/handshake';
 import { GATEWAY_DEFAULTS } from '../../../server/gateway/options';
+import { HISTORY_NOT_SERVED } from '../../../server/gateway/history-requests';
 import { HISTORY_DEFAULTS } from '../../../server/history/history';
 import { INITIAL_SLOW_CONSUMER_STATE, decideSlowConsumer } from '../../../server/gateway/slow-consumer-policy';
 
@@ -162,10 +164,23 @@ describe('docs/protocol.md', () => {
       expect(alignBarOpenTime(1732229999870000, 300)).toBe(1732229700000000);
       expect(alignBarOpenTime(1732230000112000, 60)).toBe(1732230000000000);
       expect(alignBarOpenTime(1732230000112000, 300)).toBe(1732230000000000);
+      expect(alignBarOpenTime(1732229999870000, 14400)).toBe(1732219200000000);
+      expect(alignBarOpenTime(1732229999870000, 86400)).toBe(1732147200000000);
+      expect(alignBarOpenTime(1732229999870000, 604800)).toBe(1731888000000000);
       expect(new Date(1732229940000000 / 1000).toISOString()).toBe('2024-11-21T22:59:00.000Z');
-      for (const n of ['1732229999870000', '1732229940000000', '1732229700000000', '1732230000112000', '1732230000000000']) {
-        expect(bars).toContain(n);
-      }
+      expect(new Date(1731888000000000 / 1000).toISOString()).toBe('2024-11-18T00:00:00.000Z');
+      expect(new Date(1731888000000000 / 1000).getUTCDay()).toBe(1); // Monday
+      const numbers = ['1732229999870000', '1732229940000000', '1732229700000000', '1732230000112000', '1732230000000000'];
+      for (const n of [...numbers, '1732219200000000', '1732147200000000', '1731888000000000']) expect(bars).toContain(n);
+    });
+
+    it('states the weekly alignment rule with the constants the code uses', () => {
+      const bars = section('### 2.10 Bars');
+      expect(bars).toContain('`openTimeUs = floor((eventTimeUs − D) / W) × W + D`');
+      expect(bars).toContain(`W = ${(WEEK_SECONDS * 1_000_000).toLocaleString('en-US')}`);
+      expect(bars).toContain(`D = ${WEEK_ORIGIN_US.toLocaleString('en-US')} (4 days in µs)`);
+      expect(new Date(WEEK_ORIGIN_US / 1000).toISOString()).toBe('1970-01-05T00:00:00.000Z');
+      expect(section('### 3.3 Bar intervals')).toContain('1W bars, which open on Monday 00:00 UTC');
     });
 
     it('rounds VWAP half up as in its example, and gives close for zero volume', () => {
@@ -263,6 +278,19 @@ describe('docs/protocol.md', () => {
       );
       expect(section('### 2.10 Bars')).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} bars per instrument and interval by default`);
       expect(HISTORY_DEFAULTS.intervals).toStrictEqual(BAR_INTERVALS);
+    });
+
+    it('states the history limits, budget and texts the gateway uses', () => {
+      const history = section('### 2.12 History');
+      const d = GATEWAY_DEFAULTS;
+      expect(history).toContain(`\`count\` is 1 .. ${MAX_HISTORY_PAGE_BARS} (\`MAX_HISTORY_PAGE_BARS\`)`);
+      expect(history).toContain(`\`History count 0 is outside 1..${MAX_HISTORY_PAGE_BARS} bars\``);
+      expect(history).toContain(`\`${HISTORY_NOT_SERVED}\``);
+      expect(history).toContain(`within ${d.historyTimeoutMs / 1000} s (gateway option \`historyTimeoutMs\`)`);
+      expect(history).toContain(`\`History unavailable: no answer within ${d.historyTimeoutMs / 1000} s\``);
+      expect(history).toContain(`a burst of ${d.requestBurst}, refilled at ${d.requestRatePerSec} per second`);
+      expect(history).toContain(`the last ${HISTORY_DEFAULTS.barCapacity} per instrument and\ninterval`);
+      expect(section('## 9. Close codes and reasons')).toContain('| 1008 | `request rate limit exceeded` |');
     });
 
     it.each([
