@@ -8,7 +8,8 @@
  * page's history requests (binary message type 0x22) pass through the test, which holds them: the
  * view is read while the request waits, then again once its page is drawn.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { dashboardUrl, waitLive } from './support/fixtures';
@@ -165,6 +166,56 @@ test.describe('Chart scroll-back', () => {
       expect(end.bars).toBeGreaterThan(opened.bars);
     } finally {
       await site.close();
+    }
+  });
+
+  test('zooming out on 1m bars of a day of simulator history in the store pages back to its first minute', async ({ page }) => {
+    test.setTimeout(240_000);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tickwire-scroll-back-'));
+    try {
+      const port = await freePort();
+      feed = await startFeed({ port, instruments: 2, seed: 5, extraArgs: ['--data-dir', dataDir, '--backfill-days', '1'] });
+      // The simulator's day of 1m bars (1,440) goes into the store in the background: wait for it.
+      await expect
+        .poll(
+          async () => {
+            const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { backfill?: { state: string } };
+            return health.backfill?.state;
+          },
+          { timeout: 120_000, intervals: [500] },
+        )
+        .toBe('done');
+      await page.goto(dashboardUrl({ feed: feed.url, symbol: 'BTC-USD', interval: '1m' }));
+      await waitLive(page);
+      const chart = page.getByTestId('price-chart');
+      await expect.poll(async () => (await view(chart)).bars, { timeout: 60_000 }).toBeGreaterThanOrEqual(SNAPSHOT_BARS);
+      const opened = await view(chart);
+      await page.screenshot({ path: join(SHOTS, 'store-open.png') });
+      // Zoom out over the newest bars: the left edge passes the oldest bar, pages follow one another.
+      const box = await chart.boundingBox();
+      if (!box) throw new Error('chart has no box');
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3);
+      for (let i = 0; i < 30; i += 1) {
+        await page.mouse.wheel(0, 240);
+        await page.waitForTimeout(50);
+      }
+      await page.mouse.move(0, 0);
+      // At the widest zoom the pane holds about 1,000 bars: drag for the rest.
+      for (let i = 0; i < 20 && (await page.getByTestId('history-start').count()) === 0; i += 1) {
+        await page.waitForTimeout(1_000);
+        if ((await view(chart)).older !== 'loading') await dragBack(page, chart, Math.round(box.width * 0.85));
+      }
+      await expect(page.getByTestId('history-start')).toBeVisible({ timeout: 30_000 });
+      const end = await view(chart);
+      await page.screenshot({ path: join(SHOTS, 'store-start.png') });
+      expect(end.older).toBe('start');
+      // A day of minutes (the backfill) plus the live ones since.
+      expect(end.bars).toBeGreaterThanOrEqual(1440);
+      expect(opened.lastTime - end.firstTime).toBeGreaterThanOrEqual(1439 * 60);
+    } finally {
+      await feed?.stop();
+      feed = undefined;
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
