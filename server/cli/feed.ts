@@ -9,6 +9,7 @@
 import { parseSymbolMapEntries } from '../adapters/symbol-map';
 import { natsSettings } from '../bus/nats/config';
 import { startFeedService } from '../feed-service';
+import { BACKFILL_DEFAULTS } from '../history/backfill';
 import { startGatewayService } from '../gateway-service';
 import { startIngestService } from '../ingest/ingest-service';
 import type { GatewayOptions } from '../gateway/options';
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
         trapAdapterFaults: true,
         gateway,
         ...(dataDir !== undefined ? { dataDir } : {}),
+        backfillDays: values['backfill-days'] ?? BACKFILL_DEFAULTS.days,
       });
     } catch (err) {
       if (err instanceof TypeError) exitUsage(err.message);

@@ -19,6 +19,7 @@ import { parseFrameAncestors } from '../../lib/embed/frame-ancestors';
 import { nextBuildIsCurrent } from '../build-freshness';
 import { startFeedService, type FeedService } from '../feed-service';
 import { dataDirFlag } from './feed-options';
+import { BACKFILL_DEFAULTS } from '../history/backfill';
 import { createLogger } from '../log';
 import { onShutdownSignals } from '../shutdown-signals';
 import { exitUsage, parseCommandLine, type FlagValues } from './args';
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
         },
         ...(allowOrigins.length > 0 ? { gateway: { allowedOrigins: allowOrigins } } : {}),
         ...(dataDir !== undefined ? { dataDir } : {}),
+        // The simulator's 30 days of history, into the store, in the background (docs/adapters.md "History").
+        backfillDays: BACKFILL_DEFAULTS.days,
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
