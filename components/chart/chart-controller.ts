@@ -13,6 +13,11 @@
  * right of the newest bar stay; scrolled back, the same times stay on screen. Another instrument
  * or interval is a new view: default zoom, newest bars.
  *
+ * Scroll-back (scroll-back.ts): when the view's left edge nears the oldest bar (or the chart opens
+ * with fewer than a screenful), it calls `onNeedOlder`; the page its owner merges in front of the
+ * bars is drawn with `setData` and the view shifted by as many bars, so what the person looks at
+ * does not move. A mark at the left edge says a page is loading, or that the data starts there.
+ *
  * The React wrapper (price-chart.tsx) feeds it from a transient store subscription, so live bars
  * reach the canvas without a React render.
  */
@@ -30,12 +35,14 @@ import {
 } from 'lightweight-charts';
 import { formatDecimal, pow10 } from '../../lib/market/decimal';
 import type { Bar, BarInterval, Instrument } from '../../lib/market/types';
+import type { OlderBarsStatus } from '../../lib/store/older-bars';
 import type { ChartState } from '../../lib/store/types';
 import { formatChange, formatSize } from '../shared/format';
 import { formatDateTime, formatTickMark, type TimeZoneChoice } from '../shared/time-format';
 import { barChange, barTime, findBar, olderBarChanges, toCandle, toVolume } from './bar-data';
 import type { ChartPalette } from './chart-palette';
 import { captureView, restoreRange, type BarRange, type KeptView } from './kept-view';
+import { OlderBarsMark, countBefore, olderMark, shiftRange, wantsOlderBars } from './scroll-back';
 
 /** Pixels per bar after a (re)load; older bars are a scroll away. */
 export const DEFAULT_BAR_SPACING = 9;
@@ -56,6 +63,12 @@ export const VOLUME_PANE_SHARE = 0.22;
 export interface ChartControllerOptions {
   /** Draw the volume pane under the candles. @defaultValue true */
   readonly volume?: boolean;
+  /**
+   * Called (at most once per task, outside `sync`) when the chart wants the page of bars before its
+   * oldest: the view's left edge is near it, or it holds less than a screenful. Only while the
+   * state's `older` status is `idle` or `failed`. Without it the chart never scrolls back.
+   */
+  readonly onNeedOlder?: () => void;
 }
 
 /** Elements of the crosshair legend the controller writes into (found by `data-field`). */
@@ -117,6 +130,13 @@ export class ChartController {
   private seriesBars = 0;
   /** Bar under the crosshair, or undefined when the pointer is off the chart. */
   private hovered: Bar | undefined;
+  /** Scroll-back status of the state drawn (undefined: its source cannot page back). */
+  private olderStatus: OlderBarsStatus | undefined;
+  private readonly olderMark: OlderBarsMark;
+  private readonly onNeedOlder: (() => void) | undefined;
+  /** True while a call of `onNeedOlder` is queued. */
+  private olderQueued = false;
+  private disposed = false;
 
   constructor(
     private readonly container: HTMLElement,
@@ -127,6 +147,8 @@ export class ChartController {
   ) {
     this.palette = palette;
     this.zone = zone;
+    this.onNeedOlder = options.onNeedOlder;
+    this.olderMark = new OlderBarsMark(container);
     for (const el of legend.querySelectorAll<HTMLElement>('[data-field]')) {
       this.legendFields.set(el.dataset.field as LegendField, el);
     }
@@ -159,6 +181,13 @@ export class ChartController {
 
   /** Brings the chart in line with `state` for `instrument` (undefined until the table has it). */
   sync(state: ChartState, instrument: Instrument | undefined): void {
+    this.syncBars(state, instrument);
+    this.olderStatus = this.instrument ? state.older?.status : undefined;
+    this.container.dataset.older = this.olderStatus ?? '';
+    this.updateOlder();
+  }
+
+  private syncBars(state: ChartState, instrument: Instrument | undefined): void {
     if (!instrument) {
       if (this.bars.length > 0 || this.instrument) this.reset(state, undefined);
       return;
@@ -172,6 +201,14 @@ export class ChartController {
     this.instrument = instrument;
     this.status = state.status;
     if (state.bars === this.bars) return;
+    const oldestDrawn = this.seriesBars > 0 ? this.seriesTimes()[0] : undefined;
+    const oldest = state.bars[0];
+    if (oldestDrawn !== undefined && oldest !== undefined && barTime(oldest) < oldestDrawn) {
+      this.bars = state.bars;
+      this.prepend(instrument, oldestDrawn);
+      this.afterDraw();
+      return;
+    }
     const older = olderBarChanges(this.bars, state.bars, this.lastDrawnTime);
     this.bars = state.bars;
     const bars = state.bars;
@@ -215,6 +252,39 @@ export class ChartController {
     if (kept) this.restoreView(kept.view, this.bars.map(barTime), kept.interval);
   }
 
+  /**
+   * Redraws the series after older bars were put in front of the one drawn (whose oldest bar opens
+   * at `oldestDrawn`, chart seconds), showing the same bars as before: the range moves by as many.
+   */
+  private prepend(instrument: Instrument, oldestDrawn: number): void {
+    const range = this.requestedRange ?? this.chart.timeScale().getVisibleLogicalRange();
+    this.candles.setData(this.bars.map((b) => toCandle(b, instrument)));
+    this.volume?.setData(this.bars.map((b) => toVolume(b, instrument, this.palette)));
+    this.seriesBars = this.bars.length;
+    if (!range) return;
+    const shifted = shiftRange(range, countBefore(this.bars.map(barTime), oldestDrawn));
+    this.chart.timeScale().setVisibleLogicalRange(shifted);
+    this.requestedRange = shifted;
+    afterNextFrame(() => {
+      if (this.requestedRange === shifted) this.requestedRange = undefined;
+    });
+  }
+
+  /** Shows the left-edge mark for the scroll-back status, and asks for older bars when the view wants them. */
+  private updateOlder(): void {
+    const range = this.requestedRange ?? this.chart.timeScale().getVisibleLogicalRange();
+    this.olderMark.show(olderMark(this.olderStatus, range?.from), this.palette);
+    const askable = this.olderStatus === 'idle' || this.olderStatus === 'failed';
+    if (!this.onNeedOlder || !askable || this.status !== 'ready' || this.olderQueued) return;
+    if (!wantsOlderBars(this.bars.length, range)) return;
+    // Not from inside sync (a store subscriber) or a chart event: the owner changes its state in it.
+    this.olderQueued = true;
+    queueMicrotask(() => {
+      this.olderQueued = false;
+      if (!this.disposed && (this.olderStatus === 'idle' || this.olderStatus === 'failed')) this.onNeedOlder?.();
+    });
+  }
+
   /** What the person looks at now, or undefined when nothing is drawn (or the pane has no width). */
   private captureView(): ViewOf | undefined {
     if (!this.instrument || this.interval === undefined || this.seriesBars === 0 || this.status !== 'ready') return undefined;
@@ -245,6 +315,7 @@ export class ChartController {
     this.palette = palette;
     this.applyPalette();
     if (this.instrument) this.volume?.setData(this.bars.map((b) => toVolume(b, this.instrument as Instrument, palette)));
+    this.updateOlder();
   }
 
   setTimeZone(zone: TimeZoneChoice): void {
@@ -255,9 +326,11 @@ export class ChartController {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.chart.unsubscribeCrosshairMove(this.onCrosshairMove);
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onVisibleRangeChange);
     this.chart.remove();
+    this.olderMark.remove();
   }
 
   private reset(state: ChartState, instrument: Instrument | undefined): void {
@@ -306,6 +379,7 @@ export class ChartController {
     data.barCount = String(this.bars.length);
     data.seriesBars = String(this.seriesBars);
     data.lastTime = last ? String(barTime(last)) : '';
+    data.firstTime = this.bars[0] ? String(barTime(this.bars[0])) : '';
     data.lastClose = last && this.instrument ? formatDecimal(last.close, this.instrument.priceDecimals) : '';
     if (!this.hovered) this.renderLegend();
   }
@@ -322,6 +396,7 @@ export class ChartController {
     data.scrollPosition = timeScale.scrollPosition().toFixed(3);
     data.visibleFrom = visible ? String(visible.from) : '';
     data.visibleTo = visible ? String(visible.to) : '';
+    this.updateOlder();
   };
 
   private readonly onCrosshairMove = (param: MouseEventParams<Time>): void => {

@@ -28,7 +28,9 @@ export function PriceChart() {
   useEffect(() => {
     if (!container.current || !legend.current) return;
     const state = store.getState();
-    const chart = new ChartController(container.current, legend.current, CHART_PALETTES.dark, state.prefs.timeZone);
+    const chart = new ChartController(container.current, legend.current, CHART_PALETTES.dark, state.prefs.timeZone, {
+      onNeedOlder: () => store.getState().actions.loadOlder(),
+    });
     const sync = (s: typeof state): void =>
       chart.sync(s.chart, s.chart.instrumentId === undefined ? undefined : s.instruments[s.chart.instrumentId]);
     sync(state);

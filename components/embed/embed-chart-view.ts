@@ -160,7 +160,12 @@ export class EmbedChartView {
   #makeController(volume: boolean): void {
     this.#controller?.dispose();
     this.#el.chart.replaceChildren();
-    this.#controller = new ChartController(this.#el.chart, this.#el.legend, CHART_PALETTES[this.#effectiveTheme()], 'local', { volume });
+    this.#controller = new ChartController(this.#el.chart, this.#el.legend, CHART_PALETTES[this.#effectiveTheme()], 'local', {
+      volume,
+      onNeedOlder: () => {
+        if (this.#options) this.#lease?.hub.loadOlder(this.#options.symbol, this.#options.interval);
+      },
+    });
     this.#controllerVolume = volume;
     if (this.#state) this.#controller.sync(this.#state.chart, this.#state.instrument);
   }

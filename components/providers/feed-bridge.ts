@@ -22,6 +22,7 @@ import {
   type FeedClientError,
 } from '../../lib/client';
 import type { BarInterval } from '../../lib/market/types';
+import { OLDER_PAGE_BARS, olderPageEnd } from '../../lib/store/older-bars';
 import { ErrorCode } from '../../lib/protocol/constants';
 import type { DashboardState, DashboardStore } from '../../lib/store/dashboard-store';
 import {
@@ -43,8 +44,12 @@ export const RESUBSCRIBE_DEBOUNCE_MS = 150;
 /** Subject of the banner a server close raises, followed by the close code ("close-1002"). */
 const CLOSE_SUBJECT_PREFIX = 'close-';
 
-/** The part of {@link FeedClient} the bridge uses (a fake with this shape works in tests). */
-export type BridgeableClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'stats' | 'url'>;
+/**
+ * The part of {@link FeedClient} the bridge uses (a fake with this shape works in tests). Without
+ * `history` the chart cannot scroll back: every request for older bars fails.
+ */
+export type BridgeableClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'stats' | 'url'> &
+  Partial<Pick<FeedClient, 'history'>>;
 
 /**
  * Connects `client` to `store`; returns a function that undoes every listener and timer. `feedUrls`
@@ -152,6 +157,31 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     resubscribeTimer = setTimeout(() => subscribeCharted(store.getState()), RESUBSCRIBE_DEBOUNCE_MS);
   };
 
+  /**
+   * Scroll-back: the store marks the chart's `older` as loading (the chart reached its oldest
+   * bars); this asks the feed for the page before them and hands it back tagged with that state,
+   * so an answer for another instrument, interval or epoch is dropped.
+   */
+  const loadOlder = (state: DashboardState, prev: DashboardState): void => {
+    const token = state.chart.older;
+    if (!token || token === prev.chart.older || token.status !== 'loading') return;
+    const id = state.chart.instrumentId;
+    const symbol = id === undefined ? undefined : state.instruments[id]?.symbol;
+    if (symbol === undefined || !client.history) {
+      actions.olderBarsFailed(token);
+      return;
+    }
+    const { history } = client;
+    const request = { endTimeUs: olderPageEnd(state.chart.bars), count: OLDER_PAGE_BARS };
+    // A synchronous throw (malformed arguments) fails the page like a refusal does.
+    Promise.resolve()
+      .then(() => history.call(client, symbol, state.chart.interval, request))
+      .then(
+        (page) => actions.olderBarsLoaded(token, page),
+        () => actions.olderBarsFailed(token),
+      );
+  };
+
   const offs = [
     client.on('state', (change) => {
       actions.setConnectionState(change.newState, change.retryAt);
@@ -176,6 +206,7 @@ export function bridgeFeed(client: BridgeableClient, store: DashboardStore, feed
     client.on('batch', (message) => actions.ingest(message)),
     client.on('error', onError),
     store.subscribe(followSelection),
+    store.subscribe(loadOlder),
   ];
 
   client.subscribe('all', 0).catch(onError);

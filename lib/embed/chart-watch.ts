@@ -122,6 +122,7 @@ export class ChartWatch {
         bars: bars?.bars ?? [],
         revision: this.#revisionBase + (bars?.revision ?? 0),
         status: seeded ? 'ready' : 'loading',
+        older: bars?.older,
       },
       lastPrice: price,
       lastDirection: this.#direction,

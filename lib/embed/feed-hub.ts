@@ -21,9 +21,10 @@ import { ChartWatch, type EmbedChartListener, type HubFacts } from './chart-watc
 import type { EmbedProblem } from './embed-problem';
 import { checkFeedOrigin, describeConnectFailure } from './feed-diagnosis';
 import { DEFAULT_EMBED_MAX_BARS, IntervalBars } from './interval-bars';
+import { OLDER_PAGE_BARS } from '../store/older-bars';
 
 /** The part of {@link FeedClient} a hub uses (a FeedClient over a fake socket works in tests). */
-export type HubClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'connect' | 'close' | 'instruments' | 'state'>;
+export type HubClient = Pick<FeedClient, 'on' | 'subscribe' | 'unsubscribe' | 'connect' | 'close' | 'instruments' | 'state' | 'history'>;
 
 /** Options of {@link FeedHub}. */
 export interface FeedHubOptions {
@@ -153,6 +154,40 @@ export class FeedHub {
       watch.close();
       if (!this.#closed) this.#scheduleSync();
     };
+  }
+
+  /**
+   * Scroll-back for the chart watching `symbol` (the name it gave) at `interval`: asks the feed for
+   * the page before its pair's oldest bar (one request in flight per pair) and puts it in front of
+   * the bars of every chart of the pair. Does nothing while a page is in flight, at the start of
+   * data, before the snapshot, or shortly after a failure.
+   */
+  loadOlder(symbol: string, interval: BarInterval): void {
+    if (this.#closed) return;
+    let pair: Pair | undefined;
+    for (const candidate of this.#pairs.values()) {
+      if (candidate.interval !== interval) continue;
+      for (const watch of candidate.watches) if (watch.name === symbol) pair = candidate;
+    }
+    if (!pair) return;
+    const { bars, watches } = pair;
+    const started = bars.beginOlder(Date.now());
+    if (!started) return;
+    const notify = (changed: boolean): void => {
+      if (changed) for (const watch of watches) watch.notify();
+    };
+    notify(true);
+    let page;
+    try {
+      page = this.#client.history(pair.symbol, interval, { endTimeUs: started.endTimeUs, count: OLDER_PAGE_BARS });
+    } catch {
+      notify(bars.olderFailed(started.token, Date.now()));
+      return;
+    }
+    page.then(
+      (answer) => notify(bars.olderLoaded(started.token, answer)),
+      () => notify(bars.olderFailed(started.token, Date.now())),
+    );
   }
 
   /** Stops every chart and closes the connection. */

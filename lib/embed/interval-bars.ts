@@ -5,10 +5,14 @@
  *
  * Protocol v2 carries each pair held on a connection (docs/protocol.md §2.3), so nothing is
  * folded from trades here: the bars are the server's.
+ *
+ * Scroll-back (lib/store/older-bars.ts) puts older pages in front of them: one request in flight
+ * per pair, whichever of its charts asked.
  */
 import type { Bar, BarInterval, MarketUpdate, Trade } from '../market/types';
 import type { SnapshotMessage } from '../protocol/messages';
-import { normaliseBars, upsertBar } from '../store/bar-series';
+import { mergeSnapshotBars, upsertBar } from '../store/bar-series';
+import { canLoadOlder, freshOlderBars, mergeOlderBars, olderFailed, type OlderBars, type OlderPage } from '../store/older-bars';
 
 /** Bars an embed keeps by default (a fresh snapshot brings 300; live bars add to them). */
 export const DEFAULT_EMBED_MAX_BARS = 1000;
@@ -22,6 +26,7 @@ export class IntervalBars {
   #seeded = false;
   #lastTrade: Trade | undefined;
   #changed = false;
+  #older: OlderBars;
 
   /**
    * @param instrumentId - the instrument (of the current server epoch).
@@ -34,6 +39,42 @@ export class IntervalBars {
     readonly maxBars: number = DEFAULT_EMBED_MAX_BARS,
   ) {
     if (!Number.isSafeInteger(maxBars) || maxBars < 1) throw new TypeError(`maxBars must be a positive integer, got ${String(maxBars)}`);
+    this.#older = freshOlderBars(maxBars);
+  }
+
+  /** Scroll-back state, once a fresh snapshot seeded the bars (undefined before). */
+  get older(): OlderBars | undefined {
+    return this.#seeded ? this.#older : undefined;
+  }
+
+  /**
+   * Starts a request for the page before the oldest bar when one may start now (`nowMs`, wall
+   * clock): returns the token to hand back with the answer, and the page's `endTimeUs` (µs).
+   */
+  beginOlder(nowMs: number): { readonly token: OlderBars; readonly endTimeUs: number } | undefined {
+    if (!this.#seeded || !canLoadOlder(this.#older, nowMs)) return undefined;
+    this.#older = { ...this.#older, status: 'loading' };
+    this.#changed = true;
+    return { token: this.#older, endTimeUs: this.#bars[0]?.openTimeUs ?? 0 };
+  }
+
+  /** Merges the page asked for with `token` in front of the bars; false when the token is stale. */
+  olderLoaded(token: OlderBars, page: OlderPage): boolean {
+    if (token !== this.#older) return false;
+    const merged = mergeOlderBars(this.#bars, page, token);
+    this.#bars = merged.bars;
+    this.#shared = false;
+    this.#older = merged.older;
+    this.#changed = true;
+    return true;
+  }
+
+  /** The page asked for with `token` failed at `nowMs`; false when the token is stale. */
+  olderFailed(token: OlderBars, nowMs: number): boolean {
+    if (token !== this.#older) return false;
+    this.#older = olderFailed(token, nowMs);
+    this.#changed = true;
+    return true;
   }
 
   /**
@@ -88,7 +129,11 @@ export class IntervalBars {
       for (const bar of bars) this.#upsert(bar);
       return;
     }
-    this.#bars = normaliseBars(bars, this.maxBars);
+    // As the dashboard: a resync keeps the older bars the snapshot does not reach back to, and with
+    // them the scroll-back state; otherwise paging starts again from the snapshot.
+    const held = this.#bars;
+    this.#bars = mergeSnapshotBars(held, bars, this.#older.limit);
+    if (held[0] === undefined || this.#bars[0] !== held[0]) this.#older = freshOlderBars(this.maxBars);
     this.#shared = false;
     this.#revision += 1;
     this.#seeded = true;
@@ -120,7 +165,10 @@ export class IntervalBars {
       this.#bars = this.#bars.slice();
       this.#shared = false;
     }
-    upsertBar(this.#bars, bar, this.maxBars);
+    const first = this.#bars[0];
+    upsertBar(this.#bars, bar, this.#older.limit);
+    // Live bars pushed the oldest out: there is something older again.
+    if (this.#older.status === 'start' && this.#bars[0] !== first) this.#older = { ...this.#older, status: 'idle' };
     this.#changed = true;
   }
 }

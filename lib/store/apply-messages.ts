@@ -9,6 +9,7 @@
 import type { Bar, Instrument, MarketUpdate, Trade } from '../market/types';
 import type { ServerMessage, SnapshotMessage } from '../protocol/messages';
 import { mergeSnapshotBars, upsertBar } from './bar-series';
+import { freshOlderBars } from './older-bars';
 import { applyQuote, applySession, applyTrade, draftTicker, type TickerDraft } from './ticker';
 import { freshChart, resolveSelection } from './selection';
 import type { ChartState, ConnectionView, TapeEntry, Ticker } from './types';
@@ -122,7 +123,15 @@ class FrameDraft {
       for (const [id, draft] of this.drafts) this.tickers[id] = draft;
       this.out.tickers = this.tickers;
     }
-    if (this.bars) this.out.chart = { ...this.chart(), bars: this.bars };
+    if (this.bars) {
+      const chart = this.chart();
+      // Live bars pushed the oldest out: there is something older again.
+      const trimmed =
+        chart.older?.status === 'start' &&
+        this.out.chart === undefined &&
+        this.bars[0]?.openTimeUs !== this.state.chart.bars[0]?.openTimeUs;
+      this.out.chart = { ...chart, bars: this.bars, ...(trimmed && chart.older ? { older: { ...chart.older, status: 'idle' } } : {}) };
+    }
     if (this.newTape.length > 0 || this.tapeReplaced) {
       const merged = [...this.newTape.reverse(), ...this.tapeBase];
       this.out.tape = merged.length > this.context.maxTape ? merged.slice(0, this.context.maxTape) : merged;
@@ -212,8 +221,11 @@ class FrameDraft {
     if (snapshot.instrumentId === chart.instrumentId && snapshot.interval === chart.interval) {
       // The chart's bars are from this epoch (a new epoch or selection empties them): a resync
       // keeps the older ones the snapshot does not reach back to.
-      this.bars = mergeSnapshotBars(this.bars ?? chart.bars, bars, this.context.maxBars);
-      this.out.chart = { ...chart, bars: this.bars, revision: chart.revision + 1, status: 'ready' };
+      const held = this.bars ?? chart.bars;
+      this.bars = mergeSnapshotBars(held, bars, chart.older?.limit ?? this.context.maxBars);
+      // Scroll-back goes on while the held bars were kept (the same oldest bar); otherwise it starts again.
+      const older = chart.older && held[0] !== undefined && this.bars[0] === held[0] ? chart.older : freshOlderBars(this.context.maxBars);
+      this.out.chart = { ...chart, bars: this.bars, revision: chart.revision + 1, status: 'ready', older };
     }
     this.out.lastDataAtMs = this.context.nowMs;
   }
@@ -223,7 +235,7 @@ class FrameDraft {
       const chart = this.chart();
       if (update.instrumentId !== chart.instrumentId || update.interval !== chart.interval) return;
       this.bars ??= chart.bars.slice();
-      upsertBar(this.bars, update, this.context.maxBars);
+      upsertBar(this.bars, update, chart.older?.limit ?? this.context.maxBars);
       return;
     }
     if (!(this.out.instruments ?? this.state.instruments)[update.instrumentId]) return;

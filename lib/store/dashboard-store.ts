@@ -14,6 +14,7 @@ import type { ServerMessage } from '../protocol/messages';
 import { applyMessages, type MarketSlice } from './apply-messages';
 import { animationFrameScheduler, type FrameScheduler } from './frame-scheduler';
 import { createLagProbe, type LagProbe } from './lag-probe';
+import { canLoadOlder, mergeOlderBars, olderFailed, type OlderBars, type OlderPage } from './older-bars';
 import { freshChart, resolveSelection } from './selection';
 import type { ConnectionState, DashboardError, DashboardErrorKind, DisplayPrefs, FeedStatsView } from './types';
 
@@ -71,6 +72,17 @@ export interface DashboardActions {
   selectRelative(orderedSymbols: readonly string[], offset: number): void;
   /** Changes the chart's bar interval: the chart reloads. */
   setInterval(interval: BarInterval): void;
+  /**
+   * Asks for the page of bars before the chart's oldest (scroll-back, lib/store/older-bars.ts):
+   * the chart's `older` becomes a new object with status `loading`, which the feed bridge sees and
+   * answers with {@link olderBarsLoaded} or {@link olderBarsFailed}. Does nothing while a page is
+   * in flight, at the start of data, before the snapshot, or within the retry wait after a failure.
+   */
+  loadOlder(): void;
+  /** Merges a page asked for by {@link loadOlder} with `token` (the chart's `older` then); a stale token is ignored. */
+  olderBarsLoaded(token: OlderBars, page: OlderPage): void;
+  /** The page asked for with `token` failed; a stale token is ignored. */
+  olderBarsFailed(token: OlderBars): void;
   /** Raises (or refreshes) an error banner. */
   reportError(kind: DashboardErrorKind, subject: string, message: string, hint: string): void;
   dismissError(id: string): void;
@@ -178,6 +190,23 @@ export function createDashboardStore(options: Partial<DashboardStoreOptions> & {
         const { chart } = get();
         if (interval === chart.interval) return;
         set({ chart: freshChart(chart, chart.instrumentId, interval) });
+      },
+      loadOlder() {
+        const { chart } = get();
+        if (chart.status !== 'ready' || !chart.older || !canLoadOlder(chart.older, config.now())) return;
+        set({ chart: { ...chart, older: { ...chart.older, status: 'loading' } } });
+      },
+      olderBarsLoaded(token, page) {
+        flush(); // live bars buffered for this frame go in first: they win over the page's
+        const { chart } = get();
+        if (chart.older !== token) return;
+        const merged = mergeOlderBars(chart.bars, page, token);
+        set({ chart: { ...chart, bars: merged.bars, older: merged.older } });
+      },
+      olderBarsFailed(token) {
+        const { chart } = get();
+        if (chart.older !== token) return;
+        set({ chart: { ...chart, older: olderFailed(token, config.now()) } });
       },
       reportError(kind, subject, message, hint) {
         const id = `${kind}:${subject}`;

@@ -7,6 +7,7 @@
  */
 import type { ClientState } from '../client/states';
 import type { Bar, BarInterval, Side } from '../market/types';
+import type { OlderBars } from './older-bars';
 
 /** Connection states: the feed client's own ({@link ClientState}), one list for both. */
 export type ConnectionState = ClientState;
@@ -116,6 +117,11 @@ export interface ChartState {
   readonly revision: number;
   /** 'loading' from a new selection until its snapshot arrives. */
   readonly status: 'loading' | 'ready';
+  /**
+   * Scroll-back (older pages of bars, lib/store/older-bars.ts): set once the snapshot came;
+   * undefined before, and where the chart's source cannot page back.
+   */
+  readonly older?: OlderBars | undefined;
 }
 
 /** Kinds of error a person can act on; each maps to advice in the UI. */

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AssetClass, type Bar, type Instrument } from '../../../lib/market/types';
+import type { OlderBarsStatus } from '../../../lib/store/older-bars';
 import type { ChartState } from '../../../lib/store/types';
 
 /** What the controller asked of lightweight-charts, in order. */
@@ -239,6 +240,60 @@ describe('ChartController', () => {
       }
       // The window now starts at minute 502: 501 bars fewer before the same times.
       expect(viewCalls().at(-1)).toEqual('timeScale.setVisibleLogicalRange(-11, 9)');
+    });
+  });
+
+  describe('scroll-back', () => {
+    const withOlder = (bars: Bar[], status: OlderBarsStatus, revision = 3): ChartState => ({
+      ...chartState(bars, revision),
+      older: { status, limit: 2000, failedAtMs: 0 },
+    });
+    const controllerAsking = () => {
+      const asked: number[] = [];
+      const container = { dataset: {} } as unknown as HTMLElement;
+      const legend = { querySelectorAll: () => [] } as unknown as HTMLElement;
+      const chart = new ChartController(container, legend, CHART_PALETTES.dark, 'utc', { onNeedOlder: () => asked.push(1) });
+      return { chart, asked, container };
+    };
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+    it('draws a page put in front of the bars with the view moved by as many bars, so the same bars stay on screen', () => {
+      const chart = makeController();
+      chart.sync(withOlder(minutes(100, 300), 'loading'), btc);
+      visible = { from: 10.5, to: 110.5 };
+      calls.length = 0;
+      chart.sync(withOlder([...minutes(50, 50), ...minutes(100, 300)], 'idle'), btc);
+      expect(calls).toContain('candles.setData(350)');
+      expect(viewCalls()).toEqual(['timeScale.setVisibleLogicalRange(60.5, 160.5)']);
+    });
+
+    it('asks for older bars when the left edge nears the oldest bar, once, and not while a page is out or at the start', async () => {
+      const { chart, asked } = controllerAsking();
+      visible = { from: 200, to: 300 };
+      chart.sync(withOlder(minutes(1, 400), 'idle'), btc);
+      await settle();
+      expect(asked).toHaveLength(0);
+      visible = { from: 12, to: 112 };
+      chart.sync(withOlder(minutes(1, 401), 'idle'), btc);
+      chart.sync(withOlder(minutes(1, 402), 'idle'), btc);
+      await settle();
+      expect(asked).toHaveLength(1);
+      chart.sync(withOlder(minutes(1, 403), 'loading'), btc);
+      chart.sync(withOlder(minutes(1, 404), 'start'), btc);
+      await settle();
+      expect(asked).toHaveLength(1);
+    });
+
+    it('asks for older bars at once when it opens with less than a screenful, and never without a scroll-back state', async () => {
+      const { chart, asked, container } = controllerAsking();
+      visible = { from: 100, to: 200 };
+      chart.sync(chartState(minutes(1, 50)), btc);
+      await settle();
+      expect(asked).toHaveLength(0);
+      chart.sync(withOlder(minutes(1, 50), 'idle', 4), btc);
+      await settle();
+      expect(asked).toHaveLength(1);
+      expect(container.dataset.older).toBe('idle');
     });
   });
 });

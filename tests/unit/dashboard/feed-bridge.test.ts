@@ -4,6 +4,7 @@ import { AssetClass } from '../../../lib/market/types';
 import { ErrorCode } from '../../../lib/protocol/constants';
 import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
 import { feedClosedText, feedUnreachableText, protocolMismatchText, unknownInstrumentText } from '../../../lib/text/feed-errors';
+import { OLDER_PAGE_BARS } from '../../../lib/store/older-bars';
 import { RESUBSCRIBE_DEBOUNCE_MS, bridgeFeed, type BridgeableClient } from '../../../components/providers/feed-bridge';
 
 type Handler = (payload: never) => void;
@@ -184,5 +185,79 @@ describe('bridgeFeed', () => {
     expect(store.getState().errors.map((e) => e.id)).toEqual(['server-error:close-1002']);
     client.emit('state', { newState: 'connected', oldState: 'connecting' });
     expect(store.getState().errors).toEqual([]);
+  });
+
+  describe('scroll-back', () => {
+    const page = (minutes: number[], more: boolean) => ({
+      type: 'historyPage' as const,
+      requestId: 9,
+      instrumentId: 2,
+      interval: 5 as const,
+      instrument: undefined,
+      more,
+      bars: minutes.map((m) => ({
+        kind: 'bar' as const,
+        instrumentId: 2,
+        seq: 0,
+        eventTimeUs: 0,
+        receiveTimeUs: 0,
+        interval: 5 as const,
+        openTimeUs: m * 5e6,
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 1,
+        tradeCount: 1,
+        vwap: 1,
+      })),
+    });
+
+    function snapshot(): void {
+      client.emit('snapshot', {
+        type: 'snapshot',
+        requestId: 2,
+        instrumentId: 2,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 5,
+        updates: page([100, 101], true).bars,
+        instrument: undefined,
+      } as never);
+      store.getState().actions.flush();
+    }
+
+    it("asks for the page before the chart's oldest bar when the store marks older bars loading, and hands it back", async () => {
+      const asked: unknown[][] = [];
+      let answer: (value: ReturnType<typeof page>) => void = () => {};
+      Object.assign(client, {
+        history: (...args: unknown[]) => {
+          asked.push(args);
+          return new Promise((resolve) => (answer = resolve));
+        },
+      });
+      connect();
+      snapshot();
+      store.getState().actions.loadOlder();
+      expect(asked).toEqual([]); // asked on the next microtask, outside the store's change
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(asked).toEqual([['ETH-USD', 5, { endTimeUs: 100 * 5e6, count: OLDER_PAGE_BARS }]]);
+      answer(page([98, 99], false));
+      await vi.waitFor(() => expect(store.getState().chart.older?.status).toBe('start'));
+      expect(store.getState().chart.bars.map((b) => b.openTimeUs / 5e6)).toEqual([98, 99, 100, 101]);
+    });
+
+    it('fails the page when the client cannot ask for history, or the request is refused', async () => {
+      connect();
+      snapshot();
+      store.getState().actions.loadOlder();
+      expect(store.getState().chart.older?.status).toBe('failed');
+      Object.assign(client, { history: () => Promise.reject(new Error('HistoryUnavailable')) });
+      vi.advanceTimersByTime(60_000);
+      store.getState().actions.loadOlder();
+      await vi.waitFor(() => expect(store.getState().chart.older?.status).toBe('failed'));
+    });
   });
 });

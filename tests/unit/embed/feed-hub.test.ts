@@ -3,6 +3,7 @@ import { FeedClient } from '../../../lib/client/feed-client';
 import type { EmbedChartState } from '../../../lib/embed/chart-watch';
 import { FeedHub, type FeedHubOptions } from '../../../lib/embed/feed-hub';
 import { ErrorCode } from '../../../lib/protocol';
+import { OLDER_PAGE_BARS } from '../../../lib/store/older-bars';
 import type { SubscribeMessage } from '../../../lib/protocol/messages';
 import { BTC, FakeGateway, fakeTransport, greet, type FakeSocket } from '../client/fake-socket';
 
@@ -62,6 +63,38 @@ afterEach(() => {
 });
 
 describe('FeedHub', () => {
+  describe('#loadOlder', () => {
+    it("asks once for the page before the pair's oldest bar and gives it to every chart of the pair", async () => {
+      const { hub, client, transport, frame } = makeHub();
+      const a = recorder();
+      const b = recorder();
+      hub.watch('BTC-USD', 60, a.listener);
+      hub.watch('BTC-USD', 60, b.listener);
+      serve(transport);
+      frame();
+      const oldest = a.last()?.chart.bars[0];
+      if (!oldest) throw new Error('no bars');
+      expect(a.last()?.chart.older?.status).toBe('idle');
+      const older = { ...oldest, openTimeUs: oldest.openTimeUs - 60e6, seq: 0 };
+      let answer: (page: { bars: (typeof older)[]; more: boolean }) => void = () => {};
+      const history = vi
+        .spyOn(client, 'history')
+        .mockImplementation(() => new Promise((resolve) => (answer = (page) => resolve(page as never))));
+      hub.loadOlder('BTC-USD', 60);
+      hub.loadOlder('BTC-USD', 60); // one request in flight per pair
+      hub.loadOlder('ETH-USD', 60); // no chart watches it: nothing
+      frame();
+      expect(history.mock.calls).toEqual([['BTC-USD', 60, { endTimeUs: oldest.openTimeUs, count: OLDER_PAGE_BARS }]]);
+      expect(a.last()?.chart.older?.status).toBe('loading');
+      answer({ bars: [older], more: false });
+      await vi.waitFor(() => {
+        frame();
+        expect(b.last()?.chart.older?.status).toBe('start');
+      });
+      expect(a.last()?.chart.bars.map((bar) => bar.openTimeUs)).toEqual([older.openTimeUs, oldest.openTimeUs]);
+    });
+  });
+
   describe('#watch', () => {
     it('holds one subscription per (instrument, interval) pair on one socket, however many charts watch it', () => {
       const { hub, transport } = makeHub();

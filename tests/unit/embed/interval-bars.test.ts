@@ -3,6 +3,7 @@ import { IntervalBars } from '../../../lib/embed/interval-bars';
 import { BarBuilder } from '../../../lib/market/bars';
 import { Side, type Bar, type BarInterval, type MarketUpdate, type Quote, type Trade } from '../../../lib/market/types';
 import type { SnapshotMessage } from '../../../lib/protocol/messages';
+import { OLDER_RETRY_MS } from '../../../lib/store/older-bars';
 
 const ID = 7;
 
@@ -182,6 +183,60 @@ describe('IntervalBars', () => {
       expect(bars.revision).toBe(r1);
       bars.snapshot(freshSnapshot(ticks, 60));
       expect(bars.revision).toBeGreaterThan(r1);
+    });
+  });
+
+  describe('scroll-back', () => {
+    /** A 1m bar of minute `m` (absolute) with close `close`. */
+    const minuteBar = (m: number, close = 1): Bar => ({ ...serverBars([trade(1, m * 60, close)], 60)[0]!, close });
+    const seeded = (first: number, last: number): IntervalBars => {
+      const bars = new IntervalBars(ID, 60, 50);
+      const list = Array.from({ length: last - first + 1 }, (_, i) => minuteBar(first + i));
+      bars.snapshot({ instrumentId: ID, recovered: false, interval: 60, updates: list });
+      return bars;
+    };
+    const minutesOf = (bars: IntervalBars) => bars.bars.map((b) => b.openTimeUs / 60e6);
+
+    it('pages back from its oldest bar, one request at a time, and puts the page in front', () => {
+      const bars = seeded(100, 119);
+      expect(new IntervalBars(ID, 60).beginOlder(0)).toBeUndefined(); // not before the snapshot
+      const started = bars.beginOlder(0);
+      expect(started?.endTimeUs).toBe(100 * 60e6);
+      expect(bars.older?.status).toBe('loading');
+      expect(bars.beginOlder(0)).toBeUndefined();
+      const page = Array.from({ length: 40 }, (_, i) => minuteBar(60 + i, 2));
+      expect(bars.olderLoaded(started!.token, { bars: page, more: false })).toBe(true);
+      expect(minutesOf(bars)).toEqual(Array.from({ length: 60 }, (_, i) => 60 + i));
+      expect(bars.older?.status).toBe('start');
+      expect(bars.beginOlder(0)).toBeUndefined();
+      // The window grew with the page: a live bar does not push it out.
+      bars.batch([minuteBar(120, 3)]);
+      expect(bars.bars).toHaveLength(61);
+    });
+
+    it('drops an answer asked before a fresh snapshot that did not reach the held bars', () => {
+      const bars = seeded(100, 119);
+      const started = bars.beginOlder(0)!;
+      bars.snapshot({ instrumentId: ID, recovered: false, interval: 60, updates: [minuteBar(500)] });
+      expect(bars.older?.status).toBe('idle');
+      expect(bars.olderLoaded(started.token, { bars: [minuteBar(90)], more: true })).toBe(false);
+      expect(minutesOf(bars)).toEqual([500]);
+    });
+
+    it('keeps the loaded bars and the paging across a resync that reaches them', () => {
+      const bars = seeded(100, 119);
+      const started = bars.beginOlder(0)!;
+      bars.snapshot({ instrumentId: ID, recovered: false, interval: 60, updates: [minuteBar(110), minuteBar(120)] });
+      expect(bars.olderLoaded(started.token, { bars: [minuteBar(99)], more: true })).toBe(true);
+      expect(minutesOf(bars)[0]).toBe(99);
+    });
+
+    it('waits after a failure before asking again', () => {
+      const bars = seeded(100, 119);
+      const started = bars.beginOlder(1_000)!;
+      expect(bars.olderFailed(started.token, 1_000)).toBe(true);
+      expect(bars.beginOlder(1_001)).toBeUndefined();
+      expect(bars.beginOlder(1_000 + OLDER_RETRY_MS)).toBeDefined();
     });
   });
 

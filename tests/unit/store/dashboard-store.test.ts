@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AssetClass, Side, type Bar, type Quote, type Trade } from '../../../lib/market/types';
 import type { InstrumentEntry, ServerMessage } from '../../../lib/protocol/messages';
 import { createDashboardStore, type DashboardStore } from '../../../lib/store/dashboard-store';
+import { OLDER_RETRY_MS } from '../../../lib/store/older-bars';
 
 const BTC: InstrumentEntry = {
   id: 1,
@@ -539,6 +540,138 @@ describe('DashboardStore', () => {
       });
       store.getState().actions.flush();
       expect(store.lagProbe.samples()).toEqual([1000]);
+    });
+  });
+
+  describe('scroll-back', () => {
+    /** A BTC 1m chart whose snapshot brought minutes `first` .. `last`. */
+    function charted(first: number, last: number): DashboardStore {
+      const { store } = manualStore('BTC-USD');
+      const bars = Array.from({ length: last - first + 1 }, (_, i) => bar(1, 60, 60 * (first + i), 1));
+      feed(store, hello(1), instruments, {
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: bars,
+      });
+      store.getState().actions.flush();
+      return store;
+    }
+    const minutes = (store: DashboardStore) => store.getState().chart.bars.map((b) => b.openTimeUs / 60e6);
+
+    it('has no scroll-back before the snapshot, and an idle one after it', () => {
+      const { store } = manualStore('BTC-USD');
+      feed(store, hello(1), instruments);
+      store.getState().actions.flush();
+      store.getState().actions.loadOlder();
+      expect(store.getState().chart.older).toBeUndefined();
+      expect(charted(10, 20).getState().chart.older?.status).toBe('idle');
+    });
+
+    it('marks one page in flight, merges it in front without a new revision, and keeps the live bar for the same minute', () => {
+      const store = charted(10, 20);
+      const { actions } = store.getState();
+      const revision = store.getState().chart.revision;
+      actions.loadOlder();
+      const token = store.getState().chart.older;
+      expect(token?.status).toBe('loading');
+      actions.loadOlder(); // one request in flight: nothing changes
+      expect(store.getState().chart.older).toBe(token);
+      const page = [...Array.from({ length: 5 }, (_, i) => bar(1, 60, 60 * (5 + i), 2)), bar(1, 60, 600, 2)];
+      actions.olderBarsLoaded(token!, { bars: page, more: true });
+      const { chart } = store.getState();
+      expect(minutes(store)).toEqual(Array.from({ length: 16 }, (_, i) => 5 + i));
+      expect(chart.bars.find((b) => b.openTimeUs === 600e6)?.close).toBe(1); // the held bar won
+      expect(chart.revision).toBe(revision);
+      expect(chart.older?.status).toBe('idle');
+    });
+
+    it('stops at the start of data and asks no more', () => {
+      const store = charted(10, 20);
+      const { actions } = store.getState();
+      actions.loadOlder();
+      actions.olderBarsLoaded(store.getState().chart.older!, { bars: [bar(1, 60, 540, 2)], more: false });
+      expect(store.getState().chart.older?.status).toBe('start');
+      const before = store.getState().chart;
+      actions.loadOlder();
+      expect(store.getState().chart).toBe(before);
+    });
+
+    it('drops the answer of a page asked for another interval', () => {
+      const store = charted(10, 20);
+      const { actions } = store.getState();
+      actions.loadOlder();
+      const token = store.getState().chart.older!;
+      actions.setInterval(300);
+      actions.olderBarsLoaded(token, { bars: [bar(1, 60, 60, 2)], more: true });
+      expect(store.getState().chart.bars).toEqual([]);
+      expect(store.getState().chart.older).toBeUndefined();
+    });
+
+    it('drops the answer of a page asked in an earlier epoch', () => {
+      const store = charted(10, 20);
+      const { actions } = store.getState();
+      actions.loadOlder();
+      const token = store.getState().chart.older!;
+      feed(store, hello(2), instruments);
+      actions.flush();
+      actions.olderBarsLoaded(token, { bars: [bar(1, 60, 60, 2)], more: true });
+      expect(store.getState().chart.bars).toEqual([]);
+    });
+
+    it('keeps the loaded bars as live bars come, beyond the store window', () => {
+      const small = createDashboardStore({ url: 'ws://t', initialSymbol: 'BTC-USD', maxBars: 20, scheduler: () => () => {} });
+      const bars = Array.from({ length: 20 }, (_, i) => bar(1, 60, 60 * (100 + i), 1));
+      feed(small, hello(1), instruments, {
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: bars,
+      });
+      small.getState().actions.flush();
+      small.getState().actions.loadOlder();
+      const page = Array.from({ length: 50 }, (_, i) => bar(1, 60, 60 * (50 + i), 2));
+      small.getState().actions.olderBarsLoaded(small.getState().chart.older!, { bars: page, more: true });
+      expect(small.getState().chart.bars).toHaveLength(70);
+      feed(small, { type: 'batch', conflated: false, updates: [bar(1, 60, 60 * 120, 3)] });
+      small.getState().actions.flush();
+      // One live bar in: the window grew with the page, the oldest loaded bar is still there.
+      expect(small.getState().chart.bars).toHaveLength(70);
+      expect(small.getState().chart.bars[0]?.openTimeUs).toBe(60 * 51 * 1e6);
+    });
+
+    it('waits before asking again after a failure', () => {
+      let now = 10_000;
+      const store = createDashboardStore({ url: 'ws://t', initialSymbol: 'BTC-USD', now: () => now, scheduler: () => () => {} });
+      feed(store, hello(1), instruments, {
+        type: 'snapshot',
+        requestId: 1,
+        instrumentId: 1,
+        recovered: false,
+        barsOnly: false,
+        seq: 1,
+        interval: 60,
+        updates: [bar(1, 60, 600, 1)],
+      });
+      const { actions } = store.getState();
+      actions.flush();
+      actions.loadOlder();
+      actions.olderBarsFailed(store.getState().chart.older!);
+      expect(store.getState().chart.older?.status).toBe('failed');
+      now += OLDER_RETRY_MS - 1;
+      actions.loadOlder();
+      expect(store.getState().chart.older?.status).toBe('failed');
+      now += 1;
+      actions.loadOlder();
+      expect(store.getState().chart.older?.status).toBe('loading');
     });
   });
 });
