@@ -129,7 +129,8 @@ describe('scaled deployment: failover', () => {
 
 describe('scaled deployment: standby ingest', () => {
   it('a standby takes over after kill -9 of the active ingest, continuing every sequence under the same epoch, publishing nothing twice', async () => {
-    const active = await startIngest(nats.url, [
+    // The same adapters and deployment for both: one publishes, the other stands by.
+    const args = [
       '--instruments',
       '3',
       '--rate',
@@ -144,28 +145,10 @@ describe('scaled deployment: standby ingest', () => {
       'STANDBY',
       '--subject-root',
       'sb',
-    ]);
+    ];
+    const active = await startIngest(nats.url, args);
     procs.push(active);
-    const standby = await startIngest(
-      nats.url,
-      [
-        '--instruments',
-        '3',
-        '--rate',
-        '20',
-        '--seed',
-        '5',
-        '--lease-ms',
-        '1500',
-        '--bucket',
-        'standby',
-        '--stream',
-        'STANDBY',
-        '--subject-root',
-        'sb',
-      ],
-      true,
-    );
+    const standby = await startIngest(nats.url, args, true);
     procs.push(standby);
     expect((await health<{ role: string }>(standby.healthUrl)).role).toBe('standby');
     const gw = await startGateway(nats.url, ['--bucket', 'standby', '--stream', 'STANDBY', '--subject-root', 'sb']);
