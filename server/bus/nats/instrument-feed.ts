@@ -82,10 +82,12 @@ export class InstrumentFeed {
           try {
             const reply = await requestState(ctx.nc, ctx.settings, this.instrumentId, STATE_TIMEOUT_MS);
             if (this.generation !== generation) return;
-            if (reply.epoch !== ctx.epoch()) {
+            if (reply.epoch > ctx.epoch()) {
+              // The deployment moved on: the upstream drops every feed (this one too) and starts over.
               ctx.epochSeen(reply.epoch);
               return;
             }
+            if (reply.epoch < ctx.epoch()) throw new Error(`the ingest answered in epoch ${reply.epoch}, before ${ctx.epoch()}`);
             if (reply.state === null) ctx.history.forget(this.instrumentId);
             else ctx.history.importInstrument(reply.state);
             this.lastSeq = reply.state?.lastSeq ?? 0;

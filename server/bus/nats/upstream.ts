@@ -209,7 +209,9 @@ export class NatsUpstream implements Bus, GatewayUpstream {
 
   /** Moves to another epoch: every feed and all history is dropped; the gateway closes its clients. */
   private switchEpoch(epoch: number): void {
-    if (epoch === this.currentEpoch || this.closed) return;
+    // Epochs only increase (an ingest's new epoch is above the one it replaces): an older one read
+    // back after a reconnect, before the new one's KV write landed, is stale, not a change.
+    if (epoch <= this.currentEpoch || this.closed) return;
     this.o.logger.warn('upstream epoch changed: history dropped, clients must resync', { from: this.currentEpoch, to: epoch });
     this.currentEpoch = epoch;
     this.counters.epochChanges += 1;
