@@ -27,7 +27,7 @@ import type { StoreHealth } from '../history/store/types';
 import { HISTORY_FILE_NAME } from '../history/store/file-name';
 import type { Logger } from '../log';
 import { Normaliser } from '../normaliser/normaliser';
-import { KV_KEYS, connectNats, ensureStream, jetStreamOf, openBucket, type NatsSettings } from '../bus/nats/config';
+import { KV_KEYS, connectNats, kvJson, ensureStream, jetStreamOf, openBucket, type NatsSettings } from '../bus/nats/config';
 import { DEFAULT_INGEST_PORT, DEFAULT_LEASE_MS, DEFAULT_MAX_UNPUBLISHED } from '../bus/nats/defaults';
 import { acquireLease, checkLeaseVenues, type Lease, type LeaseRecord } from '../bus/nats/lease';
 import { StreamMirror } from '../bus/nats/mirror';
@@ -93,9 +93,7 @@ function venuesOf(adapters: readonly (FeedAdapter | SupervisedAdapter)[]): strin
 }
 
 async function readJson<T>(kv: KV, key: string): Promise<T | undefined> {
-  const entry = await kv.get(key);
-  if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-  return entry.json<T>();
+  return kvJson<T>(await kv.get(key));
 }
 
 /**

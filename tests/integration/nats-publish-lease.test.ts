@@ -19,6 +19,7 @@ import {
 } from '../../server/bus/nats/config';
 import { acquireLease, checkLeaseVenues } from '../../server/bus/nats/lease';
 import { TickPublisher } from '../../server/bus/nats/publisher';
+import { requestInstrument, serveInstruments } from '../../server/bus/nats/rpc';
 import { decodeTicks } from '../../server/bus/nats/wire';
 import type { Tick } from '../../server/bus/types';
 import { silentLogger } from '../../server/log';
@@ -151,5 +152,24 @@ describe('ingest lease', () => {
     await expect(checkLeaseVenues(kv, ['BINANCE'], 600)).rejects.toThrow(/publishes venues \[SIM\]; this ingest runs \[BINANCE\]/);
     await checkLeaseVenues(kv, ['SIM'], 600);
     await holder.release();
+  });
+});
+
+describe('request-reply between gateway and ingest', () => {
+  it('answers per instrument, passes a failure on as its message, and names a missing ingest', async () => {
+    const sub = serveInstruments<{ n: number }, { id: number; twice: number }>(
+      nc,
+      settings,
+      'test',
+      (id, request) => {
+        if (id === 13) throw new Error('no such thing');
+        return { id, twice: (request?.n ?? 0) * 2 };
+      },
+      silentLogger,
+    );
+    await expect(requestInstrument(nc, settings, 'test', 7, { n: 21 }, 2000)).resolves.toEqual({ id: 7, twice: 42 });
+    await expect(requestInstrument(nc, settings, 'test', 13, { n: 1 }, 2000)).rejects.toThrow('no such thing');
+    sub.unsubscribe();
+    await expect(requestInstrument(nc, settings, 'test', 7, { n: 1 }, 500)).rejects.toThrow(/no active ingest answered the test request/);
   });
 });

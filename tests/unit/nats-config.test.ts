@@ -1,7 +1,8 @@
 /** The scaled deployment's pure pieces: settings, subjects, NATS URLs on the command line, tick messages. */
 import { describe, expect, it } from 'vitest';
 import { Side } from '../../lib/market/types';
-import { instrumentOfSubject, natsSettings, stateSubject, tickSubject } from '../../server/bus/nats/config';
+import { instrumentOfSubject, natsSettings, tickSubject } from '../../server/bus/nats/config';
+import { serviceSubject } from '../../server/bus/nats/rpc';
 import { decodeTicks, encodeTicks, messageId, tickHeaders } from '../../server/bus/nats/wire';
 import type { Tick } from '../../server/bus/types';
 import { natsUrl } from '../../server/cli/kinds';
@@ -27,7 +28,8 @@ describe('natsSettings', () => {
   it('names subjects and reads instrument ids back', () => {
     const s = natsSettings(['n'], { subjectRoot: 'desk.a' });
     expect(tickSubject(s, 12)).toBe('desk.a.tick.12');
-    expect(stateSubject(s, 12)).toBe('desk.a.state.12');
+    expect(serviceSubject(s, 'state', 12)).toBe('desk.a.state.12');
+    expect(serviceSubject(s, 'history', 12)).toBe('desk.a.history.12');
     expect(instrumentOfSubject(s, 'desk.a.tick.12')).toBe(12);
     expect(instrumentOfSubject(s, 'desk.a.tick.x')).toBeUndefined();
     expect(instrumentOfSubject(s, 'desk.a.state.12')).toBeUndefined();

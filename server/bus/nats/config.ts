@@ -11,7 +11,7 @@
  */
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager, StreamInfo } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import { connect, nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -75,14 +75,22 @@ export function natsSettings(servers: readonly string[], given: Partial<Omit<Nat
 
 /** Subject of one instrument's ticks. */
 export const tickSubject = (s: NatsSettings, instrumentId: number): string => `${s.subjectRoot}.tick.${instrumentId}`;
-/** Subject the active ingest answers state requests on. */
-export const stateSubject = (s: NatsSettings, instrumentId: number): string => `${s.subjectRoot}.state.${instrumentId}`;
 /** Instrument id of a tick subject, or undefined. */
 export function instrumentOfSubject(s: NatsSettings, subject: string): number | undefined {
   const prefix = `${s.subjectRoot}.tick.`;
   if (!subject.startsWith(prefix)) return undefined;
   const id = Number(subject.slice(prefix.length));
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** A KV entry's JSON value; undefined when the key is absent, deleted, empty or not JSON. */
+export function kvJson<T>(entry: KvEntry | null): T | undefined {
+  if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return undefined;
+  try {
+    return entry.json<T>();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A configuration or connection problem, with the fix in its message. The CLIs print it and exit 1. */

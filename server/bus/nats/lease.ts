@@ -11,7 +11,7 @@
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { Logger } from '../../log';
-import { KV_KEYS, NatsSetupError } from './config';
+import { KV_KEYS, NatsSetupError, kvJson } from './config';
 
 /** What the lease key holds. */
 export interface LeaseRecord {
@@ -32,14 +32,7 @@ export interface LeaseOptions {
   readonly onStandby?: (holder: LeaseRecord) => void;
 }
 
-function parse(entry: KvEntry | null): LeaseRecord | undefined {
-  if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-  try {
-    return entry.json<LeaseRecord>();
-  } catch {
-    return undefined;
-  }
-}
+const parse = (entry: KvEntry | null): LeaseRecord | undefined => kvJson<LeaseRecord>(entry);
 
 const sameVenues = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 

@@ -14,7 +14,7 @@ import type { Logger } from '../../log';
 import type { GatewayUpstream } from '../../gateway/upstream';
 import { Channel } from '../channel';
 import type { Bus, Tick, Unsubscribe } from '../types';
-import { KV_KEYS, NatsSetupError, connectNats, jetStreamOf, openBucket, requireStream, type NatsSettings } from './config';
+import { KV_KEYS, NatsSetupError, connectNats, kvJson, jetStreamOf, openBucket, requireStream, type NatsSettings } from './config';
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_UPSTREAM_LAG_MS } from './defaults';
 import { NatsHistoryPages } from './history-service';
 import { InstrumentFeed, type FeedContext } from './instrument-feed';
@@ -40,10 +40,7 @@ export interface UpstreamHealth {
   readonly epochChanges: number;
 }
 
-function parseList<T>(entry: KvEntry | null): readonly T[] {
-  if (entry === null || entry.operation !== 'PUT' || entry.length === 0) return Object.freeze([]);
-  return Object.freeze(entry.json<T[]>());
-}
+const parseList = <T>(entry: KvEntry | null): readonly T[] => Object.freeze(kvJson<T[]>(entry) ?? []);
 
 export class NatsUpstream implements Bus, GatewayUpstream {
   private currentEpoch: number;
